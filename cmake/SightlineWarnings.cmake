@@ -2,7 +2,7 @@
 add_library(sightline_warnings INTERFACE)
 target_compile_options(sightline_warnings INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow=local -Wnon-virtual-dtor -Wcast-align -Wunused
-  -Woverloaded-virtual -Wnull-dereference -Wdouble-promotion -Wformat=2 -Wimplicit-fallthrough)
+  -Woverloaded-virtual -Wdouble-promotion -Wformat=2 -Wimplicit-fallthrough)
 if(SIGHTLINE_WERROR)
   target_compile_options(sightline_warnings INTERFACE -Werror)
 endif()

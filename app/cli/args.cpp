@@ -1,0 +1,94 @@
+#include "app/cli/args.h"
+
+#include <cstdlib>
+
+#include "core/util/error.h"
+
+namespace sightline::cli {
+
+Args::Args(const std::vector<std::string>& words, const std::set<std::string>& flags) {
+    for (std::size_t i = 0; i < words.size(); ++i) {
+        const std::string& w = words[i];
+        if (w.size() > 2 && w.compare(0, 2, "--") == 0) {
+            std::string name = w.substr(2);
+            const auto eq = name.find('=');
+            if (eq != std::string::npos) {
+                values_[name.substr(0, eq)] = name.substr(eq + 1);
+            } else if (flags.count(name)) {
+                flags_.insert(name);
+            } else {
+                if (i + 1 >= words.size()) fail("option --", name, " needs a value");
+                values_[name] = words[++i];
+            }
+        } else {
+            positional_.push_back(w);
+        }
+    }
+}
+
+std::string Args::get(const std::string& name, const std::string& fallback) const {
+    const auto it = values_.find(name);
+    return it == values_.end() ? fallback : it->second;
+}
+
+std::string Args::require(const std::string& name) const {
+    const auto it = values_.find(name);
+    if (it == values_.end() || it->second.empty()) fail("missing required option --", name);
+    return it->second;
+}
+
+int Args::get_int(const std::string& name, int fallback) const {
+    if (!values_.count(name)) return fallback;
+    const std::string v = get(name);
+    char* end = nullptr;
+    const long x = std::strtol(v.c_str(), &end, 10);
+    if (end == v.c_str() || *end != '\0') fail("option --", name, " expects an integer, got '", v, "'");
+    return static_cast<int>(x);
+}
+
+double Args::get_double(const std::string& name, double fallback) const {
+    if (!values_.count(name)) return fallback;
+    const std::string v = get(name);
+    char* end = nullptr;
+    const double x = std::strtod(v.c_str(), &end);
+    if (end == v.c_str() || *end != '\0') fail("option --", name, " expects a number, got '", v, "'");
+    return x;
+}
+
+std::uint64_t Args::get_u64(const std::string& name, std::uint64_t fallback) const {
+    if (!values_.count(name)) return fallback;
+    const std::string v = get(name);
+    char* end = nullptr;
+    const unsigned long long x = std::strtoull(v.c_str(), &end, 10);
+    if (end == v.c_str() || *end != '\0' || v[0] == '-') fail("option --", name, " expects a non-negative integer, got '", v, "'");
+    return x;
+}
+
+void Args::allow_only(const std::set<std::string>& known) const {
+    for (const auto& [k, v] : values_)
+        if (!known.count(k)) fail("unknown option --", k);
+    for (const auto& k : flags_)
+        if (!known.count(k)) fail("unknown option --", k);
+}
+
+std::vector<std::int64_t> parse_id_list(const std::string& text) {
+    std::vector<std::int64_t> ids;
+    std::string cur;
+    auto flush = [&] {
+        if (cur.empty()) return;
+        char* end = nullptr;
+        const long long v = std::strtoll(cur.c_str(), &end, 10);
+        if (*end != '\0') fail("'", cur, "' is not a token id");
+        ids.push_back(v);
+        cur.clear();
+    };
+    for (char ch : text) {
+        if (ch == ' ' || ch == ',' || ch == '\t' || ch == '\n') flush();
+        else cur += ch;
+    }
+    flush();
+    if (ids.empty()) fail("no token ids given");
+    return ids;
+}
+
+}  // namespace sightline::cli

@@ -1,0 +1,62 @@
+// sightline-cli info: what a model folder holds, as the engine understands it (and its hook points).
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "app/cli/commands.h"
+#include "app/cli/model_options.h"
+#include "core/io/torch_dtype.h"
+#include "core/util/error.h"
+#include "core/util/strings.h"
+
+namespace sightline::cli {
+
+int cmd_info(const Words& words) {
+    const Args a(words, {"json", "help"});
+    if (a.has("help")) {
+        std::cout << "usage: sightline-cli info --model DIR [--json]\n";
+        return 0;
+    }
+    std::set<std::string> known = kModelOptions;
+    known.insert({"json", "help"});
+    a.allow_only(known);
+    const auto m = load_model_from(a);
+    const auto& c = m->config;
+    nlohmann::json hooks = nlohmann::json::array();
+    const std::vector<std::string> block_hooks = {"hook_resid_pre",      "attn.hook_q",       "attn.hook_k",
+                                                  "attn.hook_v",         "attn.hook_attn_scores", "attn.hook_pattern",
+                                                  "attn.hook_z",         "hook_attn_out",     "hook_resid_mid",
+                                                  "mlp.hook_post",       "hook_mlp_out",      "hook_resid_post"};
+    if (c.multimodal) {
+        hooks.push_back("vision.hook_embed");
+        hooks.push_back(cat("vision.blocks.{0..", m->model->vision()->blocks_used() - 1, "}.{", join(block_hooks, ","), "}"));
+        hooks.push_back("projector.hook_out");
+    }
+    hooks.push_back("lm.hook_embed");
+    hooks.push_back(cat("lm.blocks.{0..", c.text.num_hidden_layers - 1, "}.{", join(block_hooks, ","), "}"));
+    hooks.push_back("lm.ln_final.hook_normalized");
+    nlohmann::json out = {{"name", m->name},
+                          {"dir", m->dir},
+                          {"architecture", c.architecture},
+                          {"parameters", m->model->parameter_count()},
+                          {"dtype", to_string(m->model->dtype())},
+                          {"config", model_config_to_json(c)},
+                          {"tokenizer", m->tokenizer ? m->tokenizer->kind() : "none"},
+                          {"chat_template", to_string(m->chat_template)},
+                          {"stop_ids", m->stop_ids},
+                          {"hook_points", hooks},
+                          {"notes", m->notes},
+                          {"load_ms", m->load_ms}};
+    if (c.multimodal) {
+        out["image_tokens"] = c.image_token_count();
+        out["grid"] = {c.vision.grid(), c.vision.grid()};
+        out["image_processor"] = describe(*m->image_processor);
+    }
+    if (a.has("json")) {
+        std::cout << out.dump() << "\n";
+    } else {
+        std::cout << out.dump(2) << "\n";
+    }
+    return 0;
+}
+
+}  // namespace sightline::cli

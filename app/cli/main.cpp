@@ -1,0 +1,59 @@
+// sightline-cli: the headless face of Sightline (generation, tokenisation, benchmarks, explanations).
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <string>
+
+#include "app/cli/commands.h"
+#include "core/util/error.h"
+
+namespace {
+
+void usage() {
+    std::cout <<
+        R"(sightline-cli - look inside vision-language models
+
+usage: sightline-cli <command> [options]
+
+commands:
+  generate   --model DIR [--image PATH] (--prompt TEXT | --prompt-ids "1 2 3") [--max-new-tokens N]
+             [--temperature T] [--top-p P] [--top-k K] [--seed S] [--dtype f32|bf16] [--no-template] [--json]
+  tokenize   --tokenizer PATH (tokenizer.model or tokenizer.json) --text TEXT [--add-special-tokens] [--json]
+  bench      --model DIR [--json] [--prompt-tokens N] [--new-tokens N] [--repeats N]
+  info       --model DIR [--json]          configuration, parameters, hook points
+
+--model defaults to the embedded scene-world model. Run a command with --help for details.
+)";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h" || std::string(argv[1]) == "help") {
+        usage();
+        return argc < 2 ? 2 : 0;
+    }
+    const std::string command = argv[1];
+    const sightline::cli::Words words(argv + 2, argv + argc);
+    const std::map<std::string, int (*)(const sightline::cli::Words&)> commands = {
+        {"generate", sightline::cli::cmd_generate},
+        {"tokenize", sightline::cli::cmd_tokenize},
+        {"bench", sightline::cli::cmd_bench},
+        {"info", sightline::cli::cmd_info},
+    };
+    const auto it = commands.find(command);
+    if (it == commands.end()) {
+        std::cerr << "sightline-cli: unknown command '" << command << "'\n\n";
+        usage();
+        return 2;
+    }
+    try {
+        return it->second(words);
+    } catch (const sightline::OutOfMemoryRisk& e) {
+        std::cerr << "sightline-cli " << command << ": " << e.what() << "\n";
+        return 3;
+    } catch (const std::exception& e) {
+        std::cerr << "sightline-cli " << command << ": error: " << e.what() << "\n";
+        return 1;
+    }
+}

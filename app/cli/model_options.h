@@ -1,0 +1,20 @@
+#pragma once
+// Options shared by commands that load a model: --model DIR (default: the embedded model), --dtype, --threads.
+#include <memory>
+#include <opencv2/core.hpp>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "app/cli/args.h"
+#include "core/model/loaded_model.h"
+
+namespace sightline::cli {
+
+extern const std::set<std::string> kModelOptions;
+std::string model_dir_from(const Args& args);
+std::unique_ptr<LoadedModel> load_model_from(const Args& args);
+// Reads --image PATH if given (clear error for unreadable files).
+std::optional<cv::Mat> image_from(const Args& args);
+
+}  // namespace sightline::cli

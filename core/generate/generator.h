@@ -1,0 +1,23 @@
+#pragma once
+// Autoregressive generation with a KV cache: one prefill over the prompt, then one position per step.
+#include <atomic>
+#include <functional>
+
+#include "core/generate/prompt.h"
+#include "core/generate/trace.h"
+#include "core/model/loaded_model.h"
+
+namespace sightline {
+
+struct GenerationCallbacks {
+    // Called after every new token with the trace so far; return false to stop early.
+    std::function<bool(const Trace& trace)> on_token;
+    const std::atomic<bool>* cancel = nullptr;  // polled between steps; stops with stop_reason "cancelled"
+};
+
+// Generates an answer for a prepared prompt. Throws sightline::Error for invalid settings and
+// OutOfMemoryRisk when the KV cache would not fit.
+Trace generate(const LoadedModel& model, PreparedPrompt prompt, const GenerationSettings& settings,
+               const GenerationCallbacks& callbacks = {});
+
+}  // namespace sightline

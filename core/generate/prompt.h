@@ -1,0 +1,34 @@
+#pragma once
+// Turns a question (or raw ids) and an optional image into model inputs: chat template, tokenisation,
+// <image> expanded to the model's image-token count, pixel values, and a role for every position
+// (system scaffolding, the user's prompt, image patches with their grid coordinates).
+#include <ATen/core/Tensor.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/generate/trace.h"
+#include "core/model/loaded_model.h"
+
+namespace sightline {
+
+struct PromptRequest {
+    std::string question;                 // user text (chat template applied unless use_chat_template is false)
+    std::vector<std::int64_t> ids;        // raw prompt ids instead of a question (no template, no BOS added)
+    std::optional<cv::Mat> image_rgb;     // CV_8UC3 RGB
+    std::string image_label;              // where the image came from (path), for the trace
+    bool use_chat_template = true;
+};
+
+struct PreparedPrompt {
+    Trace trace;  // tokens with roles, grid, image geometry, pixel values; no answer yet
+};
+
+PreparedPrompt prepare_prompt(const LoadedModel& model, const PromptRequest& request);
+
+// Marks tokens whose decoded text overlaps `span` (a substring of the decoded prompt) as Prompt, the other
+// non-image tokens as System. Exposed for tests.
+void assign_text_roles(const LoadedModel& model, Trace& trace, const std::string& question);
+
+}  // namespace sightline

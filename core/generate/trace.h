@@ -1,0 +1,80 @@
+#pragma once
+// A Trace: everything one generation produced, resolved by position (never by string): every input and
+// output token with its id, text and role, image-patch coordinates for image positions, the grid read
+// from the model, per-step alternatives with probabilities, the image the model saw and timings.
+#include <ATen/core/Tensor.h>
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <opencv2/core.hpp>
+#include <string>
+#include <vector>
+
+#include "core/image/preprocess.h"
+
+namespace sightline {
+
+enum class TokenRole { System, Prompt, Image, Answer };
+const char* to_string(TokenRole r);
+TokenRole token_role_from_string(const std::string& s);
+
+struct TraceToken {
+    std::int64_t id = 0;
+    std::string text;  // display text of this token in context
+    TokenRole role = TokenRole::Prompt;
+    int row = -1, col = -1;  // image patch of an Image position (-1, -1 for a class token)
+};
+
+struct Alternative {
+    std::int64_t id = 0;
+    std::string text;
+    double prob = 0;
+};
+
+struct AnswerStep {
+    std::int64_t id = 0;
+    double prob = 0;                // model probability of the chosen token (temperature 1, unfiltered)
+    std::vector<Alternative> top;   // most likely tokens at this step, best first
+};
+
+struct GenerationSettings {
+    int max_new_tokens = 64;
+    double temperature = 0.0;  // 0 = greedy
+    double top_p = 1.0;
+    int top_k = 0;             // 0 = off
+    std::uint64_t seed = 0;
+    std::vector<std::int64_t> stop_ids;  // empty = the model's end-of-sequence ids
+    int alternatives = 5;
+};
+
+struct Trace {
+    std::string model_name;
+    std::string question;
+    std::string prompt_text;  // after the chat template, before image expansion
+    std::string image_label;  // path or description of the image
+    std::vector<TraceToken> tokens;
+    std::int64_t answer_begin = 0;  // index of the first answer token (= prompt length)
+    int grid_h = 0, grid_w = 0;
+    std::int64_t image_begin = -1;  // first image position, -1 when there is no image
+    std::int64_t image_count = 0;
+    std::vector<AnswerStep> steps;  // one per answer token
+    GenerationSettings settings;
+    std::string stop_reason;        // "eos", "stop_token", "max_new_tokens", "context_limit", "cancelled"
+    double prefill_ms = 0, decode_ms = 0;
+    at::Tensor pixel_values;        // [1, C, H, W] as given to the model (undefined without image)
+    PreprocessedImage image;        // model view + geometry (pixel_values vector emptied)
+
+    std::vector<std::int64_t> ids() const;
+    std::vector<std::int64_t> answer_ids() const;
+    std::int64_t answer_size() const { return static_cast<std::int64_t>(tokens.size()) - answer_begin; }
+    bool has_image() const { return image_begin >= 0; }
+    // Position of answer token k (0-based among answer tokens).
+    std::int64_t answer_position(std::int64_t k) const { return answer_begin + k; }
+    std::string answer_text;        // decoded answer (empty when the model has no tokenizer)
+};
+
+// JSON form of a trace (tensors and images excluded; see session code for embedding images).
+nlohmann::json trace_to_json(const Trace& t);
+Trace trace_from_json(const nlohmann::json& j);
+
+}  // namespace sightline

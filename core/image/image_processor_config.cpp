@@ -1,0 +1,212 @@
+#include "core/image/image_processor_config.h"
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "core/util/error.h"
+#include "core/util/strings.h"
+
+namespace sightline {
+namespace {
+
+using json = nlohmann::json;
+
+constexpr int kMaxSide = 1 << 15;  // far beyond any vision tower; catches garbage sizes early
+
+// Which Hugging Face processor class a config names, decided by its type fields.
+ImageProcessorKind detect_kind(const json& j) {
+    std::string name;
+    const char* field = nullptr;
+    for (const char* key : {"image_processor_type", "feature_extractor_type", "processor_class"}) {
+        if (j.contains(key) && !j.at(key).is_null()) {
+            if (!j.at(key).is_string()) fail("field \"", key, "\" must be a string");
+            name = j.at(key).get<std::string>();
+            field = key;
+            break;
+        }
+    }
+    if (field == nullptr) return ImageProcessorKind::Clip;  // no type given: the LLaVA-1.5 default
+    for (const char* clip :
+         {"CLIPImageProcessor", "CLIPImageProcessorFast", "CLIPFeatureExtractor", "LlavaImageProcessor",
+          "LlavaImageProcessorFast", "CLIPProcessor", "LlavaProcessor"}) {
+        if (name == clip) return ImageProcessorKind::Clip;
+    }
+    for (const char* siglip : {"SiglipImageProcessor", "SiglipImageProcessorFast", "SiglipProcessor"}) {
+        if (name == siglip) return ImageProcessorKind::Siglip;
+    }
+    fail("unsupported image processor \"", name, "\" in field \"", field,
+         "\" (supported: CLIPImageProcessor, LlavaImageProcessor, SiglipImageProcessor)");
+}
+
+bool get_bool(const json& j, const char* key, bool fallback) {
+    if (!j.contains(key) || j.at(key).is_null()) return fallback;
+    if (!j.at(key).is_boolean()) fail("field \"", key, "\" must be true or false, got ", j.at(key).dump());
+    return j.at(key).get<bool>();
+}
+
+double get_number(const json& v, const std::string& what) {
+    if (!v.is_number()) fail("field \"", what, "\" must be a number, got ", v.dump());
+    const double d = v.get<double>();
+    if (!std::isfinite(d)) fail("field \"", what, "\" must be finite");
+    return d;
+}
+
+int get_int_value(const json& v, const std::string& what, int lo, int hi) {
+    const double d = get_number(v, what);
+    if (d != std::floor(d) || d < lo || d > hi)
+        fail("field \"", what, "\" must be an integer in [", lo, ", ", hi, "], got ", v.dump());
+    return static_cast<int>(d);
+}
+
+// "size"/"crop_size": an int or {"height", "width"}; CLIP's size may also be {"shortest_edge"}.
+struct SizeField {
+    int shortest_edge = 0;
+    int height = 0;
+    int width = 0;
+};
+
+SizeField get_size(const json& j, const char* key, SizeField fallback, bool int_means_shortest_edge,
+                   bool allow_shortest_edge) {
+    if (!j.contains(key) || j.at(key).is_null()) return fallback;
+    const json& v = j.at(key);
+    SizeField out;
+    if (v.is_number()) {
+        const int n = get_int_value(v, key, 1, kMaxSide);
+        if (int_means_shortest_edge) {
+            out.shortest_edge = n;
+        } else {
+            out.height = out.width = n;
+        }
+        return out;
+    }
+    if (!v.is_object()) fail("field \"", key, "\" must be a number or an object, got ", v.dump());
+    if (allow_shortest_edge && v.contains("shortest_edge")) {
+        out.shortest_edge = get_int_value(v.at("shortest_edge"), cat(key, ".shortest_edge"), 1, kMaxSide);
+        return out;
+    }
+    if (v.contains("height") && v.contains("width")) {
+        out.height = get_int_value(v.at("height"), cat(key, ".height"), 1, kMaxSide);
+        out.width = get_int_value(v.at("width"), cat(key, ".width"), 1, kMaxSide);
+        return out;
+    }
+    fail("field \"", key, "\" must have ", allow_shortest_edge ? "\"shortest_edge\" or " : "",
+         "\"height\" and \"width\", got ", v.dump());
+}
+
+std::array<float, 3> get_rgb(const json& j, const char* key, std::array<float, 3> fallback, bool nonzero) {
+    if (!j.contains(key) || j.at(key).is_null()) return fallback;
+    const json& v = j.at(key);
+    std::array<float, 3> out{};
+    if (v.is_number()) {
+        out.fill(static_cast<float>(get_number(v, key)));
+    } else if (v.is_array() && v.size() == 3) {
+        for (std::size_t c = 0; c < 3; ++c)
+            out[c] = static_cast<float>(get_number(v[c], cat(key, "[", c, "]")));
+    } else {
+        fail("field \"", key, "\" must be a number or a list of 3 numbers, got ", v.dump());
+    }
+    if (nonzero) {
+        for (float f : out)
+            if (f == 0.0f) fail("field \"", key, "\" must not contain 0, got ", v.dump());
+    }
+    return out;
+}
+
+const char* resample_name(int code) {
+    switch (code) {
+        case PilNearest:
+            return "nearest";
+        case PilLanczos:
+            return "lanczos";
+        case PilBilinear:
+            return "bilinear";
+        case PilBicubic:
+            return "bicubic";
+        case PilBox:
+            return "box";
+        case PilHamming:
+            return "hamming";
+        default:
+            return "unknown";
+    }
+}
+
+}  // namespace
+
+std::string describe(const ImageProcessorConfig& cfg) {
+    std::ostringstream out;
+    out << (cfg.kind == ImageProcessorKind::Siglip ? "SigLIP" : "CLIP");
+    if (cfg.pad_to_square) out << " pad-to-square";
+    if (!cfg.do_resize) {
+        out << " no-resize";
+    } else if (cfg.resize_height > 0 && cfg.resize_width > 0) {
+        out << " resize=" << cfg.resize_width << "x" << cfg.resize_height;
+    } else {
+        out << " shortest_edge=" << cfg.shortest_edge;
+    }
+    if (cfg.do_center_crop) out << " crop=" << cfg.crop_width << "x" << cfg.crop_height;
+    out << " " << resample_name(cfg.resample);
+    return out.str();
+}
+
+ImageProcessorConfig parse_image_processor_config(const nlohmann::json& j) {
+    if (!j.is_object()) fail("preprocessor config must be a JSON object, got ", j.type_name());
+    ImageProcessorConfig cfg;
+    cfg.kind = detect_kind(j);
+    const bool clip = cfg.kind == ImageProcessorKind::Clip;
+
+    cfg.do_resize = get_bool(j, "do_resize", true);
+    if (clip) {
+        const SizeField size = get_size(j, "size", SizeField{224, 0, 0}, true, true);
+        cfg.shortest_edge = size.shortest_edge;
+        cfg.resize_height = size.height;
+        cfg.resize_width = size.width;
+        cfg.do_center_crop = get_bool(j, "do_center_crop", true);
+        const SizeField crop = get_size(j, "crop_size", SizeField{0, 224, 224}, false, false);
+        cfg.crop_height = crop.height;
+        cfg.crop_width = crop.width;
+        cfg.mean = get_rgb(j, "image_mean", kOpenAiClipMean, false);
+        cfg.std = get_rgb(j, "image_std", kOpenAiClipStd, true);
+        cfg.pad_to_square = get_bool(j, "do_pad", false);
+    } else {
+        const SizeField size = get_size(j, "size", SizeField{0, 384, 384}, false, false);
+        cfg.shortest_edge = 0;
+        cfg.resize_height = size.height;
+        cfg.resize_width = size.width;
+        cfg.do_center_crop = false;  // SiglipImageProcessor has no crop step
+        cfg.crop_height = cfg.crop_width = 0;
+        cfg.mean = get_rgb(j, "image_mean", {0.5f, 0.5f, 0.5f}, false);
+        cfg.std = get_rgb(j, "image_std", {0.5f, 0.5f, 0.5f}, true);
+    }
+    // The original LLaVA code keeps this in the model config; accept it here too.
+    if (j.contains("image_aspect_ratio") && j.at("image_aspect_ratio").is_string())
+        cfg.pad_to_square = cfg.pad_to_square || j.at("image_aspect_ratio").get<std::string>() == "pad";
+
+    cfg.do_rescale = get_bool(j, "do_rescale", true);
+    if (j.contains("rescale_factor") && !j.at("rescale_factor").is_null())
+        cfg.rescale_factor = get_number(j.at("rescale_factor"), "rescale_factor");
+    cfg.do_normalize = get_bool(j, "do_normalize", true);
+    if (j.contains("resample") && !j.at("resample").is_null())
+        cfg.resample = get_int_value(j.at("resample"), "resample", PilNearest, PilHamming);
+    return cfg;
+}
+
+ImageProcessorConfig load_image_processor_config(const std::string& model_dir) {
+    const std::string path = path_join(model_dir, "preprocessor_config.json");
+    if (!file_exists(path)) fail(path, ": file not found (the model folder has no preprocessor_config.json)");
+    const std::string text = read_text_file(path);
+    json j;
+    try {
+        j = json::parse(text);
+    } catch (const json::exception& e) {
+        fail(path, ": not valid JSON: ", e.what());
+    }
+    try {
+        return parse_image_processor_config(j);
+    } catch (const Error& e) {
+        fail(path, ": ", e.what());
+    }
+}
+
+}  // namespace sightline

@@ -1,0 +1,63 @@
+#pragma once
+// How a model wants its image prepared: the fields of a Hugging Face preprocessor_config.json that
+// CLIPImageProcessor, SiglipImageProcessor and LlavaImageProcessor use, with their class defaults.
+#include <array>
+#include <string>
+
+#include <nlohmann/json_fwd.hpp>
+
+namespace sightline {
+
+enum class ImageProcessorKind {
+    Clip,   // CLIPImageProcessor / LlavaImageProcessor: shortest edge -> size, centre crop
+    Siglip  // SiglipImageProcessor: plain resize to height x width, no crop
+};
+
+// PIL resampling codes (PIL.Image.Resampling), as stored in "resample".
+enum PilResample : int {
+    PilNearest = 0,
+    PilLanczos = 1,
+    PilBilinear = 2,
+    PilBicubic = 3,
+    PilBox = 4,
+    PilHamming = 5,
+};
+
+// OpenAI CLIP normalisation constants (OPENAI_CLIP_MEAN / OPENAI_CLIP_STD in transformers).
+inline constexpr std::array<float, 3> kOpenAiClipMean{0.48145466f, 0.4578275f, 0.40821073f};
+inline constexpr std::array<float, 3> kOpenAiClipStd{0.26862954f, 0.26130258f, 0.27577711f};
+
+struct ImageProcessorConfig {
+    ImageProcessorKind kind = ImageProcessorKind::Clip;
+    bool do_resize = true;
+    int shortest_edge = 336;  // Clip: size.shortest_edge (used when > 0 and resize_height/width are 0)
+    int resize_height = 0;    // Siglip: size.height / size.width; Clip: exact size when given instead
+    int resize_width = 0;
+    bool do_center_crop = true;
+    int crop_height = 336;
+    int crop_width = 336;
+    bool do_rescale = true;
+    double rescale_factor = 1.0 / 255.0;
+    bool do_normalize = true;
+    std::array<float, 3> mean = kOpenAiClipMean;
+    std::array<float, 3> std = kOpenAiClipStd;
+    int resample = PilBicubic;
+    // Original LLaVA "pad" aspect mode (expand2square) and LlavaImageProcessor's do_pad: pad the
+    // image to a centred square filled with the mean colour, int(mean * 255), before resizing.
+    bool pad_to_square = false;
+};
+
+// Short human-readable description, e.g. "CLIP shortest_edge=336 crop=336x336 bicubic".
+std::string describe(const ImageProcessorConfig& cfg);
+
+// Builds a config from the JSON object of a preprocessor_config.json. The processor is chosen by
+// "image_processor_type" (else "feature_extractor_type", else "processor_class"); missing fields take
+// the defaults of that Hugging Face class (CLIP: shortest_edge 224, crop 224x224, OpenAI mean/std;
+// SigLIP: 384x384, no crop, mean = std = 0.5). Throws sightline::Error naming the offending field.
+ImageProcessorConfig parse_image_processor_config(const nlohmann::json& j);
+
+// Reads <model_dir>/preprocessor_config.json; throws sightline::Error naming the file when it is
+// missing, not valid JSON, or has fields of the wrong type or range.
+ImageProcessorConfig load_image_processor_config(const std::string& model_dir);
+
+}  // namespace sightline

@@ -1,0 +1,43 @@
+#pragma once
+// All tensors of a checkpoint, by their file names, as CPU tensors in the compute dtype.
+// Floating-point tensors are converted to the compute dtype (F16 always is: LibTorch 1.13 cannot compute
+// in F16 on CPU); when the stored dtype already matches and the data is aligned, tensors alias the
+// memory map (zero copy) and keep it alive.
+#include <ATen/core/Tensor.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/io/torch_dtype.h"
+
+namespace sightline {
+
+class WeightStore {
+public:
+    // A Hugging Face folder: model.safetensors, or model.safetensors.index.json (sharded), or the only
+    // *.safetensors file present. Throws sightline::Error naming the folder/file/tensor on any problem,
+    // and OutOfMemoryRisk when the weights would not fit in available memory.
+    static WeightStore load_dir(const std::string& dir, ComputeDType dtype);
+    // Explicit list of safetensors files (duplicate tensor names across files are an error).
+    static WeightStore load_files(const std::vector<std::string>& files, ComputeDType dtype);
+
+    bool contains(const std::string& name) const { return tensors_.count(name) != 0; }
+    // Throws sightline::Error naming the tensor and the checkpoint when absent.
+    const at::Tensor& get(const std::string& name) const;
+    const std::map<std::string, at::Tensor>& tensors() const { return tensors_; }
+    const std::string& source_of(const std::string& name) const;
+    std::uint64_t total_bytes() const { return total_bytes_; }
+    const std::string& origin() const { return origin_; }
+
+private:
+    std::map<std::string, at::Tensor> tensors_;
+    std::map<std::string, std::string> sources_;
+    std::uint64_t total_bytes_ = 0;
+    std::string origin_;
+};
+
+// Lists the safetensors files of a checkpoint folder (see WeightStore::load_dir); validates the index.
+std::vector<std::string> checkpoint_files(const std::string& dir);
+
+}  // namespace sightline

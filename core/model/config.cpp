@@ -1,0 +1,296 @@
+#include "core/model/config.h"
+
+#include "core/util/error.h"
+#include "core/util/strings.h"
+
+namespace sightline {
+namespace {
+
+using json = nlohmann::json;
+
+// Typed field readers: absent or null -> keep the default; present with the wrong type -> clear error.
+template <typename T>
+void read(const json& j, const char* key, T* out, const std::string& where) {
+    const auto it = j.find(key);
+    if (it == j.end() || it->is_null()) return;
+    try {
+        if constexpr (std::is_same_v<T, bool>) {
+            if (!it->is_boolean()) throw std::runtime_error("expected true/false");
+        } else if constexpr (std::is_integral_v<T>) {
+            if (!it->is_number_integer()) throw std::runtime_error("expected an integer");
+        } else if constexpr (std::is_floating_point_v<T>) {
+            if (!it->is_number()) throw std::runtime_error("expected a number");
+        } else {
+            if (!it->is_string()) throw std::runtime_error("expected a string");
+        }
+        *out = it->get<T>();
+    } catch (const std::exception& e) {
+        fail(where, ": field \"", key, "\" has an invalid value ", it->dump(), " (", e.what(), ")");
+    }
+}
+
+void require_positive(std::int64_t v, const char* key, const std::string& where) {
+    if (v <= 0) fail(where, ": field \"", key, "\" must be positive (got ", v, ")");
+}
+
+std::vector<std::int64_t> read_ids(const json& j, const char* key, std::vector<std::int64_t> fallback,
+                                   const std::string& where) {
+    const auto it = j.find(key);
+    if (it == j.end() || it->is_null()) return fallback;
+    if (it->is_number_integer()) return {it->get<std::int64_t>()};
+    if (it->is_array()) {
+        std::vector<std::int64_t> out;
+        for (const auto& v : *it) {
+            if (!v.is_number_integer()) fail(where, ": field \"", key, "\" must hold integers");
+            out.push_back(v.get<std::int64_t>());
+        }
+        return out;
+    }
+    fail(where, ": field \"", key, "\" must be an integer or a list of integers");
+}
+
+TextConfig parse_text(const json& j, const std::string& where, const std::string& default_type) {
+    TextConfig t;
+    std::string type = default_type;
+    read(j, "model_type", &type, where);
+    t.model_type = type;
+    if (type == "llama" || type == "mistral") {
+        t.kind = DecoderKind::Llama;
+    } else if (type == "qwen2") {
+        t.kind = DecoderKind::Qwen2;
+        // Qwen2Config defaults differ from LlamaConfig.
+        t.vocab_size = 151936;
+        t.intermediate_size = 22016;
+        t.max_position_embeddings = 32768;
+        t.bos_token_id = -1;
+        t.eos_token_ids = {};
+    } else {
+        fail(where, ": text model_type '", type, "' is not supported (supported: llama, qwen2)");
+    }
+    read(j, "vocab_size", &t.vocab_size, where);
+    read(j, "hidden_size", &t.hidden_size, where);
+    read(j, "intermediate_size", &t.intermediate_size, where);
+    read(j, "num_hidden_layers", &t.num_hidden_layers, where);
+    read(j, "num_attention_heads", &t.num_attention_heads, where);
+    t.num_key_value_heads = t.num_attention_heads;
+    read(j, "num_key_value_heads", &t.num_key_value_heads, where);
+    require_positive(t.hidden_size, "hidden_size", where);
+    require_positive(t.num_attention_heads, "num_attention_heads", where);
+    require_positive(t.num_key_value_heads, "num_key_value_heads", where);
+    require_positive(t.num_hidden_layers, "num_hidden_layers", where);
+    require_positive(t.intermediate_size, "intermediate_size", where);
+    require_positive(t.vocab_size, "vocab_size", where);
+    t.head_dim = t.hidden_size / t.num_attention_heads;
+    read(j, "head_dim", &t.head_dim, where);
+    require_positive(t.head_dim, "head_dim", where);
+    if (t.num_attention_heads % t.num_key_value_heads != 0)
+        fail(where, ": num_attention_heads (", t.num_attention_heads, ") is not a multiple of num_key_value_heads (",
+             t.num_key_value_heads, ")");
+    if (t.head_dim % 2 != 0) fail(where, ": head_dim must be even for rotary embeddings (got ", t.head_dim, ")");
+    read(j, "max_position_embeddings", &t.max_position_embeddings, where);
+    require_positive(t.max_position_embeddings, "max_position_embeddings", where);
+    read(j, "rms_norm_eps", &t.rms_norm_eps, where);
+    read(j, "rope_theta", &t.rope_theta, where);
+    read(j, "attention_bias", &t.attention_bias, where);
+    read(j, "mlp_bias", &t.mlp_bias, where);
+    read(j, "tie_word_embeddings", &t.tie_word_embeddings, where);
+    read(j, "hidden_act", &t.hidden_act, where);
+    if (t.hidden_act != "silu") fail(where, ": hidden_act '", t.hidden_act, "' is not supported (only silu)");
+    read(j, "bos_token_id", &t.bos_token_id, where);
+    t.eos_token_ids = read_ids(j, "eos_token_id", t.eos_token_ids, where);
+    read(j, "pad_token_id", &t.pad_token_id, where);
+    if (const auto rs = j.find("rope_scaling"); rs != j.end() && !rs->is_null()) {
+        std::string rtype;
+        if (rs->contains("rope_type")) rtype = (*rs)["rope_type"].get<std::string>();
+        else if (rs->contains("type")) rtype = (*rs)["type"].get<std::string>();
+        if (rtype == "linear") {
+            read(*rs, "factor", &t.rope_linear_factor, where + " rope_scaling");
+        } else if (rtype != "default") {
+            fail(where, ": rope_scaling type '", rtype, "' is not supported (supported: default, linear)");
+        }
+    }
+    return t;
+}
+
+VisionConfig parse_vision(const json& j, const std::string& where, bool llava_defaults) {
+    VisionConfig v;
+    std::string type = "clip_vision_model";
+    read(j, "model_type", &type, where);
+    v.model_type = type;
+    if (type == "clip_vision_model") {
+        v.kind = VisionKind::Clip;
+        if (llava_defaults) {  // LlavaConfig's default vision tower is CLIP ViT-L/14-336
+            v.hidden_size = 1024;
+            v.intermediate_size = 4096;
+            v.num_hidden_layers = 24;
+            v.num_attention_heads = 16;
+            v.image_size = 336;
+            v.patch_size = 14;
+        }
+    } else if (type == "siglip_vision_model") {
+        v.kind = VisionKind::Siglip;
+        v.patch_size = 16;
+        v.layer_norm_eps = 1e-6;
+        v.hidden_act = "gelu_pytorch_tanh";
+    } else {
+        fail(where, ": vision model_type '", type, "' is not supported (supported: clip_vision_model, siglip_vision_model)");
+    }
+    read(j, "hidden_size", &v.hidden_size, where);
+    read(j, "intermediate_size", &v.intermediate_size, where);
+    read(j, "num_hidden_layers", &v.num_hidden_layers, where);
+    read(j, "num_attention_heads", &v.num_attention_heads, where);
+    read(j, "num_channels", &v.num_channels, where);
+    read(j, "image_size", &v.image_size, where);
+    read(j, "patch_size", &v.patch_size, where);
+    read(j, "layer_norm_eps", &v.layer_norm_eps, where);
+    read(j, "hidden_act", &v.hidden_act, where);
+    for (auto [val, key] : {std::pair{v.hidden_size, "hidden_size"}, {v.intermediate_size, "intermediate_size"},
+                            {v.num_hidden_layers, "num_hidden_layers"}, {v.num_attention_heads, "num_attention_heads"},
+                            {v.image_size, "image_size"}, {v.patch_size, "patch_size"}, {v.num_channels, "num_channels"}})
+        require_positive(val, key, where);
+    if (v.hidden_size % v.num_attention_heads != 0)
+        fail(where, ": hidden_size ", v.hidden_size, " is not divisible by num_attention_heads ", v.num_attention_heads);
+    if (v.image_size % v.patch_size != 0)
+        fail(where, ": image_size ", v.image_size, " is not a multiple of patch_size ", v.patch_size);
+    if (v.hidden_act != "quick_gelu" && v.hidden_act != "gelu" && v.hidden_act != "gelu_pytorch_tanh")
+        fail(where, ": vision hidden_act '", v.hidden_act, "' is not supported");
+    return v;
+}
+
+}  // namespace
+
+std::int64_t ModelConfig::image_token_count() const {
+    if (!multimodal) return 0;
+    std::int64_t n = vision.num_patches() + (vision.has_class_token() ? 1 : 0);
+    if (vision_feature_select_strategy == "default") n -= 1;
+    return n;
+}
+
+bool ModelConfig::image_tokens_include_cls() const {
+    return multimodal && vision.has_class_token() && vision_feature_select_strategy == "full";
+}
+
+ModelConfig parse_model_config(const json& j, const std::string& origin) {
+    if (!j.is_object()) fail(origin, ": config is not a JSON object");
+    ModelConfig c;
+    read(j, "model_type", &c.model_type, origin);
+    if (const auto a = j.find("architectures"); a != j.end() && a->is_array() && !a->empty() && (*a)[0].is_string())
+        c.architecture = (*a)[0].get<std::string>();
+    if (c.model_type.empty()) {
+        if (c.architecture.empty()) fail(origin, ": neither \"model_type\" nor \"architectures\" is given");
+        c.model_type = c.architecture == "LlavaForConditionalGeneration" ? "llava"
+                       : c.architecture == "Qwen2ForCausalLM"            ? "qwen2"
+                                                                         : "llama";
+    }
+    if (c.model_type == "llava") {
+        c.multimodal = true;
+        if (c.architecture.empty()) c.architecture = "LlavaForConditionalGeneration";
+        const json empty = json::object();
+        const json& tj = j.contains("text_config") && j["text_config"].is_object() ? j["text_config"] : empty;
+        const json& vj = j.contains("vision_config") && j["vision_config"].is_object() ? j["vision_config"] : empty;
+        c.text = parse_text(tj, origin + " text_config", "llama");
+        c.vision = parse_vision(vj, origin + " vision_config", true);
+        // transformers ties the head by the text config's flag; the top-level flag is the fallback.
+        if (!tj.contains("tie_word_embeddings")) read(j, "tie_word_embeddings", &c.text.tie_word_embeddings, origin);
+        if (j.contains("vision_feature_layer")) {
+            const auto& f = j["vision_feature_layer"];
+            c.vision_feature_layers.clear();
+            if (f.is_number_integer()) c.vision_feature_layers.push_back(f.get<int>());
+            else if (f.is_array())
+                for (const auto& x : f) {
+                    if (!x.is_number_integer()) fail(origin, ": vision_feature_layer must hold integers");
+                    c.vision_feature_layers.push_back(x.get<int>());
+                }
+            else fail(origin, ": vision_feature_layer must be an integer or a list");
+            if (c.vision_feature_layers.empty()) fail(origin, ": vision_feature_layer is an empty list");
+        }
+        const int n_states = static_cast<int>(c.vision.num_hidden_layers) + 1;  // embeddings + each layer
+        for (int l : c.vision_feature_layers)
+            if (l >= n_states || l < -n_states)
+                fail(origin, ": vision_feature_layer ", l, " is out of range for a ", c.vision.num_hidden_layers,
+                     "-layer vision tower");
+        read(j, "vision_feature_select_strategy", &c.vision_feature_select_strategy, origin);
+        if (c.vision_feature_select_strategy != "default" && c.vision_feature_select_strategy != "full")
+            fail(origin, ": vision_feature_select_strategy '", c.vision_feature_select_strategy,
+                 "' is not supported (default or full)");
+        read(j, "projector_hidden_act", &c.projector_hidden_act, origin);
+        if (c.projector_hidden_act != "gelu")
+            fail(origin, ": projector_hidden_act '", c.projector_hidden_act, "' is not supported (only gelu)");
+        read(j, "multimodal_projector_bias", &c.multimodal_projector_bias, origin);
+        read(j, "image_token_index", &c.image_token_index, origin);
+        read(j, "image_token_id", &c.image_token_index, origin);
+        read(j, "image_seq_length", &c.image_seq_length, origin);
+        if (c.image_token_index < 0) fail(origin, ": image_token_index must be non-negative");
+    } else if (c.model_type == "llama" || c.model_type == "qwen2" || c.model_type == "mistral") {
+        c.text = parse_text(j, origin, c.model_type);
+        if (c.architecture.empty()) c.architecture = c.model_type == "qwen2" ? "Qwen2ForCausalLM" : "LlamaForCausalLM";
+    } else {
+        fail(origin, ": model_type '", c.model_type,
+             "' is not supported (supported: llava with CLIP/SigLIP + Llama/Qwen2, llama, qwen2)");
+    }
+    return c;
+}
+
+ModelConfig load_model_config(const std::string& model_dir) {
+    const std::string path = path_join(model_dir, "config.json");
+    if (!file_exists(path)) fail(model_dir, ": no config.json (is this a Hugging Face model folder?)");
+    json j;
+    try {
+        j = json::parse(read_text_file(path));
+    } catch (const json::parse_error& e) {
+        fail(path, ": not valid JSON (", e.what(), ")");
+    }
+    return parse_model_config(j, path);
+}
+
+json model_config_to_json(const ModelConfig& c) {
+    json text = {{"model_type", c.text.model_type},
+                 {"vocab_size", c.text.vocab_size},
+                 {"hidden_size", c.text.hidden_size},
+                 {"intermediate_size", c.text.intermediate_size},
+                 {"num_hidden_layers", c.text.num_hidden_layers},
+                 {"num_attention_heads", c.text.num_attention_heads},
+                 {"num_key_value_heads", c.text.num_key_value_heads},
+                 {"head_dim", c.text.head_dim},
+                 {"max_position_embeddings", c.text.max_position_embeddings},
+                 {"rms_norm_eps", c.text.rms_norm_eps},
+                 {"rope_theta", c.text.rope_theta},
+                 {"hidden_act", c.text.hidden_act},
+                 {"attention_bias", c.text.attention_bias},
+                 {"tie_word_embeddings", c.text.tie_word_embeddings},
+                 {"bos_token_id", c.text.bos_token_id},
+                 {"torch_dtype", "float32"}};
+    if (c.text.eos_token_ids.size() == 1) text["eos_token_id"] = c.text.eos_token_ids[0];
+    else text["eos_token_id"] = c.text.eos_token_ids;
+    if (c.text.pad_token_id >= 0) text["pad_token_id"] = c.text.pad_token_id;
+    if (!c.multimodal) {
+        text["architectures"] = {c.architecture};
+        return text;
+    }
+    json vision = {{"model_type", c.vision.model_type},
+                   {"hidden_size", c.vision.hidden_size},
+                   {"intermediate_size", c.vision.intermediate_size},
+                   {"num_hidden_layers", c.vision.num_hidden_layers},
+                   {"num_attention_heads", c.vision.num_attention_heads},
+                   {"num_channels", c.vision.num_channels},
+                   {"image_size", c.vision.image_size},
+                   {"patch_size", c.vision.patch_size},
+                   {"layer_norm_eps", c.vision.layer_norm_eps},
+                   {"hidden_act", c.vision.hidden_act}};
+    json out = {{"architectures", {"LlavaForConditionalGeneration"}},
+                {"model_type", "llava"},
+                {"text_config", text},
+                {"vision_config", vision},
+                {"image_token_index", c.image_token_index},
+                {"image_seq_length", c.image_token_count()},
+                {"projector_hidden_act", c.projector_hidden_act},
+                {"multimodal_projector_bias", c.multimodal_projector_bias},
+                {"vision_feature_select_strategy", c.vision_feature_select_strategy},
+                {"tie_word_embeddings", c.text.tie_word_embeddings},
+                {"torch_dtype", "float32"}};
+    if (c.vision_feature_layers.size() == 1) out["vision_feature_layer"] = c.vision_feature_layers[0];
+    else out["vision_feature_layer"] = c.vision_feature_layers;
+    return out;
+}
+
+}  // namespace sightline

@@ -1,0 +1,81 @@
+#pragma once
+// Model configuration read from a Hugging Face config.json. Missing fields take the defaults of the
+// corresponding transformers class (LlavaConfig, CLIPVisionConfig, SiglipVisionConfig, LlamaConfig,
+// Qwen2Config), so real and hand-written configs behave as they would in transformers.
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sightline {
+
+enum class DecoderKind { Llama, Qwen2 };
+enum class VisionKind { Clip, Siglip };
+
+struct TextConfig {
+    DecoderKind kind = DecoderKind::Llama;
+    std::string model_type = "llama";
+    std::int64_t vocab_size = 32000;
+    std::int64_t hidden_size = 4096;
+    std::int64_t intermediate_size = 11008;
+    std::int64_t num_hidden_layers = 32;
+    std::int64_t num_attention_heads = 32;
+    std::int64_t num_key_value_heads = 32;
+    std::int64_t head_dim = 128;
+    std::int64_t max_position_embeddings = 2048;
+    double rms_norm_eps = 1e-6;
+    double rope_theta = 10000.0;
+    double rope_linear_factor = 1.0;  // rope_scaling {"type": "linear", "factor": f}
+    bool attention_bias = false;      // q/k/v/o bias (Llama option); Qwen2 always has q/k/v bias, no o bias
+    bool mlp_bias = false;
+    bool tie_word_embeddings = false;
+    std::string hidden_act = "silu";
+    std::int64_t bos_token_id = 1;
+    std::vector<std::int64_t> eos_token_ids{2};
+    std::int64_t pad_token_id = -1;
+};
+
+struct VisionConfig {
+    VisionKind kind = VisionKind::Clip;
+    std::string model_type = "clip_vision_model";
+    std::int64_t hidden_size = 768;
+    std::int64_t intermediate_size = 3072;
+    std::int64_t num_hidden_layers = 12;
+    std::int64_t num_attention_heads = 12;
+    std::int64_t num_channels = 3;
+    std::int64_t image_size = 224;
+    std::int64_t patch_size = 32;
+    double layer_norm_eps = 1e-5;
+    std::string hidden_act = "quick_gelu";
+    std::int64_t grid() const { return image_size / patch_size; }
+    std::int64_t num_patches() const { return grid() * grid(); }
+    bool has_class_token() const { return kind == VisionKind::Clip; }
+};
+
+struct ModelConfig {
+    bool multimodal = false;            // LlavaForConditionalGeneration vs *ForCausalLM
+    std::string architecture;           // e.g. "LlavaForConditionalGeneration"
+    std::string model_type;             // "llava", "llama", "qwen2"
+    TextConfig text;
+    VisionConfig vision;                // meaningful when multimodal
+    std::vector<int> vision_feature_layers{-2};
+    std::string vision_feature_select_strategy = "default";  // "default" drops the class token, "full" keeps all
+    std::string projector_hidden_act = "gelu";
+    bool multimodal_projector_bias = true;
+    std::int64_t image_token_index = 32000;
+    std::int64_t image_seq_length = 576;  // as declared; the real count is computed by image_token_count()
+
+    // Number of LM positions one image occupies (patches, plus the class token under "full" with CLIP).
+    std::int64_t image_token_count() const;
+    // Whether the first image position is the vision class token (CLIP + "full").
+    bool image_tokens_include_cls() const;
+};
+
+// Parses config.json content; throws sightline::Error (naming `origin`) for unsupported or invalid values.
+ModelConfig parse_model_config(const nlohmann::json& j, const std::string& origin = "config.json");
+ModelConfig load_model_config(const std::string& model_dir);
+// Serialises back to a Hugging Face-compatible config.json.
+nlohmann::json model_config_to_json(const ModelConfig& c);
+
+}  // namespace sightline

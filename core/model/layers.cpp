@@ -1,0 +1,62 @@
+#include "core/model/layers.h"
+
+#include <ATen/ATen.h>
+
+#include "core/util/error.h"
+
+namespace sightline {
+
+at::Tensor Linear::operator()(const at::Tensor& x) const { return at::linear(x, weight, bias); }
+
+void Linear::visit(const std::string& prefix, const ParamVisitor& v) {
+    v(prefix + ".weight", weight, {out, in});
+    if (has_bias) v(prefix + ".bias", bias, {out});
+}
+
+at::Tensor LayerNorm::operator()(const at::Tensor& x) const { return at::layer_norm(x, {dim}, weight, bias, eps); }
+
+void LayerNorm::visit(const std::string& prefix, const ParamVisitor& v) {
+    v(prefix + ".weight", weight, {dim});
+    v(prefix + ".bias", bias, {dim});
+}
+
+at::Tensor RMSNorm::operator()(const at::Tensor& x) const {
+    const auto input_dtype = x.scalar_type();
+    at::Tensor h = x.to(at::kFloat);
+    const at::Tensor variance = h.pow(2).mean(-1, /*keepdim=*/true);
+    h = h * at::rsqrt(variance + eps);
+    return weight * h.to(input_dtype);
+}
+
+void RMSNorm::visit(const std::string& prefix, const ParamVisitor& v) { v(prefix + ".weight", weight, {dim}); }
+
+at::Tensor activation(const std::string& name, const at::Tensor& x) {
+    if (name == "quick_gelu") return x * at::sigmoid(x * 1.702);
+    if (name == "gelu") return at::gelu(x);
+    if (name == "gelu_pytorch_tanh" || name == "gelu_new") return at::gelu(x, "tanh");
+    if (name == "silu") return at::silu(x);
+    fail("activation '", name, "' is not supported");
+}
+
+RotaryTables rotary_tables(std::int64_t head_dim, double theta, double linear_factor, std::int64_t offset,
+                           std::int64_t length, c10::ScalarType dtype) {
+    const auto f32 = at::TensorOptions().dtype(at::kFloat);
+    const at::Tensor exponent = at::arange(0, head_dim, 2, at::TensorOptions().dtype(at::kLong)).to(at::kFloat) /
+                                static_cast<double>(head_dim);
+    const at::Tensor inv_freq = 1.0 / at::pow(theta, exponent);
+    at::Tensor pos = at::arange(offset, offset + length, f32.dtype(at::kLong)).to(at::kFloat);
+    if (linear_factor != 1.0) pos = pos / linear_factor;
+    const at::Tensor freqs = at::outer(pos, inv_freq);
+    const at::Tensor emb = at::cat({freqs, freqs}, -1);
+    return {emb.cos().to(dtype), emb.sin().to(dtype)};
+}
+
+at::Tensor apply_rotary(const at::Tensor& x, const RotaryTables& r) {
+    const auto half = x.size(-1) / 2;
+    const at::Tensor x1 = x.narrow(-1, 0, half);
+    const at::Tensor x2 = x.narrow(-1, half, half);
+    const at::Tensor rotated = at::cat({-x2, x1}, -1);
+    return x * r.cos + rotated * r.sin;
+}
+
+}  // namespace sightline

@@ -1,0 +1,59 @@
+#pragma once
+// Building blocks shared by the vision tower and the decoder. Weights are plain tensors so the same
+// structures serve loading, inference, gradients and training.
+#include <ATen/core/Tensor.h>
+
+#include <functional>
+#include <string>
+
+namespace sightline {
+
+// Visits every parameter by its checkpoint name; used to load, save, initialise and train.
+using ParamVisitor = std::function<void(const std::string& name, at::Tensor& tensor, std::vector<std::int64_t> shape)>;
+
+struct Linear {
+    at::Tensor weight;  // [out, in]
+    at::Tensor bias;    // [out] or undefined
+    std::int64_t in = 0, out = 0;
+    bool has_bias = false;
+    Linear() = default;
+    Linear(std::int64_t in_features, std::int64_t out_features, bool with_bias)
+        : in(in_features), out(out_features), has_bias(with_bias) {}
+    at::Tensor operator()(const at::Tensor& x) const;
+    void visit(const std::string& prefix, const ParamVisitor& v);
+};
+
+struct LayerNorm {
+    at::Tensor weight, bias;
+    std::int64_t dim = 0;
+    double eps = 1e-5;
+    LayerNorm() = default;
+    LayerNorm(std::int64_t d, double e) : dim(d), eps(e) {}
+    at::Tensor operator()(const at::Tensor& x) const;
+    void visit(const std::string& prefix, const ParamVisitor& v);
+};
+
+// Llama RMSNorm: computed in float32, cast back to the input dtype, then scaled by the weight.
+struct RMSNorm {
+    at::Tensor weight;
+    std::int64_t dim = 0;
+    double eps = 1e-6;
+    RMSNorm() = default;
+    RMSNorm(std::int64_t d, double e) : dim(d), eps(e) {}
+    at::Tensor operator()(const at::Tensor& x) const;
+    void visit(const std::string& prefix, const ParamVisitor& v);
+};
+
+// "quick_gelu" (x * sigmoid(1.702 x)), "gelu" (exact erf), "gelu_pytorch_tanh", "silu".
+at::Tensor activation(const std::string& name, const at::Tensor& x);
+
+// Rotary position embedding (rotate-half convention of Hugging Face Llama/Qwen2).
+struct RotaryTables {
+    at::Tensor cos, sin;  // [T, head_dim] in the compute dtype
+};
+RotaryTables rotary_tables(std::int64_t head_dim, double theta, double linear_factor, std::int64_t offset,
+                           std::int64_t length, c10::ScalarType dtype);
+// x: [batch, heads, T, head_dim]
+at::Tensor apply_rotary(const at::Tensor& x, const RotaryTables& r);
+
+}  // namespace sightline

@@ -1,0 +1,126 @@
+#include "core/model/loaded_model.h"
+
+#include <ATen/Parallel.h>
+
+#include <algorithm>
+#include <thread>
+
+#include "core/io/weight_store.h"
+#include "core/util/error.h"
+#include "core/util/stopwatch.h"
+#include "core/util/strings.h"
+
+namespace sightline {
+namespace {
+
+std::string folder_name(const std::string& dir) {
+    std::string d = dir;
+    while (d.size() > 1 && d.back() == '/') d.pop_back();
+    const auto slash = d.rfind('/');
+    return slash == std::string::npos ? d : d.substr(slash + 1);
+}
+
+ImageProcessorConfig default_processor(const ModelConfig& c) {
+    ImageProcessorConfig p;
+    const int size = static_cast<int>(c.vision.image_size);
+    if (c.vision.kind == VisionKind::Siglip) {
+        p.kind = ImageProcessorKind::Siglip;
+        p.resize_height = p.resize_width = size;
+        p.do_center_crop = false;
+        p.mean = {0.5f, 0.5f, 0.5f};
+        p.std = {0.5f, 0.5f, 0.5f};
+    } else {
+        p.shortest_edge = size;
+        p.crop_height = p.crop_width = size;
+    }
+    return p;
+}
+
+// The spatial size the processor produces.
+std::pair<int, int> processor_output(const ImageProcessorConfig& p) {
+    if (p.do_center_crop) return {p.crop_height, p.crop_width};
+    if (p.resize_height > 0) return {p.resize_height, p.resize_width};
+    return {p.shortest_edge, p.shortest_edge};
+}
+
+std::vector<std::int64_t> generation_eos(const std::string& dir) {
+    const std::string path = path_join(dir, "generation_config.json");
+    if (!file_exists(path)) return {};
+    try {
+        const auto j = nlohmann::json::parse(read_text_file(path));
+        const auto it = j.find("eos_token_id");
+        if (it == j.end() || it->is_null()) return {};
+        if (it->is_number_integer()) return {it->get<std::int64_t>()};
+        return it->get<std::vector<std::int64_t>>();
+    } catch (const nlohmann::json::exception& e) {
+        fail(path, ": not valid JSON (", e.what(), ")");
+    }
+}
+
+}  // namespace
+
+void configure_threads(int threads) {
+    const int n = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    at::set_num_threads(n);
+}
+
+int active_threads() { return at::get_num_threads(); }
+
+std::string LoadedModel::token_text(std::int64_t id) const {
+    if (tokenizer && id >= 0 && id < tokenizer->vocab_size()) return tokenizer->token_text(id);
+    if (config.multimodal && id == config.image_token_index) return "<image>";
+    return "[" + std::to_string(id) + "]";
+}
+
+std::string LoadedModel::decode(const std::vector<std::int64_t>& ids) const {
+    if (tokenizer) return tokenizer->decode(ids, /*skip_special_tokens=*/true);
+    std::string out;
+    for (auto id : ids) out += (out.empty() ? "" : " ") + std::to_string(id);
+    return out;
+}
+
+std::unique_ptr<LoadedModel> load_model(const std::string& dir, const LoadOptions& options) {
+    Stopwatch clock;
+    configure_threads(options.threads);
+    auto m = std::make_unique<LoadedModel>();
+    m->dir = dir;
+    m->name = folder_name(dir);
+    m->config = load_model_config(dir);
+    {
+        const WeightStore store = WeightStore::load_dir(dir, options.dtype);
+        m->model = std::make_unique<Model>(m->config, options.dtype);
+        m->model->load(store);
+    }
+    m->config = m->model->config();  // loading may tie the head when the checkpoint has none
+    m->tokenizer = load_tokenizer(dir);
+    m->chat_template = detect_chat_template(dir);
+    if (m->tokenizer) {
+        if (m->tokenizer->vocab_size() > m->config.text.vocab_size)
+            m->notes.push_back(cat("tokenizer has ", m->tokenizer->vocab_size(), " tokens but the model only ",
+                                   m->config.text.vocab_size, " embeddings"));
+    }
+    if (m->config.multimodal) {
+        if (file_exists(path_join(dir, "preprocessor_config.json"))) {
+            m->image_processor = load_image_processor_config(dir);
+        } else {
+            m->image_processor = default_processor(m->config);
+            m->notes.push_back("no preprocessor_config.json: using the vision tower's defaults (" +
+                               describe(*m->image_processor) + ")");
+        }
+        const auto [h, w] = processor_output(*m->image_processor);
+        if (h != m->config.vision.image_size || w != m->config.vision.image_size)
+            fail(dir, ": preprocessor_config.json produces ", w, "x", h, " images but the vision tower expects ",
+                 m->config.vision.image_size, "x", m->config.vision.image_size);
+        if (m->tokenizer && m->tokenizer->vocab_size() <= m->config.image_token_index)
+            m->notes.push_back("the tokenizer has no token for image_token_index; '<image>' must be given by id");
+    }
+    m->stop_ids = generation_eos(dir);
+    if (m->stop_ids.empty()) m->stop_ids = m->config.text.eos_token_ids;
+    if (m->tokenizer && m->tokenizer->special_ids().eos >= 0 &&
+        std::find(m->stop_ids.begin(), m->stop_ids.end(), m->tokenizer->special_ids().eos) == m->stop_ids.end())
+        m->stop_ids.push_back(m->tokenizer->special_ids().eos);
+    m->load_ms = clock.elapsed_ms();
+    return m;
+}
+
+}  // namespace sightline

@@ -1,0 +1,47 @@
+#pragma once
+// A model folder loaded and ready: config, weights, tokenizer (optional), image processor and chat
+// template. Everything downstream (generation, explainers, CLI, GUI) takes a LoadedModel.
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/image/image_processor_config.h"
+#include "core/io/torch_dtype.h"
+#include "core/model/config.h"
+#include "core/model/model.h"
+#include "core/text/chat_template.h"
+#include "core/text/tokenizer.h"
+
+namespace sightline {
+
+struct LoadOptions {
+    ComputeDType dtype = ComputeDType::F32;
+    int threads = 0;  // 0 = all hardware threads
+};
+
+struct LoadedModel {
+    std::string dir;
+    std::string name;  // folder name, or "_name_or_path" from config.json
+    ModelConfig config;
+    std::unique_ptr<Model> model;
+    std::unique_ptr<Tokenizer> tokenizer;  // null when the folder has no tokenizer (drive it with ids)
+    std::optional<ImageProcessorConfig> image_processor;  // multimodal models only
+    ChatTemplateKind chat_template = ChatTemplateKind::Plain;
+    std::vector<std::int64_t> stop_ids;  // end-of-sequence ids from generation_config / config / tokenizer
+    double load_ms = 0;
+    std::vector<std::string> notes;  // non-fatal observations (defaults used, unused tensors...)
+
+    // Display text of one token id (falls back to "[id]" without a tokenizer).
+    std::string token_text(std::int64_t id) const;
+    std::string decode(const std::vector<std::int64_t>& ids) const;
+};
+
+std::unique_ptr<LoadedModel> load_model(const std::string& dir, const LoadOptions& options = {});
+
+// Makes LibTorch (and OpenMP/BLAS) use `threads` threads on the calling thread (0 = all cores).
+// Call once on every thread that runs the model.
+void configure_threads(int threads = 0);
+int active_threads();
+
+}  // namespace sightline

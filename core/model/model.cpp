@@ -1,0 +1,187 @@
+#include "core/model/model.h"
+
+#include <ATen/ATen.h>
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <map>
+#include <set>
+
+#include "core/io/weight_store.h"
+#include "core/model/kv_cache.h"
+#include "core/model/weight_names.h"
+#include "core/util/error.h"
+#include "core/util/strings.h"
+#include "core/util/system_info.h"
+
+namespace sightline {
+namespace {
+
+std::string shape_string(const std::vector<std::int64_t>& s) {
+    std::string out = "[";
+    for (std::size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + std::to_string(s[i]);
+    return out + "]";
+}
+
+}  // namespace
+
+Model::Model(const ModelConfig& config, ComputeDType dtype) : config_(config), dtype_(dtype) {
+    decoder_ = std::make_unique<Decoder>(config_.text, scalar_type());
+    if (config_.multimodal) {
+        vision_ = std::make_unique<VisionTower>(config_, scalar_type());
+        const bool bias = config_.multimodal_projector_bias;
+        proj1_ = Linear(vision_->feature_dim(), config_.text.hidden_size, bias);
+        proj2_ = Linear(config_.text.hidden_size, config_.text.hidden_size, bias);
+    }
+}
+
+Model::~Model() = default;
+
+void Model::visit_parameters(const ParamVisitor& v) {
+    const bool tied = config_.text.tie_word_embeddings;
+    if (config_.multimodal) {
+        vision_->visit("vision_tower.vision_model.", v);
+        proj1_.visit("multi_modal_projector.linear_1", v);
+        proj2_.visit("multi_modal_projector.linear_2", v);
+        decoder_->visit("language_model.model.", tied ? "" : "language_model.lm_head.weight", v);
+    } else {
+        decoder_->visit("model.", tied ? "" : "lm_head.weight", v);
+    }
+}
+
+NamedTensors Model::named_parameters() {
+    NamedTensors out;
+    visit_parameters([&](const std::string& name, at::Tensor& t, const std::vector<std::int64_t>&) {
+        if (t.defined()) out.emplace_back(name, t);
+    });
+    return out;
+}
+
+std::int64_t Model::parameter_count() {
+    std::int64_t n = 0;
+    for (const auto& [name, t] : named_parameters()) n += t.numel();
+    return n;
+}
+
+void Model::load(const WeightStore& store) {
+    std::map<std::string, const at::Tensor*> by_name;
+    for (const auto& [key, tensor] : store.tensors()) {
+        const std::string c = canonical_key(key, config_.multimodal);
+        if (is_ignorable_key(c)) continue;
+        if (!by_name.emplace(c, &tensor).second)
+            fail(store.origin(), ": tensor '", key, "' appears under both key layouts");
+    }
+    const std::string head = config_.multimodal ? "language_model.lm_head.weight" : "lm_head.weight";
+    if (!config_.text.tie_word_embeddings && by_name.count(head) == 0) config_.text.tie_word_embeddings = true;
+
+    std::vector<std::string> missing;
+    std::set<std::string> used;
+    visit_parameters([&](const std::string& name, at::Tensor& t, const std::vector<std::int64_t>& shape) {
+        const auto it = by_name.find(name);
+        if (it == by_name.end()) {
+            if (!is_optional_key(name)) missing.push_back(name);
+            return;
+        }
+        const at::Tensor& src = *it->second;
+        if (src.sizes().vec() != shape)
+            fail(store.origin(), ": tensor '", name, "' has shape ", shape_string(src.sizes().vec()), " but the config implies ",
+                 shape_string(shape));
+        t = src;
+        used.insert(name);
+    });
+    if (!missing.empty()) {
+        std::string list;
+        for (std::size_t i = 0; i < missing.size() && i < 5; ++i) list += (i ? ", " : "") + missing[i];
+        if (missing.size() > 5) list += cat(", ... (", missing.size(), " in all)");
+        fail(store.origin(), ": checkpoint is missing tensors the config requires: ", list);
+    }
+    if (config_.text.tie_word_embeddings) decoder_->tie_head();
+    (void)used;
+}
+
+void Model::init_random(std::uint64_t seed, double std) {
+    auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
+    visit_parameters([&](const std::string& name, at::Tensor& t, const std::vector<std::int64_t>& shape) {
+        at::Tensor init;
+        const bool is_norm = name.find("norm") != std::string::npos;  // layernorm, layer_norm1, pre_layrnorm, norm
+        if (ends_with(name, ".bias")) {
+            init = at::zeros(shape, at::kFloat);
+        } else if (is_norm && shape.size() == 1) {
+            init = at::ones(shape, at::kFloat);
+        } else {
+            init = at::normal(0.0, std, shape, gen, at::TensorOptions().dtype(at::kFloat));
+        }
+        t = init.to(scalar_type());
+    });
+    if (config_.text.tie_word_embeddings) decoder_->tie_head();
+}
+
+void Model::set_requires_grad(bool on) {
+    visit_parameters([&](const std::string&, at::Tensor& t, const std::vector<std::int64_t>&) {
+        if (!t.defined()) return;
+        if (!t.is_leaf()) t = t.detach();
+        t.set_requires_grad(on);
+    });
+    if (config_.text.tie_word_embeddings) decoder_->tie_head();
+}
+
+at::Tensor Model::encode_image(const at::Tensor& pixel_values, HookRunner& hooks) const {
+    if (!vision_) fail("this model has no vision tower (text-only ", config_.architecture, ")");
+    const at::Tensor features = vision_->forward(pixel_values, hooks);
+    at::Tensor h = proj2_(at::gelu(proj1_(features)));
+    return hooks("projector.hook_out", h, 1, 0);
+}
+
+at::Tensor Model::embed_inputs(const at::Tensor& ids, const at::Tensor& image_features) const {
+    if (!config_.multimodal) return decoder_->embed(ids);
+    const at::Tensor is_image = ids.eq(config_.image_token_index);
+    const std::int64_t n_marked = is_image.sum().item<std::int64_t>();
+    if (!image_features.defined()) {
+        if (n_marked > 0)
+            fail("the prompt holds ", n_marked, " image tokens but no image was given");
+        return decoder_->embed(ids);
+    }
+    const std::int64_t expected = image_features.size(0) * image_features.size(1);
+    if (n_marked != expected)
+        fail("the prompt holds ", n_marked, " image tokens but the image gives ", expected,
+             " features (", image_features.size(1), " per image): expand <image> to exactly ",
+             config_.image_token_count(), " tokens");
+    at::Tensor embeds = decoder_->embed(ids.masked_fill(is_image, 0));
+    return embeds.masked_scatter(is_image.unsqueeze(-1).expand_as(embeds), image_features.to(embeds.scalar_type()));
+}
+
+ForwardOutput Model::forward(const at::Tensor& ids, const at::Tensor& pixel_values, const RunOptions* options,
+                             ActivationCache* cache, KVCache* kv, LogitsMode mode) const {
+    if (ids.dim() != 2) fail("input ids must be [batch, T]");
+    HookRunner hooks(options, cache);
+    const std::int64_t offset = kv != nullptr ? kv->length() : 0;
+    at::Tensor embeds;
+    if (config_.multimodal && !pixel_values.defined() && offset > 0) {
+        // Decode steps: a generated image-token id is just a token (no image to merge).
+        embeds = decoder_->embed(ids);
+    } else {
+        const at::Tensor features = pixel_values.defined() ? encode_image(pixel_values, hooks) : at::Tensor();
+        embeds = embed_inputs(ids, features);
+    }
+    return forward_embeddings(embeds, offset, hooks, kv, mode);
+}
+
+ForwardOutput Model::forward_embeddings(const at::Tensor& embeds, std::int64_t offset, HookRunner& hooks,
+                                        KVCache* kv, LogitsMode mode) const {
+    ForwardOutput out;
+    out.hidden = decoder_->forward(embeds, offset, kv, hooks);
+    if (mode == LogitsMode::All) out.logits = decoder_->head(out.hidden).to(at::kFloat);
+    else if (mode == LogitsMode::Last)
+        out.logits = decoder_->head(out.hidden.narrow(1, out.hidden.size(1) - 1, 1)).to(at::kFloat);
+    return out;
+}
+
+std::unique_ptr<KVCache> Model::make_kv_cache(std::int64_t batch, std::int64_t capacity) const {
+    const auto& t = config_.text;
+    const auto bytes = KVCache::bytes_needed(t.num_hidden_layers, batch, t.num_key_value_heads, t.head_dim, capacity,
+                                             scalar_type());
+    ensure_memory_available(bytes, "the KV cache");
+    return std::make_unique<KVCache>(t.num_hidden_layers, batch, t.num_key_value_heads, t.head_dim, capacity,
+                                     scalar_type());
+}
+
+}  // namespace sightline

@@ -1,0 +1,82 @@
+#pragma once
+// The model: LlavaForConditionalGeneration (vision tower + projector + decoder) or a text-only
+// LlamaForCausalLM / Qwen2ForCausalLM. Parameters are visited by their canonical checkpoint names (the
+// hub layout: "language_model.model.layers.0...", "vision_tower.vision_model...", "multi_modal_projector...",
+// or "model.layers..." for text-only models); see weight_names.h for the other accepted layout.
+#include <ATen/core/Tensor.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/io/safetensors_writer.h"
+#include "core/io/torch_dtype.h"
+#include "core/model/config.h"
+#include "core/model/decoder.h"
+#include "core/model/hooks.h"
+#include "core/model/vision_tower.h"
+
+namespace sightline {
+
+class KVCache;
+class WeightStore;
+
+enum class LogitsMode { All, Last, None };
+
+struct ForwardOutput {
+    at::Tensor logits;  // [b, T, V] (All) or [b, 1, V] (Last), float32; undefined for None
+    at::Tensor hidden;  // final normalised hidden states [b, T, d]
+};
+
+class Model {
+public:
+    Model(const ModelConfig& config, ComputeDType dtype);
+    ~Model();
+    Model(const Model&) = delete;
+    Model& operator=(const Model&) = delete;
+
+    const ModelConfig& config() const { return config_; }
+    ComputeDType dtype() const { return dtype_; }
+    c10::ScalarType scalar_type() const { return to_scalar_type(dtype_); }
+    bool multimodal() const { return config_.multimodal; }
+
+    // Parameters by canonical name with their expected shapes.
+    void visit_parameters(const ParamVisitor& v);
+    NamedTensors named_parameters();
+    std::int64_t parameter_count();
+
+    // Fills every parameter from `store` (either key layout), checking shapes; ties the head when the
+    // config says so or the checkpoint has none. Throws a clear Error listing missing tensors.
+    void load(const WeightStore& store);
+    // Random initialisation (normal(0, std) for matrices, ones/zeros for norms), for tests and training.
+    void init_random(std::uint64_t seed, double std = 0.02);
+    // Makes every parameter a leaf that requires grad (training) or not.
+    void set_requires_grad(bool on);
+
+    // pixel_values [b, C, H, W] -> projected image features [b, n_image_tokens, d_text]
+    at::Tensor encode_image(const at::Tensor& pixel_values, HookRunner& hooks) const;
+    // Token embeddings with image features scattered into the image-token positions (in order).
+    // Throws when the number of image tokens in `ids` does not match the features.
+    at::Tensor embed_inputs(const at::Tensor& ids, const at::Tensor& image_features) const;
+
+    // Full forward. `pixel_values` may be undefined for text-only prompts or decode steps.
+    ForwardOutput forward(const at::Tensor& ids, const at::Tensor& pixel_values, const RunOptions* options = nullptr,
+                          ActivationCache* cache = nullptr, KVCache* kv = nullptr, LogitsMode mode = LogitsMode::All) const;
+    // Forward from ready-made embeddings (image already merged); applies hooks from lm.hook_embed on.
+    ForwardOutput forward_embeddings(const at::Tensor& embeds, std::int64_t position_offset, HookRunner& hooks,
+                                     KVCache* kv, LogitsMode mode) const;
+
+    const Decoder& decoder() const { return *decoder_; }
+    const VisionTower* vision() const { return vision_.get(); }
+    std::unique_ptr<KVCache> make_kv_cache(std::int64_t batch, std::int64_t capacity) const;
+
+private:
+    ModelConfig config_;
+    ComputeDType dtype_;
+    std::unique_ptr<Decoder> decoder_;
+    std::unique_ptr<VisionTower> vision_;
+    Linear proj1_, proj2_;
+};
+
+}  // namespace sightline
