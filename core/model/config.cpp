@@ -150,8 +150,8 @@ VisionConfig parse_vision(const json& j, const std::string& where, bool llava_de
         require_positive(val, key, where);
     if (v.hidden_size % v.num_attention_heads != 0)
         fail(where, ": hidden_size ", v.hidden_size, " is not divisible by num_attention_heads ", v.num_attention_heads);
-    if (v.image_size % v.patch_size != 0)
-        fail(where, ": image_size ", v.image_size, " is not a multiple of patch_size ", v.patch_size);
+    if (v.image_size < v.patch_size)
+        fail(where, ": image_size ", v.image_size, " is smaller than patch_size ", v.patch_size);
     if (v.hidden_act != "quick_gelu" && v.hidden_act != "gelu" && v.hidden_act != "gelu_pytorch_tanh")
         fail(where, ": vision hidden_act '", v.hidden_act, "' is not supported");
     return v;

@@ -15,11 +15,11 @@
 #include "core/model/config.h"
 #include "core/model/decoder.h"
 #include "core/model/hooks.h"
+#include "core/model/kv_cache.h"
 #include "core/model/vision_tower.h"
 
 namespace sightline {
 
-class KVCache;
 class WeightStore;
 
 enum class LogitsMode { All, Last, None };

@@ -1,138 +1,110 @@
 #include "core/text/sentencepiece_proto.h"
 
-#include <cstdint>
-#include <vector>
-
+#include "core/text/protobuf_wire.h"
 #include "core/util/error.h"
 
 namespace sightline {
 namespace {
 
-// ModelProto.normalizer_spec and NormalizerSpec.add_dummy_prefix / remove_extra_whitespaces.
-constexpr uint32_t kNormalizerSpecField = 3;
-constexpr uint32_t kAddDummyPrefixField = 3;
-constexpr uint32_t kRemoveExtraWhitespacesField = 4;
+// Field numbers of sentencepiece_model.proto.
+namespace model_field {
+constexpr uint32_t kPieces = 1, kTrainerSpec = 2, kNormalizerSpec = 3;
+}
+namespace piece_field {
+constexpr uint32_t kPiece = 1, kScore = 2, kType = 3;
+}
+namespace trainer_field {
+constexpr uint32_t kModelType = 3, kTreatWhitespaceAsSuffix = 24, kSplitDigits = 25,
+                   kAllowWhitespaceOnlyPieces = 26, kByteFallback = 35, kUnkId = 40, kBosId = 41, kEosId = 42,
+                   kPadId = 43, kUnkPiece = 45, kBosPiece = 46, kEosPiece = 47, kPadPiece = 48;
+}
+namespace normalizer_field {
+constexpr uint32_t kName = 1, kPrecompiledCharsmap = 2, kAddDummyPrefix = 3, kRemoveExtraWhitespaces = 4,
+                   kEscapeWhitespaces = 5;
+}
 
-struct Field {
-    uint32_t number = 0;
-    uint32_t wire_type = 0;
-    uint64_t varint = 0;       // wire type 0
-    std::string_view payload;  // wire type 2
-    std::string_view raw;      // the whole field, key included
-};
+bool is_varint(const WireField& f) { return f.wire_type == 0; }
+bool is_bytes(const WireField& f) { return f.wire_type == 2; }
 
-class WireReader {
-  public:
-    WireReader(std::string_view data, const std::string& where) : data_(data), where_(where) {}
-    bool done() const { return pos_ >= data_.size(); }
+SentencePieceEntry parse_piece(std::string_view bytes, const std::string& where) {
+    SentencePieceEntry e;
+    WireReader r(bytes, where);
+    while (!r.done()) {
+        const WireField f = r.next();
+        if (f.number == piece_field::kPiece && is_bytes(f)) {
+            e.piece = std::string(f.payload);
+        } else if (f.number == piece_field::kScore && f.wire_type == 5) {
+            e.score = wire_float(f);
+        } else if (f.number == piece_field::kType && is_varint(f)) {
+            // proto2 keeps an unknown enum value out of the field (it stays NORMAL).
+            const int32_t type = wire_int32(f);
+            if (type >= 1 && type <= 6) e.type = static_cast<PieceType>(type);
+        }
+    }
+    return e;
+}
 
-    Field next() {
-        Field f;
-        const std::size_t start = pos_;
-        const uint64_t key = varint();
-        f.number = static_cast<uint32_t>(key >> 3);
-        f.wire_type = static_cast<uint32_t>(key & 7);
-        switch (f.wire_type) {
-            case 0:
-                f.varint = varint();
-                break;
-            case 1:
-                skip(8);
-                break;
-            case 2: {
-                const uint64_t n = varint();
-                if (n > data_.size() - pos_) bad();
-                f.payload = data_.substr(pos_, n);
-                skip(n);
-                break;
+// Fields of a repeated occurrence merge into `spec`, as protobuf merges embedded messages.
+void parse_trainer(std::string_view bytes, SentencePieceTrainerSpec& spec, const std::string& where) {
+    using namespace trainer_field;
+    WireReader r(bytes, where);
+    while (!r.done()) {
+        const WireField f = r.next();
+        if (is_varint(f)) {
+            switch (f.number) {
+                case kModelType: {
+                    const int32_t type = wire_int32(f);
+                    if (type >= 1 && type <= 4) spec.model_type = static_cast<SentencePieceModelType>(type);
+                    break;
+                }
+                case kTreatWhitespaceAsSuffix: spec.treat_whitespace_as_suffix = wire_bool(f); break;
+                case kSplitDigits: spec.split_digits = wire_bool(f); break;
+                case kAllowWhitespaceOnlyPieces: spec.allow_whitespace_only_pieces = wire_bool(f); break;
+                case kByteFallback: spec.byte_fallback = wire_bool(f); break;
+                case kUnkId: spec.unk_id = wire_int32(f); break;
+                case kBosId: spec.bos_id = wire_int32(f); break;
+                case kEosId: spec.eos_id = wire_int32(f); break;
+                case kPadId: spec.pad_id = wire_int32(f); break;
+                default: break;
             }
-            case 5:
-                skip(4);
-                break;
-            default:
-                bad();
+        } else if (is_bytes(f)) {
+            std::string* target = f.number == kUnkPiece   ? &spec.unk_piece
+                                  : f.number == kBosPiece ? &spec.bos_piece
+                                  : f.number == kEosPiece ? &spec.eos_piece
+                                  : f.number == kPadPiece ? &spec.pad_piece
+                                                          : nullptr;
+            if (target && !f.payload.empty()) *target = std::string(f.payload);
         }
-        f.raw = data_.substr(start, pos_ - start);
-        return f;
     }
+}
 
-  private:
-    uint64_t varint() {
-        uint64_t value = 0;
-        for (int shift = 0; shift < 64; shift += 7) {
-            if (pos_ >= data_.size()) bad();
-            const auto byte = static_cast<unsigned char>(data_[pos_++]);
-            value |= static_cast<uint64_t>(byte & 0x7F) << shift;
-            if ((byte & 0x80) == 0) return value;
-        }
-        bad();
+void parse_normalizer(std::string_view bytes, SentencePieceNormalizerSpec& spec, const std::string& where) {
+    using namespace normalizer_field;
+    WireReader r(bytes, where);
+    while (!r.done()) {
+        const WireField f = r.next();
+        if (is_bytes(f) && f.number == kName) spec.name = std::string(f.payload);
+        if (is_bytes(f) && f.number == kPrecompiledCharsmap) spec.precompiled_charsmap = std::string(f.payload);
+        if (is_varint(f) && f.number == kAddDummyPrefix) spec.add_dummy_prefix = wire_bool(f);
+        if (is_varint(f) && f.number == kRemoveExtraWhitespaces) spec.remove_extra_whitespaces = wire_bool(f);
+        if (is_varint(f) && f.number == kEscapeWhitespaces) spec.escape_whitespaces = wire_bool(f);
     }
-    void skip(uint64_t n) {
-        if (n > data_.size() - pos_) bad();
-        pos_ += n;
-    }
-    [[noreturn]] void bad() const {
-        fail(where_, " is not a valid SentencePiece model (malformed protobuf at byte ", pos_, ")");
-    }
-
-    std::string_view data_;
-    std::string where_;
-    std::size_t pos_ = 0;
-};
-
-void put_varint(std::string& out, uint64_t v) {
-    while (v >= 0x80) {
-        out += static_cast<char>((v & 0x7F) | 0x80);
-        v >>= 7;
-    }
-    out += static_cast<char>(v);
 }
 
 }  // namespace
 
-SentencePieceNormalizerFlags read_normalizer_flags(std::string_view model_proto, const std::string& where) {
-    SentencePieceNormalizerFlags flags;
-    WireReader top(model_proto, where);
-    bool any_field = false;
-    while (!top.done()) {
-        const Field f = top.next();
-        any_field = true;
-        if (f.number != kNormalizerSpecField || f.wire_type != 2) continue;
-        WireReader spec(f.payload, where);
-        while (!spec.done()) {
-            const Field g = spec.next();
-            if (g.wire_type != 0) continue;
-            if (g.number == kAddDummyPrefixField) flags.add_dummy_prefix = g.varint != 0;
-            if (g.number == kRemoveExtraWhitespacesField) flags.remove_extra_whitespaces = g.varint != 0;
-        }
+SentencePieceModelProto parse_sentencepiece_model(std::string_view bytes, const std::string& where) {
+    if (bytes.empty()) fail(where, " is not a valid SentencePiece model (empty)");
+    SentencePieceModelProto model;
+    WireReader r(bytes, where);
+    while (!r.done()) {
+        const WireField f = r.next();
+        if (!is_bytes(f)) continue;
+        if (f.number == model_field::kPieces) model.pieces.push_back(parse_piece(f.payload, where));
+        if (f.number == model_field::kTrainerSpec) parse_trainer(f.payload, model.trainer, where);
+        if (f.number == model_field::kNormalizerSpec) parse_normalizer(f.payload, model.normalizer, where);
     }
-    if (!any_field) fail(where, " is not a valid SentencePiece model (empty)");
-    return flags;
-}
-
-std::string without_dummy_prefix(std::string_view model_proto, const std::string& where) {
-    std::string out;
-    out.reserve(model_proto.size() + 8);
-    std::string spec;  // the rewritten NormalizerSpec (fields of every normalizer_spec occurrence)
-    WireReader top(model_proto, where);
-    while (!top.done()) {
-        const Field f = top.next();
-        if (f.number != kNormalizerSpecField || f.wire_type != 2) {
-            out.append(f.raw);
-            continue;
-        }
-        WireReader inner(f.payload, where);
-        while (!inner.done()) {
-            const Field g = inner.next();
-            if (g.number != kAddDummyPrefixField) spec.append(g.raw);
-        }
-    }
-    put_varint(spec, (kAddDummyPrefixField << 3) | 0);
-    put_varint(spec, 0);
-    put_varint(out, (kNormalizerSpecField << 3) | 2);
-    put_varint(out, spec.size());
-    out += spec;
-    return out;
+    return model;
 }
 
 }  // namespace sightline
