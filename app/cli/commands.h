@@ -11,5 +11,7 @@ int cmd_generate(const Words& words);
 int cmd_tokenize(const Words& words);
 int cmd_bench(const Words& words);
 int cmd_info(const Words& words);
+int cmd_toy(const Words& words);
+int cmd_explain(const Words& words);
 
 }  // namespace sightline::cli

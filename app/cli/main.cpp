@@ -21,6 +21,9 @@ commands:
   tokenize   --tokenizer PATH (tokenizer.model or tokenizer.json) --text TEXT [--add-special-tokens] [--json]
   bench      --model DIR [--json] [--prompt-tokens N] [--new-tokens N] [--repeats N]
   info       --model DIR [--json]          configuration, parameters, hook points
+  explain    --image PATH --prompt TEXT --method attention,relevancy,tam,cleann [--target K | --all-targets]
+             --out DIR [--params JSON] [--json]   maps, scores and overlays for answer tokens
+  toy        scene | eval | train            the synthetic scene world and its embedded model
 
 --model defaults to the embedded scene-world model. Run a command with --help for details.
 )";
@@ -40,6 +43,8 @@ int main(int argc, char** argv) {
         {"tokenize", sightline::cli::cmd_tokenize},
         {"bench", sightline::cli::cmd_bench},
         {"info", sightline::cli::cmd_info},
+        {"toy", sightline::cli::cmd_toy},
+        {"explain", sightline::cli::cmd_explain},
     };
     const auto it = commands.find(command);
     if (it == commands.end()) {

@@ -35,6 +35,7 @@ public:
 
     const TextConfig& config() const { return config_; }
     const at::Tensor& embedding_matrix() const { return embed_tokens_; }
+    const at::Tensor& head_weight() const { return lm_head_.weight; }
 
 private:
     struct Block {

@@ -34,8 +34,12 @@ class WireReader {
 };
 
 // Typed views of a field's value.
-inline bool wire_bool(const WireField& f) { return f.value != 0; }
-inline int32_t wire_int32(const WireField& f) { return static_cast<int32_t>(static_cast<uint32_t>(f.value)); }
+inline bool wire_bool(const WireField& f) {
+    return f.value != 0;
+}
+inline int32_t wire_int32(const WireField& f) {
+    return static_cast<int32_t>(static_cast<uint32_t>(f.value));
+}
 float wire_float(const WireField& f);
 
 }  // namespace sightline

@@ -14,17 +14,21 @@ namespace piece_field {
 constexpr uint32_t kPiece = 1, kScore = 2, kType = 3;
 }
 namespace trainer_field {
-constexpr uint32_t kModelType = 3, kTreatWhitespaceAsSuffix = 24, kSplitDigits = 25,
-                   kAllowWhitespaceOnlyPieces = 26, kByteFallback = 35, kUnkId = 40, kBosId = 41, kEosId = 42,
-                   kPadId = 43, kUnkPiece = 45, kBosPiece = 46, kEosPiece = 47, kPadPiece = 48;
+constexpr uint32_t kModelType = 3, kTreatWhitespaceAsSuffix = 24, kSplitDigits = 25, kByteFallback = 35,
+                   kUnkId = 40, kBosId = 41, kEosId = 42, kPadId = 43, kUnkPiece = 45, kBosPiece = 46,
+                   kEosPiece = 47, kPadPiece = 48;
 }
 namespace normalizer_field {
 constexpr uint32_t kName = 1, kPrecompiledCharsmap = 2, kAddDummyPrefix = 3, kRemoveExtraWhitespaces = 4,
                    kEscapeWhitespaces = 5;
 }
 
-bool is_varint(const WireField& f) { return f.wire_type == 0; }
-bool is_bytes(const WireField& f) { return f.wire_type == 2; }
+bool is_varint(const WireField& f) {
+    return f.wire_type == 0;
+}
+bool is_bytes(const WireField& f) {
+    return f.wire_type == 2;
+}
 
 SentencePieceEntry parse_piece(std::string_view bytes, const std::string& where) {
     SentencePieceEntry e;
@@ -57,15 +61,29 @@ void parse_trainer(std::string_view bytes, SentencePieceTrainerSpec& spec, const
                     if (type >= 1 && type <= 4) spec.model_type = static_cast<SentencePieceModelType>(type);
                     break;
                 }
-                case kTreatWhitespaceAsSuffix: spec.treat_whitespace_as_suffix = wire_bool(f); break;
-                case kSplitDigits: spec.split_digits = wire_bool(f); break;
-                case kAllowWhitespaceOnlyPieces: spec.allow_whitespace_only_pieces = wire_bool(f); break;
-                case kByteFallback: spec.byte_fallback = wire_bool(f); break;
-                case kUnkId: spec.unk_id = wire_int32(f); break;
-                case kBosId: spec.bos_id = wire_int32(f); break;
-                case kEosId: spec.eos_id = wire_int32(f); break;
-                case kPadId: spec.pad_id = wire_int32(f); break;
-                default: break;
+                case kTreatWhitespaceAsSuffix:
+                    spec.treat_whitespace_as_suffix = wire_bool(f);
+                    break;
+                case kSplitDigits:
+                    spec.split_digits = wire_bool(f);
+                    break;
+                case kByteFallback:
+                    spec.byte_fallback = wire_bool(f);
+                    break;
+                case kUnkId:
+                    spec.unk_id = wire_int32(f);
+                    break;
+                case kBosId:
+                    spec.bos_id = wire_int32(f);
+                    break;
+                case kEosId:
+                    spec.eos_id = wire_int32(f);
+                    break;
+                case kPadId:
+                    spec.pad_id = wire_int32(f);
+                    break;
+                default:
+                    break;
             }
         } else if (is_bytes(f)) {
             std::string* target = f.number == kUnkPiece   ? &spec.unk_piece
@@ -84,7 +102,8 @@ void parse_normalizer(std::string_view bytes, SentencePieceNormalizerSpec& spec,
     while (!r.done()) {
         const WireField f = r.next();
         if (is_bytes(f) && f.number == kName) spec.name = std::string(f.payload);
-        if (is_bytes(f) && f.number == kPrecompiledCharsmap) spec.precompiled_charsmap = std::string(f.payload);
+        if (is_bytes(f) && f.number == kPrecompiledCharsmap)
+            spec.precompiled_charsmap = std::string(f.payload);
         if (is_varint(f) && f.number == kAddDummyPrefix) spec.add_dummy_prefix = wire_bool(f);
         if (is_varint(f) && f.number == kRemoveExtraWhitespaces) spec.remove_extra_whitespaces = wire_bool(f);
         if (is_varint(f) && f.number == kEscapeWhitespaces) spec.escape_whitespaces = wire_bool(f);

@@ -10,7 +10,14 @@
 namespace sightline {
 
 // ModelProto.SentencePiece.Type.
-enum class PieceType : uint8_t { Normal = 1, Unknown = 2, Control = 3, UserDefined = 4, Unused = 5, Byte = 6 };
+enum class PieceType : uint8_t {
+    Normal = 1,
+    Unknown = 2,
+    Control = 3,
+    UserDefined = 4,
+    Unused = 5,
+    Byte = 6
+};
 
 struct SentencePieceEntry {
     std::string piece;
@@ -25,7 +32,6 @@ struct SentencePieceTrainerSpec {
     SentencePieceModelType model_type = SentencePieceModelType::Unigram;
     bool byte_fallback = false;
     bool treat_whitespace_as_suffix = false;
-    bool allow_whitespace_only_pieces = false;
     bool split_digits = false;  // training only: encoding never splits digits itself
     int32_t unk_id = 0, bos_id = 1, eos_id = 2, pad_id = -1;
     // Empty in the file means the default ("<unk>", "<s>", "</s>", "<pad>"), as SentencePiece reads it.

@@ -1,13 +1,11 @@
 #include "core/text/sentencepiece_tokenizer.h"
 
-#include <sentencepiece_processor.h>
-
 #include <algorithm>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "core/text/added_token_matcher.h"
-#include "core/text/sentencepiece_proto.h"
+#include "core/text/sentencepiece_model.h"
 #include "core/text/utf8.h"
 #include "core/util/error.h"
 #include "core/util/strings.h"
@@ -49,7 +47,7 @@ class SentencePieceTokenizer final : public Tokenizer {
     void check_id(int64_t id) const;
     bool is_sp_piece(int64_t id) const { return id < sp_size_ && added_.count(id) == 0; }
 
-    sentencepiece::SentencePieceProcessor sp_;
+    std::unique_ptr<SentencePieceModel> sp_;
     std::string where_;
     int64_t sp_size_ = 0;
     int64_t vocab_size_ = 0;
@@ -74,7 +72,7 @@ SentencePieceTokenizer::SentencePieceTokenizer(const std::string& model_path, co
     add_eos_ = config.add_eos_token.value_or(false);
     load_model(model_path);
 
-    sp_size_ = sp_.GetPieceSize();
+    sp_size_ = sp_->size();
     vocab_size_ = sp_size_;
     for (const auto& t : config.added_tokens) {
         added_[t.id] = t.content;
@@ -85,46 +83,36 @@ SentencePieceTokenizer::SentencePieceTokenizer(const std::string& model_path, co
     matcher_ = AddedTokenMatcher(config.added_tokens);
     for (int64_t id = 0; id < sp_size_; ++id)
         if (added_.count(id) == 0 &&
-            (sp_.IsControl(static_cast<int>(id)) || sp_.IsUnknown(static_cast<int>(id))))
+            (sp_->is_control(static_cast<int>(id)) || sp_->is_unknown(static_cast<int>(id))))
             special_.insert(id);
 
     const TokenLookup lookup = [this](const std::string& p) { return token_id(p); };
     const std::string where = config.source();
-    special_ids_.bos = resolve_special_token(config.bos, sp_.bos_id(), lookup, "bos_token", where);
-    special_ids_.eos = resolve_special_token(config.eos, sp_.eos_id(), lookup, "eos_token", where);
-    special_ids_.pad = resolve_special_token(config.pad, sp_.pad_id(), lookup, "pad_token", where);
-    special_ids_.unk = resolve_special_token(config.unk, sp_.unk_id(), lookup, "unk_token", where);
+    special_ids_.bos = resolve_special_token(config.bos, sp_->bos_id(), lookup, "bos_token", where);
+    special_ids_.eos = resolve_special_token(config.eos, sp_->eos_id(), lookup, "eos_token", where);
+    special_ids_.pad = resolve_special_token(config.pad, sp_->pad_id(), lookup, "pad_token", where);
+    special_ids_.unk = resolve_special_token(config.unk, sp_->unk_id(), lookup, "unk_token", where);
     for (const int64_t id : {special_ids_.bos, special_ids_.eos, special_ids_.pad, special_ids_.unk})
         if (id >= 0) special_.insert(id);
     for (const auto& content : config.additional_special_tokens)
         if (const auto id = token_id(content)) special_.insert(*id);
 
     unk_token_ = config.unk.state == SpecialTokenSetting::State::Set ? config.unk.content
-                                                                     : sp_.IdToPiece(sp_.unk_id());
-    if (!legacy_) {
-        std::vector<int> ids;
-        sp_.Encode(unk_token_, &ids);
-        unk_length_ = ids.size();
-    }
+                                                                     : sp_->id_to_piece(sp_->unk_id());
+    if (!legacy_) unk_length_ = sp_->encode(unk_token_).size();
 }
 
 void SentencePieceTokenizer::load_model(const std::string& model_path) {
-    if (!file_exists(model_path)) fail("SentencePiece model not found: ", model_path);
-    const std::string bytes = read_text_file(model_path);
-    const SentencePieceNormalizerFlags flags = read_normalizer_flags(bytes, model_path);
+    sp_ = SentencePieceModel::load_file(model_path);
+    const SentencePieceNormalizerSpec& spec = sp_->normalizer_spec();
     // SentencePiece's own decoder drops a segment's leading "▁" under these flags.
-    strip_segment_start_ = flags.add_dummy_prefix || flags.remove_extra_whitespaces;
+    strip_segment_start_ = spec.add_dummy_prefix || spec.remove_extra_whitespaces;
     // transformers loads the model with add_dummy_prefix off for legacy=false and adds "▁" itself.
-    const auto status =
-        sp_.LoadFromSerializedProto(legacy_ ? bytes : without_dummy_prefix(bytes, model_path));
-    if (!status.ok()) fail(model_path, " is not a valid SentencePiece model: ", status.ToString());
-    if (sp_.GetPieceSize() <= 0) fail(model_path, " is not a valid SentencePiece model: empty vocabulary");
+    if (!legacy_) sp_->set_add_dummy_prefix(false);
 }
 
 void SentencePieceTokenizer::append_sp(std::string_view text, std::vector<int64_t>& out) const {
-    std::vector<int> ids;
-    const auto status = sp_.Encode(text, &ids);
-    if (!status.ok()) fail(where_, ": SentencePiece could not encode text: ", status.ToString());
+    const std::vector<int> ids = sp_->encode(text);
     out.insert(out.end(), ids.begin(), ids.end());
 }
 
@@ -164,7 +152,7 @@ std::vector<int64_t> SentencePieceTokenizer::encode(const std::string& text, boo
         }
         // A text that starts with a special token leaves the prefix "▁" alone in front of it: drop it.
         if (body.size() > 1 && is_sp_piece(body[0]) &&
-            sp_.IdToPiece(static_cast<int>(body[0])) == kSpaceSymbol && is_special(body[1]))
+            sp_->id_to_piece(static_cast<int>(body[0])) == kSpaceSymbol && is_special(body[1]))
             body.erase(body.begin());
     }
     std::vector<int64_t> ids;
@@ -189,16 +177,16 @@ std::string SentencePieceTokenizer::decode(const std::vector<int64_t>& ids, bool
             continue;
         }
         const int sp_id = static_cast<int>(id);
-        if (sp_.IsControl(sp_id) || sp_.IsUnknown(sp_id)) {
-            bytes += sp_.IdToPiece(sp_id);
+        if (sp_->is_control(sp_id) || sp_->is_unknown(sp_id)) {
+            bytes += sp_->id_to_piece(sp_id);
             continue;
         }
-        if (sp_.IsByte(sp_id)) {
-            bytes += static_cast<char>(std::stoi(sp_.IdToPiece(sp_id).substr(3, 2), nullptr, 16));
+        if (sp_->is_byte(sp_id)) {
+            bytes += static_cast<char>(std::stoi(sp_->id_to_piece(sp_id).substr(3, 2), nullptr, 16));
             strip_next = false;
             continue;
         }
-        std::string_view p = sp_.IdToPiece(sp_id);
+        std::string_view p = sp_->id_to_piece(sp_id);
         if (strip_next && starts_with(p, kSpaceSymbol)) p.remove_prefix(kSpaceSymbol.size());
         bytes += replace_all(p, kSpaceSymbol, " ");
         strip_next = false;
@@ -215,7 +203,7 @@ std::string SentencePieceTokenizer::piece(int64_t id) const {
     check_id(id);
     const auto added = added_.find(id);
     if (added != added_.end()) return added->second;
-    return sp_.IdToPiece(static_cast<int>(id));
+    return sp_->id_to_piece(static_cast<int>(id));
 }
 
 std::string SentencePieceTokenizer::token_text(int64_t id) const {
@@ -223,9 +211,9 @@ std::string SentencePieceTokenizer::token_text(int64_t id) const {
     const auto added = added_.find(id);
     if (added != added_.end()) return added->second;
     const int sp_id = static_cast<int>(id);
-    const std::string p = sp_.IdToPiece(sp_id);
-    if (sp_.IsControl(sp_id) || sp_.IsUnknown(sp_id)) return p;
-    if (sp_.IsByte(sp_id)) {
+    const std::string& p = sp_->id_to_piece(sp_id);
+    if (sp_->is_control(sp_id) || sp_->is_unknown(sp_id)) return p;
+    if (sp_->is_byte(sp_id)) {
         const int byte = std::stoi(p.substr(3, 2), nullptr, 16);
         return byte < 0x80 ? std::string(1, static_cast<char>(byte)) : p;
     }
@@ -235,9 +223,9 @@ std::string SentencePieceTokenizer::token_text(int64_t id) const {
 std::optional<int64_t> SentencePieceTokenizer::token_id(const std::string& p) const {
     const auto added = added_ids_.find(p);
     if (added != added_ids_.end()) return added->second;
-    const int id = sp_.PieceToId(p);
+    const int id = sp_->piece_to_id(p);
     if (id < 0 || id >= sp_size_) return std::nullopt;
-    if (sp_.IsUnknown(id) && sp_.IdToPiece(id) != p) return std::nullopt;
+    if (sp_->is_unknown(id) && sp_->id_to_piece(id) != p) return std::nullopt;
     return id;
 }
 

@@ -3,11 +3,12 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
-#include <sentencepiece_trainer.h>
+#include <cstring>
 
 #include "core/text/tokenizer.h"
 #include "core/text/utf8.h"
 #include "core/util/strings.h"
+#include "tests/core/text/spm_train.h"
 #include "tests/core/text/text_test_files.h"
 #include "tests/support/test_paths.h"
 
@@ -38,6 +39,47 @@ std::string llava_config(bool legacy, int64_t image_id) {
                                                            {"lstrip", false},      {"rstrip", false},
                                                            {"normalized", false},  {"single_word", false}};
     return c.dump(2);
+}
+
+// A serialized ModelProto written by hand: pieces {text, score, type}, then trainer / normalizer fields.
+struct HandPiece {
+    std::string text;
+    float score;
+    int type;  // 1 normal, 2 unknown, 3 control
+};
+
+void put_varint(std::string& out, uint64_t v) {
+    for (; v >= 0x80; v >>= 7) out += static_cast<char>((v & 0x7F) | 0x80);
+    out += static_cast<char>(v);
+}
+
+void put_bytes(std::string& out, uint32_t field, const std::string& payload) {
+    put_varint(out, (field << 3) | 2);
+    put_varint(out, payload.size());
+    out += payload;
+}
+
+std::string hand_model(const std::vector<HandPiece>& pieces, int model_type) {
+    std::string out;
+    for (const auto& p : pieces) {
+        std::string entry;
+        put_bytes(entry, 1, p.text);
+        uint32_t bits = 0;
+        std::memcpy(&bits, &p.score, 4);
+        entry += static_cast<char>((2 << 3) | 5);
+        for (int i = 0; i < 4; ++i) entry += static_cast<char>((bits >> (8 * i)) & 0xFF);
+        put_varint(entry, 3 << 3);
+        put_varint(entry, static_cast<uint64_t>(p.type));
+        put_bytes(out, 1, entry);
+    }
+    std::string trainer;
+    put_varint(trainer, 3 << 3);
+    put_varint(trainer, static_cast<uint64_t>(model_type));
+    put_bytes(out, 2, trainer);
+    std::string normalizer;
+    put_bytes(normalizer, 1, "identity");
+    put_bytes(out, 3, normalizer);
+    return out;
 }
 
 }  // namespace
@@ -80,14 +122,14 @@ class TestTokenizerSentencePiece : public QObject {
             corpus += "What is it? It is a " + c + " " + s + " near the " + shapes[i % 4] + ".\n";
         }
         test::write_file(path_join(dir, "corpus.txt"), corpus);
-        const std::string prefix = path_join(dir, "tiny");
-        const auto status = sentencepiece::SentencePieceTrainer::Train(
-            "--input=" + path_join(dir, "corpus.txt") + " --model_prefix=" + prefix +
-            " --vocab_size=320 --model_type=bpe --byte_fallback=true --character_coverage=1.0"
-            " --normalization_rule_name=identity --remove_extra_whitespaces=false --hard_vocab_limit=false"
-            " --unk_id=0 --bos_id=1 --eos_id=2 --pad_id=-1 --minloglevel=2");
-        QVERIFY2(status.ok(), status.ToString().c_str());
-        trained_model_ = prefix + ".model";
+        std::string error;
+        trained_model_ = test::train_sentencepiece(
+            path_join(dir, "corpus.txt"), path_join(dir, "tiny"),
+            {"--vocab_size=320", "--model_type=bpe", "--byte_fallback=true", "--character_coverage=1.0",
+             "--normalization_rule_name=identity", "--remove_extra_whitespaces=false",
+             "--hard_vocab_limit=false", "--unk_id=0", "--bos_id=1", "--eos_id=2", "--pad_id=-1"},
+            error);
+        QVERIFY2(!trained_model_.empty(), error.c_str());
         const auto plain = load_tokenizer_file(trained_model_);
         QVERIFY(plain);
         trained_size_ = plain->vocab_size();
@@ -230,6 +272,58 @@ class TestTokenizerSentencePiece : public QObject {
         QCOMPARE(t->piece(*(at + 1)), std::string("\xE2\x96\x81"));
         QCOMPARE(t->piece(*(at + 2)), std::string("<0x0A>"));
         QCOMPARE(t->decode(ids), text);
+    }
+
+    // Small models written by hand check the merge order, unknown runs, Unigram scores and load errors
+    // without fixtures or the trainer.
+    void handBuiltModels() {
+        const std::string dir = path_join(scratch_.path().toStdString(), "hand");
+        QDir().mkpath(QString::fromStdString(dir));
+        const std::string path = path_join(dir, "tokenizer.model");
+        const std::string s = "\xE2\x96\x81";  // "▁"
+        const auto encode = [&](const std::vector<HandPiece>& pieces, int type, const std::string& text) {
+            test::write_file(path, hand_model(pieces, type));
+            const auto t = load_tokenizer_file(path);
+            return pieces_of(*t, t->encode(text, false));
+        };
+        using Pieces = std::vector<std::string>;
+        std::vector<HandPiece> bpe = {{"<unk>", 0, 2}, {"<s>", 0, 3}, {"</s>", 0, 3},   {s, -1, 1},
+                                      {"a", -2, 1},    {"b", -3, 1},  {s + "a", -4, 1}, {"ab", -5, 1}};
+        // "▁a" outscores "ab": the leftmost "▁a" merges first, then the second one.
+        QCOMPARE(encode(bpe, 2, "ab a"), (Pieces{s + "a", "b", s + "a"}));
+        bpe[7].score = -0.5f;  // now "ab" wins
+        QCOMPARE(encode(bpe, 2, "ab a"), (Pieces{s, "ab", s + "a"}));
+        // A run of unknown characters is one unk (no byte fallback in this model).
+        QCOMPARE(encode(bpe, 2, "a cc"), (Pieces{s + "a", s, "<unk>"}));
+        // Unigram: the best total score wins; on a tie the piece found first ("▁"+"ab" = "▁"+"a"+"b" = -6).
+        bpe[7].score = -5.0f;
+        QCOMPARE(encode(bpe, 1, "ab"), (Pieces{s, "ab"}));
+        bpe[4].score = -10.0f;  // "▁a"+"b" = -7 beats "▁"+"ab" = -8 and "▁"+"a"+"b" = -14
+        bpe[7].score = -7.0f;
+        QCOMPARE(encode(bpe, 1, "ab"), (Pieces{s + "a", "b"}));
+
+        const auto error = [&](const std::string& bytes) {
+            test::write_file(path, bytes);
+            try {
+                load_tokenizer_file(path);
+            } catch (const Error& e) {
+                return std::string(e.what());
+            }
+            return std::string();
+        };
+        const std::string no_unk = error(hand_model({{"a", 0, 1}}, 2));
+        QVERIFY2(no_unk.find(path) != std::string::npos && no_unk.find("unknown") != std::string::npos,
+                 no_unk.c_str());
+        const std::string twice = error(hand_model({{"<unk>", 0, 2}, {"a", 0, 1}, {"a", 0, 1}}, 2));
+        QVERIFY2(twice.find("defined twice") != std::string::npos, twice.c_str());
+        std::string bad_charsmap = hand_model({{"<unk>", 0, 2}}, 2);
+        std::string normalizer;
+        put_bytes(normalizer, 2, std::string("\x40\0\0\0xy", 6));
+        put_bytes(bad_charsmap, 3, normalizer);
+        const std::string charsmap = error(bad_charsmap);
+        QVERIFY2(charsmap.find(path) != std::string::npos &&
+                     charsmap.find("precompiled_charsmap") != std::string::npos,
+                 charsmap.c_str());
     }
 
     void addBosFalse() {

@@ -1,0 +1,109 @@
+// sightline-cli explain: generate an answer, then explain answer tokens with one or more methods.
+// Writes an overlay PNG per method and target plus explanations.json (answer tokens, maps, scores, times).
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "app/cli/commands.h"
+#include "app/cli/model_options.h"
+#include "core/explain/explanation_service.h"
+#include "core/explain/overlay.h"
+#include "core/generate/generator.h"
+#include "core/image/image_io.h"
+#include "core/util/error.h"
+#include "core/util/files.h"
+#include "core/util/strings.h"
+
+namespace sightline::cli {
+
+GenerationSettings settings_from(const Args& a);  // cmd_generate.cpp
+
+nlohmann::json answer_tokens_json(const Trace& t) {
+    nlohmann::json out = nlohmann::json::array();
+    for (std::int64_t k = 0; k < t.answer_size(); ++k) {
+        const auto& tok = t.tokens[static_cast<std::size_t>(t.answer_begin + k)];
+        out.push_back({{"index", k}, {"position", t.answer_begin + k}, {"id", tok.id}, {"text", tok.text},
+                       {"prob", t.steps[static_cast<std::size_t>(k)].prob}});
+    }
+    return out;
+}
+
+int cmd_explain(const Words& words) {
+    const Args a(words, {"json", "all-targets", "help", "nearest"});
+    if (a.has("help")) {
+        std::cout << "usage: sightline-cli explain [--model DIR] --image PATH --prompt TEXT --method NAME[,NAME...]\n"
+                     "       [--target INDEX | --all-targets] --out DIR [--params JSON] [--colormap NAME]\n"
+                     "       [--opacity X] [--max-new-tokens N] [--json]\n"
+                     "--params is a JSON object keyed by method, e.g. '{\"attention\": {\"layers\": \"2-3\"}}'.\n";
+        return 0;
+    }
+    std::set<std::string> known = kModelOptions;
+    known.insert({"image", "prompt", "method", "target", "all-targets", "out", "json", "params", "colormap", "opacity",
+                  "max-new-tokens", "temperature", "top-p", "top-k", "seed", "help", "nearest"});
+    a.allow_only(known);
+    const std::string out_dir = a.require("out");
+    const auto methods = split(a.require("method"), ',');
+    const nlohmann::json params = a.has("params") ? nlohmann::json::parse(a.get("params")) : nlohmann::json::object();
+    if (!params.is_object()) fail("--params must be a JSON object keyed by method name");
+    OverlayStyle style;
+    style.colormap = colormap_from_string(a.get("colormap", "jet"));
+    style.opacity = a.get_double("opacity", 0.55);
+    style.smooth = !a.has("nearest");
+
+    const auto model = load_model_from(a);
+    ExplanationService service;
+    for (const auto& m : methods) service.registry().get(m);  // fail early on a typo
+    PromptRequest req;
+    req.question = a.require("prompt");
+    req.image_rgb = image_from(a);
+    req.image_label = a.get("image");
+    const auto trace = std::make_shared<Trace>(generate(*model, prepare_prompt(*model, req), settings_from(a)));
+    if (trace->answer_size() == 0) fail("the model produced no answer tokens to explain");
+    std::vector<std::int64_t> targets;
+    if (a.has("all-targets")) {
+        for (std::int64_t k = 0; k < trace->answer_size(); ++k) targets.push_back(k);
+    } else {
+        targets.push_back(a.get_int("target", 0));
+    }
+    make_dirs(out_dir);
+    TraceContext ctx(*model, trace);
+    nlohmann::json explanations = nlohmann::json::array();
+    // Overlays are drawn on the image the model saw, enlarged so small models' images stay legible.
+    cv::Mat view;
+    if (trace->has_image()) {
+        const cv::Mat& mv = trace->image.model_view;
+        const int scale = std::max(1, 384 / std::max(mv.cols, 1));
+        cv::resize(mv, view, mv.size() * scale, 0, 0, cv::INTER_NEAREST);
+    }
+    for (auto target : targets) {
+        for (const auto& m : methods) {
+            const Explanation e = service.explain(ctx, m, target, params.value(m, nlohmann::json::object()));
+            nlohmann::json j = explanation_to_json(e);
+            j["token"] = trace->tokens[static_cast<std::size_t>(e.target_position)].text;
+            if (e.has_image_map()) {
+                const std::string png = path_join(out_dir, cat(m, "_t", target, ".png"));
+                save_image_rgb(png, render_overlay(view, e.image_map, e.grid_h, e.grid_w, style));
+                j["overlay_png"] = png;
+            }
+            explanations.push_back(std::move(j));
+        }
+    }
+    const nlohmann::json result = {{"model", model->name},       {"question", trace->question},
+                                   {"answer", trace->answer_text}, {"answer_tokens", answer_tokens_json(*trace)},
+                                   {"grid", {trace->grid_h, trace->grid_w}}, {"explanations", explanations}};
+    std::ofstream(path_join(out_dir, "explanations.json")) << result.dump(1) << "\n";
+    if (a.has("json")) {
+        std::cout << result.dump() << "\n";
+    } else {
+        std::cout << "answer: " << trace->answer_text << "\n";
+        for (const auto& e : explanations)
+            std::cout << "  " << e["method"].get<std::string>() << " target " << e["target"] << " ('"
+                      << e["token"].get<std::string>() << "'): " << e["time_ms"].get<double>() << " ms"
+                      << (e.contains("overlay_png") ? " -> " + e["overlay_png"].get<std::string>() : std::string()) << "\n";
+        std::cout << "wrote " << path_join(out_dir, "explanations.json") << "\n";
+    }
+    return 0;
+}
+
+}  // namespace sightline::cli

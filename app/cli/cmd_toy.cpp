@@ -1,0 +1,142 @@
+// sightline-cli toy: the synthetic scene world and the embedded model trained on it.
+//   toy scene --seed S --out DIR [--task T]
+//   toy eval  [--model DIR] --n N --first-seed S [--natural-tasks] [--json]
+//   toy train --out DIR [--steps N] [--batch B] [--lr X] [--bf16] [--time-limit-min M] [--tiny] ...
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "app/cli/commands.h"
+#include "app/cli/model_options.h"
+#include "core/toy/sample.h"
+#include "core/toy/scene_json.h"
+#include "core/toy/seeds.h"
+#include "core/train/toy_eval.h"
+#include "core/train/trainer.h"
+#include "core/util/error.h"
+#include "core/util/files.h"
+#include "core/util/strings.h"
+
+namespace sightline::cli {
+namespace {
+
+int toy_scene(const Words& words) {
+    const Args a(words, {});
+    a.allow_only({"seed", "out", "task"});
+    const std::uint64_t seed = a.get_u64("seed", 0);
+    const std::string out = a.require("out");
+    std::optional<toy::TaskType> task;
+    if (a.has("task")) {
+        task = toy::parse_task(a.get("task"));
+        if (!task) fail("unknown task '", a.get("task"), "' (color, shape, count, exist, position, relation, describe)");
+    }
+    const toy::Sample s = toy::make_sample(seed, task);
+    make_dirs(out);
+    toy::write_scene(s.scene, out);
+    nlohmann::json qa = {{"seed", s.seed}, {"task", toy::to_string(s.task)}, {"question", s.question}, {"answer", s.answer}};
+    std::ofstream(path_join(out, "question.json")) << qa.dump(2) << "\n";
+    std::cout << "wrote " << out << "/scene.png, " << s.scene.objects.size() << " mask(s), scene.json, question.json\n"
+              << "Q: " << s.question << "\nA: " << s.answer << "\n";
+    if (!toy::is_held_out_seed(seed))
+        std::cout << "(seed " << seed << " is in the training range; held-out seeds start at " << toy::kHeldOutSeedBase << ")\n";
+    return 0;
+}
+
+int toy_eval(const Words& words) {
+    const Args a(words, {"json", "natural-tasks", "quiet"});
+    std::set<std::string> known = kModelOptions;
+    known.insert({"n", "first-seed", "json", "natural-tasks", "quiet", "max-new-tokens"});
+    a.allow_only(known);
+    train::ToyEvalOptions o;
+    o.n = a.get_int("n", 1000);
+    o.first_seed = a.get_u64("first-seed", toy::kHeldOutSeedBase);
+    o.balanced_tasks = !a.has("natural-tasks");
+    o.max_new_tokens = a.get_int("max-new-tokens", 48);
+    if (o.n <= 0) fail("--n must be positive");
+    if (!toy::is_held_out_seed(o.first_seed))
+        std::cerr << "warning: seeds from " << o.first_seed << " overlap the training range [0, "
+                  << toy::kHeldOutSeedBase << ")\n";
+    const bool quiet = a.has("quiet") || a.has("json");
+    if (!quiet)
+        o.progress = [](int done, int total) {
+            if (done % 50 == 0 || done == total) std::cerr << "\r" << done << "/" << total << std::flush;
+        };
+    const auto m = load_model_from(a);
+    const train::ToyEvalResult r = train::evaluate_toy(*m, o);
+    if (!quiet) std::cerr << "\n";
+    if (a.has("json")) {
+        std::cout << r.to_json().dump() << "\n";
+        return 0;
+    }
+    std::cout << "model " << m->name << ": " << r.n << " held-out questions (seeds " << o.first_seed << ".."
+              << o.first_seed + static_cast<std::uint64_t>(o.n) - 1 << ")\n";
+    for (const auto& [task, ct] : r.by_task)
+        std::printf("  %-9s %6.1f%%  (%d/%d)\n", task.c_str(), 100.0 * ct.first / std::max(1, ct.second), ct.first, ct.second);
+    std::printf("  %-9s %6.1f%%  (%d/%d)\n", "overall", 100.0 * r.overall(), r.correct, r.n);
+    std::printf("  description: every object word right in %.1f%% of %d scenes\n", 100.0 * r.description_object_words(),
+                r.descriptions);
+    std::printf("  mean %.1f ms per question\n", r.mean_ms_per_question);
+    for (std::size_t i = 0; i < r.failures.size() && i < 5; ++i)
+        std::cout << "  wrong: [" << r.failures[i].task << "] " << r.failures[i].question << " -> '" << r.failures[i].predicted
+                  << "' (expected '" << r.failures[i].expected << "')\n";
+    return 0;
+}
+
+int toy_train(const Words& words) {
+    const Args a(words, {"bf16", "tiny", "json"});
+    a.allow_only({"out", "steps", "batch", "lr", "min-lr", "warmup", "clip", "weight-decay", "seed", "data-seed", "bf16",
+                  "tiny", "time-limit-min", "eval-every", "eval-n", "checkpoint-every", "threads", "spm-train",
+                  "log-every", "json", "tokenizer-vocab"});
+    train::TrainOptions o;
+    o.out_dir = a.require("out");
+    if (a.has("tiny")) o.size = train::tiny_toy_size();
+    o.steps = a.get_int("steps", static_cast<int>(o.steps));
+    o.batch = a.get_int("batch", o.batch);
+    o.lr = a.get_double("lr", o.lr);
+    o.min_lr = a.get_double("min-lr", o.min_lr);
+    o.warmup = a.get_int("warmup", o.warmup);
+    o.clip = a.get_double("clip", o.clip);
+    o.weight_decay = a.get_double("weight-decay", o.weight_decay);
+    o.init_seed = a.get_u64("seed", o.init_seed);
+    o.data_seed = a.get_u64("data-seed", o.data_seed);
+    o.bf16 = a.has("bf16");
+    o.time_limit_minutes = a.get_double("time-limit-min", 0);
+    o.eval_every = a.get_int("eval-every", o.eval_every);
+    o.eval_n = a.get_int("eval-n", o.eval_n);
+    o.checkpoint_every = a.get_int("checkpoint-every", o.checkpoint_every);
+    o.log_every = a.get_int("log-every", o.log_every);
+    o.threads = a.get_int("threads", 0);
+    o.spm_train = a.get("spm-train", o.spm_train);
+    o.tokenizer_vocab = a.get_int("tokenizer-vocab", o.tokenizer_vocab);
+    if (o.steps <= 0 || o.batch <= 0) fail("--steps and --batch must be positive");
+    if (static_cast<std::uint64_t>(o.steps) * static_cast<std::uint64_t>(o.batch) + o.data_seed > toy::kTrainingSeedEnd)
+        fail("steps x batch would run past the training seed range");
+    o.log = [](const std::string& line) { std::cerr << line << "\n"; };
+    const train::TrainReport r = train::train_toy(o);
+    nlohmann::json out = {{"out", o.out_dir},          {"first_step", r.first_step},     {"last_step", r.last_step},
+                          {"first_loss", r.first_loss}, {"last_loss", r.last_loss},       {"seconds", r.seconds},
+                          {"samples_per_second", r.samples_per_second}, {"parameters", r.parameters},
+                          {"finished", r.finished}};
+    std::cout << (a.has("json") ? out.dump() : out.dump(2)) << "\n";
+    return 0;
+}
+
+}  // namespace
+
+int cmd_toy(const Words& words) {
+    if (words.empty() || words[0] == "--help") {
+        std::cout << "usage: sightline-cli toy scene --seed S --out DIR [--task T]\n"
+                     "       sightline-cli toy eval [--model DIR] --n N --first-seed S [--natural-tasks] [--json]\n"
+                     "       sightline-cli toy train --out DIR [--steps N] [--batch B] [--lr X] [--bf16] [--tiny]\n"
+                     "                               [--time-limit-min M] [--eval-every N] [--eval-n N] [--seed S]\n";
+        return words.empty() ? 2 : 0;
+    }
+    const Words rest(words.begin() + 1, words.end());
+    if (words[0] == "scene") return toy_scene(rest);
+    if (words[0] == "eval") return toy_eval(rest);
+    if (words[0] == "train") return toy_train(rest);
+    fail("unknown toy command '", words[0], "' (scene, eval, train)");
+}
+
+}  // namespace sightline::cli

@@ -1,0 +1,19 @@
+// The built-in explainers, in the order the GUI shows them.
+#include <memory>
+
+#include "core/explain/attention_explainer.h"
+#include "core/explain/explainer.h"
+#include "core/explain/relevancy_explainer.h"
+#include "core/explain/tam_explainer.h"
+
+namespace sightline {
+
+ExplainerRegistry ExplainerRegistry::with_builtins() {
+    ExplainerRegistry r;
+    r.add(std::make_shared<AttentionExplainer>());
+    r.add(std::make_shared<RelevancyExplainer>());
+    r.add(std::make_shared<TamExplainer>());
+    return r;
+}
+
+}  // namespace sightline

@@ -1,0 +1,144 @@
+#include "core/explain/trace_context.h"
+
+#include <ATen/ATen.h>
+
+#include <algorithm>
+
+#include "core/util/error.h"
+#include "core/util/system_info.h"
+
+namespace sightline {
+namespace {
+std::atomic<std::uint64_t> next_id{1};
+
+int layer_of(const std::string& hook) {  // "lm.blocks.12.attn.hook_pattern" -> 12
+    const auto a = hook.find("blocks.") + 7;
+    return std::stoi(hook.substr(a, hook.find('.', a) - a));
+}
+}  // namespace
+
+TraceContext::TraceContext(const LoadedModel& model, std::shared_ptr<const Trace> trace)
+    : model_(model), trace_(std::move(trace)), id_(next_id++) {
+    if (!trace_) fail("no trace to explain");
+    for (const auto& t : trace_->tokens)
+        if (t.id < 0 || t.id >= model_.config.text.vocab_size)
+            fail("the trace holds token id ", t.id, " which this model (", model_.name, ") does not have");
+}
+
+std::int64_t TraceContext::target_position(std::int64_t target) const {
+    if (target < 0 || target >= trace_->answer_size())
+        fail("target ", target, " is not an answer token (the answer has ", trace_->answer_size(), " tokens)");
+    return trace_->answer_begin + target;
+}
+
+std::int64_t TraceContext::pattern_row0() const { return std::max<std::int64_t>(trace_->answer_begin - 1, 0); }
+
+void TraceContext::check_cancel() const {
+    if (cancel_ != nullptr && cancel_->load()) throw CancelledError();
+}
+
+at::Tensor TraceContext::input_ids() const { return at::tensor(trace_->ids(), at::kLong).unsqueeze(0); }
+
+void TraceContext::capture() {
+    if (captured_) return;
+    const auto n = length();
+    const auto row0 = pattern_row0();
+    const std::uint64_t rows_bytes = static_cast<std::uint64_t>(layers()) * heads() * (n - row0) * n * 4;
+    const std::uint64_t transient = static_cast<std::uint64_t>(heads()) * n * n * 4 * 3;
+    ensure_memory_available(rows_bytes + transient, "capturing the trace's attention");
+    rows_.assign(static_cast<std::size_t>(layers()), at::Tensor());
+    RunOptions o;
+    o.cache = {"lm.ln_final.hook_normalized", "lm.hook_embed"};
+    o.interventions = {Intervention::apply("lm.blocks.*.attn.hook_pattern", [&](const at::Tensor& p, const HookContext& c) {
+        rows_[static_cast<std::size_t>(layer_of(c.name))] = p[0].narrow(1, row0, n - row0).to(at::kFloat).clone();
+        return p;
+    })};
+    ActivationCache cache;
+    at::NoGradGuard ng;
+    model_.model->forward(input_ids(), trace_->pixel_values, &o, &cache, nullptr, LogitsMode::None);
+    hidden_ = cache.get("lm.ln_final.hook_normalized")[0];
+    embeds_ = cache.get("lm.hook_embed")[0];
+    captured_ = true;
+}
+
+at::Tensor TraceContext::attention_row(int layer, std::int64_t query) {
+    capture();
+    if (layer < 0 || layer >= layers()) fail("layer ", layer, " out of range 0..", layers() - 1);
+    const auto r = query - pattern_row0();
+    if (r < 0 || query >= length()) fail("attention row ", query, " was not captured");
+    return rows_[static_cast<std::size_t>(layer)].select(1, r);
+}
+
+const at::Tensor& TraceContext::full_pattern(int layer) {
+    if (layer < 0 || layer >= layers()) fail("layer ", layer, " out of range 0..", layers() - 1);
+    auto it = full_.find(layer);
+    if (it != full_.end()) return it->second;
+    const auto n = length();
+    ensure_memory_available(static_cast<std::uint64_t>(heads()) * n * n * 4 * 2, "a full attention pattern");
+    RunOptions o;
+    const std::string hook = "lm.blocks." + std::to_string(layer) + ".attn.hook_pattern";
+    o.cache = {hook};
+    ActivationCache cache;
+    at::NoGradGuard ng;
+    model_.model->forward(input_ids(), trace_->pixel_values, &o, &cache, nullptr, LogitsMode::None);
+    return full_.emplace(layer, cache.get(hook)[0].to(at::kFloat)).first->second;
+}
+
+const at::Tensor& TraceContext::final_hidden() {
+    capture();
+    return hidden_;
+}
+
+const at::Tensor& TraceContext::input_embeddings() {
+    capture();
+    return embeds_;
+}
+
+at::Tensor TraceContext::class_logits(const std::vector<std::int64_t>& classes) {
+    at::NoGradGuard ng;
+    const at::Tensor idx = at::tensor(classes, at::kLong);
+    // The LM head applied to every position, restricted to the requested rows of its weight.
+    const at::Tensor head = model_.model->decoder().head_weight().index_select(0, idx);
+    return at::matmul(final_hidden(), head.t()).to(at::kFloat);
+}
+
+std::vector<std::int64_t> TraceContext::image_positions() const {
+    std::vector<std::int64_t> out;
+    for (std::int64_t i = 0; i < length(); ++i)
+        if (trace_->tokens[static_cast<std::size_t>(i)].role == TokenRole::Image) out.push_back(i);
+    return out;
+}
+
+std::vector<std::int64_t> TraceContext::text_positions_before(std::int64_t before) const {
+    std::vector<std::int64_t> out;
+    for (std::int64_t i = 0; i < std::min(before, length()); ++i)
+        if (trace_->tokens[static_cast<std::size_t>(i)].role != TokenRole::Image) out.push_back(i);
+    return out;
+}
+
+std::vector<float> TraceContext::to_grid(const std::vector<float>& per_image_position) const {
+    const auto& t = *trace_;
+    std::vector<float> grid(static_cast<std::size_t>(t.grid_h * t.grid_w), 0.0f);
+    std::size_t k = 0;
+    for (const auto& tok : t.tokens) {
+        if (tok.role != TokenRole::Image) continue;
+        if (k >= per_image_position.size()) fail("to_grid: fewer values than image positions");
+        if (tok.row >= 0) grid[static_cast<std::size_t>(tok.row * t.grid_w + tok.col)] = per_image_position[k];
+        ++k;
+    }
+    if (k != per_image_position.size()) fail("to_grid: more values than image positions");
+    return grid;
+}
+
+at::Tensor TraceContext::run_prefix(std::int64_t n, const RunOptions* options, ActivationCache* cache) const {
+    if (n <= 0 || n > length()) fail("run_prefix: ", n, " positions requested of ", length());
+    const at::Tensor ids = input_ids().narrow(1, 0, n);
+    const auto& t = *trace_;
+    const bool whole_image = t.image_begin >= 0 && n >= t.image_begin + t.image_count;
+    if (t.image_begin >= 0 && n > t.image_begin && !whole_image)
+        fail("run_prefix: a prefix of ", n, " positions would cut the image in half");
+    const at::Tensor pixels = whole_image ? t.pixel_values : at::Tensor();
+    return model_.model->forward(ids, pixels, options, cache, nullptr, LogitsMode::Last).logits[0][0];
+}
+
+}  // namespace sightline

@@ -1,0 +1,97 @@
+#include "core/metrics/localisation.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/metrics/otsu.h"
+#include "core/util/error.h"
+
+namespace sightline::metrics {
+namespace {
+
+void check_mask(const cv::Mat& mask, const char* who) {
+    if (mask.empty()) fail(who, ": the object mask is empty");
+    if (mask.type() != CV_8UC1)
+        fail(who, ": the object mask must be an 8-bit single-channel image (CV_8UC1)");
+}
+
+}  // namespace
+
+double obj_iou(const GridMap& map, const cv::Mat& mask_u8) {
+    check_grid(map, "obj_iou map");
+    check_mask(mask_u8, "obj_iou");
+    const cv::Mat resized = resize_bilinear(map, mask_u8.cols, mask_u8.rows);
+    std::vector<float> values;
+    values.reserve(resized.total());
+    for (int y = 0; y < resized.rows; ++y) {
+        const float* row = resized.ptr<float>(y);
+        values.insert(values.end(), row, row + resized.cols);
+    }
+    const OtsuThreshold threshold = otsu(values);
+    const std::vector<float> normalised = minmax_normalised(values);
+    std::size_t intersection = 0, union_count = 0;
+    for (int y = 0; y < mask_u8.rows; ++y) {
+        const unsigned char* m = mask_u8.ptr<unsigned char>(y);
+        for (int x = 0; x < mask_u8.cols; ++x) {
+            const std::size_t i = static_cast<std::size_t>(y) * static_cast<std::size_t>(mask_u8.cols) +
+                                  static_cast<std::size_t>(x);
+            const bool predicted =
+                !threshold.degenerate && static_cast<double>(normalised[i]) > threshold.normalised;
+            const bool object = m[x] > 0;
+            intersection += predicted && object;
+            union_count += predicted || object;
+        }
+    }
+    return union_count == 0 ? 0.0 : static_cast<double>(intersection) / static_cast<double>(union_count);
+}
+
+double obj_iou_max(const std::vector<GridMap>& subtoken_maps, const cv::Mat& mask_u8) {
+    if (subtoken_maps.empty()) fail("obj_iou_max: the word has no sub-token maps");
+    double best = 0;
+    for (const GridMap& m : subtoken_maps) best = std::max(best, obj_iou(m, mask_u8));
+    return best;
+}
+
+std::optional<double> mean_otsu_threshold(const std::vector<GridMap>& noun_maps) {
+    double sum = 0;
+    int count = 0;
+    for (const GridMap& m : noun_maps) {
+        check_grid(m, "mean_otsu_threshold noun map");
+        const OtsuThreshold t = otsu(m.values);
+        if (t.degenerate) continue;
+        sum += t.normalised;
+        ++count;
+    }
+    if (count == 0) return std::nullopt;
+    return sum / count;
+}
+
+double func_iou(const GridMap& map, double noun_threshold) {
+    check_grid(map, "func_iou map");
+    if (!std::isfinite(noun_threshold)) fail("func_iou: the noun threshold is not finite");
+    const std::vector<float> normalised = minmax_normalised(map.values);
+    const auto below = std::count_if(normalised.begin(), normalised.end(),
+                                     [&](float v) { return static_cast<double>(v) < noun_threshold; });
+    return static_cast<double>(below) / static_cast<double>(normalised.size());
+}
+
+double f1_iou(double obj, double func) {
+    const double sum = obj + func;
+    return sum == 0 ? 0.0 : 2.0 * obj * func / sum;
+}
+
+bool pointing_game(const GridMap& map, const cv::Mat& mask_u8) {
+    check_grid(map, "pointing_game map");
+    check_mask(mask_u8, "pointing_game");
+    // std::max_element returns the first maximum: row-major tie breaking.
+    const auto best = std::max_element(map.values.begin(), map.values.end());
+    const int index = static_cast<int>(best - map.values.begin());
+    const int r = index / map.w, c = index % map.w;
+    const double y = (r + 0.5) * mask_u8.rows / map.h;
+    const double x = (c + 0.5) * mask_u8.cols / map.w;
+    const int py = std::clamp(static_cast<int>(std::floor(y)), 0, mask_u8.rows - 1);
+    const int px = std::clamp(static_cast<int>(std::floor(x)), 0, mask_u8.cols - 1);
+    return mask_u8.at<unsigned char>(py, px) > 0;
+}
+
+}  // namespace sightline::metrics

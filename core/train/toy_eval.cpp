@@ -1,0 +1,85 @@
+#include "core/train/toy_eval.h"
+
+#include "core/generate/generator.h"
+#include "core/toy/answer_match.h"
+#include "core/toy/sample.h"
+#include "core/toy/vocabulary.h"
+#include "core/util/error.h"
+#include "core/util/stopwatch.h"
+
+namespace sightline::train {
+
+std::vector<std::string> object_words(const std::string& text) {
+    std::vector<std::string> out;
+    std::string word;
+    auto flush = [&] {
+        if (!word.empty() && (toy::parse_color(word) || toy::parse_shape(word))) out.push_back(word);
+        word.clear();
+    };
+    for (char c : text) {
+        if (std::isalpha(static_cast<unsigned char>(c))) word += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        else flush();
+    }
+    flush();
+    return out;
+}
+
+nlohmann::json ToyEvalResult::to_json() const {
+    nlohmann::json tasks = nlohmann::json::object();
+    nlohmann::json counts = nlohmann::json::object();
+    for (const auto& [task, ct] : by_task) {
+        tasks[task] = ct.second ? static_cast<double>(ct.first) / ct.second : 0.0;
+        counts[task] = ct.second;
+    }
+    nlohmann::json fails = nlohmann::json::array();
+    for (const auto& f : failures)
+        fails.push_back({{"seed", f.seed}, {"task", f.task}, {"question", f.question}, {"expected", f.expected},
+                         {"predicted", f.predicted}});
+    return {{"n", n},
+            {"overall", overall()},
+            {"by_task", tasks},
+            {"count_by_task", counts},
+            {"description_object_words", description_object_words()},
+            {"descriptions", descriptions},
+            {"mean_ms_per_question", mean_ms_per_question},
+            {"failures", fails}};
+}
+
+ToyEvalResult evaluate_toy(const LoadedModel& model, const ToyEvalOptions& o) {
+    if (!model.config.multimodal || !model.tokenizer) fail("toy evaluation needs a multimodal model with a tokenizer");
+    const auto tasks = toy::all_tasks();
+    ToyEvalResult r;
+    double total_ms = 0;
+    for (int i = 0; i < o.n; ++i) {
+        if (o.cancel != nullptr && o.cancel->load()) throw CancelledError();
+        const std::uint64_t seed = o.first_seed + static_cast<std::uint64_t>(i);
+        const toy::Sample s = o.balanced_tasks ? toy::make_sample(seed, tasks[static_cast<std::size_t>(i) % tasks.size()])
+                                               : toy::make_sample(seed);
+        PromptRequest req;
+        req.question = s.question;
+        req.image_rgb = s.scene.image;
+        GenerationSettings g;
+        g.max_new_tokens = o.max_new_tokens;
+        g.alternatives = 0;
+        Stopwatch clock;
+        const Trace t = generate(model, prepare_prompt(model, req), g);
+        total_ms += clock.elapsed_ms();
+        const std::string task = toy::to_string(s.task);
+        const bool ok = toy::answers_match(t.answer_text, s.answer);
+        auto& ct = r.by_task[task];
+        ct.second += 1;
+        ct.first += ok ? 1 : 0;
+        r.correct += ok ? 1 : 0;
+        ++r.n;
+        if (s.task == toy::TaskType::Describe) {
+            ++r.descriptions;
+            r.descriptions_objects_right += object_words(t.answer_text) == object_words(s.answer) ? 1 : 0;
+        }
+        if (!ok && r.failures.size() < 25) r.failures.push_back({seed, task, s.question, s.answer, t.answer_text});
+        if (o.progress) o.progress(i + 1, o.n);
+    }
+    r.mean_ms_per_question = r.n ? total_ms / r.n : 0.0;
+    return r;
+}
+
+}  // namespace sightline::train

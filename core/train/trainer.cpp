@@ -1,0 +1,205 @@
+#include "core/train/trainer.h"
+
+#include <ATen/ATen.h>
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "core/io/weight_store.h"
+#include "core/model/checkpoint_writer.h"
+#include "core/model/loaded_model.h"
+#include "core/toy/sample.h"
+#include "core/train/adamw.h"
+#include "core/train/batch_builder.h"
+#include "core/train/toy_eval.h"
+#include "core/util/error.h"
+#include "core/util/files.h"
+#include "core/util/stopwatch.h"
+#include "core/util/strings.h"
+
+namespace sightline::train {
+namespace {
+
+std::uint64_t mix(std::uint64_t x) {  // splitmix64 finaliser
+    x += 0x9e3779b97f4a7c15ull;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+}
+
+toy::TaskType pick_task(std::uint64_t seed, const std::vector<std::pair<toy::TaskType, double>>& cumulative) {
+    const double u = static_cast<double>(mix(seed ^ 0x5ca1ab1eull) >> 11) * (1.0 / 9007199254740992.0);
+    for (const auto& [task, c] : cumulative)
+        if (u < c) return task;
+    return cumulative.back().first;
+}
+
+std::string format_duration(double seconds) {
+    const int s = static_cast<int>(seconds);
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%d:%02d:%02d", s / 3600, (s / 60) % 60, s % 60);
+    return buf;
+}
+
+void write_text(const std::string& path, const std::string& text) {
+    std::ofstream out(path);
+    out << text;
+    if (!out) fail("cannot write ", path);
+}
+
+}  // namespace
+
+std::map<toy::TaskType, double> default_task_weights() {
+    using T = toy::TaskType;
+    return {{T::Color, 1.0},    {T::Shape, 1.0},    {T::Count, 1.2},   {T::Exist, 1.0},
+            {T::Position, 1.2}, {T::Relation, 1.6}, {T::Describe, 1.6}};
+}
+
+double learning_rate(const TrainOptions& o, std::int64_t step) {
+    if (step < o.warmup) return o.lr * static_cast<double>(step + 1) / o.warmup;
+    const double progress = static_cast<double>(step - o.warmup) / std::max<std::int64_t>(1, o.steps - o.warmup);
+    return o.min_lr + 0.5 * (o.lr - o.min_lr) * (1.0 + std::cos(M_PI * std::min(1.0, progress)));
+}
+
+TrainReport train_toy(const TrainOptions& o) {
+    auto log = [&](const std::string& line) {
+        if (o.log) o.log(line);
+    };
+    configure_threads(o.threads);
+    make_dirs(o.out_dir);
+    if (!file_exists(path_join(o.out_dir, "tokenizer.model"))) {
+        log("training the SentencePiece tokenizer with " + o.spm_train);
+        train_toy_tokenizer(o.out_dir, o.spm_train, o.tokenizer_vocab);
+    }
+    const ToyTokenIds ids = toy_token_ids(o.out_dir);
+    write_toy_side_files(o.out_dir, ids, o.size.max_positions);
+    const auto tokenizer = load_tokenizer(o.out_dir);
+    const ModelConfig config = toy_model_config(o.size, ids);
+    const BatchBuilder builder(*tokenizer, config, toy_image_processor(), ids);
+
+    Model master(config, ComputeDType::F32);
+    master.init_random(o.init_seed, 0.02);
+    const std::string ckpt = path_join(o.out_dir, "checkpoint");
+    std::int64_t start = 0;
+    nlohmann::json history = nlohmann::json::array();
+    if (file_exists(path_join(ckpt, "trainer_state.json"))) {
+        master.load(WeightStore::load_dir(ckpt, ComputeDType::F32));
+        const auto state = nlohmann::json::parse(read_text_file(path_join(ckpt, "trainer_state.json")));
+        start = state.at("step").get<std::int64_t>();
+        history = state.value("history", nlohmann::json::array());
+        log(cat("resuming from step ", start));
+    }
+    master.set_requires_grad(true);
+    NamedTensors params = master.named_parameters();
+    AdamWOptions ao;
+    ao.weight_decay = o.weight_decay;
+    AdamW opt(params, ao);
+    if (start > 0) {
+        const WeightStore st = WeightStore::load_files({path_join(ckpt, "optimizer.safetensors")}, ComputeDType::F32);
+        opt.load_state(st.tensors());
+    }
+    std::unique_ptr<Model> bf16_model;
+    if (o.bf16) bf16_model = std::make_unique<Model>(config, ComputeDType::BF16);
+
+    auto weights = o.task_weights.empty() ? default_task_weights() : o.task_weights;
+    std::vector<std::pair<toy::TaskType, double>> cumulative;
+    double total_w = 0;
+    for (const auto& [t, w] : weights) total_w += w;
+    double run = 0;
+    for (const auto& [t, w] : weights) cumulative.emplace_back(t, run += w / total_w);
+
+    auto save_checkpoint = [&](std::int64_t step) {
+        const std::string tmp = ckpt + ".partial";
+        remove_tree(tmp);
+        make_dirs(tmp);
+        CheckpointWriteOptions w;
+        save_model(master, tmp, w);
+        write_safetensors(path_join(tmp, "optimizer.safetensors"), opt.state());
+        write_text(path_join(tmp, "trainer_state.json"),
+                   nlohmann::json{{"step", step}, {"history", history}}.dump(1) + "\n");
+        replace_path(tmp, ckpt);
+    };
+    auto save_final = [&] {
+        save_model(master, o.out_dir);
+    };
+
+    TrainReport report;
+    report.first_step = start;
+    report.parameters = master.parameter_count();
+    log(cat("model: ", report.parameters, " parameters; ", config.image_token_count(), " image tokens; vocab ",
+            ids.vocab, "; batch ", o.batch, "; steps ", start, " -> ", o.steps, o.bf16 ? "; bf16 mixed" : "; fp32"));
+    Stopwatch clock;
+    double ema = -1;
+    std::int64_t samples_done = 0;
+    std::int64_t step = start;
+    for (; step < o.steps; ++step) {
+        if ((o.cancel && o.cancel->load()) ||
+            (o.time_limit_minutes > 0 && clock.elapsed_ms() > o.time_limit_minutes * 60000.0))
+            break;
+        std::vector<toy::Sample> samples;
+        for (int i = 0; i < o.batch; ++i) {
+            const std::uint64_t seed = o.data_seed + static_cast<std::uint64_t>(step) * o.batch + static_cast<std::uint64_t>(i);
+            samples.push_back(toy::make_sample(seed, pick_task(seed, cumulative)));
+        }
+        const TrainBatch b = builder.build(samples);
+        Model* compute = &master;
+        if (bf16_model) {
+            std::map<std::string, at::Tensor> by_name(params.begin(), params.end());
+            bf16_model->visit_parameters([&](const std::string& n, at::Tensor& t, const std::vector<std::int64_t>&) {
+                t = by_name.at(n).to(at::kBFloat16);
+            });
+            compute = bf16_model.get();
+        }
+        const ForwardOutput out = compute->forward(b.ids, b.pixel_values, nullptr, nullptr, nullptr, LogitsMode::None);
+        const at::Tensor h = out.hidden.reshape({-1, out.hidden.size(-1)}).index_select(0, b.predict_at);
+        const at::Tensor logits = compute->decoder().head(h).to(at::kFloat);
+        const at::Tensor loss = at::nll_loss(at::log_softmax(logits, -1), b.targets);
+        loss.backward();
+        opt.clip_grad_norm(o.clip);
+        opt.step(learning_rate(o, step));
+        opt.zero_grad();
+        const double l = loss.item<double>();
+        if (!std::isfinite(l)) fail("training diverged at step ", step, " (loss ", l, ")");
+        ema = ema < 0 ? l : 0.95 * ema + 0.05 * l;
+        if (step == start) report.first_loss = l;
+        samples_done += o.batch;
+        const std::int64_t done = step + 1;
+        if (done % o.log_every == 0 || done == o.steps) {
+            const double sec = clock.elapsed_ms() / 1000.0;
+            const double rate = samples_done / std::max(sec, 1e-9);
+            const double eta = static_cast<double>(o.steps - done) * o.batch / std::max(rate, 1e-9);
+            char line[200];
+            std::snprintf(line, sizeof line, "step %6lld/%lld  loss %.4f  lr %.2e  %.1f samples/s  elapsed %s  ETA %s",
+                          static_cast<long long>(done), static_cast<long long>(o.steps), ema, learning_rate(o, step), rate,
+                          format_duration(sec).c_str(), format_duration(eta).c_str());
+            log(line);
+            report.loss_curve.emplace_back(done, ema);
+        }
+        if (o.checkpoint_every > 0 && done % o.checkpoint_every == 0) save_checkpoint(done);
+        if (o.eval_every > 0 && done % o.eval_every == 0 && o.eval_n > 0) {
+            save_final();
+            const auto m = load_model(o.out_dir);
+            ToyEvalOptions eo;
+            eo.n = o.eval_n;
+            eo.first_seed = toy::kHeldOutSeedBase + 500'000'000ull;  // validation seeds, disjoint from the reported test range
+            const ToyEvalResult r = evaluate_toy(*m, eo);
+            std::string tasks;
+            for (const auto& [t, ct] : r.by_task) tasks += cat(" ", t, " ", ct.first, "/", ct.second);
+            log(cat("eval @", done, ": overall ", r.overall(), " |", tasks, " | describe objects ", r.description_object_words()));
+            history.push_back({{"step", done}, {"loss", ema}, {"eval", r.to_json()}});
+        }
+    }
+    report.last_step = step;
+    report.last_loss = ema;
+    report.seconds = clock.elapsed_ms() / 1000.0;
+    report.samples_per_second = samples_done / std::max(report.seconds, 1e-9);
+    report.finished = step >= o.steps;
+    save_checkpoint(step);
+    save_final();
+    write_text(path_join(o.out_dir, "training_log.json"), nlohmann::json{{"history", history}}.dump(1) + "\n");
+    return report;
+}
+
+}  // namespace sightline::train

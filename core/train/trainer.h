@@ -1,0 +1,56 @@
+#pragma once
+// Trains the embedded scene-world LLaVA from scratch on CPU: AdamW, linear warmup + cosine decay,
+// gradient clipping, weighted task sampling, loss on answer tokens only, periodic held-out accuracy,
+// checkpoints with exact resume, deterministic seeds, optional bf16 mixed precision.
+#include <atomic>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/toy/task.h"
+#include "core/train/toy_recipe.h"
+
+namespace sightline::train {
+
+struct TrainOptions {
+    std::string out_dir;
+    ToyModelSize size;
+    std::int64_t steps = 12000;
+    int batch = 32;
+    double lr = 1e-3;
+    double min_lr = 3e-5;
+    int warmup = 300;
+    double clip = 1.0;
+    double weight_decay = 0.05;
+    std::uint64_t init_seed = 1;
+    std::uint64_t data_seed = 0;  // sample seed of item i at step s: data_seed + s * batch + i
+    int log_every = 25;
+    int eval_every = 1000;
+    int eval_n = 140;
+    int checkpoint_every = 250;
+    bool bf16 = false;       // bf16 compute with fp32 master weights
+    int threads = 0;
+    double time_limit_minutes = 0;  // stop (with a checkpoint) after this long; 0 = no limit
+    std::string spm_train = "spm_train";
+    int tokenizer_vocab = 512;
+    std::map<toy::TaskType, double> task_weights;  // empty = recipe defaults
+    std::function<void(const std::string&)> log;
+    const std::atomic<bool>* cancel = nullptr;
+};
+
+struct TrainReport {
+    std::int64_t first_step = 0, last_step = 0;
+    double first_loss = 0, last_loss = 0;  // smoothed losses at the start and end of this run
+    double seconds = 0;
+    double samples_per_second = 0;
+    std::int64_t parameters = 0;
+    std::vector<std::pair<std::int64_t, double>> loss_curve;
+    bool finished = false;  // reached `steps` (otherwise stopped by the time limit or cancel)
+};
+
+std::map<toy::TaskType, double> default_task_weights();
+double learning_rate(const TrainOptions& o, std::int64_t step);
+TrainReport train_toy(const TrainOptions& options);
+
+}  // namespace sightline::train
