@@ -87,7 +87,7 @@ int toy_train(const Words& words) {
     const Args a(words, {"bf16", "tiny", "json"});
     a.allow_only({"out", "steps", "batch", "lr", "min-lr", "warmup", "clip", "weight-decay", "seed", "data-seed", "bf16",
                   "tiny", "time-limit-min", "eval-every", "eval-n", "checkpoint-every", "threads", "spm-train",
-                  "log-every", "json", "tokenizer-vocab"});
+                  "log-every", "json", "tokenizer-vocab", "stop-at"});
     train::TrainOptions o;
     o.out_dir = a.require("out");
     if (a.has("tiny")) o.size = train::tiny_toy_size();
@@ -102,6 +102,7 @@ int toy_train(const Words& words) {
     o.data_seed = a.get_u64("data-seed", o.data_seed);
     o.bf16 = a.has("bf16");
     o.time_limit_minutes = a.get_double("time-limit-min", 0);
+    o.stop_at_step = a.get_int("stop-at", 0);
     o.eval_every = a.get_int("eval-every", o.eval_every);
     o.eval_n = a.get_int("eval-n", o.eval_n);
     o.checkpoint_every = a.get_int("checkpoint-every", o.checkpoint_every);

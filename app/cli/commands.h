@@ -13,5 +13,6 @@ int cmd_bench(const Words& words);
 int cmd_info(const Words& words);
 int cmd_toy(const Words& words);
 int cmd_explain(const Words& words);
+int cmd_eval(const Words& words);
 
 }  // namespace sightline::cli

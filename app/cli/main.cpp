@@ -23,6 +23,7 @@ commands:
   info       --model DIR [--json]          configuration, parameters, hook points
   explain    --image PATH --prompt TEXT --method attention,relevancy,tam,cleann [--target K | --all-targets]
              --out DIR [--params JSON] [--json]   maps, scores and overlays for answer tokens
+  eval       [--model DIR] --n N --first-seed S [--methods LIST] [--json]   explainer quality on held-out scenes
   toy        scene | eval | train            the synthetic scene world and its embedded model
 
 --model defaults to the embedded scene-world model. Run a command with --help for details.
@@ -45,6 +46,7 @@ int main(int argc, char** argv) {
         {"info", sightline::cli::cmd_info},
         {"toy", sightline::cli::cmd_toy},
         {"explain", sightline::cli::cmd_explain},
+        {"eval", sightline::cli::cmd_eval},
     };
     const auto it = commands.find(command);
     if (it == commands.end()) {

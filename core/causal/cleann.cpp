@@ -29,8 +29,8 @@ void check_arguments(const Pag& pag, int target, const ExplanationOptions& optio
         fail("CLEANN: max_tester_calls must be >= 0 (0 = no cap), got ", options.max_tester_calls);
 }
 
-// Walks the candidates size by size, nearest first, calling visit(candidate) until it returns false.
-// Returns the PDS tree used and whether generation was truncated.
+// Walks the candidates size by size, nearest first, calling visit(candidate) until it returns false;
+// `truncated` is set when candidate generation hit the cap.
 template <typename Visit>
 void for_each_candidate(const PdsTree& tree, int max_size, std::size_t cap, bool& truncated, Visit visit) {
     std::vector<std::vector<int>> level{{}};

@@ -63,25 +63,56 @@ namespace {
 
 using detail::check_cancel;
 
+// Legal subsets of size r of each node's PDS tree (radius r), ranked nearest first, with distances.
+// Rebuilt for a root only after an edge was removed since it was computed (the graph is live, as in
+// the reference: removals during an iteration affect later candidates).
+class PdsCache {
+  public:
+    PdsCache(const Pag& pag, int r, const IcdOptions& options) : pag_(pag), r_(r), options_(options) {
+        entries_.resize(static_cast<std::size_t>(pag.num_nodes()));
+    }
+    void invalidate() { ++generation_; }
+    struct Entry {
+        long generation = -1;
+        std::vector<std::pair<int, std::vector<int>>> ranked;  // (distance, subset)
+    };
+    const Entry& get(int root, bool& truncated) {
+        Entry& e = entries_[static_cast<std::size_t>(root)];
+        if (e.generation != generation_) {
+            const PdsTree tree = PdsTree::build(pag_, root, r_);
+            bool cut = false;
+            e.ranked.clear();
+            for (auto& s : tree.legal_subsets(r_, options_.max_cond_sets, &cut)) {
+                const int d = tree.distance(s);
+                e.ranked.emplace_back(d, std::move(s));
+            }
+            truncated = truncated || cut;
+            e.generation = generation_;
+        }
+        return e;
+    }
+
+  private:
+    const Pag& pag_;
+    int r_;
+    const IcdOptions& options_;
+    long generation_ = 0;
+    std::vector<Entry> entries_;
+};
+
 // ICD-Sep candidates for the edge i-j at size r: legal subsets of the PDS trees of i and of j (radius
 // r), without i or j, every node a possible ancestor of i or j; nearest first (a set found from both
 // trees keeps its smaller distance; ties in lexicographic order).
-std::vector<std::vector<int>> icd_sep_sets(const Pag& pag, int i, int j, int r,
-                                           detail::PossibleAncestors& anc, const IcdOptions& options,
+std::vector<std::vector<int>> icd_sep_sets(int i, int j, PdsCache& trees, detail::PossibleAncestors& anc,
                                            bool& truncated) {
     std::map<std::vector<int>, int> best;
     for (int root : {i, j}) {
-        const PdsTree tree = PdsTree::build(pag, root, r);
-        bool cut = false;
-        const auto subsets = tree.legal_subsets(r, options.max_cond_sets, &cut);
-        truncated = truncated || cut;
-        for (const auto& s : subsets) {
+        for (const auto& [d, s] : trees.get(root, truncated).ranked) {
             if (std::binary_search(s.begin(), s.end(), i) || std::binary_search(s.begin(), s.end(), j))
                 continue;
             const bool ancestral =
                 std::all_of(s.begin(), s.end(), [&](int z) { return anc.test(z, i) || anc.test(z, j); });
             if (!ancestral) continue;
-            const int d = tree.distance(s);
             auto [it, inserted] = best.emplace(s, d);
             if (!inserted) it->second = std::min(it->second, d);
         }
@@ -166,16 +197,18 @@ IcdResult learn_icd(CITest& test, const IcdOptions& options) {
     for (int r = 2;; ++r) {
         done = true;
         anc.invalidate();
+        PdsCache trees(g, r, options);
         for (int i = 0; i < n; ++i) {
             for (int j = i + 1; j < n; ++j) {
                 if (!g.adjacent(i, j)) continue;
                 check_cancel(options.cancel);
-                const auto sets = icd_sep_sets(g, i, j, r, anc, options, res.cond_sets_truncated);
+                const auto sets = icd_sep_sets(i, j, trees, anc, res.cond_sets_truncated);
                 for (const auto& z : sets) {
                     done = false;
                     if (test.independent(i, j, z)) {
                         g.remove_edge(i, j);
                         anc.invalidate();
+                        trees.invalidate();
                         res.sepsets.set(i, j, z);
                         break;
                     }

@@ -2,6 +2,7 @@
 // A partial ancestral graph (PAG) over nodes 0..n-1: every edge carries a mark at each end, a tail
 // (-), an arrowhead (>) or a circle (o, "not determined"). Edge x o-> y has a circle at x and an
 // arrowhead at y. Also the separating sets a constraint-based search records for removed edges.
+#include <cstddef>
 #include <map>
 #include <string>
 #include <utility>

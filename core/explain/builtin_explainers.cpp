@@ -2,6 +2,7 @@
 #include <memory>
 
 #include "core/explain/attention_explainer.h"
+#include "core/explain/cleann_explainer.h"
 #include "core/explain/explainer.h"
 #include "core/explain/relevancy_explainer.h"
 #include "core/explain/tam_explainer.h"
@@ -13,6 +14,7 @@ ExplainerRegistry ExplainerRegistry::with_builtins() {
     r.add(std::make_shared<AttentionExplainer>());
     r.add(std::make_shared<RelevancyExplainer>());
     r.add(std::make_shared<TamExplainer>());
+    r.add(std::make_shared<CleannExplainer>());
     return r;
 }
 

@@ -3,6 +3,7 @@
 #include <ATen/Parallel.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <thread>
 
 #include "core/io/weight_store.h"
@@ -60,6 +61,10 @@ std::vector<std::int64_t> generation_eos(const std::string& dir) {
 }  // namespace
 
 void configure_threads(int threads) {
+    if (threads <= 0) {
+        const char* env = std::getenv("SIGHTLINE_THREADS");
+        if (env != nullptr && std::atoi(env) > 0) threads = std::atoi(env);
+    }
     const int n = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     at::set_num_threads(n);
 }

@@ -39,7 +39,8 @@ struct LoadedModel {
 
 std::unique_ptr<LoadedModel> load_model(const std::string& dir, const LoadOptions& options = {});
 
-// Makes LibTorch (and OpenMP/BLAS) use `threads` threads on the calling thread (0 = all cores).
+// Makes LibTorch (and OpenMP/BLAS) use `threads` threads on the calling thread (0 = $SIGHTLINE_THREADS
+// if set, else all cores).
 // Call once on every thread that runs the model.
 void configure_threads(int threads = 0);
 int active_threads();

@@ -135,7 +135,7 @@ TrainReport train_toy(const TrainOptions& o) {
     std::int64_t samples_done = 0;
     std::int64_t step = start;
     for (; step < o.steps; ++step) {
-        if ((o.cancel && o.cancel->load()) ||
+        if ((o.cancel && o.cancel->load()) || (o.stop_at_step > 0 && step >= o.stop_at_step) ||
             (o.time_limit_minutes > 0 && clock.elapsed_ms() > o.time_limit_minutes * 60000.0))
             break;
         std::vector<toy::Sample> samples;

@@ -32,6 +32,7 @@ struct TrainOptions {
     bool bf16 = false;       // bf16 compute with fp32 master weights
     int threads = 0;
     double time_limit_minutes = 0;  // stop (with a checkpoint) after this long; 0 = no limit
+    std::int64_t stop_at_step = 0;  // stop (with a checkpoint) at this step; 0 = run to `steps`
     std::string spm_train = "spm_train";
     int tokenizer_vocab = 512;
     std::map<toy::TaskType, double> task_weights;  // empty = recipe defaults

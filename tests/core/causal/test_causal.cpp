@@ -60,7 +60,7 @@ Matrix rho4() {
 // The 7-node DAG of the ICD tests: collider 0 -> 2 <- 1, 2 -> 3 -> 5 <- 4 <- 2 (2 and 5 need {3, 4}
 // to be separated), chain 5 -> 6.
 const std::vector<causal_test::WeightedEdge> kDag{{0, 2, 0.8}, {1, 2, -0.7}, {2, 3, 0.6}, {2, 4, 0.7},
-                                                  {3, 5, 0.6}, {4, 5, -0.5}, {5, 6, 0.8}};
+                                                  {3, 5, 0.6}, {4, 5, 0.5},  {5, 6, 0.8}};
 const std::set<std::pair<int, int>> kSkeleton{{0, 2}, {1, 2}, {2, 3}, {2, 4}, {3, 5}, {4, 5}, {5, 6}};
 
 Matrix dag_correlation() {

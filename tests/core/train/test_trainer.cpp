@@ -64,7 +64,8 @@ private Q_SLOTS:
         TrainOptions o;
         o.out_dir = out;
         o.size = tiny_toy_size();
-        o.steps = 40;
+        o.steps = 50;
+        o.stop_at_step = 40;  // stop early, as a session that ends would; the schedule is for 50 steps
         o.batch = 8;
         o.lr = 3e-3;
         o.warmup = 5;
@@ -73,7 +74,7 @@ private Q_SLOTS:
         o.log_every = 10;
         o.tokenizer_vocab = 300;
         const TrainReport r = train_toy(o);
-        QVERIFY(r.finished);
+        QVERIFY(!r.finished);
         QCOMPARE(r.last_step, std::int64_t{40});
         QVERIFY2(r.last_loss < 0.6 * r.first_loss,
                  qPrintable(QString("loss did not fall: %1 -> %2").arg(r.first_loss).arg(r.last_loss)));
@@ -95,12 +96,14 @@ private Q_SLOTS:
         QCOMPARE(b.ids.size(0), std::int64_t{2});
 
         // Resume: continuing to 50 steps from the step-40 checkpoint equals training 50 in one go.
-        o.steps = 50;
+        o.stop_at_step = 0;
         const TrainReport resumed = train_toy(o);
         QCOMPARE(resumed.first_step, std::int64_t{40});
+        QVERIFY(resumed.finished);
         const std::string straight_dir = (tmp_.path() + "/toy_straight").toStdString();
         TrainOptions s50 = o;
         s50.out_dir = straight_dir;
+        s50.stop_at_step = 0;
         s50.checkpoint_every = 0;
         // Share the tokenizer so both runs see identical ids.
         QVERIFY(QFile::copy(QString::fromStdString(out + "/tokenizer.model"), QString::fromStdString(straight_dir + "/tokenizer.model")) ||

@@ -1,0 +1,212 @@
+#include "core/eval/explainer_eval.h"
+
+#include <ATen/ATen.h>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+
+#include "core/generate/generator.h"
+#include "core/image/preprocess.h"
+#include "core/metrics/metrics.h"
+#include "core/toy/answer_match.h"
+#include "core/toy/sample.h"
+#include "core/util/error.h"
+
+namespace sightline {
+namespace {
+
+using metrics::GridMap;
+
+double mean(const std::vector<double>& v) {
+    if (v.empty()) return 0.0;
+    double s = 0;
+    for (double x : v) s += x;
+    return s / static_cast<double>(v.size());
+}
+
+double median(std::vector<double> v) {
+    if (v.empty()) return 0.0;
+    std::sort(v.begin(), v.end());
+    return v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
+}
+
+GridMap random_map(int h, int w, std::uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    GridMap m{h, w, std::vector<float>(static_cast<std::size_t>(h * w))};
+    for (auto& v : m.values) v = static_cast<float>(std::generate_canonical<double, 53>(rng));
+    return m;
+}
+
+GridMap center_map(int h, int w) {
+    GridMap m{h, w, std::vector<float>(static_cast<std::size_t>(h * w))};
+    const double cy = (h - 1) / 2.0, cx = (w - 1) / 2.0, s = std::max(h, w) / 4.0;
+    for (int r = 0; r < h; ++r)
+        for (int c = 0; c < w; ++c)
+            m.values[static_cast<std::size_t>(r * w + c)] =
+                static_cast<float>(std::exp(-((r - cy) * (r - cy) + (c - cx) * (c - cx)) / (2 * s * s)));
+    return m;
+}
+
+struct TargetWord {
+    std::int64_t index;  // answer-token index
+    int object;          // scene object for object words, -1 for function words
+};
+
+// Maps answer tokens to the sample's words through character spans of the decoded answer.
+std::vector<TargetWord> target_words(const LoadedModel& m, const Trace& t, const toy::Sample& s) {
+    const auto ids = t.answer_ids();
+    const std::string full = m.tokenizer->decode(ids, true);
+    const auto offset = full.find(s.answer);
+    if (offset == std::string::npos) return {};
+    std::vector<TargetWord> out;
+    std::size_t prev = 0;
+    for (std::size_t k = 0; k < ids.size(); ++k) {
+        const std::string upto = m.tokenizer->decode({ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(k) + 1}, true);
+        const std::size_t b = prev, e = upto.size();
+        prev = e;
+        const std::string piece = upto.substr(b);
+        if (std::none_of(piece.begin(), piece.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)); }))
+            continue;  // punctuation, spaces, end of text
+        for (const auto& w : s.words) {
+            const std::size_t wb = offset + w.char_begin, we = offset + w.char_end;
+            if (b >= we || e <= wb) continue;
+            const bool object_word = (w.kind == toy::WordKind::ObjectColor || w.kind == toy::WordKind::ObjectShape) && w.object >= 0;
+            if (object_word) out.push_back({static_cast<std::int64_t>(k), w.object});
+            else if (w.kind == toy::WordKind::Function) out.push_back({static_cast<std::int64_t>(k), -1});
+            break;
+        }
+    }
+    return out;
+}
+
+// Probability of the target token when the model sees `image_rgb` instead of the trace's image.
+double target_probability(const LoadedModel& m, const Trace& t, std::int64_t position, const cv::Mat& image_rgb) {
+    const PreprocessedImage p = preprocess_image(image_rgb, *m.image_processor);
+    const at::Tensor pixels =
+        at::from_blob(const_cast<float*>(p.pixel_values.data()), {1, p.channels, p.height, p.width}, at::kFloat);
+    const at::Tensor ids = at::tensor(t.ids(), at::kLong).unsqueeze(0).narrow(1, 0, position);
+    at::NoGradGuard ng;
+    const at::Tensor logits = m.model->forward(ids, pixels, nullptr, nullptr, nullptr, LogitsMode::Last).logits[0][0];
+    return at::softmax(logits, -1)[t.tokens[static_cast<std::size_t>(position)].id].item<double>();
+}
+
+}  // namespace
+
+nlohmann::json ExplainerEvalResult::to_json() const {
+    nlohmann::json ms = nlohmann::json::object();
+    for (const auto& [name, s] : methods) {
+        const double o = mean(s.obj_iou), f = mean(s.func_iou);
+        nlohmann::json j = {{"obj_iou", o},
+                            {"func_iou", f},
+                            {"f1_iou", metrics::f1_iou(o, f)},
+                            {"pointing_game", mean(s.pointing)},
+                            {"deletion_auc", mean(s.deletion)},
+                            {"insertion_auc", mean(s.insertion)},
+                            {"mean_time_ms", mean(s.time_ms)},
+                            {"n_object", s.obj_iou.size()},
+                            {"n_function", s.func_iou.size()},
+                            {"n_faithfulness", s.deletion.size()}};
+        if (s.validation_attempts > 0) {
+            j["validated_rate"] = static_cast<double>(s.validated) / s.validation_attempts;
+            j["median_set_size"] = median(s.set_sizes);
+            j["median_time_ms"] = median(s.time_ms);
+        }
+        ms[name] = j;
+    }
+    return {{"n_targets", object_targets + function_targets},
+            {"n_object_targets", object_targets},
+            {"n_function_targets", function_targets},
+            {"scenes", scenes},
+            {"scenes_used", scenes_used},
+            {"methods", ms}};
+}
+
+ExplainerEvalResult evaluate_explainers(const LoadedModel& m, ExplanationService& service, const ExplainerEvalOptions& o) {
+    if (!m.config.multimodal || !m.tokenizer) fail("explainer evaluation needs a multimodal model with a tokenizer");
+    for (const auto& name : o.methods) service.registry().get(name);
+    const std::vector<toy::TaskType> tasks = {toy::TaskType::Describe, toy::TaskType::Color, toy::TaskType::Shape,
+                                              toy::TaskType::Relation};
+    ExplainerEvalResult r;
+    for (int i = 0; i < o.n; ++i) {
+        if (o.cancel && o.cancel->load()) throw CancelledError();
+        const std::uint64_t seed = o.first_seed + static_cast<std::uint64_t>(i);
+        const toy::Sample s = toy::make_sample(seed, tasks[static_cast<std::size_t>(i) % tasks.size()]);
+        PromptRequest req;
+        req.question = s.question;
+        req.image_rgb = s.scene.image;
+        GenerationSettings g;
+        g.max_new_tokens = 48;
+        auto trace = std::make_shared<Trace>(generate(m, prepare_prompt(m, req), g));
+        ++r.scenes;
+        if (o.progress) o.progress(i + 1, o.n);
+        if (!toy::answers_match(trace->answer_text, s.answer)) continue;
+        const auto targets = target_words(m, *trace, s);
+        if (targets.empty()) continue;
+        ++r.scenes_used;
+        TraceContext ctx(m, trace);
+        ctx.set_cancel_flag(o.cancel);
+        const int gh = trace->grid_h, gw = trace->grid_w;
+        const cv::Mat view = trace->image.model_view;
+        const cv::Mat baseline = metrics::blurred_baseline(view);
+
+        std::vector<std::string> names = o.methods;
+        names.push_back("random");
+        names.push_back("center");
+        int faithfulness_left = o.faithfulness_targets_per_scene;
+        std::map<std::string, std::vector<GridMap>> noun_maps;
+        std::vector<std::pair<std::size_t, std::map<std::string, GridMap>>> function_maps;
+        for (std::size_t ti = 0; ti < targets.size(); ++ti) {
+            const auto& tw = targets[ti];
+            std::map<std::string, GridMap> maps;
+            for (const auto& name : names) {
+                if (name == "random") {
+                    maps[name] = random_map(gh, gw, o.random_seed * 1000003u + seed * 131u + ti);
+                } else if (name == "center") {
+                    maps[name] = center_map(gh, gw);
+                } else {
+                    const Explanation e = service.explain(ctx, name, tw.index);
+                    maps[name] = GridMap{e.grid_h, e.grid_w, e.image_map};
+                    r.methods[name].time_ms.push_back(e.time_ms);
+                    if (name == "cleann" && tw.object >= 0) {
+                        auto& ms = r.methods[name];
+                        ++ms.validation_attempts;
+                        if (e.extras.value("validated", false)) {
+                            ++ms.validated;
+                            ms.set_sizes.push_back(static_cast<double>(e.extras.value("explanation", nlohmann::json::array()).size()));
+                        }
+                    }
+                }
+            }
+            if (tw.object >= 0) {
+                ++r.object_targets;
+                const cv::Mat& mask = s.scene.objects[static_cast<std::size_t>(tw.object)].mask;
+                for (const auto& [name, map] : maps) {
+                    r.methods[name].obj_iou.push_back(metrics::obj_iou(map, mask));
+                    r.methods[name].pointing.push_back(metrics::pointing_game(map, mask) ? 1.0 : 0.0);
+                    noun_maps[name].push_back(map);
+                }
+                if (o.faithfulness_steps > 0 && faithfulness_left-- > 0) {
+                    const std::int64_t pos = trace->answer_begin + tw.index;
+                    const metrics::ProbabilityFn prob = [&](const cv::Mat& img) { return target_probability(m, *trace, pos, img); };
+                    for (const auto& [name, map] : maps) {
+                        r.methods[name].deletion.push_back(metrics::deletion_curve(map, o.faithfulness_steps, prob, view, baseline).auc);
+                        r.methods[name].insertion.push_back(metrics::insertion_curve(map, o.faithfulness_steps, prob, view, baseline).auc);
+                    }
+                }
+            } else {
+                ++r.function_targets;
+                function_maps.emplace_back(ti, std::move(maps));
+            }
+        }
+        // Func-IoU needs the mean Otsu threshold of the same method's noun maps in this answer.
+        for (const auto& [ti, maps] : function_maps)
+            for (const auto& [name, map] : maps) {
+                const auto t = metrics::mean_otsu_threshold(noun_maps[name]);
+                if (t) r.methods[name].func_iou.push_back(metrics::func_iou(map, *t));
+            }
+    }
+    return r;
+}
+
+}  // namespace sightline

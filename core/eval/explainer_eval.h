@@ -1,0 +1,46 @@
+#pragma once
+// Measured evaluation of explainers on held-out scene-world scenes (METHODS.md section 9): for every
+// object-word and function-word answer token, every method's map is scored against the ground-truth
+// masks (Obj-IoU, Func-IoU, F1-IoU, pointing game), by deletion/insertion AUC with a blurred baseline,
+// and compared with two baselines (a uniform random map and a centre prior).
+#include <atomic>
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "core/explain/explanation_service.h"
+#include "core/model/loaded_model.h"
+#include "core/toy/seeds.h"
+
+namespace sightline {
+
+struct ExplainerEvalOptions {
+    int n = 300;                                   // scenes
+    std::uint64_t first_seed = toy::kHeldOutSeedBase;
+    std::vector<std::string> methods = {"attention", "relevancy", "tam", "cleann"};
+    int faithfulness_steps = 8;                    // deletion/insertion steps (0 = skip those metrics)
+    int faithfulness_targets_per_scene = 1;        // object-word targets per scene scored by deletion/insertion
+    std::uint64_t random_seed = 7;                 // for the random baseline
+    std::function<void(int done, int total)> progress;
+    const std::atomic<bool>* cancel = nullptr;
+};
+
+struct MethodScores {
+    std::vector<double> obj_iou, func_iou, pointing, deletion, insertion, time_ms;
+    int validated = 0, validation_attempts = 0;     // CLEANN
+    std::vector<double> set_sizes;                  // CLEANN explanation sizes (validated)
+};
+
+struct ExplainerEvalResult {
+    int scenes = 0, scenes_used = 0;  // used: the model's answer was exactly right, so words map to masks
+    int object_targets = 0, function_targets = 0;
+    std::map<std::string, MethodScores> methods;  // includes "random" and "center"
+    nlohmann::json to_json() const;
+};
+
+ExplainerEvalResult evaluate_explainers(const LoadedModel& model, ExplanationService& service,
+                                        const ExplainerEvalOptions& options);
+
+}  // namespace sightline

@@ -1,0 +1,219 @@
+#include "core/explain/cleann_explainer.h"
+
+#include <ATen/ATen.h>
+
+#include <algorithm>
+#include <set>
+
+#include "core/causal/ci_test.h"
+#include "core/causal/cleann.h"
+#include "core/causal/icd.h"
+#include "core/causal/matrix.h"
+#include "core/causal/pag_json.h"
+#include "core/explain/map_utils.h"
+#include "core/explain/trace_context.h"
+#include "core/util/error.h"
+#include "core/util/stopwatch.h"
+
+namespace sightline {
+namespace {
+
+std::string node_label(const Trace& t, std::int64_t pos) {
+    const auto& tok = t.tokens[static_cast<std::size_t>(pos)];
+    if (tok.role == TokenRole::Image) return tok.row >= 0 ? cat("img ", tok.row, ",", tok.col) : std::string("img cls");
+    return tok.text;
+}
+
+}  // namespace
+
+std::pair<std::int64_t, double> run_with_masked_tokens(TraceContext& ctx, std::int64_t target,
+                                                       const std::vector<std::int64_t>& positions,
+                                                       const std::string& image_mask) {
+    const std::int64_t pos = ctx.target_position(target);
+    const Trace& t = ctx.trace();
+    const at::Tensor& embeds = ctx.input_embeddings();  // [N, d]
+    const auto image_pos = ctx.image_positions();
+    at::Tensor image_fill = at::zeros({embeds.size(1)}, embeds.options());
+    if (image_mask == "mean" && !image_pos.empty())
+        image_fill = embeds.index_select(0, at::tensor(image_pos, at::kLong)).mean(0);
+    const auto& special = ctx.model().tokenizer ? ctx.model().tokenizer->special_ids() : SpecialTokenIds{};
+    const std::int64_t filler_id = special.pad >= 0 ? special.pad : (special.unk >= 0 ? special.unk : -1);
+    const at::Tensor text_fill = filler_id >= 0 && filler_id < ctx.model().config.text.vocab_size
+                                     ? ctx.model().model->decoder().embedding_matrix()[filler_id]
+                                     : at::zeros({embeds.size(1)}, embeds.options());
+    std::vector<std::int64_t> img, txt;
+    for (auto p : positions) {
+        if (p < 0 || p >= pos) fail("cannot mask position ", p, ": only positions before the target are inputs");
+        (t.tokens[static_cast<std::size_t>(p)].role == TokenRole::Image ? img : txt).push_back(p);
+    }
+    RunOptions o;
+    if (!img.empty()) o.interventions.push_back(Intervention::replace("lm.hook_embed", image_fill, img));
+    if (!txt.empty()) o.interventions.push_back(Intervention::replace("lm.hook_embed", text_fill, txt));
+    at::NoGradGuard ng;
+    const at::Tensor logits = ctx.run_prefix(pos, &o);
+    const std::int64_t y = t.tokens[static_cast<std::size_t>(pos)].id;
+    return {logits.argmax().item<std::int64_t>(), at::softmax(logits, -1)[y].item<double>()};
+}
+
+std::string CleannExplainer::description() const {
+    return "CLEANN (Rohekar et al. 2023): a causal graph over the tokens the prediction attends to, learned with "
+           "(ordered) ICD from a last-layer head's attention, and the smallest candidate set whose masking really "
+           "changes the predicted token (validated by re-running the model).";
+}
+
+std::vector<ParamSpec> CleannExplainer::params(const ModelConfig& c) const {
+    return {
+        {"alpha", "Significance (alpha)", "Fisher z test: independent when p > alpha", ParamKind::Double, 1e-5, 1e-12, 0.5, {}},
+        {"head", "Head (-1 = most image-focused)", "Last-layer head whose attention gives the correlations", ParamKind::Int,
+         -1, -1, static_cast<double>(c.text.num_attention_heads - 1), {}},
+        {"max_image_nodes", "Image nodes", "Top image tokens by attention from the target", ParamKind::Int, 50, 1, 1000, {}},
+        {"text_threshold", "Text threshold", "Text tokens above this attention become nodes", ParamKind::Double, 0.005, 0, 1, {}},
+        {"ordered", "Ordered ICD", "Use token order as the causal order", ParamKind::Bool, true, 0, 0, {}},
+        {"radius", "Search radius", "Depth of the possible-d-separation tree", ParamKind::Int, 3, 1, 10, {}},
+        {"max_set_size", "Max set size (0 = any)", "Largest candidate explanation", ParamKind::Int, 0, 0, 1000, {}},
+        {"max_tests", "Max model re-runs", "Cap on tester calls (each re-runs the prediction step)", ParamKind::Int, 300, 1, 100000, {}},
+        {"image_mask", "Image masking", "Replace masked image tokens by the mean image embedding or zero", ParamKind::Choice,
+         "mean", 0, 0, {"mean", "zero"}},
+    };
+}
+
+Explanation CleannExplainer::explain(TraceContext& ctx, std::int64_t target, const nlohmann::json& p) const {
+    const std::int64_t pos = ctx.target_position(target);
+    const std::int64_t q = pos - 1;  // the prediction step is the target node
+    const Trace& trace = ctx.trace();
+    const int last = ctx.layers() - 1;
+    const at::Tensor full = ctx.full_pattern(last);  // [H, N, N]
+    const at::Tensor row_all = full.select(1, q);    // [H, N]
+
+    // Head: the given one, or the head putting the most attention on the image from the prediction step.
+    int head = p.at("head").get<int>();
+    const auto image_pos = ctx.image_positions();
+    if (head < 0) {
+        head = 0;
+        if (!image_pos.empty())
+            head = static_cast<int>(row_all.index_select(1, at::tensor(image_pos, at::kLong)).sum(1).argmax().item<std::int64_t>());
+    }
+    const at::Tensor a_row = row_all[head];  // attention of the prediction step over keys
+
+    // Nodes: the target, the top image tokens, text tokens above the threshold (positions before q).
+    std::vector<std::int64_t> nodes = {q};
+    if (!image_pos.empty()) {
+        const at::Tensor w = a_row.index_select(0, at::tensor(image_pos, at::kLong));
+        const auto k = std::min<std::int64_t>(p.at("max_image_nodes").get<std::int64_t>(), w.size(0));
+        const at::Tensor top = std::get<1>(w.topk(k));
+        for (std::int64_t i = 0; i < k; ++i) nodes.push_back(image_pos[static_cast<std::size_t>(top[i].item<std::int64_t>())]);
+    }
+    const double threshold = p.at("text_threshold").get<double>();
+    for (auto t : ctx.text_positions_before(q))
+        if (a_row[t].item<double>() > threshold) nodes.push_back(t);
+    std::sort(nodes.begin() + 1, nodes.end());
+    const int n = static_cast<int>(nodes.size());
+
+    // Correlations from the head's attention rows of the nodes (keys: every position up to q).
+    causal::Matrix rows(n, static_cast<int>(q + 1));
+    const at::Tensor head_pattern = full[head];
+    for (int i = 0; i < n; ++i) {
+        const at::Tensor r = head_pattern[nodes[static_cast<std::size_t>(i)]].narrow(0, 0, q + 1).to(at::kDouble).contiguous();
+        const double* d = r.data_ptr<double>();
+        for (int j = 0; j <= q; ++j) rows(i, j) = d[j];
+    }
+    const double sample_size = static_cast<double>(ctx.model().config.text.head_dim);
+    causal::CITest test(causal::correlation_from_attention(rows), sample_size, p.at("alpha").get<double>());
+    Stopwatch icd_clock;
+    causal::IcdOptions io;
+    io.cancel = nullptr;
+    causal::IcdResult icd;
+    if (p.at("ordered").get<bool>()) {
+        std::vector<int> order(static_cast<std::size_t>(n));
+        // Token order; the target (the latest position) comes last.
+        std::vector<int> idx(static_cast<std::size_t>(n));
+        for (int i = 0; i < n; ++i) idx[static_cast<std::size_t>(i)] = i;
+        std::sort(idx.begin(), idx.end(), [&](int a, int b) { return nodes[static_cast<std::size_t>(a)] < nodes[static_cast<std::size_t>(b)]; });
+        order = idx;
+        icd = causal::learn_ordered_icd(test, order, io);
+    } else {
+        icd = causal::learn_icd(test, io);
+    }
+    const double icd_ms = icd_clock.elapsed_ms();
+    ctx.check_cancel();
+
+    // The tester really re-runs the model with the candidate tokens masked.
+    const std::string mask_mode = p.at("image_mask").get<std::string>();
+    const std::int64_t y = trace.tokens[static_cast<std::size_t>(pos)].id;
+    const auto [clean_pred, clean_prob] = run_with_masked_tokens(ctx, target, {}, mask_mode);
+    std::int64_t masked_pred = clean_pred;
+    double masked_prob = clean_prob;
+    auto positions_of = [&](const std::vector<int>& set) {
+        std::vector<std::int64_t> out;
+        for (int i : set) out.push_back(nodes[static_cast<std::size_t>(i)]);
+        return out;
+    };
+    const causal::ExplanationTester tester = [&](const std::vector<int>& set) {
+        ctx.check_cancel();
+        const auto [pred, prob] = run_with_masked_tokens(ctx, target, positions_of(set), mask_mode);
+        if (pred != y) {
+            masked_pred = pred;
+            masked_prob = prob;
+            return true;
+        }
+        return false;
+    };
+    causal::ExplanationOptions eo;
+    eo.search_radius = p.at("radius").get<int>();
+    eo.max_set_size = p.at("max_set_size").get<int>();
+    eo.max_tester_calls = p.at("max_tests").get<std::int64_t>();
+    Stopwatch search_clock;
+    const causal::ExplanationResult found = causal::find_explanation(icd.pag, 0, tester, eo);
+    const double search_ms = search_clock.elapsed_ms();
+    if (!found.validated && !found.nodes.empty()) {
+        const auto r = run_with_masked_tokens(ctx, target, positions_of(found.nodes), mask_mode);
+        masked_pred = r.first;
+        masked_prob = r.second;
+    }
+
+    Explanation e;
+    e.method = name();
+    e.target = target;
+    e.target_position = pos;
+    const std::vector<std::int64_t> expl = positions_of(found.nodes);
+    const std::set<std::int64_t> in_set(expl.begin(), expl.end());
+    if (trace.has_image()) {
+        e.grid_h = trace.grid_h;
+        e.grid_w = trace.grid_w;
+        std::vector<float> per_image;
+        for (auto ip : image_pos) per_image.push_back(in_set.count(ip) ? 1.0f : 0.0f);
+        e.image_map = ctx.to_grid(per_image);
+    }
+    for (auto t : ctx.text_positions_before(q)) {
+        e.text_positions.push_back(t);
+        e.text_scores.push_back(in_set.count(t) ? 1.0f : 0.0f);
+    }
+    std::vector<std::string> labels;
+    for (auto np : nodes) labels.push_back(node_label(trace, np));
+    std::vector<int> highlighted(found.nodes.begin(), found.nodes.end());
+    nlohmann::json graph = causal::pag_to_json(icd.pag, labels, 0, highlighted);
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+        const auto role = trace.tokens[static_cast<std::size_t>(nodes[i])].role;
+        graph["nodes"][i]["position"] = nodes[i];
+        graph["nodes"][i]["kind"] = i == 0 ? "target" : (role == TokenRole::Image ? "image" : "text");
+    }
+    e.extras = {{"validated", found.validated},
+                {"explanation", expl},
+                {"message", found.message},
+                {"head", head},
+                {"layer", last},
+                {"nodes", nodes.size()},
+                {"graph", graph},
+                {"prob_clean", clean_prob},
+                {"prob_masked", masked_prob},
+                {"probability_drop", clean_prob - masked_prob},
+                {"masked_prediction", ctx.model().token_text(masked_pred)},
+                {"candidates_tried", found.candidates_tried},
+                {"ci_tests", icd.tests_run},
+                {"icd_ms", icd_ms},
+                {"search_ms", search_ms},
+                {"stop", causal::stop_name(found.stop)}};
+    return e;
+}
+
+}  // namespace sightline

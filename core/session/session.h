@@ -1,0 +1,44 @@
+#pragma once
+// A review session saved to disk as JSON: which model, the image (embedded as PNG, or a path plus a
+// content hash), the prompt and settings, the answer trace, the explanations computed, reviewer notes.
+// Loading validates everything and reports a clear error for corrupt or incompatible files.
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <opencv2/core.hpp>
+#include <string>
+#include <vector>
+
+#include "core/explain/explanation.h"
+#include "core/generate/trace.h"
+
+namespace sightline {
+
+constexpr int kSessionVersion = 1;
+
+struct Session {
+    std::string model_name, model_dir;
+    cv::Mat image_rgb;            // the original image (empty for text-only prompts)
+    std::string image_path;       // where it came from, if a file
+    std::string image_hash;       // FNV-1a 64 of the decoded RGB pixels, hex
+    bool embed_image = true;      // false: store only path + hash
+    Trace trace;                  // answer trace (tensors are not stored)
+    std::vector<Explanation> explanations;
+    std::int64_t current_target = -1;
+    std::string current_method;
+    nlohmann::json view_settings = nlohmann::json::object();  // colormap, opacity, ...
+    std::string notes;            // reviewer notes
+    std::string created;          // ISO-8601 time
+};
+
+// 64-bit FNV-1a over the image's size and pixels, as 16 hex digits.
+std::string image_hash(const cv::Mat& rgb);
+
+nlohmann::json session_to_json(const Session& s);
+// Throws sightline::Error naming the problem (not JSON, wrong format/version, missing fields, image
+// missing or changed since the session was saved).
+Session session_from_json(const nlohmann::json& j, const std::string& origin);
+
+void save_session(const Session& s, const std::string& path);
+Session load_session(const std::string& path);
+
+}  // namespace sightline
