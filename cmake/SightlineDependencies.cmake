@@ -14,11 +14,10 @@ target_link_libraries(sightline_torch INTERFACE ${TORCH_LIBRARIES})
 target_include_directories(sightline_torch SYSTEM INTERFACE ${TORCH_INCLUDE_DIRS})
 target_compile_options(sightline_torch INTERFACE ${TORCH_CXX_FLAGS})
 
-if(SIGHTLINE_BUILD_GUI OR SIGHTLINE_BUILD_TESTS)
-  find_package(Qt6 6.2 REQUIRED COMPONENTS Core Gui Widgets Concurrent PrintSupport Test)
-  set(CMAKE_AUTOMOC ON)
-  add_compile_definitions(QT_NO_KEYWORDS)
-endif()
+# Qt Core is always needed (plugin loading in the CLI); the rest for the GUI and the tests.
+find_package(Qt6 6.2 REQUIRED COMPONENTS Core Gui Widgets Concurrent PrintSupport Test)
+set(CMAKE_AUTOMOC ON)
+add_compile_definitions(QT_NO_KEYWORDS)
 if(SIGHTLINE_BUILD_GUI)
   # QCustomPlotQt6's package expects Qt6::PrintSupport to be found first (done above).
   find_package(QCustomPlotQt6 REQUIRED)

@@ -9,7 +9,7 @@ namespace sightline {
 class AttentionExplainer : public Explainer {
 public:
     std::string name() const override { return "attention"; }
-    std::string title() const override { return "Raw attention"; }
+    std::string title() const override { return "Attention"; }
     std::string description() const override;
     std::vector<ParamSpec> params(const ModelConfig& config) const override;
     Explanation explain(TraceContext& ctx, std::int64_t target, const nlohmann::json& params) const override;

@@ -1,5 +1,6 @@
 #include "core/explain/overlay.h"
 
+#include <algorithm>
 #include <opencv2/imgproc.hpp>
 
 #include "core/util/error.h"
@@ -66,9 +67,10 @@ cv::Mat render_overlay(const cv::Mat& rgb, const std::vector<float>& map, int gh
         const auto* h = heat.ptr<cv::Vec3b>(y);
         const auto* v = values.ptr<float>(y);
         for (int x = 0; x < out.cols; ++x) {
-            if (static_cast<double>(v[x]) < s.threshold) continue;
-            for (int c = 0; c < 3; ++c)
-                o[x][c] = cv::saturate_cast<uchar>((1.0 - s.opacity) * o[x][c] + s.opacity * h[x][c]);
+            const double value = static_cast<double>(v[x]);
+            if (value < s.threshold) continue;
+            const double a = s.weighted ? s.opacity * std::clamp(value, 0.0, 1.0) : s.opacity;
+            for (int c = 0; c < 3; ++c) o[x][c] = cv::saturate_cast<uchar>((1.0 - a) * o[x][c] + a * h[x][c]);
         }
     }
     if (s.grid_lines) {

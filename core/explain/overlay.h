@@ -17,6 +17,7 @@ struct OverlayStyle {
     double threshold = 0.0;  // map values below this (after min-max) are not painted
     bool smooth = true;      // bilinear upsampling of the grid (false: one flat block per patch)
     bool grid_lines = false; // draw the patch grid
+    bool weighted = true;    // alpha = opacity * value, so weak cells leave the image visible (false: uniform)
 };
 
 // A grid map (row-major, values in [0, 1]) upsampled to `size` as a colour image (RGB) plus an alpha mask.

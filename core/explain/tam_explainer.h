@@ -9,7 +9,7 @@ namespace sightline {
 class TamExplainer : public Explainer {
 public:
     std::string name() const override { return "tam"; }
-    std::string title() const override { return "Token Activation Map"; }
+    std::string title() const override { return "TAM"; }
     std::string description() const override;
     std::vector<ParamSpec> params(const ModelConfig& config) const override;
     Explanation explain(TraceContext& ctx, std::int64_t target, const nlohmann::json& params) const override;

@@ -1,0 +1,85 @@
+// sightline: the desktop app. Starts the main window on the embedded default model.
+//   sightline [--model DIR] [--dtype f32|bf16] [--plugins DIR]
+//   sightline --screenshot FILE [--image PATH --prompt TEXT --method NAME --target INDEX] [--timeout SECONDS]
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QTimer>
+#include <cstdio>
+
+#include "core/util/resource_paths.h"
+#include "ui/window/main_window.h"
+
+using sightline::ui::MainWindow;
+
+namespace {
+
+// Drives the real window through a full explanation and saves a PNG of it (docs, checks).
+void script_screenshot(MainWindow* w, const QCommandLineParser& args, QApplication& app) {
+    const QString out = args.value("screenshot");
+    const int timeout = args.value("timeout").toInt();
+    QTimer::singleShot(timeout * 1000, &app, [] {
+        std::fprintf(stderr, "sightline --screenshot: timed out\n");
+        QCoreApplication::exit(1);
+    });
+    QObject::connect(w, &MainWindow::errorShown, &app, [](const QString& m) {
+        std::fprintf(stderr, "sightline --screenshot: %s\n", qPrintable(m));
+        QCoreApplication::exit(1);
+    });
+    auto started = std::make_shared<bool>(false);
+    QObject::connect(w, &MainWindow::modelReadyChanged, w, [w, &args, started](bool ready) {
+        if (!ready || *started) return;
+        *started = true;
+        if (args.isSet("image") && !w->openImageFile(args.value("image"))) return;
+        if (args.isSet("prompt")) w->setQuestion(args.value("prompt"));
+        if (args.isSet("method")) w->setActiveMethod(args.value("method"));
+        w->startGeneration();
+    });
+    auto targeted = std::make_shared<bool>(false);
+    QObject::connect(w, &MainWindow::generationFinished, w, [w, &args, targeted] {
+        if (args.isSet("target") && !*targeted) {
+            *targeted = true;
+            w->selectTarget(args.value("target").toInt());
+        }
+    });
+    QObject::connect(w, &MainWindow::idle, w, [w, out, targeted, &args] {
+        if (!w->trace() || w->explanations().isEmpty()) return;
+        if (args.isSet("target") && !*targeted) return;
+        QTimer::singleShot(200, w, [w, out] {  // let the last repaints land
+            const bool ok = w->grab().save(out, "PNG");
+            std::fprintf(stderr, ok ? "wrote %s\n" : "cannot write %s\n", qPrintable(out));
+            QCoreApplication::exit(ok ? 0 : 1);
+        });
+    });
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    QApplication app(argc, argv);
+    QApplication::setApplicationName("Sightline");
+    QApplication::setApplicationVersion("0.1.0");
+    QApplication::setOrganizationName("Sightline");
+    QCommandLineParser args;
+    args.setApplicationDescription("A desktop microscope for vision-language models");
+    args.addHelpOption();
+    args.addVersionOption();
+    args.addOptions({{"model", "Hugging Face model folder (default: the embedded model)", "dir"},
+                     {"dtype", "Compute dtype: f32 or bf16", "dtype", "f32"},
+                     {"plugins", "Extra folder to scan for explainer plugins", "dir"},
+                     {"screenshot", "Run a full explanation, save a PNG of the window, exit", "file"},
+                     {"image", "Image for --screenshot (default: a demo scene)", "path"},
+                     {"prompt", "Question for --screenshot (default: the demo scene's)", "text"},
+                     {"method", "Method tab to show in --screenshot", "name"},
+                     {"target", "Answer token to explain in --screenshot (default: the first object word)", "index"},
+                     {"timeout", "Seconds before --screenshot gives up", "seconds", "300"}});
+    args.process(app);
+
+    MainWindow::Options o;
+    o.model_dir = args.isSet("model") ? args.value("model") : QString::fromStdString(sightline::default_model_dir());
+    o.dtype = args.value("dtype");
+    if (args.isSet("plugins")) o.plugin_dirs << args.value("plugins");
+    MainWindow w(o);
+    if (args.isSet("screenshot")) script_screenshot(&w, args, app);
+    w.show();
+    return app.exec();
+}

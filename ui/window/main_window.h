@@ -1,0 +1,141 @@
+#pragma once
+// The main window: image canvas with the heatmap overlay, the prompt bar, the answer as clickable tokens,
+// a panel per explainer plus a comparison tab, the prompt tokens coloured by score, review notes, and a
+// status bar. All model work goes to the worker thread; every view is linked through the current token.
+#include <QHash>
+#include <QImage>
+#include <QMainWindow>
+#include <QStringList>
+
+#include "ui/worker/worker_host.h"
+#include "ui/worker/worker_types.h"
+
+class QTabWidget;
+class QLabel;
+class QComboBox;
+class QPlainTextEdit;
+
+namespace sightline::ui {
+
+class ImageCanvas;
+class TokenStrip;
+class PromptBar;
+class MethodPanel;
+class ComparePanel;
+class OverlayControls;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    struct Options {
+        QString model_dir;          // empty: no model is loaded at start
+        QString dtype = "f32";
+        QStringList plugin_dirs;    // extra folders scanned for explainer plugins
+        bool load_demo = true;      // put a demo scene and question in place once the model is ready
+    };
+    explicit MainWindow(const Options& options, QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    // Actions (menus call these; so do tests and the scripted screenshot mode).
+    void loadModel(const QString& dir);
+    bool openImageFile(const QString& path, QString* error = nullptr);
+    void setImage(const QImage& image, const QString& label);
+    void setQuestion(const QString& question);
+    void startGeneration();
+    void cancelAll();
+    void selectTarget(int index);
+    void setActiveMethod(const QString& method);
+    void showDemoScene(int index);
+    bool saveSession(const QString& path, QString* error = nullptr);
+    bool openSession(const QString& path, QString* error = nullptr);
+    bool exportOverlay(const QString& path, bool raw, QString* error = nullptr);
+    bool exportScores(const QString& path, QString* error = nullptr);  // .csv or .json
+    bool exportPlots(const QString& folder, QString* error = nullptr);  // PNG + PDF of every plot
+    bool exportReport(const QString& path, QString* error = nullptr);   // PDF
+
+    // State.
+    bool modelReady() const { return model_ready_; }
+    const ModelInfo& modelInfo() const { return model_; }
+    TracePtr trace() const { return trace_; }
+    int currentTarget() const { return target_; }
+    QString activeMethod() const;
+    const QHash<QString, Explanation>& explanations() const { return explanations_; }
+    bool isIdle() const;
+    int defaultTarget() const;  // first answer token that names an object (colour/shape), else 0
+
+    // Widgets, for tests.
+    WorkerHost* host() const { return host_; }
+    ImageCanvas* canvas() const { return canvas_; }
+    TokenStrip* answerStrip() const { return answer_; }
+    TokenStrip* promptStrip() const { return prompt_tokens_; }
+    PromptBar* promptBar() const { return prompt_bar_; }
+    MethodPanel* panel(const QString& method) const { return panels_.value(method); }
+    ComparePanel* comparePanel() const { return compare_; }
+    QTabWidget* tabs() const { return tabs_; }
+    QComboBox* answerColouring() const { return answer_colour_; }
+    QPlainTextEdit* notes() const { return notes_; }
+    QLabel* banner() const { return banner_; }
+
+Q_SIGNALS:
+    void modelReadyChanged(bool ready);
+    void generationFinished();
+    void explanationShown(const QString& method);
+    void idle();
+    void errorShown(const QString& message);
+
+private:
+    void build_ui();
+    void build_menus();
+    void rebuild_panels();
+    void connect_worker();
+    void load_plugins(const QStringList& dirs);
+    void request_explanation(const QString& method);
+    void request_all_explanations();
+    void show_active_map();
+    void update_answer_colours();
+    void update_status();
+    void show_error(const QString& message);
+    void check_idle();
+    void restore_session_views();
+
+    // Worker results.
+    void on_model_loaded(quint64 id, const ModelInfo& info);
+    void on_token_streamed(quint64 id, const TracePtr& partial);
+    void on_generated(quint64 id, const TracePtr& trace, quint64 serial);
+    void on_explained(quint64 id, const Explanation& e);
+    void on_failed(quint64 id, const QString& message);
+    void on_cancelled(quint64 id);
+
+    Options options_;
+    WorkerHost* host_;
+    ModelInfo model_;
+    bool model_ready_ = false;
+    QImage image_;  // the original image
+    QString image_label_;
+    TracePtr trace_;
+    quint64 trace_serial_ = 0;
+    int target_ = -1;
+    QHash<QString, Explanation> explanations_;  // current target, by method
+    QVector<double> llr_;                        // visual relevance per answer token
+    QVector<float> image_to_answer_;             // last image -> answer scores
+    QStringList plugin_names_;
+    bool was_busy_ = false;
+    struct PendingSession;
+    std::unique_ptr<PendingSession> pending_session_;
+
+    ImageCanvas* canvas_ = nullptr;
+    OverlayControls* overlay_ = nullptr;
+    TokenStrip* answer_ = nullptr;
+    TokenStrip* prompt_tokens_ = nullptr;
+    PromptBar* prompt_bar_ = nullptr;
+    QTabWidget* tabs_ = nullptr;
+    QHash<QString, MethodPanel*> panels_;
+    ComparePanel* compare_ = nullptr;
+    QComboBox* answer_colour_ = nullptr;
+    QPlainTextEdit* notes_ = nullptr;
+    QLabel* banner_ = nullptr;
+    QLabel* status_model_ = nullptr;
+    QLabel* status_timing_ = nullptr;
+};
+
+}  // namespace sightline::ui

@@ -1,0 +1,237 @@
+// MainWindow: sessions, exports and the review report.
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QPlainTextEdit>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QTextStream>
+
+#include "core/explain/overlay.h"
+#include "core/session/session.h"
+#include "core/util/strings.h"
+#include "ui/plots/causal_graph_view.h"
+#include "ui/plots/curve_plot.h"
+#include "ui/plots/head_layer_heatmap.h"
+#include "ui/plots/layer_shares_plot.h"
+#include "ui/plots/text_relevance_bars.h"
+#include "ui/widgets/cv_qimage.h"
+#include "ui/widgets/image_canvas.h"
+#include "ui/widgets/token_strip.h"
+#include "ui/window/compare_panel.h"
+#include "ui/window/main_window.h"
+#include "ui/window/method_panel.h"
+#include "ui/window/overlay_controls.h"
+#include "ui/window/pending_session.h"
+#include "ui/window/prompt_bar.h"
+#include "ui/window/report_writer.h"
+
+namespace sightline::ui {
+
+namespace {
+
+bool fail_with(QString* error, const QString& message) {
+    if (error) *error = message;
+    return false;
+}
+
+// Small images (the embedded model sees 96x96) are enlarged with nearest neighbour so patches stay crisp.
+QImage enlarged(const QImage& img) {
+    const int scale = std::max(1, 384 / std::max(1, std::min(img.width(), img.height())));
+    return scale > 1 ? img.scaled(img.size() * scale, Qt::IgnoreAspectRatio, Qt::FastTransformation) : img;
+}
+
+}  // namespace
+
+bool MainWindow::saveSession(const QString& path, QString* error) {
+    if (!trace_) return fail_with(error, "Nothing to save yet: generate an answer first.");
+    Session s;
+    s.model_name = model_.name.toStdString();
+    s.model_dir = model_.dir.toStdString();
+    if (trace_->has_image()) s.image_rgb = qimageToRgbMat(image_);
+    s.image_path = image_label_.toStdString();
+    s.trace = *trace_;
+    for (const auto& e : explanations_) s.explanations.push_back(e);
+    s.current_target = target_;
+    s.current_method = activeMethod().toStdString();
+    s.view_settings = {{"colormap", canvas_->colormap().toStdString()}, {"opacity", canvas_->opacity()},
+                       {"threshold", canvas_->threshold()}, {"grid", canvas_->showGrid()}, {"smooth", canvas_->smooth()}};
+    s.notes = notes_->toPlainText().toStdString();
+    try {
+        save_session(s, path.toStdString());
+    } catch (const std::exception& e) {
+        return fail_with(error, QString::fromStdString(e.what()));
+    }
+    statusBar()->showMessage("Saved " + path, 5000);
+    return true;
+}
+
+bool MainWindow::openSession(const QString& path, QString* error) {
+    Session s;
+    try {
+        s = load_session(path.toStdString());
+    } catch (const std::exception& e) {
+        const QString msg = QString::fromStdString(e.what());
+        show_error(msg);
+        return fail_with(error, msg);
+    }
+    pending_session_ = std::make_unique<PendingSession>();
+    pending_session_->session = std::move(s);
+    const auto& sess = pending_session_->session;
+    if (!model_ready_ || model_.name.toStdString() != sess.model_name) {
+        if (sess.model_dir.empty() || !file_exists(sess.model_dir + "/config.json")) {
+            pending_session_.reset();
+            const QString msg = QString("The session needs model '%1', which is not loaded and whose folder (%2) is not available.")
+                                    .arg(QString::fromStdString(sess.model_name), QString::fromStdString(sess.model_dir));
+            show_error(msg);
+            return fail_with(error, msg);
+        }
+        loadModel(QString::fromStdString(sess.model_dir));
+        return true;  // continues when the model is ready
+    }
+    restore_session_views();
+    return true;
+}
+
+void MainWindow::restore_session_views() {
+    if (!pending_session_) return;
+    const Session& s = pending_session_->session;
+    if (!pending_session_->adopting) {
+        pending_session_->adopting = true;
+        const QImage img = s.image_rgb.empty() ? QImage() : rgbMatToQImage(s.image_rgb);
+        setImage(img, QString::fromStdString(s.image_path.empty() ? "session image" : s.image_path));
+        setQuestion(QString::fromStdString(s.trace.question));
+        prompt_bar_->setSettings(s.trace.settings);
+        notes_->setPlainText(QString::fromStdString(s.notes));
+        const auto& v = s.view_settings;
+        overlay_->setState(QString::fromStdString(v.value("colormap", std::string("jet"))), v.value("opacity", 0.55),
+                           v.value("threshold", 0.0), v.value("grid", false), v.value("smooth", true));
+        host_->adoptTrace(std::make_shared<const Trace>(s.trace), img);
+        was_busy_ = true;
+        return;
+    }
+    // The worker holds the trace again: show the stored explanations without recomputing them.
+    target_ = static_cast<int>(s.current_target);
+    answer_->setCurrent(target_);
+    explanations_.clear();
+    for (const auto& e : s.explanations) {
+        const QString m = QString::fromStdString(e.method);
+        explanations_[m] = e;
+        if (auto* p = panels_.value(m)) p->showExplanation(e, *trace_);
+        compare_->setExplanation(e);
+    }
+    setActiveMethod(QString::fromStdString(s.current_method));
+    show_active_map();
+    update_status();
+    pending_session_.reset();
+    statusBar()->showMessage("Session restored.", 5000);
+    check_idle();
+}
+
+bool MainWindow::exportOverlay(const QString& path, bool raw, QString* error) {
+    if (!canvas_->hasMap()) return fail_with(error, "No map to export: click an answer token first.");
+    const QImage img = enlarged(raw ? canvas_->renderMapOnly() : canvas_->renderOverlay());
+    if (!img.save(path, "PNG")) return fail_with(error, "Cannot write " + path);
+    return true;
+}
+
+bool MainWindow::exportScores(const QString& path, QString* error) {
+    if (!trace_ || explanations_.isEmpty()) return fail_with(error, "No scores to export: click an answer token first.");
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate)) return fail_with(error, "Cannot write " + path);
+    QTextStream out(&f);
+    if (path.endsWith(".json", Qt::CaseInsensitive)) {
+        nlohmann::json j = {{"model", model_.name.toStdString()}, {"trace", trace_to_json(*trace_)}};
+        nlohmann::json ex = nlohmann::json::array();
+        for (const auto& e : explanations_) ex.push_back(explanation_to_json(e));
+        j["explanations"] = ex;
+        out << QString::fromStdString(j.dump(1)) << "\n";
+        return true;
+    }
+    auto csv = [](QString s) { return "\"" + s.replace("\"", "\"\"") + "\""; };
+    out << "method,target,target_token,kind,position,row,col,token,score\n";
+    for (const auto& e : explanations_) {
+        const QString m = QString::fromStdString(e.method);
+        const QString tt = csv(QString::fromStdString(trace_->tokens[static_cast<std::size_t>(e.target_position)].text));
+        for (int r = 0; r < e.grid_h; ++r)
+            for (int c = 0; c < e.grid_w && e.has_image_map(); ++c)
+                out << m << ',' << e.target << ',' << tt << ",image,," << r << ',' << c << ",," << e.at(r, c) << "\n";
+        for (std::size_t i = 0; i < e.text_positions.size(); ++i)
+            out << m << ',' << e.target << ',' << tt << ",text," << e.text_positions[i] << ",,,"
+                << csv(QString::fromStdString(trace_->tokens[static_cast<std::size_t>(e.text_positions[i])].text)) << ','
+                << e.text_scores[i] << "\n";
+    }
+    return true;
+}
+
+bool MainWindow::exportPlots(const QString& folder, QString* error) {
+    if (!QDir().mkpath(folder)) return fail_with(error, "Cannot create " + folder);
+    int written = 0;
+    for (auto it = panels_.begin(); it != panels_.end(); ++it) {
+        MethodPanel* p = it.value();
+        const QString base = folder + "/" + it.key();
+        auto both = [&](auto* plot, const QString& name) {
+            if (!plot || plot->isEmpty()) return;
+            written += plot->exportPng(base + "_" + name + ".png") ? 1 : 0;
+            written += plot->exportPdf(base + "_" + name + ".pdf") ? 1 : 0;
+        };
+        both(p->textBars(), "text_relevance");
+        both(p->layerShares(), "layer_shares");
+        both(p->headHeatmap(), "head_layer_heatmap");
+        both(p->causalGraph(), "causal_graph");
+        if (p->curves() && p->curves()->isVisible()) both(p->curves(), "deletion_insertion");
+    }
+    if (written == 0) return fail_with(error, "No plots to export yet: click an answer token first.");
+    statusBar()->showMessage(QString("Wrote %1 plot files to %2").arg(written).arg(folder), 5000);
+    return true;
+}
+
+bool MainWindow::exportReport(const QString& path, QString* error) {
+    if (!trace_ || target_ < 0) return fail_with(error, "Nothing to report yet: generate an answer and click a token.");
+    ReportData d;
+    d.model = QString("%1 (%2, %3)").arg(model_.name, model_.architecture, model_.dtype);
+    d.question = QString::fromStdString(trace_->question);
+    d.image_label = image_label_;
+    d.created = QDateTime::currentDateTime().toString(Qt::ISODate);
+    for (std::int64_t k = 0; k < trace_->answer_size(); ++k) {
+        const QString t = QString::fromStdString(trace_->tokens[static_cast<std::size_t>(trace_->answer_begin + k)].text).toHtmlEscaped();
+        d.answer_html += k == target_ ? "<span style='background:#ffe08a'><b>" + t + "</b></span>" : t;
+    }
+    d.target_token = QString("#%1 '%2'").arg(target_).arg(QString::fromStdString(trace_->tokens[static_cast<std::size_t>(trace_->answer_begin + target_)].text));
+    if (trace_->has_image()) {
+        d.image = rgbMatToQImage(trace_->image.model_view);
+        OverlayStyle style;
+        style.colormap = colormap_from_string(canvas_->colormap().toStdString());
+        style.opacity = canvas_->opacity();
+        style.threshold = canvas_->threshold();
+        style.smooth = canvas_->smooth();
+        for (auto it = panels_.begin(); it != panels_.end(); ++it) {
+            const auto e = explanations_.find(it.key());
+            if (e == explanations_.end() || !e->has_image_map()) continue;
+            ReportData::MethodMap m;
+            m.title = it.value()->title();
+            m.details = QString("%1 ms").arg(e->time_ms, 0, 'f', 1);
+            if (e->extras.contains("validated"))
+                m.details += e->extras["validated"].get<bool>() ? ", validated" : ", not validated";
+            m.overlay = enlarged(rgbMatToQImage(render_overlay(trace_->image.model_view, e->image_map, e->grid_h, e->grid_w, style)));
+            d.maps.push_back(m);
+        }
+    }
+    d.consistency = compare_->summary();
+    d.defer = compare_->deferToHuman();
+    d.notes = notes_->toPlainText();
+    const auto& g = trace_->settings;
+    d.settings = QString("Generation: max %1 new tokens, temperature %2, top-p %3, seed %4. Prompt: %5 tokens (%6 image). "
+                         "Sightline session export.")
+                     .arg(g.max_new_tokens)
+                     .arg(g.temperature)
+                     .arg(g.top_p)
+                     .arg(g.seed)
+                     .arg(trace_->answer_begin)
+                     .arg(trace_->image_count);
+    if (!write_review_report(path, d, error)) return false;
+    statusBar()->showMessage("Wrote " + path, 5000);
+    return true;
+}
+
+}  // namespace sightline::ui

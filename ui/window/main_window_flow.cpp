@@ -1,0 +1,370 @@
+// MainWindow: requests to the model worker and what happens when their results arrive.
+#include <QComboBox>
+#include <QImageReader>
+#include <QLabel>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <algorithm>
+#include <cmath>
+
+#include "core/toy/vocabulary.h"
+#include "core/util/strings.h"
+#include "ui/widgets/cv_qimage.h"
+#include "ui/widgets/image_canvas.h"
+#include "ui/widgets/token_strip.h"
+#include "ui/window/compare_panel.h"
+#include "ui/window/main_window.h"
+#include "ui/window/method_panel.h"
+#include "ui/window/param_form.h"
+#include "ui/window/pending_session.h"
+#include "ui/window/prompt_bar.h"
+
+namespace sightline::ui {
+
+void MainWindow::connect_worker() {
+    ModelWorker* w = host_->worker();
+    connect(w, &ModelWorker::modelLoaded, this, &MainWindow::on_model_loaded);
+    connect(w, &ModelWorker::tokenStreamed, this, &MainWindow::on_token_streamed);
+    connect(w, &ModelWorker::generated, this, &MainWindow::on_generated);
+    connect(w, &ModelWorker::explained, this, &MainWindow::on_explained);
+    connect(w, &ModelWorker::failed, this, &MainWindow::on_failed);
+    connect(w, &ModelWorker::cancelled, this, &MainWindow::on_cancelled);
+    connect(w, &ModelWorker::progress, this, [this](quint64 id, int done, int total) {
+        const QString ch = host_->jobs().channel_of(id);
+        if (ch == "generate") prompt_bar_->setProgress(done, total);
+        else if (ch == "faithfulness") {
+            for (auto* p : panels_) p->setProgress(done, total);
+        }
+    });
+    connect(w, &ModelWorker::imageToAnswerReady, this, [this](quint64 id, const QVector<float>& scores) {
+        if (!host_->jobs().is_current("image-to-answer", id)) return;
+        host_->jobs().finish("image-to-answer", id);
+        image_to_answer_ = scores;
+        answer_colour_->setCurrentIndex(2);
+        update_answer_colours();
+        check_idle();
+    });
+    connect(w, &ModelWorker::visualRelevanceReady, this, [this](quint64 id, const QVector<double>& llr) {
+        if (!host_->jobs().is_current("visual-relevance", id)) return;
+        host_->jobs().finish("visual-relevance", id);
+        llr_ = llr;
+        update_answer_colours();
+        check_idle();
+    });
+    connect(w, &ModelWorker::faithfulnessReady, this, [this](quint64 id, const FaithfulnessCurves& c) {
+        if (!host_->jobs().is_current("faithfulness", id)) return;
+        host_->jobs().finish("faithfulness", id);
+        if (auto* p = panels_.value(c.method); p && c.target == target_) p->showCurves(c);
+        check_idle();
+    });
+}
+
+void MainWindow::loadModel(const QString& dir) {
+    model_ready_ = false;
+    Q_EMIT modelReadyChanged(false);
+    status_model_->setText("loading " + dir + " …");
+    was_busy_ = true;
+    banner_->hide();
+    host_->loadModel(dir, options_.dtype);
+}
+
+void MainWindow::on_model_loaded(quint64 id, const ModelInfo& info) {
+    if (!host_->jobs().is_current("model", id)) return;
+    host_->jobs().finish("model", id);
+    model_ = info;
+    model_ready_ = true;
+    trace_.reset();
+    target_ = -1;
+    explanations_.clear();
+    answer_->setTokens({});
+    prompt_tokens_->setTokens({});
+    rebuild_panels();
+    setActiveMethod(panels_.contains("relevancy") ? "relevancy" : activeMethod());
+    if (!info.notes.isEmpty()) statusBar()->showMessage(info.notes.join("; "), 15000);
+    update_status();
+    if (pending_session_) {
+        restore_session_views();
+    } else if (options_.load_demo && image_.isNull() && info.multimodal) {
+        showDemoScene(0);
+    }
+    Q_EMIT modelReadyChanged(true);
+    check_idle();
+}
+
+bool MainWindow::openImageFile(const QString& path, QString* error) {
+    QImageReader reader(path);
+    reader.setAutoTransform(false);  // EXIF orientation is ignored, as the model's preprocessing does
+    const QImage img = reader.read();
+    if (img.isNull()) {
+        const QString msg = QString("Cannot open %1: %2").arg(path, reader.errorString());
+        if (error) *error = msg;
+        show_error(msg);
+        return false;
+    }
+    setImage(img, path);
+    return true;
+}
+
+void MainWindow::setImage(const QImage& image, const QString& label) {
+    image_ = image.convertToFormat(QImage::Format_RGB888);
+    image_label_ = label;
+    banner_->hide();
+    trace_.reset();
+    target_ = -1;
+    explanations_.clear();
+    canvas_->setImage(image_);
+    canvas_->clearMap();
+    canvas_->clearSelection();
+    compare_->setImage(image_);
+    compare_->clearMaps();
+    answer_->setTokens({});
+    prompt_tokens_->setTokens({});
+    for (auto* p : panels_) p->clearResults();
+    setWindowTitle("Sightline — " + label);
+}
+
+void MainWindow::setQuestion(const QString& question) { prompt_bar_->setQuestion(question); }
+
+void MainWindow::startGeneration() {
+    if (!model_ready_) {
+        show_error("No model is loaded yet.");
+        return;
+    }
+    if (prompt_bar_->question().isEmpty()) {
+        show_error("Type a question first.");
+        return;
+    }
+    if (!image_.isNull() && !model_.multimodal) {
+        show_error(QString("%1 is a text-only model; the image is ignored.").arg(model_.name));
+    } else {
+        banner_->hide();
+    }
+    GenerationJob job;
+    job.question = prompt_bar_->question();
+    if (model_.multimodal) job.image = image_;
+    job.image_label = image_label_;
+    job.settings = prompt_bar_->settings();
+    for (auto* p : panels_) p->clearResults();
+    explanations_.clear();
+    llr_.clear();
+    image_to_answer_.clear();
+    compare_->clearMaps();
+    canvas_->clearMap();
+    answer_->setTokens({});
+    target_ = -1;
+    prompt_bar_->setBusy(true);
+    host_->generate(job);
+    was_busy_ = true;
+}
+
+void MainWindow::cancelAll() {
+    host_->jobs().cancel_all();
+    statusBar()->showMessage("Cancelling…", 3000);
+}
+
+void MainWindow::on_token_streamed(quint64 id, const TracePtr& partial) {
+    if (!host_->jobs().is_current("generate", id)) return;
+    QStringList texts;
+    for (std::int64_t i = partial->answer_begin; i < static_cast<std::int64_t>(partial->tokens.size()); ++i)
+        texts << QString::fromStdString(partial->tokens[static_cast<std::size_t>(i)].text);
+    answer_->setTokens(texts);
+}
+
+void MainWindow::on_generated(quint64 id, const TracePtr& trace, quint64 serial) {
+    const bool adopted = host_->jobs().is_current("adopt", id);
+    if (!adopted && !host_->jobs().is_current("generate", id)) return;
+    host_->jobs().finish(adopted ? "adopt" : "generate", id);
+    prompt_bar_->setBusy(false);
+    trace_ = trace;
+    trace_serial_ = serial;
+    QStringList texts, tips;
+    for (std::int64_t k = 0; k < trace->answer_size(); ++k) {
+        texts << QString::fromStdString(trace->tokens[static_cast<std::size_t>(trace->answer_begin + k)].text);
+        const auto& step = trace->steps[static_cast<std::size_t>(k)];
+        QString tip = QString("<b>%1</b> p = %2<br>alternatives:").arg(texts.back().toHtmlEscaped()).arg(step.prob, 0, 'f', 3);
+        for (const auto& alt : step.top)
+            tip += QString("<br>%1 — %2").arg(QString::fromStdString(printable(alt.text)).toHtmlEscaped()).arg(alt.prob, 0, 'f', 3);
+        tips << tip;
+    }
+    answer_->setTokens(texts);
+    answer_->setToolTips(tips);
+    QStringList prompt_texts;
+    for (std::int64_t i = 0; i < trace->answer_begin; ++i) {
+        const auto& t = trace->tokens[static_cast<std::size_t>(i)];
+        if (t.role != TokenRole::Image) prompt_texts << QString::fromStdString(t.text);
+    }
+    prompt_tokens_->setTokens(prompt_texts);
+    if (trace->has_image()) {
+        const QImage view = rgbMatToQImage(trace->image.model_view);
+        canvas_->setImage(view);
+        canvas_->setGridSize(trace->grid_h, trace->grid_w);
+        compare_->setImage(view);
+        host_->visualRelevance();
+    }
+    update_status();
+    Q_EMIT generationFinished();
+    if (adopted && pending_session_) {
+        restore_session_views();
+        return;
+    }
+    if (trace->answer_size() > 0) selectTarget(defaultTarget());
+    check_idle();
+}
+
+int MainWindow::defaultTarget() const {
+    if (!trace_) return -1;
+    for (std::int64_t k = 0; k < trace_->answer_size(); ++k) {
+        const std::string w = trim(trace_->tokens[static_cast<std::size_t>(trace_->answer_begin + k)].text);
+        if (toy::parse_color(w) || toy::parse_shape(w)) return static_cast<int>(k);
+    }
+    return trace_->answer_size() > 0 ? 0 : -1;
+}
+
+void MainWindow::selectTarget(int index) {
+    if (!trace_ || index < 0 || index >= trace_->answer_size()) return;
+    target_ = index;
+    answer_->setCurrent(index);
+    explanations_.clear();
+    compare_->clearMaps();
+    request_all_explanations();
+}
+
+void MainWindow::request_all_explanations() {
+    const QString active = activeMethod();
+    if (panels_.contains(active)) request_explanation(active);
+    for (auto it = panels_.begin(); it != panels_.end(); ++it)
+        if (it.key() != active) request_explanation(it.key());
+}
+
+void MainWindow::request_explanation(const QString& method) {
+    MethodPanel* panel = panels_.value(method);
+    if (!panel || !trace_ || target_ < 0) return;
+    ExplainJob job;
+    job.method = method;
+    job.target = target_;
+    job.params_json = panel->paramsJson();
+    job.trace_serial = trace_serial_;
+    panel->showBusy(true);
+    host_->explain(job);
+    was_busy_ = true;
+}
+
+void MainWindow::on_explained(quint64 id, const Explanation& e) {
+    const QString method = QString::fromStdString(e.method);
+    if (!host_->jobs().is_current(WorkerHost::channel_for_method(method), id)) return;  // superseded: dropped
+    host_->jobs().finish(WorkerHost::channel_for_method(method), id);
+    if (!trace_ || e.target != target_) return;
+    explanations_[method] = e;
+    if (auto* p = panels_.value(method)) p->showExplanation(e, *trace_);
+    compare_->setExplanation(e);
+    if (method == activeMethod() || (tabs_->currentWidget() != panels_.value(activeMethod()) && method == "relevancy"))
+        show_active_map();
+    update_status();
+    Q_EMIT explanationShown(method);
+    check_idle();
+}
+
+void MainWindow::show_active_map() {
+    const QString m = activeMethod();
+    const auto it = explanations_.find(m);
+    if (it == explanations_.end()) {
+        canvas_->clearMap();
+        prompt_tokens_->setScores({});
+        return;
+    }
+    const Explanation& e = it.value();
+    if (e.has_image_map()) canvas_->setMap(QVector<float>(e.image_map.begin(), e.image_map.end()), e.grid_h, e.grid_w);
+    else canvas_->clearMap();
+    // Prompt strip: the method's text scores (normalised) on the prompt's text tokens.
+    QVector<float> scores;
+    if (trace_) {
+        std::vector<float> by_pos(trace_->tokens.size(), std::nanf(""));
+        float hi = 0;
+        for (std::size_t i = 0; i < e.text_positions.size(); ++i) {
+            by_pos[static_cast<std::size_t>(e.text_positions[i])] = e.text_scores[i];
+            hi = std::max(hi, e.text_scores[i]);
+        }
+        for (std::int64_t i = 0; i < trace_->answer_begin; ++i)
+            if (trace_->tokens[static_cast<std::size_t>(i)].role != TokenRole::Image) {
+                const float v = by_pos[static_cast<std::size_t>(i)];
+                scores << (std::isnan(v) || hi <= 0 ? std::nanf("") : v / hi);
+            }
+    }
+    prompt_tokens_->setScores(scores);
+}
+
+void MainWindow::update_answer_colours() {
+    if (!trace_) return;
+    QVector<float> s;
+    const int mode = answer_colour_->currentIndex();
+    for (std::int64_t k = 0; k < trace_->answer_size(); ++k) {
+        float v = std::nanf("");
+        if (mode == 0) v = static_cast<float>(trace_->steps[static_cast<std::size_t>(k)].prob);
+        else if (mode == 1 && k < llr_.size()) v = static_cast<float>(std::clamp(llr_[static_cast<int>(k)] / 3.0, 0.0, 1.0));
+        else if (mode == 2 && k < image_to_answer_.size()) {
+            const float hi = *std::max_element(image_to_answer_.begin(), image_to_answer_.end());
+            v = hi > 0 ? image_to_answer_[static_cast<int>(k)] / hi : 0.0f;
+        }
+        s << v;
+    }
+    answer_->setScores(s);
+}
+
+void MainWindow::on_failed(quint64 id, const QString& message) {
+    const QString channel = host_->jobs().channel_of(id);
+    if (channel.isEmpty()) return;  // superseded
+    host_->jobs().finish(channel, id);
+    if (channel.startsWith("explain:")) {
+        if (auto* p = panels_.value(channel.mid(8))) p->showError(message);
+    } else if (channel == "model") {
+        status_model_->setText("no model");
+        show_error("Could not load the model: " + message);
+    } else {
+        if (channel == "generate" || channel == "adopt") prompt_bar_->setBusy(false);
+        show_error(message);
+    }
+    check_idle();
+}
+
+void MainWindow::on_cancelled(quint64 id) {
+    const QString channel = host_->jobs().channel_of(id);
+    if (channel.isEmpty()) return;  // superseded by a newer request, which will answer
+    host_->jobs().finish(channel, id);
+    if (channel == "generate") {
+        prompt_bar_->setBusy(false);
+        statusBar()->showMessage("Generation cancelled.", 5000);
+    } else if (channel.startsWith("explain:")) {
+        if (auto* p = panels_.value(channel.mid(8))) p->showError("Cancelled.");
+    }
+    check_idle();
+}
+
+bool MainWindow::isIdle() const {
+    for (const char* ch : {"model", "generate", "adopt", "image-to-answer", "visual-relevance", "faithfulness"})
+        if (host_->jobs().busy(ch)) return false;
+    for (auto it = panels_.begin(); it != panels_.end(); ++it)
+        if (host_->jobs().busy(WorkerHost::channel_for_method(it.key()))) return false;
+    return true;
+}
+
+void MainWindow::check_idle() {
+    if (was_busy_ && isIdle()) {
+        was_busy_ = false;
+        Q_EMIT idle();
+    }
+}
+
+void MainWindow::update_status() {
+    if (!model_ready_) return;
+    status_model_->setText(QString("%1 · %2 · %3 · %4 threads · %5M parameters")
+                               .arg(model_.name, model_.architecture, model_.dtype)
+                               .arg(model_.threads)
+                               .arg(model_.parameters / 1e6, 0, 'f', 1));
+    QStringList parts;
+    if (trace_) parts << QString("prefill %1 ms, decode %2 ms").arg(trace_->prefill_ms, 0, 'f', 0).arg(trace_->decode_ms, 0, 'f', 0);
+    for (auto it = explanations_.begin(); it != explanations_.end(); ++it)
+        parts << QString("%1 %2 ms").arg(it.key()).arg(it->time_ms, 0, 'f', 1);
+    status_timing_->setText(parts.join(" · "));
+}
+
+}  // namespace sightline::ui

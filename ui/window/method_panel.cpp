@@ -1,0 +1,173 @@
+#include "ui/window/method_panel.h"
+
+#include <QGroupBox>
+#include <QLabel>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QVBoxLayout>
+
+#include "ui/plots/causal_graph_view.h"
+#include "ui/plots/curve_plot.h"
+#include "ui/plots/head_layer_heatmap.h"
+#include "ui/plots/layer_shares_plot.h"
+#include "ui/plots/text_relevance_bars.h"
+#include "ui/window/param_form.h"
+
+namespace sightline::ui {
+namespace {
+
+QVector<double> doubles(const nlohmann::json& j) {
+    QVector<double> out;
+    if (j.is_array())
+        for (const auto& v : j) out << v.get<double>();
+    return out;
+}
+
+}  // namespace
+
+MethodPanel::MethodPanel(const ExplainerInfo& info, QWidget* parent)
+    : QWidget(parent), method_(info.name), title_(info.title) {
+    setObjectName("panel_" + info.name);
+    auto* content = new QWidget;
+    auto* v = new QVBoxLayout(content);
+    auto* about = new QLabel(info.description);
+    about->setWordWrap(true);
+    about->setStyleSheet("color: palette(mid);");
+    v->addWidget(about);
+    auto* params = new QGroupBox("Parameters");
+    auto* pv = new QVBoxLayout(params);
+    form_ = new ParamForm(info.params);
+    pv->addWidget(form_);
+    v->addWidget(params);
+    status_ = new QLabel("Click an answer token to explain it.");
+    status_->setObjectName("status_" + info.name);
+    status_->setWordWrap(true);
+    progress_ = new QProgressBar;
+    progress_->setMaximumHeight(10);
+    progress_->setTextVisible(false);
+    progress_->setRange(0, 0);
+    progress_->hide();
+    v->addWidget(status_);
+    v->addWidget(progress_);
+
+    if (method_ == "cleann") {
+        graph_ = new CausalGraphView;
+        graph_->setMinimumHeight(300);
+        v->addWidget(graph_, 2);
+    }
+    if (method_ == "attention") {
+        layer_shares_ = new LayerSharesPlot;
+        heatmap_ = new HeadLayerHeatmap;
+        v->addWidget(layer_shares_);
+        v->addWidget(heatmap_);
+        connect(heatmap_, &HeadLayerHeatmap::cellClicked, this, &MethodPanel::headLayerClicked);
+    }
+    text_bars_ = new TextRelevanceBars;
+    v->addWidget(text_bars_);
+    curves_button_ = new QPushButton("Deletion / insertion curves");
+    curves_button_->setObjectName("curves_" + info.name);
+    curves_button_->setToolTip("Blur the image cell by cell in the map's order (deletion) or reveal it (insertion) "
+                               "and track the token's probability");
+    v->addWidget(curves_button_);
+    curves_ = new CurvePlot;
+    curves_->hide();
+    v->addWidget(curves_);
+    v->addStretch(1);
+
+    auto* scroll = new QScrollArea;
+    scroll->setWidget(content);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    auto* outer = new QVBoxLayout(this);
+    outer->setContentsMargins(0, 0, 0, 0);
+    outer->addWidget(scroll);
+
+    connect(form_, &ParamForm::changed, this, &MethodPanel::paramsChanged);
+    connect(curves_button_, &QPushButton::clicked, this, &MethodPanel::curvesRequested);
+}
+
+QString MethodPanel::paramsJson() const { return form_->valuesJson(); }
+
+void MethodPanel::showBusy(bool busy) {
+    progress_->setVisible(busy);
+    if (busy) {
+        progress_->setRange(0, 0);
+        status_->setText("Computing…");
+    }
+}
+
+void MethodPanel::setProgress(int done, int total) {
+    progress_->setVisible(true);
+    progress_->setRange(0, std::max(1, total));
+    progress_->setValue(done);
+}
+
+void MethodPanel::showError(const QString& message) {
+    showBusy(false);
+    status_->setText("<span style='color:#c0392b'>" + message.toHtmlEscaped() + "</span>");
+}
+
+void MethodPanel::clearResults() {
+    status_->setText("Click an answer token to explain it.");
+    text_bars_->clear();
+    if (layer_shares_) layer_shares_->clear();
+    if (heatmap_) heatmap_->clear();
+    if (graph_) graph_->clear();
+    curves_->clear();
+    curves_->hide();
+}
+
+void MethodPanel::showExplanation(const Explanation& e, const Trace& trace) {
+    showBusy(false);
+    const auto& tok = trace.tokens[static_cast<std::size_t>(e.target_position)];
+    QString status = QString("Token %1 <b>%2</b> — %3 ms%4")
+                         .arg(e.target)
+                         .arg(QString::fromStdString(tok.text).toHtmlEscaped())
+                         .arg(e.time_ms, 0, 'f', 1)
+                         .arg(e.from_cache ? " (cached)" : "");
+    QStringList labels;
+    QVector<double> scores;
+    for (std::size_t i = 0; i < e.text_positions.size(); ++i) {
+        labels << QString::fromStdString(trace.tokens[static_cast<std::size_t>(e.text_positions[i])].text);
+        scores << static_cast<double>(e.text_scores[i]);
+    }
+    text_bars_->setScores(labels, scores);
+    if (layer_shares_ && e.extras.contains("layer_shares")) {
+        const auto& s = e.extras["layer_shares"];
+        layer_shares_->setShares(doubles(s["image"]), doubles(s["prompt"]), doubles(s["system"]), doubles(s["answer"]));
+        QVector<QVector<double>> m;
+        for (const auto& row : e.extras["head_layer_image"]) m << doubles(row);
+        heatmap_->setMatrix(m);
+    }
+    if (graph_ && e.extras.contains("graph")) {
+        const auto& g = e.extras["graph"];
+        QVector<CausalNode> nodes;
+        for (const auto& n : g["nodes"])
+            nodes.push_back({n["id"].get<int>(), QString::fromStdString(n.value("label", "")),
+                             QString::fromStdString(n.value("kind", "text")), n.value("highlighted", false)});
+        QVector<CausalEdge> edges;
+        for (const auto& ed : g["edges"])
+            edges.push_back({ed["from"].get<int>(), ed["to"].get<int>(), QString::fromStdString(ed["mark_from"].get<std::string>()),
+                             QString::fromStdString(ed["mark_to"].get<std::string>())});
+        const bool validated = e.extras.value("validated", false);
+        graph_->setGraph(nodes, edges, validated, e.extras.value("probability_drop", 0.0),
+                         QString::fromStdString(e.extras.value("message", "")));
+        status += validated ? QString(" — <b>validated</b>: masking %1 token(s) changes it to '%2'")
+                                  .arg(e.extras["explanation"].size())
+                                  .arg(QString::fromStdString(e.extras.value("masked_prediction", "")).toHtmlEscaped())
+                            : QString(" — <b>not validated</b>");
+    }
+    if (e.extras.contains("alpha")) status += QString(" — interference α = %1").arg(e.extras["alpha"].get<double>(), 0, 'f', 3);
+    status_->setText(status);
+}
+
+void MethodPanel::showCurves(const FaithfulnessCurves& c) {
+    progress_->hide();
+    curves_->clear();
+    curves_->addCurve("deletion", c.fraction, c.deletion, c.deletion_auc);
+    curves_->addCurve("insertion", c.fraction, c.insertion, c.insertion_auc);
+    curves_->show();
+}
+
+}  // namespace sightline::ui

@@ -1,0 +1,65 @@
+#pragma once
+// One tab per explainer: its description, parameter controls (built from ParamSpecs), a status line
+// (time, cache, validation) and its plots: text-token relevance bars for every method; per-layer
+// attention shares and the heads x layers heatmap for raw attention; the causal graph for CLEANN;
+// deletion/insertion curves on request.
+#include <QWidget>
+
+#include "ui/worker/worker_types.h"
+
+class QLabel;
+class QPushButton;
+class QProgressBar;
+
+namespace sightline::ui {
+
+class ParamForm;
+class TextRelevanceBars;
+class LayerSharesPlot;
+class HeadLayerHeatmap;
+class CausalGraphView;
+class CurvePlot;
+
+class MethodPanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit MethodPanel(const ExplainerInfo& info, QWidget* parent = nullptr);
+    QString method() const { return method_; }
+    QString title() const { return title_; }
+    ParamForm* form() const { return form_; }
+    QString paramsJson() const;
+
+    void showExplanation(const Explanation& e, const Trace& trace);
+    void showBusy(bool busy);
+    void showError(const QString& message);
+    void showCurves(const FaithfulnessCurves& curves);
+    void clearResults();
+    void setProgress(int done, int total);
+
+    // Plots (null when this method has none of that kind), for exports and tests.
+    TextRelevanceBars* textBars() const { return text_bars_; }
+    LayerSharesPlot* layerShares() const { return layer_shares_; }
+    HeadLayerHeatmap* headHeatmap() const { return heatmap_; }
+    CausalGraphView* causalGraph() const { return graph_; }
+    CurvePlot* curves() const { return curves_; }
+    QLabel* statusLabel() const { return status_; }
+
+Q_SIGNALS:
+    void paramsChanged();
+    void headLayerClicked(int layer, int head);
+    void curvesRequested();
+
+private:
+    QString method_, title_;
+    ParamForm* form_ = nullptr;
+    QLabel* status_ = nullptr;
+    QProgressBar* progress_ = nullptr;
+    QPushButton* curves_button_ = nullptr;
+    TextRelevanceBars* text_bars_ = nullptr;
+    LayerSharesPlot* layer_shares_ = nullptr;
+    HeadLayerHeatmap* heatmap_ = nullptr;
+    CausalGraphView* graph_ = nullptr;
+    CurvePlot* curves_ = nullptr;
+};
+
+}  // namespace sightline::ui

@@ -1,0 +1,68 @@
+#pragma once
+// The one object that owns the model. It lives on its own QThread ("model-worker"); the GUI talks to it
+// only through queued slot calls carrying a job id, and it answers with signals carrying the same id.
+// Long jobs poll their cancel flag between steps (tokens, layers, tester calls); nothing here blocks the
+// GUI thread.
+#include <QObject>
+#include <QVector>
+#include <QPoint>
+#include <memory>
+
+#include "ui/worker/cancel_board.h"
+#include "ui/worker/worker_types.h"
+
+namespace sightline {
+struct LoadedModel;
+class TraceContext;
+class ExplanationService;
+class Explainer;
+}  // namespace sightline
+
+namespace sightline::ui {
+
+class ModelWorker : public QObject {
+    Q_OBJECT
+public:
+    explicit ModelWorker(CancelBoard* board, QObject* parent = nullptr);
+    ~ModelWorker() override;
+    // Explainers from plugins, added to every service this worker creates (call before start).
+    void add_explainer(std::shared_ptr<const Explainer> explainer);
+
+public Q_SLOTS:
+    void initialize();  // first call on the worker thread: thread count, grad mode
+    void loadModel(quint64 id, const QString& dir, const QString& dtype);
+    void generate(quint64 id, const sightline::ui::GenerationJob& job);
+    // Adopts a trace produced elsewhere (a reopened session); the image is the original one.
+    void adoptTrace(quint64 id, const sightline::ui::TracePtr& trace, const QImage& image);
+    void explain(quint64 id, const sightline::ui::ExplainJob& job);
+    void imageToAnswer(quint64 id, const QVector<QPoint>& patches, const QString& params_json);
+    void visualRelevance(quint64 id);
+    void faithfulness(quint64 id, const QString& method, qint64 target, const QString& params_json, int steps);
+
+Q_SIGNALS:
+    void modelLoaded(quint64 id, const sightline::ui::ModelInfo& info);
+    void tokenStreamed(quint64 id, const sightline::ui::TracePtr& partial);
+    void generated(quint64 id, const sightline::ui::TracePtr& trace, quint64 trace_serial);
+    void explained(quint64 id, const sightline::Explanation& explanation);
+    void imageToAnswerReady(quint64 id, const QVector<float>& scores);
+    void visualRelevanceReady(quint64 id, const QVector<double>& llr);
+    void faithfulnessReady(quint64 id, const sightline::ui::FaithfulnessCurves& curves);
+    void progress(quint64 id, int done, int total);
+    void failed(quint64 id, const QString& message);
+    void cancelled(quint64 id);
+
+private:
+    template <typename F>
+    void run_job(quint64 id, F&& body);
+    ModelInfo describe_model() const;
+    CancelBoard* board_;
+    std::unique_ptr<LoadedModel> model_;
+    std::unique_ptr<ExplanationService> service_;
+    std::unique_ptr<TraceContext> context_;
+    std::shared_ptr<const Trace> trace_;
+    cv::Mat original_image_;
+    quint64 trace_serial_ = 0;
+    std::vector<std::shared_ptr<const Explainer>> extra_explainers_;
+};
+
+}  // namespace sightline::ui

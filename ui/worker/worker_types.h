@@ -1,0 +1,69 @@
+#pragma once
+// Value types that cross the GUI <-> model-worker thread boundary (registered Qt metatypes).
+#include <QImage>
+#include <QMetaType>
+#include <QString>
+#include <QStringList>
+#include <QVector>
+#include <memory>
+#include <vector>
+
+#include "core/explain/explainer.h"
+#include "core/explain/explanation.h"
+#include "core/generate/trace.h"
+
+namespace sightline::ui {
+
+using TracePtr = std::shared_ptr<const Trace>;
+
+struct GenerationJob {
+    QString question;
+    QImage image;  // original image (any format; converted to RGB); null for text-only prompts
+    QString image_label;
+    GenerationSettings settings;
+};
+
+struct ExplainJob {
+    QString method;
+    qint64 target = 0;
+    QString params_json = "{}";
+    quint64 trace_serial = 0;
+};
+
+struct ExplainerInfo {
+    QString name, title, description;
+    std::vector<ParamSpec> params;
+};
+
+struct ModelInfo {
+    QString name, dir, architecture, dtype;
+    int threads = 0;
+    qint64 parameters = 0;
+    int layers = 0, heads = 0;
+    bool multimodal = false;
+    int grid_h = 0, grid_w = 0;
+    qint64 image_tokens = 0;
+    qint64 context = 0;
+    double load_ms = 0;
+    QStringList notes;
+    QVector<ExplainerInfo> explainers;
+};
+
+// Deletion / insertion curves of one explanation (for the curve plot).
+struct FaithfulnessCurves {
+    QString method;
+    qint64 target = 0;
+    QVector<double> fraction, deletion, insertion;
+    double deletion_auc = 0, insertion_auc = 0;
+};
+
+void register_worker_types();
+
+}  // namespace sightline::ui
+
+Q_DECLARE_METATYPE(sightline::ui::TracePtr)
+Q_DECLARE_METATYPE(sightline::ui::GenerationJob)
+Q_DECLARE_METATYPE(sightline::ui::ExplainJob)
+Q_DECLARE_METATYPE(sightline::ui::ModelInfo)
+Q_DECLARE_METATYPE(sightline::ui::FaithfulnessCurves)
+Q_DECLARE_METATYPE(sightline::Explanation)
