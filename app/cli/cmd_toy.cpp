@@ -84,10 +84,10 @@ int toy_eval(const Words& words) {
 }
 
 int toy_train(const Words& words) {
-    const Args a(words, {"bf16", "tiny", "json"});
+    const Args a(words, {"bf16", "tiny", "json", "token-loss"});
     a.allow_only({"out", "steps", "batch", "lr", "min-lr", "warmup", "clip", "weight-decay", "seed", "data-seed", "bf16",
                   "tiny", "time-limit-min", "eval-every", "eval-n", "checkpoint-every", "threads", "spm-train",
-                  "log-every", "json", "tokenizer-vocab", "stop-at"});
+                  "log-every", "json", "tokenizer-vocab", "stop-at", "token-loss"});
     train::TrainOptions o;
     o.out_dir = a.require("out");
     if (a.has("tiny")) o.size = train::tiny_toy_size();
@@ -101,6 +101,7 @@ int toy_train(const Words& words) {
     o.init_seed = a.get_u64("seed", o.init_seed);
     o.data_seed = a.get_u64("data-seed", o.data_seed);
     o.bf16 = a.has("bf16");
+    o.per_sample_loss = !a.has("token-loss");
     o.time_limit_minutes = a.get_double("time-limit-min", 0);
     o.stop_at_step = a.get_int("stop-at", 0);
     o.eval_every = a.get_int("eval-every", o.eval_every);

@@ -68,6 +68,7 @@ std::vector<ParamSpec> CleannExplainer::params(const ModelConfig& c) const {
          -1, -1, static_cast<double>(c.text.num_attention_heads - 1), {}},
         {"max_image_nodes", "Image nodes", "Top image tokens by attention from the target", ParamKind::Int, 50, 1, 1000, {}},
         {"text_threshold", "Text threshold", "Text tokens above this attention become nodes", ParamKind::Double, 0.005, 0, 1, {}},
+        {"max_text_nodes", "Text nodes", "At most this many text tokens (the most attended) become nodes", ParamKind::Int, 30, 0, 1000, {}},
         {"ordered", "Ordered ICD", "Use token order as the causal order", ParamKind::Bool, true, 0, 0, {}},
         {"radius", "Search radius", "Depth of the possible-d-separation tree", ParamKind::Int, 3, 1, 10, {}},
         {"max_set_size", "Max set size (0 = any)", "Largest candidate explanation", ParamKind::Int, 0, 0, 1000, {}},
@@ -104,8 +105,14 @@ Explanation CleannExplainer::explain(TraceContext& ctx, std::int64_t target, con
         for (std::int64_t i = 0; i < k; ++i) nodes.push_back(image_pos[static_cast<std::size_t>(top[i].item<std::int64_t>())]);
     }
     const double threshold = p.at("text_threshold").get<double>();
+    std::vector<std::pair<double, std::int64_t>> text;
+    const at::Tensor a_cpu = a_row.to(at::kDouble).contiguous();
+    const double* a = a_cpu.data_ptr<double>();
     for (auto t : ctx.text_positions_before(q))
-        if (a_row[t].item<double>() > threshold) nodes.push_back(t);
+        if (a[t] > threshold) text.emplace_back(a[t], t);
+    std::sort(text.begin(), text.end(), [](const auto& x, const auto& y) { return x.first > y.first; });
+    const auto max_text = static_cast<std::size_t>(p.at("max_text_nodes").get<std::int64_t>());
+    for (std::size_t i = 0; i < text.size() && i < max_text; ++i) nodes.push_back(text[i].second);
     std::sort(nodes.begin() + 1, nodes.end());
     const int n = static_cast<int>(nodes.size());
 

@@ -141,12 +141,20 @@ at::Tensor Model::embed_inputs(const at::Tensor& ids, const at::Tensor& image_fe
         return decoder_->embed(ids);
     }
     const std::int64_t expected = image_features.size(0) * image_features.size(1);
-    if (n_marked != expected)
+    const std::int64_t per_row = image_features.size(1);
+    at::Tensor is_image_block = is_image;
+    if (n_marked > expected && ids.size(0) == image_features.size(0)) {
+        // Image-token ids the model itself generated later in the sequence are ordinary tokens: only the
+        // first `per_row` marked positions of each row receive the image features (as during generation).
+        is_image_block = is_image & (is_image.cumsum(1) <= per_row);
+    }
+    const std::int64_t n_block = is_image_block.sum().item<std::int64_t>();
+    if (n_block != expected || (n_marked > expected && (is_image_block.sum(1) != per_row).any().item<bool>()))
         fail("the prompt holds ", n_marked, " image tokens but the image gives ", expected,
              " features (", image_features.size(1), " per image): expand <image> to exactly ",
              config_.image_token_count(), " tokens");
-    at::Tensor embeds = decoder_->embed(ids.masked_fill(is_image, 0));
-    return embeds.masked_scatter(is_image.unsqueeze(-1).expand_as(embeds), image_features.to(embeds.scalar_type()));
+    at::Tensor embeds = decoder_->embed(ids.masked_fill(is_image_block, 0));
+    return embeds.masked_scatter(is_image_block.unsqueeze(-1).expand_as(embeds), image_features.to(embeds.scalar_type()));
 }
 
 ForwardOutput Model::forward(const at::Tensor& ids, const at::Tensor& pixel_values, const RunOptions* options,

@@ -47,16 +47,20 @@ TrainBatch BatchBuilder::build(const std::vector<toy::Sample>& samples) const {
     out.ids = at::full({b, t}, ids_.pad, at::kLong);
     auto ids = out.ids.accessor<std::int64_t, 2>();
     std::vector<std::int64_t> predict_at, targets;
+    std::vector<float> weights;
     for (std::int64_t i = 0; i < b; ++i) {
         const auto& seq = seqs[static_cast<std::size_t>(i)];
         for (std::size_t j = 0; j < seq.size(); ++j) ids[i][static_cast<std::int64_t>(j)] = seq[j];
-        for (std::size_t j = answer_spans[static_cast<std::size_t>(i)].first; j < answer_spans[static_cast<std::size_t>(i)].second; ++j) {
+        const auto [begin, end] = answer_spans[static_cast<std::size_t>(i)];
+        for (std::size_t j = begin; j < end; ++j) {
             predict_at.push_back(i * t + static_cast<std::int64_t>(j) - 1);
             targets.push_back(seq[j]);
+            weights.push_back(1.0f / static_cast<float>((end - begin) * samples.size()));
         }
     }
     out.predict_at = at::tensor(predict_at, at::kLong);
     out.targets = at::tensor(targets, at::kLong);
+    out.weights = at::tensor(weights, at::kFloat);
     out.answer_tokens = static_cast<std::int64_t>(targets.size());
     const int size = static_cast<int>(config_.vision.image_size);
     out.pixel_values = at::empty({b, 3, size, size}, at::kFloat);

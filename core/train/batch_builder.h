@@ -18,6 +18,7 @@ struct TrainBatch {
     at::Tensor pixel_values;  // [B, 3, H, W]
     at::Tensor predict_at;    // [N] flat indices b*T + t of the positions whose logits predict a target
     at::Tensor targets;       // [N] the target ids
+    at::Tensor weights;       // [N] loss weights: every sample counts equally (1 / (its targets x batch))
     std::int64_t answer_tokens = 0;
 };
 

@@ -11,7 +11,7 @@
 namespace sightline::train {
 
 struct ToyModelSize {
-    int vision_layers = 4;  // with feature layer -2, the last block is present but unused (as in llava-1.5)
+    int vision_layers = 5;  // with feature layer -2, the last block is present but unused (as in llava-1.5)
     int vision_hidden = 128;
     int vision_heads = 4;
     int vision_mlp = 512;

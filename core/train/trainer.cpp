@@ -53,8 +53,8 @@ void write_text(const std::string& path, const std::string& text) {
 
 std::map<toy::TaskType, double> default_task_weights() {
     using T = toy::TaskType;
-    return {{T::Color, 1.0},    {T::Shape, 1.0},    {T::Count, 1.2},   {T::Exist, 1.0},
-            {T::Position, 1.2}, {T::Relation, 1.6}, {T::Describe, 1.6}};
+    return {{T::Color, 1.2},    {T::Shape, 1.5},    {T::Count, 0.8},   {T::Exist, 0.8},
+            {T::Position, 1.2}, {T::Relation, 1.6}, {T::Describe, 1.4}};
 }
 
 double learning_rate(const TrainOptions& o, std::int64_t step) {
@@ -155,7 +155,8 @@ TrainReport train_toy(const TrainOptions& o) {
         const ForwardOutput out = compute->forward(b.ids, b.pixel_values, nullptr, nullptr, nullptr, LogitsMode::None);
         const at::Tensor h = out.hidden.reshape({-1, out.hidden.size(-1)}).index_select(0, b.predict_at);
         const at::Tensor logits = compute->decoder().head(h).to(at::kFloat);
-        const at::Tensor loss = at::nll_loss(at::log_softmax(logits, -1), b.targets);
+        const at::Tensor token_loss = at::nll_loss(at::log_softmax(logits, -1), b.targets, {}, at::Reduction::None);
+        const at::Tensor loss = o.per_sample_loss ? (token_loss * b.weights).sum() : token_loss.mean();
         loss.backward();
         opt.clip_grad_norm(o.clip);
         opt.step(learning_rate(o, step));

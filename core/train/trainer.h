@@ -30,6 +30,7 @@ struct TrainOptions {
     int eval_n = 140;
     int checkpoint_every = 250;
     bool bf16 = false;       // bf16 compute with fp32 master weights
+    bool per_sample_loss = true;  // every sample weighs the same (else every answer token does)
     int threads = 0;
     double time_limit_minutes = 0;  // stop (with a checkpoint) after this long; 0 = no limit
     std::int64_t stop_at_step = 0;  // stop (with a checkpoint) at this step; 0 = run to `steps`

@@ -166,6 +166,14 @@ void TestTinyLlava::wrong_image_token_count_is_a_clear_error() {
         m->model->forward(at::tensor(ids, at::kLong).unsqueeze(0), t.pixel_values);
     }));
     QVERIFY2(err.contains("15 image tokens") && err.contains("16"), qPrintable(err));
+    // An image-token id generated later in the answer is an ordinary token: the sequence re-runs.
+    std::vector<std::int64_t> with_generated = t.ids();
+    with_generated.push_back(test::kTinyImage);
+    with_generated.push_back(66);
+    at::NoGradGuard ng;
+    const at::Tensor l = m->model->forward(at::tensor(with_generated, at::kLong).unsqueeze(0), t.pixel_values).logits;
+    const at::Tensor base = m->model->forward(at::tensor(t.ids(), at::kLong).unsqueeze(0), t.pixel_values).logits;
+    QVERIFY(at::allclose(l[0].narrow(0, 0, base.size(1)), base[0], 1e-5, 1e-6));
     // An image for a prompt without an image, and <image> without an image.
     PromptRequest no_image;
     no_image.ids = {test::kTinyBos, test::kTinyImage};

@@ -1,0 +1,169 @@
+// The main window driven through its real widgets, offscreen: ask a question, click an answer token and
+// check the overlay shows exactly the map the core explainer returns for that token; switch methods and
+// layers; select patches; cancel and recover; keep the event loop responsive; drop superseded results.
+#include <QComboBox>
+#include <QElapsedTimer>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QTabBar>
+#include <QTabWidget>
+#include <QTest>
+#include <QTimer>
+
+#include "core/explain/explanation_service.h"
+#include "core/explain/trace_context.h"
+#include "core/model/loaded_model.h"
+#include "tests/ui/window/window_fixture.h"
+#include "ui/widgets/image_canvas.h"
+#include "ui/widgets/token_strip.h"
+#include "ui/window/method_panel.h"
+#include "ui/window/param_form.h"
+#include "ui/window/prompt_bar.h"
+
+using namespace sightline;
+
+class TestMainWindow : public QObject {
+    Q_OBJECT
+    QTemporaryDir tmp_;
+    QString model_dir_;
+    std::unique_ptr<LoadedModel> core_model_;
+    std::unique_ptr<ui::MainWindow> w_;
+
+    // The map the core computes for the window's current trace and token.
+    Explanation core_explanation(const QString& method) {
+        TraceContext ctx(*core_model_, w_->trace());
+        ExplanationService service;
+        const auto params = nlohmann::json::parse(w_->panel(method)->paramsJson().toStdString());
+        return service.explain(ctx, method.toStdString(), w_->currentTarget(), params);
+    }
+    void click_tab(const QString& method) {
+        QTabBar* bar = w_->tabs()->tabBar();
+        const int index = w_->tabs()->indexOf(w_->panel(method));
+        QTest::mouseClick(bar, Qt::LeftButton, {}, bar->tabRect(index).center());
+        QCOMPARE(w_->activeMethod(), method);
+    }
+
+private Q_SLOTS:
+    void initTestCase() {
+        model_dir_ = test::gui_test_model(tmp_);
+        core_model_ = load_model(model_dir_.toStdString());
+        w_ = test::open_window(model_dir_);
+        QVERIFY2(w_, "the window did not load the model");
+        QVERIFY(w_->canvas()->hasImage());  // a demo scene is in place on first launch
+        QVERIFY(!w_->promptBar()->question().isEmpty());
+    }
+
+    void ask_click_and_match_the_core() {
+        QVERIFY(test::ask(*w_, "what color is the star?"));
+        QVERIFY(w_->trace());
+        QVERIFY(w_->answerStrip()->count() > 0);
+        QCOMPARE(w_->answerStrip()->count(), static_cast<int>(w_->trace()->answer_size()));
+        QVERIFY(test::click_token(*w_, 0));
+        QCOMPARE(w_->currentTarget(), 0);
+        click_tab("relevancy");
+        const Explanation core = core_explanation("relevancy");
+        const QVector<float> shown = w_->canvas()->mapValues();
+        QCOMPARE(shown.size(), static_cast<int>(core.image_map.size()));
+        for (int i = 0; i < shown.size(); ++i)
+            QVERIFY2(std::abs(shown[i] - core.image_map[static_cast<std::size_t>(i)]) < 1e-5f, qPrintable(QString::number(i)));
+        // Every panel answered for this token.
+        for (const char* m : {"attention", "relevancy", "tam", "cleann"}) QVERIFY(w_->explanations().contains(m));
+    }
+
+    void switch_method_and_layer() {
+        click_tab("tam");
+        const Explanation tam = core_explanation("tam");
+        QCOMPARE(w_->canvas()->mapValues(), QVector<float>(tam.image_map.begin(), tam.image_map.end()));
+        click_tab("attention");
+        auto* layers = qobject_cast<QLineEdit*>(w_->panel("attention")->form()->control("layers"));
+        QVERIFY(layers);
+        layers->clear();
+        QTest::keyClicks(layers, "1");
+        QTest::keyClick(layers, Qt::Key_Return);
+        QVERIFY(QTest::qWaitFor([&] {
+            return w_->explanations().contains("attention") &&
+                   w_->explanations()["attention"].params["layers"] == nlohmann::json::array({1});
+        }, 30000));
+        const Explanation att = core_explanation("attention");
+        QCOMPARE(w_->canvas()->mapValues(), QVector<float>(att.image_map.begin(), att.image_map.end()));
+    }
+
+    void selecting_patches_scores_answer_tokens() {
+        ui::ImageCanvas* c = w_->canvas();
+        const QRect cell = c->patchRect(1, 2).toRect();
+        QTest::mouseClick(c, Qt::LeftButton, {}, cell.center());
+        QCOMPARE(c->selectedPatches(), QVector<QPoint>{QPoint(2, 1)});
+        QVERIFY(QTest::qWaitFor([&] { return w_->answerColouring()->currentIndex() == 2; }, 30000));
+        QCOMPARE(w_->answerStrip()->scores().size(), w_->answerStrip()->count());
+    }
+
+    void cancel_generation_and_recover() {
+        int streamed = 0;
+        auto conn = connect(w_->host()->worker(), &ui::ModelWorker::tokenStreamed, this, [&] {
+            if (++streamed == 1) QTest::mouseClick(w_->promptBar()->cancelButton(), Qt::LeftButton);
+        });
+        w_->promptBar()->setSettings([] {
+            GenerationSettings s;
+            s.max_new_tokens = 60;
+            return s;
+        }());
+        w_->setQuestion("describe the image.");
+        QTest::mouseClick(w_->promptBar()->generateButton(), Qt::LeftButton);
+        QVERIFY(QTest::qWaitFor([&] { return w_->promptBar()->generateButton()->isEnabled(); }, 60000));
+        disconnect(conn);
+        QVERIFY(streamed >= 1);
+        QVERIFY(w_->isIdle());
+        // The window recovers: the next question works end to end.
+        QVERIFY(test::ask(*w_, "how many objects are there?"));
+        QVERIFY(w_->trace() && w_->trace()->answer_size() > 0);
+    }
+
+    void event_loop_stays_responsive() {
+        // A 10 ms timer keeps firing while the worker generates and explains.
+        QElapsedTimer clock;
+        qint64 last = 0, worst = 0;
+        QTimer tick;
+        clock.start();
+        connect(&tick, &QTimer::timeout, this, [&] {
+            const qint64 now = clock.elapsed();
+            worst = std::max(worst, now - last);
+            last = now;
+        });
+        tick.start(10);
+        QVERIFY(test::ask(*w_, "describe the image."));
+        QVERIFY(test::click_token(*w_, std::min(3, w_->answerStrip()->count() - 1)));
+        tick.stop();
+        qInfo("longest gap between 10 ms timer ticks during generation + explanations: %lld ms", worst);
+        QVERIFY2(worst < 250, qPrintable(QString("event loop stalled for %1 ms").arg(worst)));
+    }
+
+    void superseded_results_are_dropped() {
+        QVERIFY(test::ask(*w_, "what color is the star?"));
+        QSignalSpy explained(w_->host()->worker(), &ui::ModelWorker::explained);
+        QSignalSpy cancelled(w_->host()->worker(), &ui::ModelWorker::cancelled);
+        ui::ExplainJob first;
+        first.method = "tam";
+        first.target = 0;
+        first.params_json = R"({"filter": false})";
+        ui::ExplainJob second = first;
+        second.params_json = R"({"filter": true})";
+        w_->selectTarget(0);
+        QVERIFY(test::wait_idle(*w_));
+        const quint64 a = w_->host()->explain(first);
+        const quint64 b = w_->host()->explain(second);
+        QVERIFY(QTest::qWaitFor([&] {
+            for (const auto& args : explained) if (args.at(0).toULongLong() == b) return true;
+            return false;
+        }, 30000));
+        bool first_answered = false;
+        for (const auto& args : explained) first_answered = first_answered || args.at(0).toULongLong() == a;
+        for (const auto& args : cancelled) first_answered = first_answered || args.at(0).toULongLong() == a;
+        QVERIFY(first_answered);  // the worker either skipped it (cancelled) or finished it...
+        QVERIFY(test::wait_idle(*w_));
+        // ...but the window shows only the newer request's result.
+        QCOMPARE(w_->explanations()["tam"].params["filter"].get<bool>(), true);
+    }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "test_main_window.moc"

@@ -1,0 +1,63 @@
+// Job ids and cancellation: a new request on a channel supersedes (cancels) the previous one, results of
+// superseded ids are recognised as stale, and the worker skips jobs cancelled while queued.
+#include <QSignalSpy>
+#include <QTest>
+
+#include "ui/worker/worker_host.h"
+
+using namespace sightline::ui;
+
+class TestJobTracker : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void supersede_and_finish() {
+        CancelBoard board;
+        JobTracker jobs(&board);
+        const quint64 a = jobs.start("explain:tam");
+        QVERIFY(jobs.is_current("explain:tam", a));
+        QVERIFY(!board.is_cancelled(a));
+        const quint64 b = jobs.start("explain:tam");
+        QVERIFY(b != a);
+        QVERIFY(board.is_cancelled(a));  // superseded
+        QVERIFY(!jobs.is_current("explain:tam", a));
+        QVERIFY(jobs.is_current("explain:tam", b));
+        const quint64 c = jobs.start("generate");
+        QVERIFY(!board.is_cancelled(b));  // channels are independent
+        QCOMPARE(jobs.channel_of(c), QString("generate"));
+        jobs.finish("explain:tam", b);
+        QVERIFY(!jobs.busy("explain:tam"));
+        QVERIFY(jobs.busy("generate"));
+        jobs.cancel_all();
+        QVERIFY(board.is_cancelled(c));
+    }
+    void worker_skips_cancelled_jobs_and_reports_errors() {
+        WorkerHost host;
+        host.start();
+        QSignalSpy cancelled(host.worker(), &ModelWorker::cancelled);
+        QSignalSpy failed(host.worker(), &ModelWorker::failed);
+        // No model: a generation fails with a clear message, not a crash.
+        GenerationJob job;
+        job.question = "hello";
+        const quint64 g = host.generate(job);
+        QVERIFY(failed.wait(5000));
+        QCOMPARE(failed.at(0).at(0).toULongLong(), g);
+        QVERIFY(failed.at(0).at(1).toString().contains("no model"));
+        // A job superseded before the worker reaches it is skipped and reported as cancelled.
+        const quint64 first = host.loadModel("/nonexistent/model");
+        const quint64 second = host.loadModel("/nonexistent/model2");
+        QVERIFY(QTest::qWaitFor([&] { return failed.count() >= 2 || cancelled.count() >= 1; }, 5000));
+        QVERIFY(QTest::qWaitFor([&] {
+            for (const auto& a : failed) if (a.at(0).toULongLong() == second) return true;
+            return false;
+        }, 5000));
+        bool first_skipped = false;
+        for (const auto& a : cancelled) first_skipped = first_skipped || a.at(0).toULongLong() == first;
+        for (const auto& a : failed) first_skipped = first_skipped || a.at(0).toULongLong() == first;
+        QVERIFY(first_skipped);
+        for (const auto& a : failed)
+            if (a.at(0).toULongLong() == second) QVERIFY(a.at(1).toString().contains("model2"));
+    }
+};
+
+QTEST_MAIN(TestJobTracker)
+#include "test_job_tracker.moc"
