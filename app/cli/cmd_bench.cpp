@@ -14,6 +14,7 @@
 #include "core/util/error.h"
 #include "core/util/stopwatch.h"
 #include "core/util/strings.h"
+#include "plugins/loader/plugin_loader.h"
 #include "core/util/system_info.h"
 
 namespace sightline::cli {
@@ -56,6 +57,7 @@ nlohmann::json bench_explain(const LoadedModel& m, const std::vector<std::string
     const auto trace = std::make_shared<Trace>(generate(m, prepare_prompt(m, r), GenerationSettings{}));
     TraceContext ctx(m, trace);
     ExplanationService service;
+    add_plugin_explainers(service.registry());
     nlohmann::json out = nlohmann::json::object();
     Stopwatch first_clock;
     ctx.attention_row(0, ctx.pattern_row0());  // the one-time capture pass, measured separately

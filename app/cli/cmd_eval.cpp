@@ -9,6 +9,7 @@
 #include "core/toy/seeds.h"
 #include "core/util/error.h"
 #include "core/util/strings.h"
+#include "plugins/loader/plugin_loader.h"
 
 namespace sightline::cli {
 
@@ -40,6 +41,7 @@ int cmd_eval(const Words& words) {
         };
     const auto model = load_model_from(a);
     ExplanationService service;
+    add_plugin_explainers(service.registry());
     const ExplainerEvalResult r = evaluate_explainers(*model, service, o);
     const nlohmann::json j = r.to_json();
     if (a.has("json")) {

@@ -14,6 +14,7 @@
 #include "core/util/error.h"
 #include "core/util/files.h"
 #include "core/util/strings.h"
+#include "plugins/loader/plugin_loader.h"
 
 namespace sightline::cli {
 
@@ -53,6 +54,7 @@ int cmd_explain(const Words& words) {
 
     const auto model = load_model_from(a);
     ExplanationService service;
+    add_plugin_explainers(service.registry());
     for (const auto& m : methods) service.registry().get(m);  // fail early on a typo
     PromptRequest req;
     req.question = a.require("prompt");

@@ -26,7 +26,8 @@ commands:
   eval       [--model DIR] --n N --first-seed S [--methods LIST] [--json]   explainer quality on held-out scenes
   toy        scene | eval | train            the synthetic scene world and its embedded model
 
---model defaults to the embedded scene-world model. Run a command with --help for details.
+--model defaults to the embedded scene-world model. Explainer plugins are loaded from
+$SIGHTLINE_PLUGIN_PATH, <bin>/plugins and <prefix>/lib/sightline/plugins. Run a command with --help.
 )";
 }
 

@@ -1,6 +1,7 @@
 // sightline: the desktop app. Starts the main window on the embedded default model.
 //   sightline [--model DIR] [--dtype f32|bf16] [--plugins DIR]
-//   sightline --screenshot FILE [--image PATH --prompt TEXT --method NAME --target INDEX] [--timeout SECONDS]
+//   sightline --screenshot FILE [--image PATH --prompt TEXT --method NAME --target INDEX] [--report FILE]
+//             [--timeout SECONDS]
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QTimer>
@@ -44,9 +45,15 @@ void script_screenshot(MainWindow* w, const QCommandLineParser& args, QApplicati
     QObject::connect(w, &MainWindow::idle, w, [w, out, targeted, &args] {
         if (!w->trace() || w->explanations().isEmpty()) return;
         if (args.isSet("target") && !*targeted) return;
-        QTimer::singleShot(200, w, [w, out] {  // let the last repaints land
-            const bool ok = w->grab().save(out, "PNG");
+        const QString report = args.value("report");
+        QTimer::singleShot(200, w, [w, out, report] {  // let the last repaints land
+            bool ok = w->grab().save(out, "PNG");
             std::fprintf(stderr, ok ? "wrote %s\n" : "cannot write %s\n", qPrintable(out));
+            if (ok && !report.isEmpty()) {
+                QString err;
+                ok = w->exportReport(report, &err);
+                std::fprintf(stderr, ok ? "wrote %s\n" : "cannot write the report: %s\n", ok ? qPrintable(report) : qPrintable(err));
+            }
             QCoreApplication::exit(ok ? 0 : 1);
         });
     });
@@ -71,6 +78,7 @@ int main(int argc, char** argv) {
                      {"prompt", "Question for --screenshot (default: the demo scene's)", "text"},
                      {"method", "Method tab to show in --screenshot", "name"},
                      {"target", "Answer token to explain in --screenshot (default: the first object word)", "index"},
+                     {"report", "With --screenshot: also write the review report (PDF) here", "file"},
                      {"timeout", "Seconds before --screenshot gives up", "seconds", "300"}});
     args.process(app);
 

@@ -2,6 +2,8 @@
 // Attention rollout (Abnar & Zuidema, ACL 2020), the example explainer plugin: with residual
 // connections modelled as A' = w * fuse_h(A) + (1 - w) * I (rows renormalised), attention is multiplied
 // through the layers, R = A'_{L-1} ... A'_0, and the prediction step's row of R is the explanation.
+#include <ATen/core/Tensor.h>
+
 #include "core/explain/explainer.h"
 
 namespace sightline {
