@@ -87,7 +87,7 @@ int toy_train(const Words& words) {
     const Args a(words, {"bf16", "tiny", "json", "token-loss"});
     a.allow_only({"out", "steps", "batch", "lr", "min-lr", "warmup", "clip", "weight-decay", "seed", "data-seed", "bf16",
                   "tiny", "time-limit-min", "eval-every", "eval-n", "checkpoint-every", "threads", "spm-train",
-                  "log-every", "json", "tokenizer-vocab", "stop-at", "token-loss"});
+                  "log-every", "json", "tokenizer-vocab", "stop-at", "token-loss", "task-weights"});
     train::TrainOptions o;
     o.out_dir = a.require("out");
     if (a.has("tiny")) o.size = train::tiny_toy_size();
@@ -102,6 +102,14 @@ int toy_train(const Words& words) {
     o.data_seed = a.get_u64("data-seed", o.data_seed);
     o.bf16 = a.has("bf16");
     o.per_sample_loss = !a.has("token-loss");
+    if (a.has("task-weights")) {  // e.g. shape=2,describe=1 (tasks not listed get weight 0)
+        for (const auto& item : split(a.get("task-weights"), ',')) {
+            const auto eq = item.find('=');
+            const auto task = toy::parse_task(item.substr(0, eq));
+            if (eq == std::string::npos || !task) fail("--task-weights expects task=weight pairs, got '", item, "'");
+            o.task_weights[*task] = std::stod(item.substr(eq + 1));
+        }
+    }
     o.time_limit_minutes = a.get_double("time-limit-min", 0);
     o.stop_at_step = a.get_int("stop-at", 0);
     o.eval_every = a.get_int("eval-every", o.eval_every);

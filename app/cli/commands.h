@@ -14,5 +14,6 @@ int cmd_info(const Words& words);
 int cmd_toy(const Words& words);
 int cmd_explain(const Words& words);
 int cmd_eval(const Words& words);
+int cmd_demo(const Words& words);
 
 }  // namespace sightline::cli

@@ -16,6 +16,7 @@ void usage() {
 usage: sightline-cli <command> [options]
 
 commands:
+  demo       [--model DIR] [--seed S] [--task T]   a guided headless tour on a demo scene
   generate   --model DIR [--image PATH] (--prompt TEXT | --prompt-ids "1 2 3") [--max-new-tokens N]
              [--temperature T] [--top-p P] [--top-k K] [--seed S] [--dtype f32|bf16] [--no-template] [--json]
   tokenize   --tokenizer PATH (tokenizer.model or tokenizer.json) --text TEXT [--add-special-tokens] [--json]
@@ -48,6 +49,7 @@ int main(int argc, char** argv) {
         {"toy", sightline::cli::cmd_toy},
         {"explain", sightline::cli::cmd_explain},
         {"eval", sightline::cli::cmd_eval},
+        {"demo", sightline::cli::cmd_demo},
     };
     const auto it = commands.find(command);
     if (it == commands.end()) {

@@ -1,6 +1,5 @@
 #include "ui/plots/causal_graph_view.h"
 
-#include <QGraphicsTextItem>
 #include <QImage>
 #include <QMouseEvent>
 #include <QPainter>
@@ -16,32 +15,47 @@ namespace sightline::ui {
 
 namespace {
 
-constexpr double kRingGap = 26.0;  // free arc length between neighbouring nodes on a ring
-constexpr double kMinInnerRadius = 105.0;
-constexpr double kRingStep = 95.0;
-constexpr double kMaxZoom = 1.6;
+constexpr double kRingGap = 22.0;  // free arc length between neighbouring nodes on a ring
+constexpr double kMinInnerRadius = 90.0;
+constexpr double kRingStep = 80.0;
+constexpr double kFlatten = 0.72;  // rings are ellipses: nodes are wider than tall, views too
+constexpr double kMargin = 8.0;
+constexpr double kMaxZoom = 1.5;
+constexpr double kMinExportWidth = 460.0;
 
 int kindOrder(const QString& kind) {
     return kind == QLatin1String("image") ? 0 : 1;
 }
 
-// Radius at which `items` fit around a circle without touching, at least `minRadius`.
+// Radius at which `items` fit around a ring without touching, at least `minRadius`.
 double ringRadius(const QVector<CausalNodeItem*>& items, double minRadius) {
     double circumference = 0.0;
     for (const CausalNodeItem* item : items) circumference += item->size().width() + kRingGap;
-    return std::max(minRadius, circumference / (2.0 * M_PI));
+    return std::max(minRadius, circumference / (2.0 * M_PI * (1.0 + kFlatten) / 2.0));
 }
 
 void placeOnRing(const QVector<CausalNodeItem*>& items, double radius, double phase) {
     const int n = static_cast<int>(items.size());
     for (int i = 0; i < n; ++i) {
         const double angle = -M_PI / 2.0 + phase + 2.0 * M_PI * i / n;
-        items[i]->setPos(radius * std::cos(angle), radius * std::sin(angle));
+        items[i]->setPos(radius * std::cos(angle), kFlatten * radius * std::sin(angle));
     }
 }
 
+QString titleHtml() {
+    return QStringLiteral("<div style='font-size:10pt'><b>CLEANN causal explanation</b></div>");
+}
+
 QString swatch(const QColor& c, const QString& name) {
-    return QStringLiteral("<span style='color:%1'>&#9632;</span> %2").arg(c.name(), name);
+    return QStringLiteral("<span style='color:%1'>&#9632;</span>&nbsp;%2").arg(c.name(), name);
+}
+
+void drawEmptyText(QPainter* painter, const QRectF& rect, const QString& text, QFont font) {
+    font.setPointSizeF(10.0);
+    font.setItalic(true);
+    painter->setFont(font);
+    painter->setPen(palette::muted());
+    painter->drawText(rect, Qt::AlignCenter, text);
 }
 
 }  // namespace
@@ -52,8 +66,9 @@ CausalGraphView::CausalGraphView(QWidget* parent) : QGraphicsView(parent), scene
     setBackgroundBrush(Qt::white);
     setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    setDragMode(QGraphicsView::NoDrag);
+    setViewportUpdateMode(QGraphicsView::FullViewportUpdate);
     setFrameShape(QFrame::NoFrame);
+    header_.setDocumentMargin(0);
     clear();
 }
 
@@ -61,15 +76,10 @@ void CausalGraphView::clear() {
     scene_->clear();
     nodeItems_.clear();
     edgeCount_ = 0;
-    header_ = scene_->addText(palette::emptyMessage());
-    QFont f = font();
-    f.setPointSizeF(10.0);
-    f.setItalic(true);
-    header_->setFont(f);
-    header_->setDefaultTextColor(palette::muted());
-    const QRectF r = header_->boundingRect();
-    header_->setPos(-r.width() / 2, -r.height() / 2);
-    scene_->setSceneRect(QRectF(-160, -100, 320, 200));
+    graphRect_ = QRectF();
+    header_.setDefaultFont(font());
+    header_.setHtml(titleHtml());
+    emptyText_ = palette::emptyMessage();
     fit();
 }
 
@@ -78,7 +88,7 @@ void CausalGraphView::setGraph(const QVector<CausalNode>& nodes, const QVector<C
     scene_->clear();
     nodeItems_.clear();
     edgeCount_ = 0;
-    header_ = nullptr;
+    emptyText_.clear();
 
     CausalNodeItem* target = nullptr;
     QVector<CausalNodeItem*> inner, outer;
@@ -97,10 +107,13 @@ void CausalGraphView::setGraph(const QVector<CausalNode>& nodes, const QVector<C
             (node.inExplanation ? inner : outer).push_back(item);
     }
     const double innerRadius = inner.isEmpty() ? 0.0 : ringRadius(inner, target ? kMinInnerRadius : 0.0);
-    const double outerMin = (inner.isEmpty() ? (target ? kMinInnerRadius : 0.0) : innerRadius + kRingStep);
-    const double outerRadius = outer.isEmpty() ? innerRadius : ringRadius(outer, outerMin);
+    const double outerMin = inner.isEmpty() ? (target ? kMinInnerRadius : 0.0) : innerRadius + kRingStep;
+    const double outerRadius = outer.isEmpty() ? 0.0 : ringRadius(outer, outerMin);
+    // A crowded outer ring pushes the inner ring out too, so the centre does not stay cramped.
+    const double innerRing =
+        (!inner.isEmpty() && !outer.isEmpty()) ? std::max(innerRadius, 0.45 * outerRadius) : innerRadius;
     if (target) target->setPos(0, 0);
-    placeOnRing(inner, innerRadius, 0.0);
+    placeOnRing(inner, innerRing, 0.0);
     placeOnRing(outer, outerRadius, outer.isEmpty() ? 0.0 : M_PI / outer.size());
 
     for (const CausalEdge& edge : edges) {
@@ -110,40 +123,32 @@ void CausalGraphView::setGraph(const QVector<CausalNode>& nodes, const QVector<C
         scene_->addItem(new CausalEdgeItem(a, b, edge));
         ++edgeCount_;
     }
-
-    QRectF graphRect = scene_->itemsBoundingRect();
-    if (graphRect.isEmpty()) graphRect = QRectF(-160, -60, 320, 120);
-    const double width = std::max(graphRect.width(), 340.0);
-    addHeader(validated, probabilityDrop, summary, graphRect.top() - 12.0, width);
-    scene_->setSceneRect(scene_->itemsBoundingRect().adjusted(-12, -8, 12, 12));
+    graphRect_ = scene_->itemsBoundingRect();
+    if (graphRect_.isEmpty()) graphRect_ = QRectF(-60, -20, 120, 40);
+    setHeader(validated, probabilityDrop, summary);
     fit();
 }
 
-void CausalGraphView::addHeader(bool validated, double probabilityDrop, const QString& summary, double top,
-                                double width) {
+void CausalGraphView::setHeader(bool validated, double probabilityDrop, const QString& summary) {
     const QString verdict =
         validated
             ? QStringLiteral("<b style='color:%1'>validated:</b> masking these tokens changes the answer")
-                  .arg(palette::answer().darker(130).name())
+                  .arg(palette::answer().darker(140).name())
             : QStringLiteral("<b style='color:%1'>not validated:</b> no candidate set changed the answer")
-                  .arg(palette::muted().name());
-    QString html = QStringLiteral("<div style='font-size:10pt'>%1</div>").arg(verdict);
-    html += QStringLiteral("<div style='font-size:9pt'>probability drop: %1</div>")
-                .arg(QString::number(probabilityDrop, 'f', 3));
-    if (!summary.trimmed().isEmpty())
-        html +=
-            QStringLiteral("<div style='font-size:9pt; color:#555'>%1</div>").arg(summary.toHtmlEscaped());
+                  .arg(palette::muted().darker(130).name());
+    QString html = titleHtml() + QStringLiteral("<div style='font-size:9pt'>%1</div>").arg(verdict);
+    QString detail =
+        QStringLiteral("probability drop <b>%1</b>").arg(QString::number(probabilityDrop, 'f', 3));
+    if (!summary.trimmed().isEmpty()) detail += QStringLiteral(" &mdash; ") + summary.toHtmlEscaped();
+    html += QStringLiteral("<div style='font-size:8pt; color:#444'>%1</div>").arg(detail);
     html += QStringLiteral(
                 "<div style='font-size:8pt; color:#555'>%1 &nbsp; %2 &nbsp; %3 &nbsp; "
                 "<b>thick outline</b> = explanation set</div>")
                 .arg(swatch(palette::answer(), QStringLiteral("target")),
                      swatch(palette::image(), QStringLiteral("image")),
                      swatch(palette::prompt(), QStringLiteral("text")));
-    header_ = scene_->addText(QString());
-    header_->setHtml(html);
-    header_->setTextWidth(width);
-    const QRectF r = header_->boundingRect();
-    header_->setPos(-width / 2.0, top - r.height());
+    header_.setDefaultFont(font());
+    header_.setHtml(html);
 }
 
 QPointF CausalGraphView::nodeScenePos(int id) const {
@@ -152,17 +157,60 @@ QPointF CausalGraphView::nodeScenePos(int id) const {
 }
 
 QString CausalGraphView::headerText() const {
-    return header_ ? header_->toPlainText() : QString();
+    return emptyText_.isEmpty() ? header_.toPlainText() : emptyText_;
+}
+
+double CausalGraphView::headerHeight(double width) const {
+    if (header_.isEmpty()) return 0.0;
+    header_.setTextWidth(std::max(50.0, width - 2.0 * kMargin));
+    return header_.size().height() + kMargin;
 }
 
 void CausalGraphView::fit() {
-    const QRectF rect = scene_->sceneRect();
-    if (rect.isEmpty() || viewport()->width() < 2 || viewport()->height() < 2) return;
-    fitInView(rect, Qt::KeepAspectRatio);
-    if (transform().m11() > kMaxZoom) {
-        setTransform(QTransform::fromScale(kMaxZoom, kMaxZoom));
-        centerOn(rect.center());
+    const double vw = viewport()->width(), vh = viewport()->height();
+    if (vw < 2 || vh < 2) return;
+    if (graphRect_.isEmpty()) {
+        resetTransform();
+        setSceneRect(QRectF(-vw / 2, -vh / 2, vw, vh));
+        return;
     }
+    // Scale the graph into the area under the header; the header itself is drawn unscaled.
+    const double hh = headerHeight(vw);
+    const double availW = vw - 2.0 * kMargin, availH = std::max(10.0, vh - hh - 2.0 * kMargin);
+    const double s = std::min({availW / graphRect_.width(), availH / graphRect_.height(), kMaxZoom});
+    setTransform(QTransform::fromScale(s, s));
+    const double centreY = hh + kMargin + availH / 2.0;  // viewport y where the graph centre goes
+    setSceneRect(QRectF(graphRect_.center().x() - vw / (2.0 * s), graphRect_.center().y() - centreY / s,
+                        vw / s, vh / s));
+}
+
+void CausalGraphView::drawForeground(QPainter* painter, const QRectF&) {
+    painter->save();
+    painter->resetTransform();
+    const QRectF area = viewport()->rect();
+    if (!emptyText_.isEmpty()) drawEmptyText(painter, area, emptyText_, font());
+    headerHeight(area.width());
+    painter->translate(kMargin, kMargin);
+    header_.drawContents(painter);
+    painter->restore();
+}
+
+void CausalGraphView::renderTo(QPainter* painter, const QRectF& target) const {
+    painter->fillRect(target, Qt::white);
+    if (!emptyText_.isEmpty()) drawEmptyText(painter, target, emptyText_, font());
+    const double hh = headerHeight(target.width());
+    painter->save();
+    painter->translate(target.topLeft() + QPointF(kMargin, kMargin));
+    header_.drawContents(painter);
+    painter->restore();
+    if (graphRect_.isEmpty()) return;
+    const QRectF graphArea(target.left() + kMargin, target.top() + hh + kMargin,
+                           target.width() - 2.0 * kMargin, target.height() - hh - 2.0 * kMargin);
+    const double s =
+        std::min(graphArea.width() / graphRect_.width(), graphArea.height() / graphRect_.height());
+    QRectF fitted(QPointF(), graphRect_.size() * s);
+    fitted.moveCenter(graphArea.center());
+    scene_->render(painter, fitted, graphRect_);
 }
 
 void CausalGraphView::resizeEvent(QResizeEvent* event) {
@@ -188,33 +236,42 @@ void CausalGraphView::mousePressEvent(QMouseEvent* event) {
     QGraphicsView::mousePressEvent(event);
 }
 
+QSizeF CausalGraphView::exportLogicalSize() const {
+    // The graph at 1:1 under a header laid out at that width.
+    const double w = std::max(graphRect_.width() + 2.0 * kMargin, kMinExportWidth);
+    return {w, headerHeight(w) + std::max(graphRect_.height(), 120.0) + 2.0 * kMargin};
+}
+
 bool CausalGraphView::exportPng(const QString& path, int w, int h) const {
-    const QRectF source = scene_->sceneRect();
-    const double aspect = source.height() / std::max(1.0, source.width());
-    if (w <= 0 && h <= 0) w = static_cast<int>(std::clamp(source.width() * 2.0, 600.0, 2000.0));
-    if (w <= 0) w = static_cast<int>(std::lround(h / aspect));
-    if (h <= 0) h = static_cast<int>(std::lround(w * aspect));
+    const QSizeF logical = exportLogicalSize();
+    const double logicalW = logical.width(), logicalH = logical.height();
+    if (w <= 0 && h <= 0) w = static_cast<int>(std::lround(2.0 * logicalW));
+    if (w <= 0) w = static_cast<int>(std::lround(h * logicalW / logicalH));
+    if (h <= 0) h = static_cast<int>(std::lround(w * logicalH / logicalW));
     QImage image(std::max(1, w), std::max(1, h), QImage::Format_ARGB32_Premultiplied);
     image.fill(Qt::white);
     QPainter painter(&image);
     painter.setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing);
-    scene_->render(&painter, QRectF(image.rect()), source, Qt::KeepAspectRatio);
+    const double k = std::min(image.width() / logicalW, image.height() / logicalH);
+    painter.scale(k, k);
+    renderTo(&painter, QRectF(0, 0, image.width() / k, image.height() / k));
     painter.end();
     return image.save(path, "PNG");
 }
 
 bool CausalGraphView::exportPdf(const QString& path) const {
-    const QRectF source = scene_->sceneRect();
+    const QSizeF logical = exportLogicalSize();
+    const double logicalW = logical.width(), logicalH = logical.height();
     QPdfWriter writer(path);
     writer.setCreator(QStringLiteral("Sightline"));
     writer.setTitle(QStringLiteral("CLEANN causal explanation"));
-    writer.setPageSize(QPageSize(source.size(), QPageSize::Point));
+    writer.setResolution(96);  // one logical pixel = 1/96 inch, as on screen
+    writer.setPageSize(QPageSize(QSizeF(logicalW * 0.75, logicalH * 0.75), QPageSize::Point));
     writer.setPageMargins(QMarginsF(0, 0, 0, 0));
-    writer.setResolution(72);
     QPainter painter;
     if (!painter.begin(&writer)) return false;
     painter.setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing);
-    scene_->render(&painter, QRectF(), source, Qt::KeepAspectRatio);
+    renderTo(&painter, QRectF(0, 0, logicalW, logicalH));
     return painter.end();
 }
 

@@ -1,14 +1,14 @@
 #pragma once
 // CausalGraphView: draws a CLEANN causal explanation graph. The target token sits in the centre, the
 // explanation set on an inner ring, every other node on an outer ring (deterministic order: image
-// nodes, then text nodes, each by id). A header states whether the explanation was validated.
+// nodes, then text nodes, each by id). A header, drawn at a fixed readable size above the graph (and
+// into exports), states whether the explanation was validated and the probability drop.
 #include <QGraphicsView>
 #include <QHash>
+#include <QTextDocument>
 #include <QVector>
 
 #include "ui/plots/causal_graph.h"
-
-class QGraphicsTextItem;
 
 namespace sightline::ui {
 
@@ -30,7 +30,7 @@ class CausalGraphView : public QGraphicsView {
     // Plain text of the header (validation line, probability drop, summary) or of the empty state.
     QString headerText() const;
 
-    // Renders the scene (w x h pixels; 0 derives from the scene size, keeping its aspect ratio).
+    // Renders header + graph (w x h pixels; 0 derives from the graph size, keeping the aspect ratio).
     bool exportPng(const QString& path, int w = 0, int h = 0) const;
     bool exportPdf(const QString& path) const;
 
@@ -47,13 +47,20 @@ class CausalGraphView : public QGraphicsView {
     void resizeEvent(QResizeEvent* event) override;
     void showEvent(QShowEvent* event) override;
     void mousePressEvent(QMouseEvent* event) override;
+    void drawForeground(QPainter* painter, const QRectF& rect) override;
 
   private:
-    void addHeader(bool validated, double probabilityDrop, const QString& summary, double top, double width);
+    void setHeader(bool validated, double probabilityDrop, const QString& summary);
+    // Paints header and graph into `target` (in the painter's coordinates), scaling the graph only.
+    void renderTo(QPainter* painter, const QRectF& target) const;
+    double headerHeight(double width) const;
+    QSizeF exportLogicalSize() const;
     void fit();
 
     QGraphicsScene* scene_ = nullptr;
-    QGraphicsTextItem* header_ = nullptr;
+    QRectF graphRect_;              // nodes and edges, scene coordinates
+    mutable QTextDocument header_;  // laid out at the width it is drawn at
+    QString emptyText_;             // non-empty while the empty state shows
     QHash<int, CausalNodeItem*> nodeItems_;
     int edgeCount_ = 0;
 };

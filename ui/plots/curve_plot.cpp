@@ -44,6 +44,7 @@ QCPGraph* CurvePlot::addCurve(const QString& name, const QVector<double>& x, con
     const qsizetype n = std::min(x.size(), y.size());
     graph->setData(x.mid(0, n), y.mid(0, n));
     curves_.push_back(graph);
+    polishLegendItems();
     hideEmptyState();
     rescale();
     plot->replot();

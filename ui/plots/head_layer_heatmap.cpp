@@ -46,7 +46,6 @@ HeadLayerHeatmap::HeadLayerHeatmap(QWidget* parent)
 
     map_ = new QCPColorMap(plot->xAxis, plot->yAxis);
     map_->setInterpolate(false);
-    map_->setGradient(viridis());
 
     scale_ = new QCPColorScale(plot);
     scale_->setType(QCPAxis::atRight);
@@ -58,15 +57,20 @@ HeadLayerHeatmap::HeadLayerHeatmap(QWidget* parent)
     scale_->axis()->setLabelFont(f);
     scale_->axis()->ticker()->setTickCount(4);
     map_->setColorScale(scale_);
+    scale_->setGradient(viridis());  // the map takes its gradient from the scale
     plot->plotLayout()->addElement(1, 1, scale_);
     auto* group = new QCPMarginGroup(plot);
     plot->axisRect()->setMarginGroup(QCP::msTop | QCP::msBottom, group);
     scale_->setMarginGroup(QCP::msTop | QCP::msBottom, group);
 
-    selection_ = new QCPItemRect(plot);
-    selection_->setPen(QPen(Qt::white, 2.5));
-    selection_->setBrush(Qt::NoBrush);
-    selection_->setSelectable(false);
+    // Two-tone outline (dark under light) so the selected cell reads on every gradient colour.
+    for (const QPen& pen : {QPen(palette::highlight(), 4.0), QPen(Qt::white, 1.6)}) {
+        auto* rect = new QCPItemRect(plot);
+        rect->setPen(pen);
+        rect->setBrush(Qt::NoBrush);
+        rect->setSelectable(false);
+        selection_.push_back(rect);
+    }
 
     connect(plot, &QCustomPlot::mousePress, this, &HeadLayerHeatmap::onPress);
     connect(plot, &QCustomPlot::mouseRelease, this, &HeadLayerHeatmap::onRelease);
@@ -118,10 +122,10 @@ void HeadLayerHeatmap::setSelectedCell(int layer, int head) {
     const bool valid = layer >= 0 && head >= 0 && layer < layers_ && head < heads_;
     selLayer_ = valid ? layer : -1;
     selHead_ = valid ? head : -1;
-    selection_->setVisible(valid);
-    if (valid) {
-        selection_->topLeft->setCoords(head - 0.5, layer + 0.5);
-        selection_->bottomRight->setCoords(head + 0.5, layer - 0.5);
+    for (QCPItemRect* rect : selection_) {
+        rect->setVisible(valid);
+        rect->topLeft->setCoords(head - 0.5, layer + 0.5);
+        rect->bottomRight->setCoords(head + 0.5, layer - 0.5);
     }
     customPlot()->replot();
 }

@@ -50,7 +50,7 @@ class HeadLayerHeatmap : public PlotWidget {
 
     QCPColorMap* map_ = nullptr;
     QCPColorScale* scale_ = nullptr;
-    QCPItemRect* selection_ = nullptr;
+    QVector<QCPItemRect*> selection_;
     QVector<QVector<double>> values_;
     int layers_ = 0;
     int heads_ = 0;

@@ -31,6 +31,7 @@ LayerSharesPlot::LayerSharesPlot(QWidget* parent)
     plot->xAxis->grid()->setVisible(false);
     plot->yAxis->setRange(0.0, 1.0);
     placeLegendBelow(4);
+    polishLegendItems();
     clear();
 }
 

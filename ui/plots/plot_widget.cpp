@@ -98,10 +98,16 @@ void PlotWidget::placeLegendBelow(int columns) {
     legend->setBrush(Qt::NoBrush);
     legend->setRowSpacing(0);
     legend->setColumnSpacing(10);
-    legend->setIconSize(14, 9);
+    legend->setIconSize(14, 10);
     QFont legendFont = font();
     legendFont.setPointSizeF(8.0);
     legend->setFont(legendFont);
+}
+
+void PlotWidget::polishLegendItems() {
+    // Items clip to their own rect, which is exactly one text line tall: give descenders room.
+    for (int i = 0; i < plot_->legend->itemCount(); ++i)
+        plot_->legend->item(i)->setMargins(QMargins(0, 1, 0, 3));
 }
 
 QSize PlotWidget::exportSize(int w, int h) const {

@@ -40,6 +40,8 @@ class PlotWidget : public QWidget {
     void hideEmptyState();
     // Moves the legend into a strip below the axis rect, entries laid out in a row.
     void placeLegendBelow(int columns);
+    // Call after adding plottables to a legend placed below: keeps descenders ("g", "p") unclipped.
+    void polishLegendItems();
     QSize exportSize(int w, int h) const;
 
   private:

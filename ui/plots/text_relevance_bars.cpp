@@ -1,5 +1,6 @@
 #include "ui/plots/text_relevance_bars.h"
 
+#include <QFontMetricsF>
 #include <algorithm>
 #include <cmath>
 
@@ -39,6 +40,7 @@ TextRelevanceBars::TextRelevanceBars(QWidget* parent)
 
     connect(plot, &QCustomPlot::mousePress, this, &TextRelevanceBars::onPress);
     connect(plot, &QCustomPlot::mouseRelease, this, &TextRelevanceBars::onRelease);
+    connect(plot, &QCustomPlot::beforeReplot, this, &TextRelevanceBars::updateTicks);
     clear();
 }
 
@@ -71,23 +73,16 @@ void TextRelevanceBars::setScores(const QStringList& tokens, const QVector<doubl
     scores_ = scores.mid(0, n);
     labels_.clear();
     QVector<double> keys(n);
-    QVector<QString> tickTexts(n);
     double lo = 0.0, hi = 0.0;
     for (int i = 0; i < n; ++i) {
         if (!std::isfinite(scores_[i])) scores_[i] = 0.0;
         keys[i] = i;
         labels_ << tickLabelFor(tokens[i]);
-        tickTexts[i] = labels_.back();
         lo = std::min(lo, scores_[i]);
         hi = std::max(hi, scores_[i]);
     }
     bars_->setData(keys, scores_, true);
     QCustomPlot* plot = customPlot();
-    auto ticker = qSharedPointerCast<QCPAxisTickerText>(plot->xAxis->ticker());
-    ticker->setTicks(keys, tickTexts);
-    QFont tickFont = plot->xAxis->tickLabelFont();
-    tickFont.setPointSizeF(n <= 24 ? 8.0 : 6.5);
-    plot->xAxis->setTickLabelFont(tickFont);
     plot->xAxis->setRange(-0.6, n - 0.4);
     if (hi - lo < 1e-12) hi = lo + 1.0;
     const double pad = 0.05 * (hi - lo);
@@ -101,6 +96,26 @@ void TextRelevanceBars::setHighlight(int index) {
     highlightBars_->data()->clear();
     if (highlight_ >= 0) highlightBars_->addData(highlight_, scores_[highlight_]);
     customPlot()->replot();
+}
+
+int TextRelevanceBars::labelStride() const {
+    QCustomPlot* plot = customPlot();
+    const double visibleBars = std::max(1.0, plot->xAxis->range().size());
+    const double width = plot->axisRect()->width() > 20 ? plot->axisRect()->width() : plot->width() - 60.0;
+    const double pixelsPerBar = std::max(1.0, width) / visibleBars;
+    // Labels rotated by 60 degrees need about 1.2 line heights of horizontal room each.
+    const double needed = 1.2 * QFontMetricsF(plot->xAxis->tickLabelFont()).height();
+    return std::max(1, static_cast<int>(std::ceil(needed / pixelsPerBar)));
+}
+
+void TextRelevanceBars::updateTicks() {
+    auto ticker = qSharedPointerCast<QCPAxisTickerText>(customPlot()->xAxis->ticker());
+    ticker->clear();
+    const int stride = labelStride();
+    for (int i = 0; i < labels_.size(); ++i) {
+        const bool nearHighlight = highlight_ >= 0 && i != highlight_ && std::abs(i - highlight_) < stride;
+        if (i == highlight_ || (i % stride == 0 && !nearHighlight)) ticker->addTick(i, labels_[i]);
+    }
 }
 
 int TextRelevanceBars::barAt(const QPointF& pixel) const {
@@ -120,7 +135,6 @@ void TextRelevanceBars::clear() {
     bars_->data()->clear();
     highlightBars_->data()->clear();
     QCustomPlot* plot = customPlot();
-    qSharedPointerCast<QCPAxisTickerText>(plot->xAxis->ticker())->clear();
     plot->xAxis->setRange(-0.6, 4.6);
     plot->yAxis->setRange(0.0, 1.0);
     showEmptyState(palette::emptyMessage());

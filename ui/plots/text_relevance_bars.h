@@ -21,7 +21,10 @@ class TextRelevanceBars : public PlotWidget {
     void setHighlight(int index);
     int highlight() const { return highlight_; }
     int barCount() const { return static_cast<int>(scores_.size()); }
+    // Every bar's label; when bars are too narrow only every labelStride()-th one (and the highlighted
+    // one) is shown as a tick, until the user zooms in (wheel / drag on the x axis).
     QStringList tickLabels() const { return labels_; }
+    int labelStride() const;
 
     // Bar index under a pixel of customPlot(), or -1.
     int barAt(const QPointF& pixel) const;
@@ -41,6 +44,7 @@ class TextRelevanceBars : public PlotWidget {
   private:
     void onPress(QMouseEvent* event);
     void onRelease(QMouseEvent* event);
+    void updateTicks();
 
     QCPBars* bars_ = nullptr;
     QCPBars* highlightBars_ = nullptr;

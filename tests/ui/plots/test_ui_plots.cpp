@@ -109,6 +109,7 @@ class TestUiPlots : public QObject {
         for (int l = 0; l < 6; ++l)
             for (int h = 0; h < 8; ++h) QCOMPARE(map.colorMap()->data()->cell(h, l), m[l][h]);
         QVERIFY(map.colorScale()->visible());
+        QCOMPARE(map.colorMap()->gradient().color(0.0, QCPRange(0, 1)), QColor(0x44, 0x01, 0x54).rgb());
         QVERIFY(map.customPlot()->yAxis->label().contains(QStringLiteral("layer (0-based)")));
         QVERIFY(map.customPlot()->xAxis->label().contains(QStringLiteral("head (0-based)")));
         map.setMatrix({{1.0, 2.0}, {3.0}});  // ragged rows padded
@@ -201,7 +202,15 @@ class TestUiPlots : public QObject {
             manyScores << std::abs(std::sin(i * 0.37));
         }
         bars.setScores(many, manyScores, 12);
+        QVERIFY(bars.labelStride() > 1);  // 40 labels do not fit in 400 px: thinned
+        auto manyTicks = qSharedPointerCast<QCPAxisTickerText>(bars.customPlot()->xAxis->ticker())->ticks();
+        QVERIFY(manyTicks.size() < 40);
+        QCOMPARE(manyTicks.value(12.0), QStringLiteral("tok12"));  // the highlighted bar keeps its label
         snapshot(&bars, QStringLiteral("text_bars_many"));
+        bars.customPlot()->xAxis->setRange(9.5, 19.5);  // zoomed in: every label shows
+        bars.customPlot()->replot();
+        QCOMPARE(bars.labelStride(), 1);
+        snapshot(&bars, QStringLiteral("text_bars_zoomed"));
         bars.clear();
         QVERIFY(bars.isEmpty());
         QCOMPARE(bars.barCount(), 0);
@@ -249,6 +258,10 @@ class TestUiPlots : public QObject {
             const QString png = dir.filePath(QStringLiteral("p%1.png").arg(i));
             const QString pdf = dir.filePath(QStringLiteral("p%1.pdf").arg(i));
             QVERIFY(plots[i]->exportPng(png, 640, 400));
+            if (i == 1) {
+                QFile::remove(kShotDir + QStringLiteral("/export_heatmap.png"));
+                QVERIFY(QFile::copy(png, kShotDir + QStringLiteral("/export_heatmap.png")));
+            }
             const QImage image(png);
             QVERIFY(!image.isNull());
             QCOMPARE(image.size(), QSize(640, 400));
@@ -308,6 +321,9 @@ class TestUiPlots : public QObject {
         QVERIFY(view.exportPng(dir.filePath(QStringLiteral("g2.png")), 500, 300));
         QCOMPARE(QImage(dir.filePath(QStringLiteral("g2.png"))).size(), QSize(500, 300));
         QVERIFY(view.exportPdf(dir.filePath(QStringLiteral("g.pdf"))));
+        QFile::remove(kShotDir + QStringLiteral("/export_causal.png"));
+        QVERIFY(QFile::copy(dir.filePath(QStringLiteral("g.png")),
+                            kShotDir + QStringLiteral("/export_causal.png")));
         QVERIFY(isPdf(dir.filePath(QStringLiteral("g.pdf"))));
 
         view.setGraph(nodes, edges, false, 0.02, QString());  // deterministic layout
@@ -315,6 +331,19 @@ class TestUiPlots : public QObject {
         QVERIFY(
             view.headerText().contains(QStringLiteral("not validated: no candidate set changed the answer")));
         snapshot(&view, QStringLiteral("causal_not_validated"));
+        QVector<CausalNode> many = {{100, QStringLiteral("dog"), QStringLiteral("target"), false}};
+        QVector<CausalEdge> manyEdges;
+        for (int i = 0; i < 22; ++i) {
+            const bool image = i % 3 != 0;
+            many.push_back(
+                {i,
+                 image ? QStringLiteral("img %1,%2").arg(i / 5).arg(i % 5) : QStringLiteral("tok\n%1").arg(i),
+                 image ? QStringLiteral("image") : QStringLiteral("text"), i < 4});
+            manyEdges.push_back(e(i, i < 4 ? 100 : i % 4, "circle", "arrow"));
+        }
+        view.setGraph(many, manyEdges, true, 0.61, QStringLiteral("4 tokens"));
+        QCOMPARE(view.nodeItemCount(), 23);
+        snapshot(&view, QStringLiteral("causal_large"));
         view.clear();
         QVERIFY(view.isEmpty());
         QCOMPARE(countItems(view.scene(), CausalNodeItem::Type), 0);
