@@ -60,7 +60,8 @@ std::uint64_t Args::get_u64(const std::string& name, std::uint64_t fallback) con
     const std::string v = get(name);
     char* end = nullptr;
     const unsigned long long x = std::strtoull(v.c_str(), &end, 10);
-    if (end == v.c_str() || *end != '\0' || v[0] == '-') fail("option --", name, " expects a non-negative integer, got '", v, "'");
+    if (end == v.c_str() || *end != '\0' || v[0] == '-')
+        fail("option --", name, " expects a non-negative integer, got '", v, "'");
     return x;
 }
 
@@ -83,8 +84,10 @@ std::vector<std::int64_t> parse_id_list(const std::string& text) {
         cur.clear();
     };
     for (char ch : text) {
-        if (ch == ' ' || ch == ',' || ch == '\t' || ch == '\n') flush();
-        else cur += ch;
+        if (ch == ' ' || ch == ',' || ch == '\t' || ch == '\n')
+            flush();
+        else
+            cur += ch;
     }
     flush();
     if (ids.empty()) fail("no token ids given");

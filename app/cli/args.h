@@ -8,7 +8,7 @@
 namespace sightline::cli {
 
 class Args {
-public:
+  public:
     // `flags` are options without a value; every other "--x" takes the next word as its value.
     Args(const std::vector<std::string>& words, const std::set<std::string>& flags);
 
@@ -22,7 +22,7 @@ public:
     // Throws when an option outside `known` was given (catches typos such as --max-new-token).
     void allow_only(const std::set<std::string>& known) const;
 
-private:
+  private:
     std::map<std::string, std::string> values_;
     std::set<std::string> flags_;
     std::vector<std::string> positional_;

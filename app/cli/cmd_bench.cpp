@@ -14,8 +14,8 @@
 #include "core/util/error.h"
 #include "core/util/stopwatch.h"
 #include "core/util/strings.h"
-#include "plugins/loader/plugin_loader.h"
 #include "core/util/system_info.h"
+#include "plugins/loader/plugin_loader.h"
 
 namespace sightline::cli {
 namespace {
@@ -49,7 +49,8 @@ PromptRequest bench_prompt(const LoadedModel& m, int n) {
 
 // Latency of each explainer on a cached trace (captured tensors reused, explanation not cached): the
 // time from request to map, for every answer token of a scene-world question, repeated.
-nlohmann::json bench_explain(const LoadedModel& m, const std::vector<std::string>& methods, int repeats, std::uint64_t seed) {
+nlohmann::json bench_explain(const LoadedModel& m, const std::vector<std::string>& methods, int repeats,
+                             std::uint64_t seed) {
     const toy::Sample s = toy::make_sample(seed, toy::TaskType::Describe);
     PromptRequest r;
     r.question = s.question;
@@ -74,8 +75,12 @@ nlohmann::json bench_explain(const LoadedModel& m, const std::vector<std::string
         const double worst = *std::max_element(times.begin(), times.end());
         out[name] = {{"median_ms", median(times)}, {"max_ms", worst}, {"requests", times.size()}};
     }
-    return {{"question", s.question}, {"answer", trace->answer_text}, {"answer_tokens", trace->answer_size()},
-            {"sequence_length", trace->tokens.size()}, {"capture_ms", capture_ms}, {"methods", out}};
+    return {{"question", s.question},
+            {"answer", trace->answer_text},
+            {"answer_tokens", trace->answer_size()},
+            {"sequence_length", trace->tokens.size()},
+            {"capture_ms", capture_ms},
+            {"methods", out}};
 }
 
 }  // namespace
@@ -83,10 +88,11 @@ nlohmann::json bench_explain(const LoadedModel& m, const std::vector<std::string
 int cmd_bench(const Words& words) {
     const Args a(words, {"json", "help", "explain"});
     if (a.has("help")) {
-        std::cout << "usage: sightline-cli bench --model DIR [--prompt-tokens N] [--new-tokens N] [--repeats N]\n"
-                     "       [--dtype f32|bf16] [--threads N] [--explain [--methods LIST] [--seed S]] [--json]\n"
-                     "--explain also times each explainer on a cached trace of a scene-world question\n"
-                     "(multimodal models with a tokenizer, e.g. the embedded model).\n";
+        std::cout
+            << "usage: sightline-cli bench --model DIR [--prompt-tokens N] [--new-tokens N] [--repeats N]\n"
+               "       [--dtype f32|bf16] [--threads N] [--explain [--methods LIST] [--seed S]] [--json]\n"
+               "--explain also times each explainer on a cached trace of a scene-world question\n"
+               "(multimodal models with a tokenizer, e.g. the embedded model).\n";
         return 0;
     }
     std::set<std::string> known = kModelOptions;
@@ -116,7 +122,8 @@ int cmd_bench(const Words& words) {
     }
     nlohmann::json explain;
     if (a.has("explain")) {
-        const std::vector<std::string> methods = split(a.get("methods", "attention,tam,relevancy,cleann"), ',');
+        const std::vector<std::string> methods =
+            split(a.get("methods", "attention,tam,relevancy,cleann"), ',');
         explain = bench_explain(*model, methods, repeats, a.get_u64("seed", toy::kHeldOutSeedBase + 7));
     }
     nlohmann::json out = {{"model", model->name},

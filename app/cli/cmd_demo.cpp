@@ -1,5 +1,6 @@
 // sightline-cli demo: the headless tour. A held-out demo scene, a question, the streamed answer, then every
-// method explaining the first word that names an object — timings, a text rendering of each map, overlay PNGs.
+// method explaining the first word that names an object — timings, a text rendering of each map, overlay
+// PNGs.
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -40,14 +41,16 @@ void print_map(const Explanation& e) {
 int cmd_demo(const Words& words) {
     const Args a(words, {"help"});
     if (a.has("help")) {
-        std::cout << "usage: sightline-cli demo [--model DIR] [--seed S] [--task color|shape|describe|...] [--out DIR]\n";
+        std::cout << "usage: sightline-cli demo [--model DIR] [--seed S] [--task color|shape|describe|...] "
+                     "[--out DIR]\n";
         return 0;
     }
     std::set<std::string> known = kModelOptions;
     known.insert({"help", "seed", "task", "out"});
     a.allow_only(known);
     const auto model = load_model_from(a);
-    if (!model->config.multimodal || !model->tokenizer) fail("the demo needs a multimodal model with a tokenizer");
+    if (!model->config.multimodal || !model->tokenizer)
+        fail("the demo needs a multimodal model with a tokenizer");
     const std::uint64_t seed = a.get_u64("seed", toy::kHeldOutSeedBase + 900'000'000ull);
     const auto task = toy::parse_task(a.get("task", "color"));
     if (!task) fail("unknown task '", a.get("task"), "'");
@@ -56,11 +59,12 @@ int cmd_demo(const Words& words) {
     make_dirs(out);
     save_image_rgb(path_join(out, "scene.png"), s.scene.image);
 
-    std::cout << "Sightline demo — model " << model->name << " (" << model->model->parameter_count() << " parameters, "
-              << active_threads() << " threads)\n";
+    std::cout << "Sightline demo — model " << model->name << " (" << model->model->parameter_count()
+              << " parameters, " << active_threads() << " threads)\n";
     std::cout << "Scene " << seed << " (" << out << "/scene.png): ";
     for (std::size_t i = 0; i < s.scene.objects.size(); ++i)
-        std::cout << (i ? ", " : "") << s.scene.objects[i].name() << " at the " << s.scene.objects[i].position();
+        std::cout << (i ? ", " : "") << s.scene.objects[i].name() << " at the "
+                  << s.scene.objects[i].position();
     std::cout << "\nQ: " << s.question << "\nA: " << std::flush;
     PromptRequest req;
     req.question = s.question;
@@ -71,9 +75,10 @@ int cmd_demo(const Words& words) {
         std::cout << t.tokens.back().text << std::flush;
         return true;
     };
-    const auto trace = std::make_shared<Trace>(generate(*model, prepare_prompt(*model, req), GenerationSettings{}, cb));
-    std::cout << "\n   (expected: " << s.answer << "; prefill " << static_cast<int>(trace->prefill_ms) << " ms, decode "
-              << static_cast<int>(trace->decode_ms) << " ms)\n";
+    const auto trace =
+        std::make_shared<Trace>(generate(*model, prepare_prompt(*model, req), GenerationSettings{}, cb));
+    std::cout << "\n   (expected: " << s.answer << "; prefill " << static_cast<int>(trace->prefill_ms)
+              << " ms, decode " << static_cast<int>(trace->decode_ms) << " ms)\n";
     if (trace->answer_size() == 0) return 0;
     std::int64_t target = 0;
     for (std::int64_t k = 0; k < trace->answer_size(); ++k) {
@@ -94,14 +99,18 @@ int cmd_demo(const Words& words) {
         const Explanation e = service.explain(ctx, name, target);
         std::printf("\n  %-10s %7.1f ms", name.c_str(), e.time_ms);
         if (e.extras.contains("validated"))
-            std::printf("  %s (%zu tokens; p %.2f -> %.2f)", e.extras["validated"].get<bool>() ? "validated" : "not validated",
-                        e.extras["explanation"].size(), e.extras["prob_clean"].get<double>(), e.extras["prob_masked"].get<double>());
+            std::printf("  %s (%zu tokens; p %.2f -> %.2f)",
+                        e.extras["validated"].get<bool>() ? "validated" : "not validated",
+                        e.extras["explanation"].size(), e.extras["prob_clean"].get<double>(),
+                        e.extras["prob_masked"].get<double>());
         std::printf("\n");
         if (!e.has_image_map()) continue;
         print_map(e);
-        save_image_rgb(path_join(out, name + ".png"), render_overlay(view, e.image_map, e.grid_h, e.grid_w, OverlayStyle{}));
+        save_image_rgb(path_join(out, name + ".png"),
+                       render_overlay(view, e.image_map, e.grid_h, e.grid_w, OverlayStyle{}));
     }
-    std::cout << "\nOverlays written to " << out << "/. Start the desktop app (build/bin/sightline) to explore interactively.\n";
+    std::cout << "\nOverlays written to " << out
+              << "/. Start the desktop app (build/bin/sightline) to explore interactively.\n";
     return 0;
 }
 

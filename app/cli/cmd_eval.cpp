@@ -17,12 +17,13 @@ int cmd_eval(const Words& words) {
     const Args a(words, {"json", "help", "quiet"});
     if (a.has("help")) {
         std::cout << "usage: sightline-cli eval [--model DIR] --n N --first-seed S [--methods LIST]\n"
-                     "       [--faithfulness-steps K] [--json]\n"
+                     "       [--faithfulness-steps K] [--faithfulness-min-gap G] [--json]\n"
                      "Scenes use seeds S..S+N-1 (held-out seeds start at 1000000000).\n";
         return 0;
     }
     std::set<std::string> known = kModelOptions;
-    known.insert({"n", "first-seed", "methods", "json", "help", "quiet", "faithfulness-steps", "faithfulness-targets"});
+    known.insert({"n", "first-seed", "methods", "json", "help", "quiet", "faithfulness-steps",
+                  "faithfulness-targets", "faithfulness-min-gap"});
     a.allow_only(known);
     ExplainerEvalOptions o;
     o.n = a.get_int("n", 300);
@@ -30,6 +31,7 @@ int cmd_eval(const Words& words) {
     if (a.has("methods")) o.methods = split(a.get("methods"), ',');
     o.faithfulness_steps = a.get_int("faithfulness-steps", o.faithfulness_steps);
     o.faithfulness_targets_per_scene = a.get_int("faithfulness-targets", o.faithfulness_targets_per_scene);
+    o.faithfulness_min_gap = a.get_double("faithfulness-min-gap", o.faithfulness_min_gap);
     if (o.n <= 0) fail("--n must be positive");
     if (!toy::is_held_out_seed(o.first_seed))
         std::cerr << "warning: seed " << o.first_seed << " is in the training range; held-out seeds start at "
@@ -37,7 +39,8 @@ int cmd_eval(const Words& words) {
     const bool quiet = a.has("json") || a.has("quiet");
     if (!quiet)
         o.progress = [](int done, int total) {
-            if (done % 10 == 0 || done == total) std::cerr << "\r" << done << "/" << total << " scenes" << std::flush;
+            if (done % 10 == 0 || done == total)
+                std::cerr << "\r" << done << "/" << total << " scenes" << std::flush;
         };
     const auto model = load_model_from(a);
     ExplanationService service;
@@ -49,16 +52,18 @@ int cmd_eval(const Words& words) {
         return 0;
     }
     std::cerr << "\n";
-    std::printf("%d scenes (%d with exactly right answers), %d object-word and %d function-word targets\n", r.scenes,
-                r.scenes_used, r.object_targets, r.function_targets);
-    std::printf("%-10s %8s %8s %8s %8s %9s %9s %10s %10s\n", "method", "Obj-IoU", "Func-IoU", "F1-IoU", "pointing",
-                "deletion", "insertion", "validated", "time ms");
+    std::printf("%d scenes (%d with exactly right answers), %d object-word and %d function-word targets\n",
+                r.scenes, r.scenes_used, r.object_targets, r.function_targets);
+    std::printf("%-10s %8s %8s %8s %8s %9s %9s %10s %10s\n", "method", "Obj-IoU", "Func-IoU", "F1-IoU",
+                "pointing", "deletion", "insertion", "validated", "time ms");
     for (const auto& [name, m] : j["methods"].items()) {
-        std::printf("%-10s %8.3f %8.3f %8.3f %8.3f %9.3f %9.3f %10s %10.1f\n", name.c_str(), m["obj_iou"].get<double>(),
-                    m["func_iou"].get<double>(), m["f1_iou"].get<double>(), m["pointing_game"].get<double>(),
-                    m["deletion_auc"].get<double>(), m["insertion_auc"].get<double>(),
-                    m.contains("validated_rate") ? cat(m["validated_rate"].get<double>()).substr(0, 5).c_str() : "-",
-                    m["mean_time_ms"].get<double>());
+        std::printf(
+            "%-10s %8.3f %8.3f %8.3f %8.3f %9.3f %9.3f %10s %10.1f\n", name.c_str(),
+            m["obj_iou"].get<double>(), m["func_iou"].get<double>(), m["f1_iou"].get<double>(),
+            m["pointing_game"].get<double>(), m["deletion_auc"].get<double>(),
+            m["insertion_auc"].get<double>(),
+            m.contains("validated_rate") ? cat(m["validated_rate"].get<double>()).substr(0, 5).c_str() : "-",
+            m["mean_time_ms"].get<double>());
     }
     return 0;
 }

@@ -24,7 +24,10 @@ nlohmann::json answer_tokens_json(const Trace& t) {
     nlohmann::json out = nlohmann::json::array();
     for (std::int64_t k = 0; k < t.answer_size(); ++k) {
         const auto& tok = t.tokens[static_cast<std::size_t>(t.answer_begin + k)];
-        out.push_back({{"index", k}, {"position", t.answer_begin + k}, {"id", tok.id}, {"text", tok.text},
+        out.push_back({{"index", k},
+                       {"position", t.answer_begin + k},
+                       {"id", tok.id},
+                       {"text", tok.text},
                        {"prob", t.steps[static_cast<std::size_t>(k)].prob}});
     }
     return out;
@@ -33,19 +36,22 @@ nlohmann::json answer_tokens_json(const Trace& t) {
 int cmd_explain(const Words& words) {
     const Args a(words, {"json", "all-targets", "help", "nearest"});
     if (a.has("help")) {
-        std::cout << "usage: sightline-cli explain [--model DIR] --image PATH --prompt TEXT --method NAME[,NAME...]\n"
-                     "       [--target INDEX | --all-targets] --out DIR [--params JSON] [--colormap NAME]\n"
-                     "       [--opacity X] [--max-new-tokens N] [--json]\n"
-                     "--params is a JSON object keyed by method, e.g. '{\"attention\": {\"layers\": \"2-3\"}}'.\n";
+        std::cout
+            << "usage: sightline-cli explain [--model DIR] --image PATH --prompt TEXT --method "
+               "NAME[,NAME...]\n"
+               "       [--target INDEX | --all-targets] --out DIR [--params JSON] [--colormap NAME]\n"
+               "       [--opacity X] [--max-new-tokens N] [--json]\n"
+               "--params is a JSON object keyed by method, e.g. '{\"attention\": {\"layers\": \"2-3\"}}'.\n";
         return 0;
     }
     std::set<std::string> known = kModelOptions;
-    known.insert({"image", "prompt", "method", "target", "all-targets", "out", "json", "params", "colormap", "opacity",
-                  "max-new-tokens", "temperature", "top-p", "top-k", "seed", "help", "nearest"});
+    known.insert({"image", "prompt", "method", "target", "all-targets", "out", "json", "params", "colormap",
+                  "opacity", "max-new-tokens", "temperature", "top-p", "top-k", "seed", "help", "nearest"});
     a.allow_only(known);
     const std::string out_dir = a.require("out");
     const auto methods = split(a.require("method"), ',');
-    const nlohmann::json params = a.has("params") ? nlohmann::json::parse(a.get("params")) : nlohmann::json::object();
+    const nlohmann::json params =
+        a.has("params") ? nlohmann::json::parse(a.get("params")) : nlohmann::json::object();
     if (!params.is_object()) fail("--params must be a JSON object keyed by method name");
     OverlayStyle style;
     style.colormap = colormap_from_string(a.get("colormap", "jet"));
@@ -60,7 +66,8 @@ int cmd_explain(const Words& words) {
     req.question = a.require("prompt");
     req.image_rgb = image_from(a);
     req.image_label = a.get("image");
-    const auto trace = std::make_shared<Trace>(generate(*model, prepare_prompt(*model, req), settings_from(a)));
+    const auto trace =
+        std::make_shared<Trace>(generate(*model, prepare_prompt(*model, req), settings_from(a)));
     if (trace->answer_size() == 0) fail("the model produced no answer tokens to explain");
     std::vector<std::int64_t> targets;
     if (a.has("all-targets")) {
@@ -91,9 +98,12 @@ int cmd_explain(const Words& words) {
             explanations.push_back(std::move(j));
         }
     }
-    const nlohmann::json result = {{"model", model->name},       {"question", trace->question},
-                                   {"answer", trace->answer_text}, {"answer_tokens", answer_tokens_json(*trace)},
-                                   {"grid", {trace->grid_h, trace->grid_w}}, {"explanations", explanations}};
+    const nlohmann::json result = {{"model", model->name},
+                                   {"question", trace->question},
+                                   {"answer", trace->answer_text},
+                                   {"answer_tokens", answer_tokens_json(*trace)},
+                                   {"grid", {trace->grid_h, trace->grid_w}},
+                                   {"explanations", explanations}};
     std::ofstream(path_join(out_dir, "explanations.json")) << result.dump(1) << "\n";
     if (a.has("json")) {
         std::cout << result.dump() << "\n";
@@ -102,7 +112,9 @@ int cmd_explain(const Words& words) {
         for (const auto& e : explanations)
             std::cout << "  " << e["method"].get<std::string>() << " target " << e["target"] << " ('"
                       << e["token"].get<std::string>() << "'): " << e["time_ms"].get<double>() << " ms"
-                      << (e.contains("overlay_png") ? " -> " + e["overlay_png"].get<std::string>() : std::string()) << "\n";
+                      << (e.contains("overlay_png") ? " -> " + e["overlay_png"].get<std::string>()
+                                                    : std::string())
+                      << "\n";
         std::cout << "wrote " << path_join(out_dir, "explanations.json") << "\n";
     }
     return 0;

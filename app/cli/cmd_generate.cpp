@@ -22,9 +22,12 @@ GenerationSettings settings_from(const Args& a) {
 
 PromptRequest prompt_from(const Args& a) {
     PromptRequest r;
-    if (a.has("prompt") == a.has("prompt-ids")) fail("give exactly one of --prompt TEXT or --prompt-ids \"1 2 3\"");
-    if (a.has("prompt")) r.question = a.require("prompt");
-    else r.ids = parse_id_list(a.require("prompt-ids"));
+    if (a.has("prompt") == a.has("prompt-ids"))
+        fail("give exactly one of --prompt TEXT or --prompt-ids \"1 2 3\"");
+    if (a.has("prompt"))
+        r.question = a.require("prompt");
+    else
+        r.ids = parse_id_list(a.require("prompt-ids"));
     r.image_rgb = image_from(a);
     r.image_label = a.get("image");
     r.use_chat_template = !a.has("no-template");
@@ -34,14 +37,15 @@ PromptRequest prompt_from(const Args& a) {
 int cmd_generate(const Words& words) {
     const Args a(words, {"json", "no-template", "help"});
     if (a.has("help")) {
-        std::cout << "usage: sightline-cli generate --model DIR [--image PATH] (--prompt TEXT | --prompt-ids \"1 2 3\")\n"
+        std::cout << "usage: sightline-cli generate --model DIR [--image PATH] (--prompt TEXT | --prompt-ids "
+                     "\"1 2 3\")\n"
                      "       [--max-new-tokens N] [--temperature T] [--top-p P] [--top-k K] [--seed S]\n"
                      "       [--dtype f32|bf16] [--threads N] [--no-template] [--json]\n";
         return 0;
     }
     std::set<std::string> known = kModelOptions;
-    known.insert({"image", "prompt", "prompt-ids", "max-new-tokens", "temperature", "top-p", "top-k", "seed", "json",
-                  "no-template", "help"});
+    known.insert({"image", "prompt", "prompt-ids", "max-new-tokens", "temperature", "top-p", "top-k", "seed",
+                  "json", "no-template", "help"});
     a.allow_only(known);
     const bool json = a.has("json");
     const PromptRequest request = prompt_from(a);
@@ -61,10 +65,12 @@ int cmd_generate(const Words& words) {
         nlohmann::json steps = nlohmann::json::array();
         for (const auto& s : trace.steps) {
             nlohmann::json top = nlohmann::json::array();
-            for (const auto& alt : s.top) top.push_back({{"id", alt.id}, {"text", alt.text}, {"prob", alt.prob}});
+            for (const auto& alt : s.top)
+                top.push_back({{"id", alt.id}, {"text", alt.text}, {"prob", alt.prob}});
             steps.push_back({{"id", s.id}, {"prob", s.prob}, {"top", top}});
         }
-        std::vector<std::int64_t> input_ids(trace.tokens.size() - static_cast<std::size_t>(trace.answer_size()));
+        std::vector<std::int64_t> input_ids(trace.tokens.size() -
+                                            static_cast<std::size_t>(trace.answer_size()));
         for (std::size_t i = 0; i < input_ids.size(); ++i) input_ids[i] = trace.tokens[i].id;
         nlohmann::json out = {{"model", trace.model_name},
                               {"input_ids", input_ids},
@@ -88,8 +94,9 @@ int cmd_generate(const Words& words) {
             for (auto id : trace.answer_ids()) std::cout << id << ' ';
         }
         std::cout << "\n";
-        std::cerr << cat("[", trace.answer_size(), " tokens, stop: ", trace.stop_reason, "; load ", int(model->load_ms),
-                         " ms, prefill ", int(trace.prefill_ms), " ms, decode ", int(trace.decode_ms), " ms]\n");
+        std::cerr << cat("[", trace.answer_size(), " tokens, stop: ", trace.stop_reason, "; load ",
+                         int(model->load_ms), " ms, prefill ", int(trace.prefill_ms), " ms, decode ",
+                         int(trace.decode_ms), " ms]\n");
     }
     return 0;
 }

@@ -22,13 +22,14 @@ int cmd_info(const Words& words) {
     const auto m = load_model_from(a);
     const auto& c = m->config;
     nlohmann::json hooks = nlohmann::json::array();
-    const std::vector<std::string> block_hooks = {"hook_resid_pre",      "attn.hook_q",       "attn.hook_k",
-                                                  "attn.hook_v",         "attn.hook_attn_scores", "attn.hook_pattern",
-                                                  "attn.hook_z",         "hook_attn_out",     "hook_resid_mid",
-                                                  "mlp.hook_post",       "hook_mlp_out",      "hook_resid_post"};
+    const std::vector<std::string> block_hooks = {
+        "hook_resid_pre",        "attn.hook_q",       "attn.hook_k",  "attn.hook_v",
+        "attn.hook_attn_scores", "attn.hook_pattern", "attn.hook_z",  "hook_attn_out",
+        "hook_resid_mid",        "mlp.hook_post",     "hook_mlp_out", "hook_resid_post"};
     if (c.multimodal) {
         hooks.push_back("vision.hook_embed");
-        hooks.push_back(cat("vision.blocks.{0..", m->model->vision()->blocks_used() - 1, "}.{", join(block_hooks, ","), "}"));
+        hooks.push_back(cat("vision.blocks.{0..", m->model->vision()->blocks_used() - 1, "}.{",
+                            join(block_hooks, ","), "}"));
         hooks.push_back("projector.hook_out");
     }
     hooks.push_back("lm.hook_embed");

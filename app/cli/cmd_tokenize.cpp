@@ -13,8 +13,10 @@ namespace sightline::cli {
 int cmd_tokenize(const Words& words) {
     const Args a(words, {"json", "add-special-tokens", "help"});
     if (a.has("help")) {
-        std::cout << "usage: sightline-cli tokenize --tokenizer PATH --text TEXT [--add-special-tokens] [--json]\n"
-                     "PATH is a tokenizer.model (SentencePiece) or tokenizer.json (byte-level BPE) file, or a model folder.\n";
+        std::cout
+            << "usage: sightline-cli tokenize --tokenizer PATH --text TEXT [--add-special-tokens] [--json]\n"
+               "PATH is a tokenizer.model (SentencePiece) or tokenizer.json (byte-level BPE) file, or a "
+               "model folder.\n";
         return 0;
     }
     a.allow_only({"tokenizer", "text", "json", "add-special-tokens", "help"});

@@ -29,17 +29,22 @@ int toy_scene(const Words& words) {
     std::optional<toy::TaskType> task;
     if (a.has("task")) {
         task = toy::parse_task(a.get("task"));
-        if (!task) fail("unknown task '", a.get("task"), "' (color, shape, count, exist, position, relation, describe)");
+        if (!task)
+            fail("unknown task '", a.get("task"),
+                 "' (color, shape, count, exist, position, relation, describe)");
     }
     const toy::Sample s = toy::make_sample(seed, task);
     make_dirs(out);
     toy::write_scene(s.scene, out);
-    nlohmann::json qa = {{"seed", s.seed}, {"task", toy::to_string(s.task)}, {"question", s.question}, {"answer", s.answer}};
+    nlohmann::json qa = {
+        {"seed", s.seed}, {"task", toy::to_string(s.task)}, {"question", s.question}, {"answer", s.answer}};
     std::ofstream(path_join(out, "question.json")) << qa.dump(2) << "\n";
-    std::cout << "wrote " << out << "/scene.png, " << s.scene.objects.size() << " mask(s), scene.json, question.json\n"
+    std::cout << "wrote " << out << "/scene.png, " << s.scene.objects.size()
+              << " mask(s), scene.json, question.json\n"
               << "Q: " << s.question << "\nA: " << s.answer << "\n";
     if (!toy::is_held_out_seed(seed))
-        std::cout << "(seed " << seed << " is in the training range; held-out seeds start at " << toy::kHeldOutSeedBase << ")\n";
+        std::cout << "(seed " << seed << " is in the training range; held-out seeds start at "
+                  << toy::kHeldOutSeedBase << ")\n";
     return 0;
 }
 
@@ -72,25 +77,53 @@ int toy_eval(const Words& words) {
     std::cout << "model " << m->name << ": " << r.n << " held-out questions (seeds " << o.first_seed << ".."
               << o.first_seed + static_cast<std::uint64_t>(o.n) - 1 << ")\n";
     for (const auto& [task, ct] : r.by_task)
-        std::printf("  %-9s %6.1f%%  (%d/%d)\n", task.c_str(), 100.0 * ct.first / std::max(1, ct.second), ct.first, ct.second);
+        std::printf("  %-9s %6.1f%%  (%d/%d)\n", task.c_str(), 100.0 * ct.first / std::max(1, ct.second),
+                    ct.first, ct.second);
     std::printf("  %-9s %6.1f%%  (%d/%d)\n", "overall", 100.0 * r.overall(), r.correct, r.n);
-    std::printf("  description: every object word right in %.1f%% of %d scenes\n", 100.0 * r.description_object_words(),
-                r.descriptions);
+    std::printf("  description: every object word right in %.1f%% of %d scenes\n",
+                100.0 * r.description_object_words(), r.descriptions);
     std::printf("  mean %.1f ms per question\n", r.mean_ms_per_question);
     for (std::size_t i = 0; i < r.failures.size() && i < 5; ++i)
-        std::cout << "  wrong: [" << r.failures[i].task << "] " << r.failures[i].question << " -> '" << r.failures[i].predicted
-                  << "' (expected '" << r.failures[i].expected << "')\n";
+        std::cout << "  wrong: [" << r.failures[i].task << "] " << r.failures[i].question << " -> '"
+                  << r.failures[i].predicted << "' (expected '" << r.failures[i].expected << "')\n";
     return 0;
 }
 
 int toy_train(const Words& words) {
     const Args a(words, {"bf16", "tiny", "json", "token-loss"});
-    a.allow_only({"out", "steps", "batch", "lr", "min-lr", "warmup", "clip", "weight-decay", "seed", "data-seed", "bf16",
-                  "tiny", "time-limit-min", "eval-every", "eval-n", "checkpoint-every", "threads", "spm-train",
-                  "log-every", "json", "tokenizer-vocab", "stop-at", "token-loss", "task-weights"});
+    a.allow_only({"out",
+                  "steps",
+                  "batch",
+                  "lr",
+                  "min-lr",
+                  "warmup",
+                  "clip",
+                  "weight-decay",
+                  "seed",
+                  "data-seed",
+                  "bf16",
+                  "tiny",
+                  "time-limit-min",
+                  "eval-every",
+                  "eval-n",
+                  "checkpoint-every",
+                  "threads",
+                  "spm-train",
+                  "log-every",
+                  "json",
+                  "tokenizer-vocab",
+                  "stop-at",
+                  "token-loss",
+                  "task-weights",
+                  "vision-layers",
+                  "lm-layers",
+                  "vision-pretrain-steps"});
     train::TrainOptions o;
     o.out_dir = a.require("out");
     if (a.has("tiny")) o.size = train::tiny_toy_size();
+    o.size.vision_layers = a.get_int("vision-layers", o.size.vision_layers);
+    o.size.lm_layers = a.get_int("lm-layers", o.size.lm_layers);
+    o.vision_pretrain_steps = a.get_int("vision-pretrain-steps", o.vision_pretrain_steps);
     o.steps = a.get_int("steps", static_cast<int>(o.steps));
     o.batch = a.get_int("batch", o.batch);
     o.lr = a.get_double("lr", o.lr);
@@ -106,7 +139,8 @@ int toy_train(const Words& words) {
         for (const auto& item : split(a.get("task-weights"), ',')) {
             const auto eq = item.find('=');
             const auto task = toy::parse_task(item.substr(0, eq));
-            if (eq == std::string::npos || !task) fail("--task-weights expects task=weight pairs, got '", item, "'");
+            if (eq == std::string::npos || !task)
+                fail("--task-weights expects task=weight pairs, got '", item, "'");
             o.task_weights[*task] = std::stod(item.substr(eq + 1));
         }
     }
@@ -120,14 +154,23 @@ int toy_train(const Words& words) {
     o.spm_train = a.get("spm-train", o.spm_train);
     o.tokenizer_vocab = a.get_int("tokenizer-vocab", o.tokenizer_vocab);
     if (o.steps <= 0 || o.batch <= 0) fail("--steps and --batch must be positive");
-    if (static_cast<std::uint64_t>(o.steps) * static_cast<std::uint64_t>(o.batch) + o.data_seed > toy::kTrainingSeedEnd)
+    if (static_cast<std::uint64_t>(o.steps) * static_cast<std::uint64_t>(o.batch) + o.data_seed >
+        toy::kTrainingSeedEnd)
         fail("steps x batch would run past the training seed range");
     o.log = [](const std::string& line) { std::cerr << line << "\n"; };
     const train::TrainReport r = train::train_toy(o);
-    nlohmann::json out = {{"out", o.out_dir},          {"first_step", r.first_step},     {"last_step", r.last_step},
-                          {"first_loss", r.first_loss}, {"last_loss", r.last_loss},       {"seconds", r.seconds},
-                          {"samples_per_second", r.samples_per_second}, {"parameters", r.parameters},
-                          {"finished", r.finished}};
+    nlohmann::json out = {{"out", o.out_dir},
+                          {"first_step", r.first_step},
+                          {"last_step", r.last_step},
+                          {"first_loss", r.first_loss},
+                          {"last_loss", r.last_loss},
+                          {"seconds", r.seconds},
+                          {"samples_per_second", r.samples_per_second},
+                          {"parameters", r.parameters},
+                          {"finished", r.finished},
+                          {"vision_pretrain_seconds", r.vision_pretrain_seconds},
+                          {"vision_patch_shape_accuracy", r.vision_shape_accuracy},
+                          {"vision_patch_color_accuracy", r.vision_color_accuracy}};
     std::cout << (a.has("json") ? out.dump() : out.dump(2)) << "\n";
     return 0;
 }
@@ -136,10 +179,12 @@ int toy_train(const Words& words) {
 
 int cmd_toy(const Words& words) {
     if (words.empty() || words[0] == "--help") {
-        std::cout << "usage: sightline-cli toy scene --seed S --out DIR [--task T]\n"
-                     "       sightline-cli toy eval [--model DIR] --n N --first-seed S [--natural-tasks] [--json]\n"
-                     "       sightline-cli toy train --out DIR [--steps N] [--batch B] [--lr X] [--bf16] [--tiny]\n"
-                     "                               [--time-limit-min M] [--eval-every N] [--eval-n N] [--seed S]\n";
+        std::cout
+            << "usage: sightline-cli toy scene --seed S --out DIR [--task T]\n"
+               "       sightline-cli toy eval [--model DIR] --n N --first-seed S [--natural-tasks] [--json]\n"
+               "       sightline-cli toy train --out DIR [--steps N] [--batch B] [--lr X] [--bf16] [--tiny]\n"
+               "                               [--time-limit-min M] [--eval-every N] [--eval-n N] [--seed "
+               "S]\n";
         return words.empty() ? 2 : 0;
     }
     const Words rest(words.begin() + 1, words.end());

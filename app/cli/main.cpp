@@ -35,21 +35,18 @@ $SIGHTLINE_PLUGIN_PATH, <bin>/plugins and <prefix>/lib/sightline/plugins. Run a 
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h" || std::string(argv[1]) == "help") {
+    if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h" ||
+        std::string(argv[1]) == "help") {
         usage();
         return argc < 2 ? 2 : 0;
     }
     const std::string command = argv[1];
     const sightline::cli::Words words(argv + 2, argv + argc);
     const std::map<std::string, int (*)(const sightline::cli::Words&)> commands = {
-        {"generate", sightline::cli::cmd_generate},
-        {"tokenize", sightline::cli::cmd_tokenize},
-        {"bench", sightline::cli::cmd_bench},
-        {"info", sightline::cli::cmd_info},
-        {"toy", sightline::cli::cmd_toy},
-        {"explain", sightline::cli::cmd_explain},
-        {"eval", sightline::cli::cmd_eval},
-        {"demo", sightline::cli::cmd_demo},
+        {"generate", sightline::cli::cmd_generate}, {"tokenize", sightline::cli::cmd_tokenize},
+        {"bench", sightline::cli::cmd_bench},       {"info", sightline::cli::cmd_info},
+        {"toy", sightline::cli::cmd_toy},           {"explain", sightline::cli::cmd_explain},
+        {"eval", sightline::cli::cmd_eval},         {"demo", sightline::cli::cmd_demo},
     };
     const auto it = commands.find(command);
     if (it == commands.end()) {

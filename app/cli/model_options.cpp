@@ -7,7 +7,9 @@ namespace sightline::cli {
 
 const std::set<std::string> kModelOptions = {"model", "dtype", "threads"};
 
-std::string model_dir_from(const Args& args) { return args.get("model", default_model_dir()); }
+std::string model_dir_from(const Args& args) {
+    return args.get("model", default_model_dir());
+}
 
 std::unique_ptr<LoadedModel> load_model_from(const Args& args) {
     LoadOptions o;

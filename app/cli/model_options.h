@@ -1,5 +1,6 @@
 #pragma once
-// Options shared by commands that load a model: --model DIR (default: the embedded model), --dtype, --threads.
+// Options shared by commands that load a model: --model DIR (default: the embedded model), --dtype,
+// --threads.
 #include <memory>
 #include <opencv2/core.hpp>
 #include <optional>

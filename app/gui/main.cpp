@@ -52,7 +52,8 @@ void script_screenshot(MainWindow* w, const QCommandLineParser& args, QApplicati
             if (ok && !report.isEmpty()) {
                 QString err;
                 ok = w->exportReport(report, &err);
-                std::fprintf(stderr, ok ? "wrote %s\n" : "cannot write the report: %s\n", ok ? qPrintable(report) : qPrintable(err));
+                std::fprintf(stderr, ok ? "wrote %s\n" : "cannot write the report: %s\n",
+                             ok ? qPrintable(report) : qPrintable(err));
             }
             QCoreApplication::exit(ok ? 0 : 1);
         });
@@ -70,20 +71,22 @@ int main(int argc, char** argv) {
     args.setApplicationDescription("A desktop microscope for vision-language models");
     args.addHelpOption();
     args.addVersionOption();
-    args.addOptions({{"model", "Hugging Face model folder (default: the embedded model)", "dir"},
-                     {"dtype", "Compute dtype: f32 or bf16", "dtype", "f32"},
-                     {"plugins", "Extra folder to scan for explainer plugins", "dir"},
-                     {"screenshot", "Run a full explanation, save a PNG of the window, exit", "file"},
-                     {"image", "Image for --screenshot (default: a demo scene)", "path"},
-                     {"prompt", "Question for --screenshot (default: the demo scene's)", "text"},
-                     {"method", "Method tab to show in --screenshot", "name"},
-                     {"target", "Answer token to explain in --screenshot (default: the first object word)", "index"},
-                     {"report", "With --screenshot: also write the review report (PDF) here", "file"},
-                     {"timeout", "Seconds before --screenshot gives up", "seconds", "300"}});
+    args.addOptions(
+        {{"model", "Hugging Face model folder (default: the embedded model)", "dir"},
+         {"dtype", "Compute dtype: f32 or bf16", "dtype", "f32"},
+         {"plugins", "Extra folder to scan for explainer plugins", "dir"},
+         {"screenshot", "Run a full explanation, save a PNG of the window, exit", "file"},
+         {"image", "Image for --screenshot (default: a demo scene)", "path"},
+         {"prompt", "Question for --screenshot (default: the demo scene's)", "text"},
+         {"method", "Method tab to show in --screenshot", "name"},
+         {"target", "Answer token to explain in --screenshot (default: the first object word)", "index"},
+         {"report", "With --screenshot: also write the review report (PDF) here", "file"},
+         {"timeout", "Seconds before --screenshot gives up", "seconds", "300"}});
     args.process(app);
 
     MainWindow::Options o;
-    o.model_dir = args.isSet("model") ? args.value("model") : QString::fromStdString(sightline::default_model_dir());
+    o.model_dir =
+        args.isSet("model") ? args.value("model") : QString::fromStdString(sightline::default_model_dir());
     o.dtype = args.value("dtype");
     if (args.isSet("plugins")) o.plugin_dirs << args.value("plugins");
     MainWindow w(o);

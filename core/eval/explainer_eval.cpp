@@ -62,18 +62,24 @@ std::vector<TargetWord> target_words(const LoadedModel& m, const Trace& t, const
     std::vector<TargetWord> out;
     std::size_t prev = 0;
     for (std::size_t k = 0; k < ids.size(); ++k) {
-        const std::string upto = m.tokenizer->decode({ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(k) + 1}, true);
+        const std::string upto =
+            m.tokenizer->decode({ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(k) + 1}, true);
         const std::size_t b = prev, e = upto.size();
         prev = e;
         const std::string piece = upto.substr(b);
-        if (std::none_of(piece.begin(), piece.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)); }))
+        if (std::none_of(piece.begin(), piece.end(),
+                         [](char c) { return std::isalpha(static_cast<unsigned char>(c)); }))
             continue;  // punctuation, spaces, end of text
         for (const auto& w : s.words) {
             const std::size_t wb = offset + w.char_begin, we = offset + w.char_end;
             if (b >= we || e <= wb) continue;
-            const bool object_word = (w.kind == toy::WordKind::ObjectColor || w.kind == toy::WordKind::ObjectShape) && w.object >= 0;
-            if (object_word) out.push_back({static_cast<std::int64_t>(k), w.object});
-            else if (w.kind == toy::WordKind::Function) out.push_back({static_cast<std::int64_t>(k), -1});
+            const bool object_word =
+                (w.kind == toy::WordKind::ObjectColor || w.kind == toy::WordKind::ObjectShape) &&
+                w.object >= 0;
+            if (object_word)
+                out.push_back({static_cast<std::int64_t>(k), w.object});
+            else if (w.kind == toy::WordKind::Function)
+                out.push_back({static_cast<std::int64_t>(k), -1});
             break;
         }
     }
@@ -81,13 +87,15 @@ std::vector<TargetWord> target_words(const LoadedModel& m, const Trace& t, const
 }
 
 // Probability of the target token when the model sees `image_rgb` instead of the trace's image.
-double target_probability(const LoadedModel& m, const Trace& t, std::int64_t position, const cv::Mat& image_rgb) {
+double target_probability(const LoadedModel& m, const Trace& t, std::int64_t position,
+                          const cv::Mat& image_rgb) {
     const PreprocessedImage p = preprocess_image(image_rgb, *m.image_processor);
-    const at::Tensor pixels =
-        at::from_blob(const_cast<float*>(p.pixel_values.data()), {1, p.channels, p.height, p.width}, at::kFloat);
+    const at::Tensor pixels = at::from_blob(const_cast<float*>(p.pixel_values.data()),
+                                            {1, p.channels, p.height, p.width}, at::kFloat);
     const at::Tensor ids = at::tensor(t.ids(), at::kLong).unsqueeze(0).narrow(1, 0, position);
     at::NoGradGuard ng;
-    const at::Tensor logits = m.model->forward(ids, pixels, nullptr, nullptr, nullptr, LogitsMode::Last).logits[0][0];
+    const at::Tensor logits =
+        m.model->forward(ids, pixels, nullptr, nullptr, nullptr, LogitsMode::Last).logits[0][0];
     return at::softmax(logits, -1)[t.tokens[static_cast<std::size_t>(position)].id].item<double>();
 }
 
@@ -119,14 +127,17 @@ nlohmann::json ExplainerEvalResult::to_json() const {
             {"n_function_targets", function_targets},
             {"scenes", scenes},
             {"scenes_used", scenes_used},
+            {"faithfulness_skipped", faithfulness_skipped},
             {"methods", ms}};
 }
 
-ExplainerEvalResult evaluate_explainers(const LoadedModel& m, ExplanationService& service, const ExplainerEvalOptions& o) {
-    if (!m.config.multimodal || !m.tokenizer) fail("explainer evaluation needs a multimodal model with a tokenizer");
+ExplainerEvalResult evaluate_explainers(const LoadedModel& m, ExplanationService& service,
+                                        const ExplainerEvalOptions& o) {
+    if (!m.config.multimodal || !m.tokenizer)
+        fail("explainer evaluation needs a multimodal model with a tokenizer");
     for (const auto& name : o.methods) service.registry().get(name);
-    const std::vector<toy::TaskType> tasks = {toy::TaskType::Describe, toy::TaskType::Color, toy::TaskType::Shape,
-                                              toy::TaskType::Relation};
+    const std::vector<toy::TaskType> tasks = {toy::TaskType::Describe, toy::TaskType::Color,
+                                              toy::TaskType::Shape, toy::TaskType::Relation};
     ExplainerEvalResult r;
     for (int i = 0; i < o.n; ++i) {
         if (o.cancel && o.cancel->load()) throw CancelledError();
@@ -173,7 +184,8 @@ ExplainerEvalResult evaluate_explainers(const LoadedModel& m, ExplanationService
                         ++ms.validation_attempts;
                         if (e.extras.value("validated", false)) {
                             ++ms.validated;
-                            ms.set_sizes.push_back(static_cast<double>(e.extras.value("explanation", nlohmann::json::array()).size()));
+                            ms.set_sizes.push_back(static_cast<double>(
+                                e.extras.value("explanation", nlohmann::json::array()).size()));
                         }
                     }
                 }
@@ -186,12 +198,22 @@ ExplainerEvalResult evaluate_explainers(const LoadedModel& m, ExplanationService
                     r.methods[name].pointing.push_back(metrics::pointing_game(map, mask) ? 1.0 : 0.0);
                     noun_maps[name].push_back(map);
                 }
-                if (o.faithfulness_steps > 0 && faithfulness_left-- > 0) {
-                    const std::int64_t pos = trace->answer_begin + tw.index;
-                    const metrics::ProbabilityFn prob = [&](const cv::Mat& img) { return target_probability(m, *trace, pos, img); };
+                const std::int64_t pos = trace->answer_begin + tw.index;
+                const metrics::ProbabilityFn prob = [&](const cv::Mat& img) {
+                    return target_probability(m, *trace, pos, img);
+                };
+                // The normalised score divides by s_image - s_baseline; a target the blurred baseline
+                // hardly changes (flat colours survive blurring) would turn the AUCs into noise, so such a
+                // target is left out and the scene's next object word is tried.
+                if (o.faithfulness_steps > 0 && faithfulness_left > 0 &&
+                    prob(view) - prob(baseline) < o.faithfulness_min_gap)
+                    ++r.faithfulness_skipped;
+                else if (o.faithfulness_steps > 0 && faithfulness_left-- > 0) {
                     for (const auto& [name, map] : maps) {
-                        r.methods[name].deletion.push_back(metrics::deletion_curve(map, o.faithfulness_steps, prob, view, baseline).auc);
-                        r.methods[name].insertion.push_back(metrics::insertion_curve(map, o.faithfulness_steps, prob, view, baseline).auc);
+                        r.methods[name].deletion.push_back(
+                            metrics::deletion_curve(map, o.faithfulness_steps, prob, view, baseline).auc);
+                        r.methods[name].insertion.push_back(
+                            metrics::insertion_curve(map, o.faithfulness_steps, prob, view, baseline).auc);
                     }
                 }
             } else {

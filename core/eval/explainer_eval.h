@@ -17,25 +17,28 @@
 namespace sightline {
 
 struct ExplainerEvalOptions {
-    int n = 300;                                   // scenes
+    int n = 300;  // scenes
     std::uint64_t first_seed = toy::kHeldOutSeedBase;
     std::vector<std::string> methods = {"attention", "relevancy", "tam", "cleann"};
-    int faithfulness_steps = 8;                    // deletion/insertion steps (0 = skip those metrics)
-    int faithfulness_targets_per_scene = 1;        // object-word targets per scene scored by deletion/insertion
-    std::uint64_t random_seed = 7;                 // for the random baseline
+    int faithfulness_steps = 8;              // deletion/insertion steps (0 = skip those metrics)
+    int faithfulness_targets_per_scene = 1;  // object-word targets per scene scored by deletion/insertion
+    double faithfulness_min_gap =
+        0.1;                        // targets with p(image) - p(blurred) below this skip deletion/insertion
+    std::uint64_t random_seed = 7;  // for the random baseline
     std::function<void(int done, int total)> progress;
     const std::atomic<bool>* cancel = nullptr;
 };
 
 struct MethodScores {
     std::vector<double> obj_iou, func_iou, pointing, deletion, insertion, time_ms;
-    int validated = 0, validation_attempts = 0;     // CLEANN
-    std::vector<double> set_sizes;                  // CLEANN explanation sizes (validated)
+    int validated = 0, validation_attempts = 0;  // CLEANN
+    std::vector<double> set_sizes;               // CLEANN explanation sizes (validated)
 };
 
 struct ExplainerEvalResult {
     int scenes = 0, scenes_used = 0;  // used: the model's answer was exactly right, so words map to masks
     int object_targets = 0, function_targets = 0;
+    int faithfulness_skipped = 0;  // object targets left out of deletion/insertion (see faithfulness_min_gap)
     std::map<std::string, MethodScores> methods;  // includes "random" and "center"
     nlohmann::json to_json() const;
 };

@@ -22,7 +22,8 @@ at::Tensor aggregated_row(TraceContext& ctx, std::int64_t q, const std::vector<i
 }  // namespace
 
 std::string AttentionExplainer::description() const {
-    return "Post-softmax attention of the language model from the token's prediction step to the image patches "
+    return "Post-softmax attention of the language model from the token's prediction step to the image "
+           "patches "
            "and earlier text, for chosen layers and heads (0-based), aggregated by mean or max and min-max "
            "normalised.";
 }
@@ -31,15 +32,43 @@ std::vector<ParamSpec> AttentionExplainer::params(const ModelConfig& c) const {
     const double last_layer = static_cast<double>(c.text.num_hidden_layers - 1);
     const double last_head = static_cast<double>(c.text.num_attention_heads - 1);
     return {
-        {"layers", "Layers (0-based)", "LM layers to read: all, 3, 0,2 or 4-7", ParamKind::IndexList, "all", 0, last_layer, {}},
-        {"heads", "Heads (0-based)", "Attention heads to read: all, 3, 0,2 or 4-7", ParamKind::IndexList, "all", 0, last_head, {}},
-        {"aggregation", "Aggregation", "How the selected layers and heads combine", ParamKind::Choice, "mean", 0, 0, {"mean", "max"}},
-        {"row", "Query row", "prediction: the row that predicted the token (t-1); token: the token's own row (t)",
-         ParamKind::Choice, "prediction", 0, 0, {"prediction", "token"}},
+        {"layers",
+         "Layers (0-based)",
+         "LM layers to read: all, 3, 0,2 or 4-7",
+         ParamKind::IndexList,
+         "all",
+         0,
+         last_layer,
+         {}},
+        {"heads",
+         "Heads (0-based)",
+         "Attention heads to read: all, 3, 0,2 or 4-7",
+         ParamKind::IndexList,
+         "all",
+         0,
+         last_head,
+         {}},
+        {"aggregation",
+         "Aggregation",
+         "How the selected layers and heads combine",
+         ParamKind::Choice,
+         "mean",
+         0,
+         0,
+         {"mean", "max"}},
+        {"row",
+         "Query row",
+         "prediction: the row that predicted the token (t-1); token: the token's own row (t)",
+         ParamKind::Choice,
+         "prediction",
+         0,
+         0,
+         {"prediction", "token"}},
     };
 }
 
-Explanation AttentionExplainer::explain(TraceContext& ctx, std::int64_t target, const nlohmann::json& p) const {
+Explanation AttentionExplainer::explain(TraceContext& ctx, std::int64_t target,
+                                        const nlohmann::json& p) const {
     const auto layers = p.at("layers").get<std::vector<int>>();
     const auto heads = p.at("heads").get<std::vector<int>>();
     const std::string agg = p.at("aggregation").get<std::string>();
@@ -69,7 +98,8 @@ Explanation AttentionExplainer::explain(TraceContext& ctx, std::int64_t target, 
         to_system(static_cast<std::size_t>(L)), to_answer(static_cast<std::size_t>(L));
     nlohmann::json head_layer = nlohmann::json::array();
     std::vector<std::int64_t> by_role[4];
-    for (std::int64_t k = 0; k <= q; ++k) by_role[static_cast<int>(trace.tokens[static_cast<std::size_t>(k)].role)].push_back(k);
+    for (std::int64_t k = 0; k <= q; ++k)
+        by_role[static_cast<int>(trace.tokens[static_cast<std::size_t>(k)].role)].push_back(k);
     auto mass = [](const at::Tensor& r, const std::vector<std::int64_t>& keys) -> at::Tensor {
         if (keys.empty()) return at::zeros({r.size(0)});
         return r.index_select(1, at::tensor(keys, at::kLong)).sum(1);
@@ -78,14 +108,18 @@ Explanation AttentionExplainer::explain(TraceContext& ctx, std::int64_t target, 
         const at::Tensor r = ctx.attention_row(l, q);  // [H, N]
         const at::Tensor img = mass(r, by_role[static_cast<int>(TokenRole::Image)]);
         to_image[static_cast<std::size_t>(l)] = img.mean().item<double>();
-        to_prompt[static_cast<std::size_t>(l)] = mass(r, by_role[static_cast<int>(TokenRole::Prompt)]).mean().item<double>();
-        to_system[static_cast<std::size_t>(l)] = mass(r, by_role[static_cast<int>(TokenRole::System)]).mean().item<double>();
-        to_answer[static_cast<std::size_t>(l)] = mass(r, by_role[static_cast<int>(TokenRole::Answer)]).mean().item<double>();
+        to_prompt[static_cast<std::size_t>(l)] =
+            mass(r, by_role[static_cast<int>(TokenRole::Prompt)]).mean().item<double>();
+        to_system[static_cast<std::size_t>(l)] =
+            mass(r, by_role[static_cast<int>(TokenRole::System)]).mean().item<double>();
+        to_answer[static_cast<std::size_t>(l)] =
+            mass(r, by_role[static_cast<int>(TokenRole::Answer)]).mean().item<double>();
         head_layer.push_back(to_vector(img));
     }
     (void)H;
     e.extras = {{"query_position", q},
-                {"layer_shares", {{"image", to_image}, {"prompt", to_prompt}, {"system", to_system}, {"answer", to_answer}}},
+                {"layer_shares",
+                 {{"image", to_image}, {"prompt", to_prompt}, {"system", to_system}, {"answer", to_answer}}},
                 {"head_layer_image", head_layer}};
     return e;
 }
@@ -97,7 +131,8 @@ std::vector<float> image_to_answer_scores(TraceContext& ctx, const std::vector<s
     if (!t.has_image()) fail("this trace has no image");
     std::vector<std::int64_t> keys;
     for (const auto& [r, c] : patches) {
-        if (r < 0 || r >= t.grid_h || c < 0 || c >= t.grid_w) fail("patch (", r, ", ", c, ") is outside the ", t.grid_h, "x", t.grid_w, " grid");
+        if (r < 0 || r >= t.grid_h || c < 0 || c >= t.grid_w)
+            fail("patch (", r, ", ", c, ") is outside the ", t.grid_h, "x", t.grid_w, " grid");
         for (std::int64_t i = t.image_begin; i < t.image_begin + t.image_count; ++i) {
             const auto& tok = t.tokens[static_cast<std::size_t>(i)];
             if (tok.row == r && tok.col == c) keys.push_back(i);

@@ -7,7 +7,7 @@
 namespace sightline {
 
 class AttentionExplainer : public Explainer {
-public:
+  public:
     std::string name() const override { return "attention"; }
     std::string title() const override { return "Attention"; }
     std::string description() const override;

@@ -20,7 +20,8 @@ namespace {
 
 std::string node_label(const Trace& t, std::int64_t pos) {
     const auto& tok = t.tokens[static_cast<std::size_t>(pos)];
-    if (tok.role == TokenRole::Image) return tok.row >= 0 ? cat("img ", tok.row, ",", tok.col) : std::string("img cls");
+    if (tok.role == TokenRole::Image)
+        return tok.row >= 0 ? cat("img ", tok.row, ",", tok.col) : std::string("img cls");
     return tok.text;
 }
 
@@ -43,7 +44,8 @@ std::pair<std::int64_t, double> run_with_masked_tokens(TraceContext& ctx, std::i
                                      : at::zeros({embeds.size(1)}, embeds.options());
     std::vector<std::int64_t> img, txt;
     for (auto p : positions) {
-        if (p < 0 || p >= pos) fail("cannot mask position ", p, ": only positions before the target are inputs");
+        if (p < 0 || p >= pos)
+            fail("cannot mask position ", p, ": only positions before the target are inputs");
         (t.tokens[static_cast<std::size_t>(p)].role == TokenRole::Image ? img : txt).push_back(p);
     }
     RunOptions o;
@@ -56,25 +58,81 @@ std::pair<std::int64_t, double> run_with_masked_tokens(TraceContext& ctx, std::i
 }
 
 std::string CleannExplainer::description() const {
-    return "CLEANN (Rohekar et al. 2023): a causal graph over the tokens the prediction attends to, learned with "
-           "(ordered) ICD from a last-layer head's attention, and the smallest candidate set whose masking really "
+    return "CLEANN (Rohekar et al. 2023): a causal graph over the tokens the prediction attends to, learned "
+           "with "
+           "(ordered) ICD from a last-layer head's attention, and the smallest candidate set whose masking "
+           "really "
            "changes the predicted token (validated by re-running the model).";
 }
 
 std::vector<ParamSpec> CleannExplainer::params(const ModelConfig& c) const {
     return {
-        {"alpha", "Significance (alpha)", "Fisher z test: independent when p > alpha", ParamKind::Double, 1e-5, 1e-12, 0.5, {}},
-        {"head", "Head (-1 = most image-focused)", "Last-layer head whose attention gives the correlations", ParamKind::Int,
-         -1, -1, static_cast<double>(c.text.num_attention_heads - 1), {}},
-        {"max_image_nodes", "Image nodes", "Top image tokens by attention from the target", ParamKind::Int, 50, 1, 1000, {}},
-        {"text_threshold", "Text threshold", "Text tokens above this attention become nodes", ParamKind::Double, 0.005, 0, 1, {}},
-        {"max_text_nodes", "Text nodes", "At most this many text tokens (the most attended) become nodes", ParamKind::Int, 30, 0, 1000, {}},
+        {"alpha",
+         "Significance (alpha)",
+         "Fisher z test: independent when p > alpha",
+         ParamKind::Double,
+         1e-5,
+         1e-12,
+         0.5,
+         {}},
+        {"head",
+         "Head (-1 = most image-focused)",
+         "Last-layer head whose attention gives the correlations",
+         ParamKind::Int,
+         -1,
+         -1,
+         static_cast<double>(c.text.num_attention_heads - 1),
+         {}},
+        {"max_image_nodes",
+         "Image nodes",
+         "Top image tokens by attention from the target",
+         ParamKind::Int,
+         50,
+         1,
+         1000,
+         {}},
+        {"text_threshold",
+         "Text threshold",
+         "Text tokens above this attention become nodes",
+         ParamKind::Double,
+         0.005,
+         0,
+         1,
+         {}},
+        {"max_text_nodes",
+         "Text nodes",
+         "At most this many text tokens (the most attended) become nodes",
+         ParamKind::Int,
+         30,
+         0,
+         1000,
+         {}},
         {"ordered", "Ordered ICD", "Use token order as the causal order", ParamKind::Bool, true, 0, 0, {}},
         {"radius", "Search radius", "Depth of the possible-d-separation tree", ParamKind::Int, 3, 1, 10, {}},
-        {"max_set_size", "Max set size (0 = any)", "Largest candidate explanation", ParamKind::Int, 0, 0, 1000, {}},
-        {"max_tests", "Max model re-runs", "Cap on tester calls (each re-runs the prediction step)", ParamKind::Int, 300, 1, 100000, {}},
-        {"image_mask", "Image masking", "Replace masked image tokens by the mean image embedding or zero", ParamKind::Choice,
-         "mean", 0, 0, {"mean", "zero"}},
+        {"max_set_size",
+         "Max set size (0 = any)",
+         "Largest candidate explanation",
+         ParamKind::Int,
+         0,
+         0,
+         1000,
+         {}},
+        {"max_tests",
+         "Max model re-runs",
+         "Cap on tester calls (each re-runs the prediction step)",
+         ParamKind::Int,
+         300,
+         1,
+         100000,
+         {}},
+        {"image_mask",
+         "Image masking",
+         "Replace masked image tokens by the mean image embedding or zero",
+         ParamKind::Choice,
+         "mean",
+         0,
+         0,
+         {"mean", "zero"}},
     };
 }
 
@@ -92,7 +150,10 @@ Explanation CleannExplainer::explain(TraceContext& ctx, std::int64_t target, con
     if (head < 0) {
         head = 0;
         if (!image_pos.empty())
-            head = static_cast<int>(row_all.index_select(1, at::tensor(image_pos, at::kLong)).sum(1).argmax().item<std::int64_t>());
+            head = static_cast<int>(row_all.index_select(1, at::tensor(image_pos, at::kLong))
+                                        .sum(1)
+                                        .argmax()
+                                        .item<std::int64_t>());
     }
     const at::Tensor a_row = row_all[head];  // attention of the prediction step over keys
 
@@ -102,7 +163,8 @@ Explanation CleannExplainer::explain(TraceContext& ctx, std::int64_t target, con
         const at::Tensor w = a_row.index_select(0, at::tensor(image_pos, at::kLong));
         const auto k = std::min<std::int64_t>(p.at("max_image_nodes").get<std::int64_t>(), w.size(0));
         const at::Tensor top = std::get<1>(w.topk(k));
-        for (std::int64_t i = 0; i < k; ++i) nodes.push_back(image_pos[static_cast<std::size_t>(top[i].item<std::int64_t>())]);
+        for (std::int64_t i = 0; i < k; ++i)
+            nodes.push_back(image_pos[static_cast<std::size_t>(top[i].item<std::int64_t>())]);
     }
     const double threshold = p.at("text_threshold").get<double>();
     std::vector<std::pair<double, std::int64_t>> text;
@@ -120,7 +182,8 @@ Explanation CleannExplainer::explain(TraceContext& ctx, std::int64_t target, con
     causal::Matrix rows(n, static_cast<int>(q + 1));
     const at::Tensor head_pattern = full[head];
     for (int i = 0; i < n; ++i) {
-        const at::Tensor r = head_pattern[nodes[static_cast<std::size_t>(i)]].narrow(0, 0, q + 1).to(at::kDouble).contiguous();
+        const at::Tensor r =
+            head_pattern[nodes[static_cast<std::size_t>(i)]].narrow(0, 0, q + 1).to(at::kDouble).contiguous();
         const double* d = r.data_ptr<double>();
         for (int j = 0; j <= q; ++j) rows(i, j) = d[j];
     }
@@ -135,7 +198,9 @@ Explanation CleannExplainer::explain(TraceContext& ctx, std::int64_t target, con
         // Token order; the target (the latest position) comes last.
         std::vector<int> idx(static_cast<std::size_t>(n));
         for (int i = 0; i < n; ++i) idx[static_cast<std::size_t>(i)] = i;
-        std::sort(idx.begin(), idx.end(), [&](int a, int b) { return nodes[static_cast<std::size_t>(a)] < nodes[static_cast<std::size_t>(b)]; });
+        std::sort(idx.begin(), idx.end(), [&](int x, int y) {
+            return nodes[static_cast<std::size_t>(x)] < nodes[static_cast<std::size_t>(y)];
+        });
         order = idx;
         icd = causal::learn_ordered_icd(test, order, io);
     } else {

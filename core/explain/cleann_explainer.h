@@ -9,7 +9,7 @@
 namespace sightline {
 
 class CleannExplainer : public Explainer {
-public:
+  public:
     std::string name() const override { return "cleann"; }
     std::string title() const override { return "Causal (CLEANN)"; }
     std::string description() const override;

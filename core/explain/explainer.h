@@ -28,7 +28,7 @@ struct ParamSpec {
 };
 
 class Explainer {
-public:
+  public:
     virtual ~Explainer() = default;
     virtual std::string name() const = 0;   // Captum-style id: "attention", "relevancy", "tam", "cleann"
     virtual std::string title() const = 0;  // "Raw attention"
@@ -36,7 +36,8 @@ public:
     // Parameters for a given model (layer/head ranges depend on it).
     virtual std::vector<ParamSpec> params(const ModelConfig& config) const = 0;
     // `params` are already resolved (see resolve_params). Throws sightline::Error for impossible requests.
-    virtual Explanation explain(TraceContext& ctx, std::int64_t target, const nlohmann::json& params) const = 0;
+    virtual Explanation explain(TraceContext& ctx, std::int64_t target,
+                                const nlohmann::json& params) const = 0;
 };
 
 // Fills defaults, checks types and ranges, expands IndexList specs; throws a clear Error for unknown keys
@@ -47,7 +48,7 @@ nlohmann::json resolve_params(const std::string& explainer, const std::vector<Pa
 std::vector<int> parse_index_list(const std::string& text, int max, const std::string& what);
 
 class ExplainerRegistry {
-public:
+  public:
     void add(std::shared_ptr<const Explainer> explainer);  // replaces one with the same name
     std::shared_ptr<const Explainer> find(const std::string& name) const;
     std::shared_ptr<const Explainer> get(const std::string& name) const;  // throws listing the known names
@@ -55,7 +56,7 @@ public:
     // A registry holding the built-in explainers.
     static ExplainerRegistry with_builtins();
 
-private:
+  private:
     std::vector<std::shared_ptr<const Explainer>> items_;
 };
 

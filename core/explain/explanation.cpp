@@ -5,16 +5,11 @@
 namespace sightline {
 
 nlohmann::json explanation_to_json(const Explanation& e) {
-    return {{"method", e.method},
-            {"target", e.target},
-            {"target_position", e.target_position},
-            {"grid", {e.grid_h, e.grid_w}},
-            {"image_map", e.image_map},
-            {"text_positions", e.text_positions},
-            {"text_scores", e.text_scores},
-            {"params", e.params},
-            {"extras", e.extras},
-            {"time_ms", e.time_ms}};
+    return {
+        {"method", e.method},           {"target", e.target},       {"target_position", e.target_position},
+        {"grid", {e.grid_h, e.grid_w}}, {"image_map", e.image_map}, {"text_positions", e.text_positions},
+        {"text_scores", e.text_scores}, {"params", e.params},       {"extras", e.extras},
+        {"time_ms", e.time_ms}};
 }
 
 Explanation explanation_from_json(const nlohmann::json& j) {
@@ -33,7 +28,8 @@ Explanation explanation_from_json(const nlohmann::json& j) {
         e.time_ms = j.value("time_ms", 0.0);
         if (!e.image_map.empty() && e.image_map.size() != static_cast<std::size_t>(e.grid_h * e.grid_w))
             fail("image_map has ", e.image_map.size(), " values for a ", e.grid_h, "x", e.grid_w, " grid");
-        if (e.text_positions.size() != e.text_scores.size()) fail("text_positions and text_scores differ in length");
+        if (e.text_positions.size() != e.text_scores.size())
+            fail("text_positions and text_scores differ in length");
         return e;
     } catch (const nlohmann::json::exception& ex) {
         fail("explanation JSON is malformed: ", ex.what());

@@ -13,9 +13,9 @@ struct Explanation {
     std::int64_t target = 0;           // answer-token index (0-based among answer tokens)
     std::int64_t target_position = 0;  // its sequence position
     int grid_h = 0, grid_w = 0;
-    std::vector<float> image_map;      // grid_h * grid_w, row-major; empty when the trace has no image
-    std::vector<std::int64_t> text_positions;  // sequence positions of the scored text tokens
-    std::vector<float> text_scores;            // one score per text position
+    std::vector<float> image_map;  // grid_h * grid_w, row-major; empty when the trace has no image
+    std::vector<std::int64_t> text_positions;          // sequence positions of the scored text tokens
+    std::vector<float> text_scores;                    // one score per text position
     nlohmann::json params = nlohmann::json::object();  // effective parameters (defaults filled in)
     nlohmann::json extras = nlohmann::json::object();  // series, tables, graphs for plots
     double time_ms = 0;

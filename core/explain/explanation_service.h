@@ -12,7 +12,7 @@
 namespace sightline {
 
 class ExplanationService {
-public:
+  public:
     explicit ExplanationService(ExplainerRegistry registry = ExplainerRegistry::with_builtins(),
                                 std::size_t capacity = 512);
     const ExplainerRegistry& registry() const { return registry_; }
@@ -27,7 +27,7 @@ public:
     void clear();
     std::size_t size() const;
 
-private:
+  private:
     std::string key(const TraceContext& ctx, const std::string& method, std::int64_t target,
                     const nlohmann::json& resolved) const;
     ExplainerRegistry registry_;

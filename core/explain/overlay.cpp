@@ -12,9 +12,12 @@ struct Named {
     const char* name;
     int cv;
 };
-constexpr Named kMaps[] = {{Colormap::Jet, "jet", cv::COLORMAP_JET},         {Colormap::Viridis, "viridis", cv::COLORMAP_VIRIDIS},
-                           {Colormap::Inferno, "inferno", cv::COLORMAP_INFERNO}, {Colormap::Magma, "magma", cv::COLORMAP_MAGMA},
-                           {Colormap::Turbo, "turbo", cv::COLORMAP_TURBO},     {Colormap::Hot, "hot", cv::COLORMAP_HOT},
+constexpr Named kMaps[] = {{Colormap::Jet, "jet", cv::COLORMAP_JET},
+                           {Colormap::Viridis, "viridis", cv::COLORMAP_VIRIDIS},
+                           {Colormap::Inferno, "inferno", cv::COLORMAP_INFERNO},
+                           {Colormap::Magma, "magma", cv::COLORMAP_MAGMA},
+                           {Colormap::Turbo, "turbo", cv::COLORMAP_TURBO},
+                           {Colormap::Hot, "hot", cv::COLORMAP_HOT},
                            {Colormap::Gray, "gray", -1}};
 }  // namespace
 
@@ -36,7 +39,8 @@ std::vector<std::string> colormap_names() {
     return out;
 }
 
-cv::Mat colorize_map(const std::vector<float>& map, int gh, int gw, cv::Size size, Colormap colormap, bool smooth) {
+cv::Mat colorize_map(const std::vector<float>& map, int gh, int gw, cv::Size size, Colormap colormap,
+                     bool smooth) {
     if (gh <= 0 || gw <= 0 || map.size() != static_cast<std::size_t>(gh * gw))
         fail("map of ", map.size(), " values does not fit a ", gh, "x", gw, " grid");
     cv::Mat grid(gh, gw, CV_32F, const_cast<float*>(map.data()));
@@ -48,14 +52,17 @@ cv::Mat colorize_map(const std::vector<float>& map, int gh, int gw, cv::Size siz
     int code = cv::COLORMAP_JET;
     for (const auto& m : kMaps)
         if (m.c == colormap) code = m.cv;
-    if (code < 0) cv::cvtColor(u8, bgr, cv::COLOR_GRAY2BGR);
-    else cv::applyColorMap(u8, bgr, code);
+    if (code < 0)
+        cv::cvtColor(u8, bgr, cv::COLOR_GRAY2BGR);
+    else
+        cv::applyColorMap(u8, bgr, code);
     cv::Mat rgb;
     cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
     return rgb;
 }
 
-cv::Mat render_overlay(const cv::Mat& rgb, const std::vector<float>& map, int gh, int gw, const OverlayStyle& s) {
+cv::Mat render_overlay(const cv::Mat& rgb, const std::vector<float>& map, int gh, int gw,
+                       const OverlayStyle& s) {
     if (rgb.empty() || rgb.type() != CV_8UC3) fail("overlay needs an 8-bit RGB image");
     const cv::Mat heat = colorize_map(map, gh, gw, rgb.size(), s.colormap, s.smooth);
     cv::Mat grid(gh, gw, CV_32F, const_cast<float*>(map.data()));
@@ -74,8 +81,10 @@ cv::Mat render_overlay(const cv::Mat& rgb, const std::vector<float>& map, int gh
         }
     }
     if (s.grid_lines) {
-        for (int r = 1; r < gh; ++r) cv::line(out, {0, r * out.rows / gh}, {out.cols - 1, r * out.rows / gh}, {255, 255, 255}, 1);
-        for (int c = 1; c < gw; ++c) cv::line(out, {c * out.cols / gw, 0}, {c * out.cols / gw, out.rows - 1}, {255, 255, 255}, 1);
+        for (int r = 1; r < gh; ++r)
+            cv::line(out, {0, r * out.rows / gh}, {out.cols - 1, r * out.rows / gh}, {255, 255, 255}, 1);
+        for (int c = 1; c < gw; ++c)
+            cv::line(out, {c * out.cols / gw, 0}, {c * out.cols / gw, out.rows - 1}, {255, 255, 255}, 1);
     }
     return out;
 }

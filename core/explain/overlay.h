@@ -13,11 +13,11 @@ std::vector<std::string> colormap_names();
 
 struct OverlayStyle {
     Colormap colormap = Colormap::Jet;
-    double opacity = 0.5;    // 0 = image only, 1 = heatmap only
-    double threshold = 0.0;  // map values below this (after min-max) are not painted
-    bool smooth = true;      // bilinear upsampling of the grid (false: one flat block per patch)
-    bool grid_lines = false; // draw the patch grid
-    bool weighted = true;    // alpha = opacity * value, so weak cells leave the image visible (false: uniform)
+    double opacity = 0.5;     // 0 = image only, 1 = heatmap only
+    double threshold = 0.0;   // map values below this (after min-max) are not painted
+    bool smooth = true;       // bilinear upsampling of the grid (false: one flat block per patch)
+    bool grid_lines = false;  // draw the patch grid
+    bool weighted = true;  // alpha = opacity * value, so weak cells leave the image visible (false: uniform)
 };
 
 // A grid map (row-major, values in [0, 1]) upsampled to `size` as a colour image (RGB) plus an alpha mask.

@@ -18,7 +18,8 @@ std::vector<int> parse_index_list(const std::string& text, int max, const std::s
         const std::string x = trim(s);
         char* end = nullptr;
         long v = std::strtol(x.c_str(), &end, 10);
-        if (x.empty() || *end != '\0') fail(what, ": '", x, "' is not an index (use e.g. all, 3, 0,2 or 4-7)");
+        if (x.empty() || *end != '\0')
+            fail(what, ": '", x, "' is not an index (use e.g. all, 3, 0,2 or 4-7)");
         if (v < 0) v += max + 1;  // negative counts from the end, like Python
         if (v < 0 || v > max) fail(what, ": index ", x, " is out of range 0..", max);
         return static_cast<int>(v);
@@ -43,20 +44,23 @@ nlohmann::json resolve_params(const std::string& explainer, const std::vector<Pa
     std::set<std::string> known;
     for (const auto& s : specs) {
         known.insert(s.name);
-        const nlohmann::json v = given.is_object() && given.contains(s.name) ? given[s.name] : s.default_value;
+        const nlohmann::json v =
+            given.is_object() && given.contains(s.name) ? given[s.name] : s.default_value;
         const std::string where = explainer + " parameter '" + s.name + "'";
         switch (s.kind) {
             case ParamKind::Int: {
                 if (!v.is_number_integer()) fail(where, " must be an integer");
                 const auto x = v.get<std::int64_t>();
-                if (s.min != s.max && (x < s.min || x > s.max)) fail(where, " must be in [", s.min, ", ", s.max, "]");
+                if (s.min != s.max && (x < s.min || x > s.max))
+                    fail(where, " must be in [", s.min, ", ", s.max, "]");
                 out[s.name] = x;
                 break;
             }
             case ParamKind::Double: {
                 if (!v.is_number()) fail(where, " must be a number");
                 const double x = v.get<double>();
-                if (s.min != s.max && (x < s.min || x > s.max)) fail(where, " must be in [", s.min, ", ", s.max, "]");
+                if (s.min != s.max && (x < s.min || x > s.max))
+                    fail(where, " must be in [", s.min, ", ", s.max, "]");
                 out[s.name] = x;
                 break;
             }
@@ -65,15 +69,18 @@ nlohmann::json resolve_params(const std::string& explainer, const std::vector<Pa
                 out[s.name] = v;
                 break;
             case ParamKind::Choice: {
-                if (!v.is_string() || std::find(s.choices.begin(), s.choices.end(), v.get<std::string>()) == s.choices.end())
+                if (!v.is_string() ||
+                    std::find(s.choices.begin(), s.choices.end(), v.get<std::string>()) == s.choices.end())
                     fail(where, " must be one of: ", join(s.choices, ", "));
                 out[s.name] = v;
                 break;
             }
             case ParamKind::IndexList: {
                 std::vector<int> list;
-                if (v.is_string()) list = parse_index_list(v.get<std::string>(), static_cast<int>(s.max), where);
-                else if (v.is_number_integer()) list = parse_index_list(std::to_string(v.get<int>()), static_cast<int>(s.max), where);
+                if (v.is_string())
+                    list = parse_index_list(v.get<std::string>(), static_cast<int>(s.max), where);
+                else if (v.is_number_integer())
+                    list = parse_index_list(std::to_string(v.get<int>()), static_cast<int>(s.max), where);
                 else if (v.is_array()) {
                     std::string text;
                     for (const auto& x : v) {
@@ -81,7 +88,8 @@ nlohmann::json resolve_params(const std::string& explainer, const std::vector<Pa
                         text += (text.empty() ? "" : ",") + std::to_string(x.get<int>());
                     }
                     list = parse_index_list(text, static_cast<int>(s.max), where);
-                } else fail(where, " must be \"all\", an index, a list, or text such as \"0,2,4-7\"");
+                } else
+                    fail(where, " must be \"all\", an index, a list, or text such as \"0,2,4-7\"");
                 if (list.empty()) fail(where, " selects nothing");
                 out[s.name] = list;
                 break;

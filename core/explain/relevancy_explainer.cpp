@@ -10,33 +10,58 @@
 namespace sightline {
 
 at::Tensor relevancy_matrix(const std::vector<at::Tensor>& patterns, const std::vector<at::Tensor>& grads) {
-    if (patterns.empty() || patterns.size() != grads.size()) fail("relevancy: patterns and gradients do not match");
+    if (patterns.empty() || patterns.size() != grads.size())
+        fail("relevancy: patterns and gradients do not match");
     const auto n = patterns[0].size(-1);
     at::Tensor r = at::eye(n, at::kDouble);
     for (std::size_t l = 0; l < patterns.size(); ++l) {
-        const at::Tensor abar = (grads[l].to(at::kDouble) * patterns[l].to(at::kDouble)).clamp_min(0).mean(0);  // [n, n]
+        const at::Tensor abar =
+            (grads[l].to(at::kDouble) * patterns[l].to(at::kDouble)).clamp_min(0).mean(0);  // [n, n]
         r = r + at::matmul(abar, r);
     }
     return r;
 }
 
 std::string RelevancyExplainer::description() const {
-    return "Gradient-weighted attention relevancy (Chefer et al. 2021): one forward and backward pass over the "
-           "prefix that predicted the token (no KV cache, so no stale rows), propagated through the chosen layers.";
+    return "Gradient-weighted attention relevancy (Chefer et al. 2021): one forward and backward pass over "
+           "the "
+           "prefix that predicted the token (no KV cache, so no stale rows), propagated through the chosen "
+           "layers.";
 }
 
 std::vector<ParamSpec> RelevancyExplainer::params(const ModelConfig& c) const {
     const double last = static_cast<double>(c.text.num_hidden_layers - 1);
     return {
-        {"first_layer", "First layer", "First LM layer whose attention is propagated (0-based)", ParamKind::Int, 0, 0, last, {}},
-        {"last_layer", "Last layer", "Last LM layer propagated (0-based; -1 = the final layer)", ParamKind::Int, -1, -1, last, {}},
-        {"vision", "Vision tower", "off: LM relevancy of image tokens; propagate: through the vision tower's own "
-                                   "relevancy onto input patches; cls: the vision tower's class-token row",
-         ParamKind::Choice, "off", 0, 0, {"off", "propagate", "cls"}},
+        {"first_layer",
+         "First layer",
+         "First LM layer whose attention is propagated (0-based)",
+         ParamKind::Int,
+         0,
+         0,
+         last,
+         {}},
+        {"last_layer",
+         "Last layer",
+         "Last LM layer propagated (0-based; -1 = the final layer)",
+         ParamKind::Int,
+         -1,
+         -1,
+         last,
+         {}},
+        {"vision",
+         "Vision tower",
+         "off: LM relevancy of image tokens; propagate: through the vision tower's own "
+         "relevancy onto input patches; cls: the vision tower's class-token row",
+         ParamKind::Choice,
+         "off",
+         0,
+         0,
+         {"off", "propagate", "cls"}},
     };
 }
 
-Explanation RelevancyExplainer::explain(TraceContext& ctx, std::int64_t target, const nlohmann::json& p) const {
+Explanation RelevancyExplainer::explain(TraceContext& ctx, std::int64_t target,
+                                        const nlohmann::json& p) const {
     const std::int64_t pos = ctx.target_position(target);
     const std::int64_t q = pos - 1;  // the prediction step
     const std::int64_t n = pos;      // positions 0..t-1
@@ -48,7 +73,8 @@ Explanation RelevancyExplainer::explain(TraceContext& ctx, std::int64_t target, 
     const std::string vision = p.at("vision").get<std::string>();
     const Trace& trace = ctx.trace();
     if (vision != "off" && !trace.has_image()) fail("relevancy: vision-tower relevancy needs an image");
-    ensure_memory_available(static_cast<std::uint64_t>(L) * ctx.heads() * n * n * 4 * 4, "relevancy gradients");
+    ensure_memory_available(static_cast<std::uint64_t>(L) * ctx.heads() * n * n * 4 * 4,
+                            "relevancy gradients");
 
     // Forward with a graph: only activations need gradients (weights stay frozen).
     RunOptions o;
@@ -88,7 +114,8 @@ Explanation RelevancyExplainer::explain(TraceContext& ctx, std::int64_t target, 
     e.method = name();
     e.target = target;
     e.target_position = pos;
-    for (auto t : ctx.text_positions_before(q)) e.text_positions.push_back(t);  // the diagonal (q itself) excluded
+    for (auto t : ctx.text_positions_before(q))
+        e.text_positions.push_back(t);  // the diagonal (q itself) excluded
     e.text_scores = gather(row, e.text_positions);
     if (trace.has_image()) {
         e.grid_h = trace.grid_h;

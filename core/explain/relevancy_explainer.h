@@ -10,7 +10,7 @@
 namespace sightline {
 
 class RelevancyExplainer : public Explainer {
-public:
+  public:
     std::string name() const override { return "relevancy"; }
     std::string title() const override { return "Relevancy"; }
     std::string description() const override;

@@ -7,7 +7,7 @@
 namespace sightline {
 
 class TamExplainer : public Explainer {
-public:
+  public:
     std::string name() const override { return "tam"; }
     std::string title() const override { return "TAM"; }
     std::string description() const override;

@@ -27,17 +27,22 @@ TraceContext::TraceContext(const LoadedModel& model, std::shared_ptr<const Trace
 
 std::int64_t TraceContext::target_position(std::int64_t target) const {
     if (target < 0 || target >= trace_->answer_size())
-        fail("target ", target, " is not an answer token (the answer has ", trace_->answer_size(), " tokens)");
+        fail("target ", target, " is not an answer token (the answer has ", trace_->answer_size(),
+             " tokens)");
     return trace_->answer_begin + target;
 }
 
-std::int64_t TraceContext::pattern_row0() const { return std::max<std::int64_t>(trace_->answer_begin - 1, 0); }
+std::int64_t TraceContext::pattern_row0() const {
+    return std::max<std::int64_t>(trace_->answer_begin - 1, 0);
+}
 
 void TraceContext::check_cancel() const {
     if (cancel_ != nullptr && cancel_->load()) throw CancelledError();
 }
 
-at::Tensor TraceContext::input_ids() const { return at::tensor(trace_->ids(), at::kLong).unsqueeze(0); }
+at::Tensor TraceContext::input_ids() const {
+    return at::tensor(trace_->ids(), at::kLong).unsqueeze(0);
+}
 
 void TraceContext::capture() {
     if (captured_) return;
@@ -49,10 +54,12 @@ void TraceContext::capture() {
     rows_.assign(static_cast<std::size_t>(layers()), at::Tensor());
     RunOptions o;
     o.cache = {"lm.ln_final.hook_normalized", "lm.hook_embed"};
-    o.interventions = {Intervention::apply("lm.blocks.*.attn.hook_pattern", [&](const at::Tensor& p, const HookContext& c) {
-        rows_[static_cast<std::size_t>(layer_of(c.name))] = p[0].narrow(1, row0, n - row0).to(at::kFloat).clone();
-        return p;
-    })};
+    o.interventions = {
+        Intervention::apply("lm.blocks.*.attn.hook_pattern", [&](const at::Tensor& p, const HookContext& c) {
+            rows_[static_cast<std::size_t>(layer_of(c.name))] =
+                p[0].narrow(1, row0, n - row0).to(at::kFloat).clone();
+            return p;
+        })};
     ActivationCache cache;
     at::NoGradGuard ng;
     model_.model->forward(input_ids(), trace_->pixel_values, &o, &cache, nullptr, LogitsMode::None);
@@ -123,7 +130,8 @@ std::vector<float> TraceContext::to_grid(const std::vector<float>& per_image_pos
     for (const auto& tok : t.tokens) {
         if (tok.role != TokenRole::Image) continue;
         if (k >= per_image_position.size()) fail("to_grid: fewer values than image positions");
-        if (tok.row >= 0) grid[static_cast<std::size_t>(tok.row * t.grid_w + tok.col)] = per_image_position[k];
+        if (tok.row >= 0)
+            grid[static_cast<std::size_t>(tok.row * t.grid_w + tok.col)] = per_image_position[k];
         ++k;
     }
     if (k != per_image_position.size()) fail("to_grid: more values than image positions");

@@ -18,7 +18,7 @@
 namespace sightline {
 
 class TraceContext {
-public:
+  public:
     TraceContext(const LoadedModel& model, std::shared_ptr<const Trace> trace);
 
     const LoadedModel& model() const { return model_; }
@@ -48,16 +48,17 @@ public:
     // Scatters one value per image position onto the grid (class tokens skipped).
     std::vector<float> to_grid(const std::vector<float>& per_image_position) const;
 
-    at::Tensor input_ids() const;        // [1, N]
+    at::Tensor input_ids() const;  // [1, N]
     const at::Tensor& pixel_values() const { return trace_->pixel_values; }
     // Forward over positions [0, n) with options; returns the logits of the last position [V] (float32).
-    at::Tensor run_prefix(std::int64_t n, const RunOptions* options = nullptr, ActivationCache* cache = nullptr) const;
+    at::Tensor run_prefix(std::int64_t n, const RunOptions* options = nullptr,
+                          ActivationCache* cache = nullptr) const;
 
     // Cooperative cancellation for the current job (may be null).
     void set_cancel_flag(const std::atomic<bool>* flag) { cancel_ = flag; }
     void check_cancel() const;
 
-private:
+  private:
     void capture();
     const LoadedModel& model_;
     std::shared_ptr<const Trace> trace_;

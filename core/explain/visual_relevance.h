@@ -12,6 +12,7 @@ namespace sightline {
 
 // `original_rgb` is the image as the user gave it (the blur is applied before preprocessing, with the
 // kernel chosen by its width). Returns one LLR per answer token.
-std::vector<double> visual_relevance(const LoadedModel& model, const Trace& trace, const cv::Mat& original_rgb);
+std::vector<double> visual_relevance(const LoadedModel& model, const Trace& trace,
+                                     const cv::Mat& original_rgb);
 
 }  // namespace sightline

@@ -34,8 +34,10 @@ std::vector<std::int64_t> expand_image_tokens(const ModelConfig& c, const std::v
     std::vector<std::int64_t> out;
     out.reserve(ids.size() + static_cast<std::size_t>(per_image));
     for (auto id : ids) {
-        if (id == c.image_token_index) out.insert(out.end(), static_cast<std::size_t>(per_image), id);
-        else out.push_back(id);
+        if (id == c.image_token_index)
+            out.insert(out.end(), static_cast<std::size_t>(per_image), id);
+        else
+            out.push_back(id);
     }
     return out;
 }
@@ -89,14 +91,16 @@ PreparedPrompt prepare_prompt(const LoadedModel& model, const PromptRequest& req
         if (!model.tokenizer)
             fail("model ", model.name, " has no tokenizer: give the prompt as token ids (--prompt-ids)");
         if (req.question.empty()) fail("the prompt is empty");
-        t.prompt_text = req.use_chat_template ? apply_chat_template(model.chat_template, req.question, has_image)
-                                              : (has_image ? "<image>\n" + req.question : req.question);
+        t.prompt_text = req.use_chat_template
+                            ? apply_chat_template(model.chat_template, req.question, has_image)
+                            : (has_image ? "<image>\n" + req.question : req.question);
         ids = model.tokenizer->encode(t.prompt_text, /*add_special_tokens=*/true);
     }
     if (c.multimodal) ids = expand_image_tokens(c, ids, has_image);
     if (static_cast<std::int64_t>(ids.size()) >= c.text.max_position_embeddings)
-        fail("the prompt has ", ids.size(), " tokens but the model's context is ", c.text.max_position_embeddings,
-             " positions (including ", has_image ? c.image_token_count() : 0, " image tokens); shorten it");
+        fail("the prompt has ", ids.size(), " tokens but the model's context is ",
+             c.text.max_position_embeddings, " positions (including ", has_image ? c.image_token_count() : 0,
+             " image tokens); shorten it");
 
     std::int64_t image_index = 0;
     for (std::size_t i = 0; i < ids.size(); ++i) {

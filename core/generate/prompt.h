@@ -14,10 +14,10 @@
 namespace sightline {
 
 struct PromptRequest {
-    std::string question;                 // user text (chat template applied unless use_chat_template is false)
-    std::vector<std::int64_t> ids;        // raw prompt ids instead of a question (no template, no BOS added)
-    std::optional<cv::Mat> image_rgb;     // CV_8UC3 RGB
-    std::string image_label;              // where the image came from (path), for the trace
+    std::string question;              // user text (chat template applied unless use_chat_template is false)
+    std::vector<std::int64_t> ids;     // raw prompt ids instead of a question (no template, no BOS added)
+    std::optional<cv::Mat> image_rgb;  // CV_8UC3 RGB
+    std::string image_label;           // where the image came from (path), for the trace
     bool use_chat_template = true;
 };
 

@@ -11,12 +11,12 @@
 namespace sightline {
 
 class Sampler {
-public:
+  public:
     explicit Sampler(const GenerationSettings& s) : settings_(s), rng_(s.seed) {}
     // logits: [V] float32. Returns the chosen token id.
     std::int64_t pick(const at::Tensor& logits);
 
-private:
+  private:
     GenerationSettings settings_;
     std::mt19937_64 rng_;
 };

@@ -6,10 +6,14 @@ namespace sightline {
 
 const char* to_string(TokenRole r) {
     switch (r) {
-        case TokenRole::System: return "system";
-        case TokenRole::Prompt: return "prompt";
-        case TokenRole::Image: return "image";
-        case TokenRole::Answer: return "answer";
+        case TokenRole::System:
+            return "system";
+        case TokenRole::Prompt:
+            return "prompt";
+        case TokenRole::Image:
+            return "image";
+        case TokenRole::Answer:
+            return "answer";
     }
     return "?";
 }
@@ -31,7 +35,8 @@ std::vector<std::int64_t> Trace::ids() const {
 
 std::vector<std::int64_t> Trace::answer_ids() const {
     std::vector<std::int64_t> out;
-    for (std::size_t i = static_cast<std::size_t>(answer_begin); i < tokens.size(); ++i) out.push_back(tokens[i].id);
+    for (std::size_t i = static_cast<std::size_t>(answer_begin); i < tokens.size(); ++i)
+        out.push_back(tokens[i].id);
     return out;
 }
 
@@ -101,7 +106,8 @@ Trace trace_from_json(const nlohmann::json& j) {
             s.id = sj.at("id").get<std::int64_t>();
             s.prob = sj.at("prob").get<double>();
             for (const auto& aj : sj.at("top"))
-                s.top.push_back({aj.at("id").get<std::int64_t>(), aj.at("text").get<std::string>(), aj.at("prob").get<double>()});
+                s.top.push_back({aj.at("id").get<std::int64_t>(), aj.at("text").get<std::string>(),
+                                 aj.at("prob").get<double>()});
             t.steps.push_back(std::move(s));
         }
         if (j.contains("settings")) {

@@ -33,15 +33,15 @@ struct Alternative {
 
 struct AnswerStep {
     std::int64_t id = 0;
-    double prob = 0;                // model probability of the chosen token (temperature 1, unfiltered)
-    std::vector<Alternative> top;   // most likely tokens at this step, best first
+    double prob = 0;               // model probability of the chosen token (temperature 1, unfiltered)
+    std::vector<Alternative> top;  // most likely tokens at this step, best first
 };
 
 struct GenerationSettings {
     int max_new_tokens = 64;
     double temperature = 0.0;  // 0 = greedy
     double top_p = 1.0;
-    int top_k = 0;             // 0 = off
+    int top_k = 0;  // 0 = off
     std::uint64_t seed = 0;
     std::vector<std::int64_t> stop_ids;  // empty = the model's end-of-sequence ids
     int alternatives = 5;
@@ -59,10 +59,10 @@ struct Trace {
     std::int64_t image_count = 0;
     std::vector<AnswerStep> steps;  // one per answer token
     GenerationSettings settings;
-    std::string stop_reason;        // "eos", "stop_token", "max_new_tokens", "context_limit", "cancelled"
+    std::string stop_reason;  // "eos", "stop_token", "max_new_tokens", "context_limit", "cancelled"
     double prefill_ms = 0, decode_ms = 0;
-    at::Tensor pixel_values;        // [1, C, H, W] as given to the model (undefined without image)
-    PreprocessedImage image;        // model view + geometry (pixel_values vector emptied)
+    at::Tensor pixel_values;  // [1, C, H, W] as given to the model (undefined without image)
+    PreprocessedImage image;  // model view + geometry (pixel_values vector emptied)
 
     std::vector<std::int64_t> ids() const;
     std::vector<std::int64_t> answer_ids() const;
@@ -70,7 +70,7 @@ struct Trace {
     bool has_image() const { return image_begin >= 0; }
     // Position of answer token k (0-based among answer tokens).
     std::int64_t answer_position(std::int64_t k) const { return answer_begin + k; }
-    std::string answer_text;        // decoded answer (empty when the model has no tokenizer)
+    std::string answer_text;  // decoded answer (empty when the model has no tokenizer)
 };
 
 // JSON form of a trace (tensors and images excluded; see session code for embedding images).

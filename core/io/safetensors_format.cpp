@@ -17,9 +17,10 @@ struct DTypeRow {
     std::size_t size;
 };
 constexpr DTypeRow kDTypes[] = {
-    {StDType::F64, "F64", 8},  {StDType::F32, "F32", 4}, {StDType::F16, "F16", 2}, {StDType::BF16, "BF16", 2},
-    {StDType::I64, "I64", 8},  {StDType::I32, "I32", 4}, {StDType::I16, "I16", 2}, {StDType::I8, "I8", 1},
-    {StDType::U8, "U8", 1},    {StDType::BOOL, "BOOL", 1},
+    {StDType::F64, "F64", 8},   {StDType::F32, "F32", 4}, {StDType::F16, "F16", 2},
+    {StDType::BF16, "BF16", 2}, {StDType::I64, "I64", 8}, {StDType::I32, "I32", 4},
+    {StDType::I16, "I16", 2},   {StDType::I8, "I8", 1},   {StDType::U8, "U8", 1},
+    {StDType::BOOL, "BOOL", 1},
 };
 
 std::uint64_t read_le64(const std::uint8_t* p) {
@@ -57,7 +58,8 @@ nlohmann::json parse_header_json(const std::string& text, const std::string& pat
 
 std::uint64_t checked_u64(const nlohmann::json& v, const std::string& path, const std::string& name,
                           const char* what) {
-    if (!v.is_number_integer() || (v.is_number_integer() && !v.is_number_unsigned() && v.get<std::int64_t>() < 0))
+    if (!v.is_number_integer() ||
+        (v.is_number_integer() && !v.is_number_unsigned() && v.get<std::int64_t>() < 0))
         fail(path, ": tensor '", name, "': ", what, " must be a non-negative integer");
     return v.get<std::uint64_t>();
 }
@@ -126,11 +128,14 @@ std::int64_t StTensorInfo::numel() const {
 void parse_safetensors_header(SafetensorsFile& f) {
     const std::string& path = f.file_->path();
     const std::uint64_t size = f.file_->size();
-    if (size < 8) fail(path, ": not a safetensors file (", size, " bytes, shorter than the 8-byte header length)");
+    if (size < 8)
+        fail(path, ": not a safetensors file (", size, " bytes, shorter than the 8-byte header length)");
     const std::uint64_t n = read_le64(f.file_->data());
     if (n > kMaxSafetensorsHeader)
-        fail(path, ": safetensors header length ", n, " exceeds the limit of ", kMaxSafetensorsHeader, " bytes");
-    if (n > size - 8) fail(path, ": safetensors header length ", n, " runs past the end of the file (", size, " bytes)");
+        fail(path, ": safetensors header length ", n, " exceeds the limit of ", kMaxSafetensorsHeader,
+             " bytes");
+    if (n > size - 8)
+        fail(path, ": safetensors header length ", n, " runs past the end of the file (", size, " bytes)");
     if (n < 2) fail(path, ": safetensors header is empty");
     const std::string text(reinterpret_cast<const char*>(f.file_->data() + 8), n);
     const nlohmann::json j = parse_header_json(text, path);
@@ -160,14 +165,16 @@ void parse_safetensors_header(SafetensorsFile& f) {
     for (const auto* t : order) {
         if (t->end > buffer_size)
             fail(path, ": tensor '", t->name, "': data_offsets [", t->begin, ", ", t->end,
-                 ") exceed the data buffer (", buffer_size, " bytes; the file is truncated or the header is wrong)");
+                 ") exceed the data buffer (", buffer_size,
+                 " bytes; the file is truncated or the header is wrong)");
         if (t->begin < cursor) fail(path, ": tensor '", t->name, "': data overlaps the previous tensor");
         if (t->begin > cursor)
             fail(path, ": tensor '", t->name, "': gap of ", t->begin - cursor, " bytes before its data");
         cursor = t->end;
     }
     if (cursor != buffer_size)
-        fail(path, ": ", buffer_size - cursor, " trailing bytes after the last tensor (data does not tile the buffer)");
+        fail(path, ": ", buffer_size - cursor,
+             " trailing bytes after the last tensor (data does not tile the buffer)");
     for (std::size_t i = 0; i < f.tensors_.size(); ++i) f.index_[f.tensors_[i].name] = i;
 }
 

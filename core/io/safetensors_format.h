@@ -33,7 +33,7 @@ constexpr std::uint64_t kMaxSafetensorsHeader = 100'000'000;
 
 // A validated, memory-mapped safetensors file.
 class SafetensorsFile {
-public:
+  public:
     // Maps and validates `path`; throws sightline::Error naming the file (and tensor) on any problem.
     static std::shared_ptr<SafetensorsFile> open(const std::string& path);
 
@@ -45,7 +45,7 @@ public:
     const std::uint8_t* data(const StTensorInfo& t) const { return file_->data() + buffer_start_ + t.begin; }
     const std::shared_ptr<MappedFile>& mapping() const { return file_; }
 
-private:
+  private:
     std::shared_ptr<MappedFile> file_;
     std::uint64_t buffer_start_ = 0;
     std::vector<StTensorInfo> tensors_;

@@ -42,7 +42,8 @@ void write_safetensors(const std::string& path, const NamedTensors& tensors,
         out.write(reinterpret_cast<const char*>(len), 8);
         out.write(text.data(), static_cast<std::streamsize>(text.size()));
         for (const auto& c : contiguous)
-            out.write(static_cast<const char*>(c.data_ptr()), static_cast<std::streamsize>(c.numel() * c.element_size()));
+            out.write(static_cast<const char*>(c.data_ptr()),
+                      static_cast<std::streamsize>(c.numel() * c.element_size()));
         out.flush();
         if (!out) fail("write failed for ", tmp, " (disk full?)");
     }

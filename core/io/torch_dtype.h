@@ -8,7 +8,8 @@
 
 namespace sightline {
 
-// Compute precision of a loaded model. F16 weights are always converted (LibTorch 1.13 has no F16 CPU compute).
+// Compute precision of a loaded model. F16 weights are always converted (LibTorch 1.13 has no F16 CPU
+// compute).
 enum class ComputeDType { F32, BF16 };
 
 c10::ScalarType to_scalar_type(StDType t);

@@ -69,8 +69,12 @@ std::vector<std::string> checkpoint_files(const std::string& dir) {
     if (file_exists(index)) return files_from_index(dir, index);
     auto any = safetensors_in(dir);
     if (any.size() == 1) return any;
-    if (any.empty()) fail(dir, ": no model.safetensors or model.safetensors.index.json (only safetensors checkpoints are supported)");
-    fail(dir, ": several .safetensors files but no model.safetensors.index.json to say which belong together");
+    if (any.empty())
+        fail(dir,
+             ": no model.safetensors or model.safetensors.index.json (only safetensors checkpoints are "
+             "supported)");
+    fail(dir,
+         ": several .safetensors files but no model.safetensors.index.json to say which belong together");
 }
 
 WeightStore WeightStore::load_dir(const std::string& dir, ComputeDType dtype) {
@@ -83,9 +87,11 @@ WeightStore WeightStore::load_dir(const std::string& dir, ComputeDType dtype) {
         for (const auto& [name, file] : j["weight_map"].items()) {
             const auto it = s.sources_.find(name);
             if (it == s.sources_.end())
-                fail(index, ": tensor '", name, "' is listed in the index but not present in ", file.get<std::string>());
+                fail(index, ": tensor '", name, "' is listed in the index but not present in ",
+                     file.get<std::string>());
             if (!ends_with(it->second, "/" + file.get<std::string>()))
-                fail(index, ": tensor '", name, "' is listed in ", file.get<std::string>(), " but stored in ", it->second);
+                fail(index, ": tensor '", name, "' is listed in ", file.get<std::string>(), " but stored in ",
+                     it->second);
         }
     }
     return s;
@@ -102,7 +108,8 @@ WeightStore WeightStore::load_files(const std::vector<std::string>& files, Compu
         for (const auto& t : opened.back()->tensors()) {
             const auto st = to_scalar_type(t.dtype);
             const bool floating = at::isFloatingType(st);
-            needed += static_cast<std::uint64_t>(t.numel()) * (floating ? c10::elementSize(compute) : dtype_size(t.dtype));
+            needed += static_cast<std::uint64_t>(t.numel()) *
+                      (floating ? c10::elementSize(compute) : dtype_size(t.dtype));
         }
     }
     ensure_memory_available(needed, "loading the weights");

@@ -14,7 +14,7 @@
 namespace sightline {
 
 class WeightStore {
-public:
+  public:
     // A Hugging Face folder: model.safetensors, or model.safetensors.index.json (sharded), or the only
     // *.safetensors file present. Throws sightline::Error naming the folder/file/tensor on any problem,
     // and OutOfMemoryRisk when the weights would not fit in available memory.
@@ -30,7 +30,7 @@ public:
     std::uint64_t total_bytes() const { return total_bytes_; }
     const std::string& origin() const { return origin_; }
 
-private:
+  private:
     std::map<std::string, at::Tensor> tensors_;
     std::map<std::string, std::string> sources_;
     std::uint64_t total_bytes_ = 0;

@@ -51,8 +51,10 @@ at::Tensor attention_forward(const at::Tensor& x, const AttentionWeights& w, con
                              const BlockHookNames& names, HookRunner& hooks) {
     const auto b = x.size(0), t = x.size(1);
     at::Tensor q = hooks(names.q, split_heads(w.q(x), spec.heads, spec.head_dim), 1, offset).transpose(1, 2);
-    at::Tensor k = hooks(names.k, split_heads(w.k(x), spec.kv_heads, spec.head_dim), 1, offset).transpose(1, 2);
-    at::Tensor v = hooks(names.v, split_heads(w.v(x), spec.kv_heads, spec.head_dim), 1, offset).transpose(1, 2);
+    at::Tensor k =
+        hooks(names.k, split_heads(w.k(x), spec.kv_heads, spec.head_dim), 1, offset).transpose(1, 2);
+    at::Tensor v =
+        hooks(names.v, split_heads(w.v(x), spec.kv_heads, spec.head_dim), 1, offset).transpose(1, 2);
     if (rotary != nullptr) {
         q = apply_rotary(q, *rotary);
         k = apply_rotary(k, *rotary);
@@ -64,10 +66,12 @@ at::Tensor attention_forward(const at::Tensor& x, const AttentionWeights& w, con
     const auto key_len = k.size(2);
 
     // Scores in the compute dtype (as transformers' eager attention), masking and softmax in float32.
-    at::Tensor scores = at::matmul(q, k.transpose(2, 3)).to(at::kFloat) * (1.0 / std::sqrt(double(spec.head_dim)));
+    at::Tensor scores =
+        at::matmul(q, k.transpose(2, 3)).to(at::kFloat) * (1.0 / std::sqrt(double(spec.head_dim)));
     if (spec.causal && t > 1) {
         // query i (absolute offset + i) may see keys 0..offset + i
-        const at::Tensor blocked = at::ones({t, key_len}, at::TensorOptions().dtype(at::kBool)).triu(offset + 1);
+        const at::Tensor blocked =
+            at::ones({t, key_len}, at::TensorOptions().dtype(at::kBool)).triu(offset + 1);
         scores = scores.masked_fill(blocked, -std::numeric_limits<float>::infinity());
     }
     const at::Tensor knockout = hooks.knockout_mask(spec.tower, spec.layer, offset, t, key_len);

@@ -13,7 +13,8 @@ namespace sightline {
 
 class KVCache;
 
-// Hook names of one transformer block, built once per layer ("lm.blocks.3" -> "lm.blocks.3.attn.hook_pattern"...).
+// Hook names of one transformer block, built once per layer ("lm.blocks.3" ->
+// "lm.blocks.3.attn.hook_pattern"...).
 struct BlockHookNames {
     explicit BlockHookNames(const std::string& block_prefix);
     std::string resid_pre, resid_mid, resid_post, attn_out, mlp_out, mlp_post;

@@ -29,7 +29,8 @@ void save_model(Model& model, const std::string& dir, const CheckpointWriteOptio
         write_safetensors(path_join(dir, "model.safetensors"), all, o.metadata);
         return;
     }
-    const std::size_t per = (all.size() + static_cast<std::size_t>(o.shards) - 1) / static_cast<std::size_t>(o.shards);
+    const std::size_t per =
+        (all.size() + static_cast<std::size_t>(o.shards) - 1) / static_cast<std::size_t>(o.shards);
     nlohmann::json weight_map = nlohmann::json::object();
     std::uint64_t total = 0;
     for (int s = 0; s < o.shards; ++s) {
@@ -37,7 +38,8 @@ void save_model(Model& model, const std::string& dir, const CheckpointWriteOptio
         std::snprintf(file_buf, sizeof file_buf, "model-%05d-of-%05d.safetensors", s + 1, o.shards);
         const std::string file = file_buf;
         NamedTensors part;
-        for (std::size_t i = static_cast<std::size_t>(s) * per; i < all.size() && i < static_cast<std::size_t>(s + 1) * per; ++i) {
+        for (std::size_t i = static_cast<std::size_t>(s) * per;
+             i < all.size() && i < static_cast<std::size_t>(s + 1) * per; ++i) {
             part.push_back(all[i]);
             weight_map[all[i].first] = file;
             total += static_cast<std::uint64_t>(all[i].second.numel()) * 4;

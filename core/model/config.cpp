@@ -84,9 +84,10 @@ TextConfig parse_text(const json& j, const std::string& where, const std::string
     read(j, "head_dim", &t.head_dim, where);
     require_positive(t.head_dim, "head_dim", where);
     if (t.num_attention_heads % t.num_key_value_heads != 0)
-        fail(where, ": num_attention_heads (", t.num_attention_heads, ") is not a multiple of num_key_value_heads (",
-             t.num_key_value_heads, ")");
-    if (t.head_dim % 2 != 0) fail(where, ": head_dim must be even for rotary embeddings (got ", t.head_dim, ")");
+        fail(where, ": num_attention_heads (", t.num_attention_heads,
+             ") is not a multiple of num_key_value_heads (", t.num_key_value_heads, ")");
+    if (t.head_dim % 2 != 0)
+        fail(where, ": head_dim must be even for rotary embeddings (got ", t.head_dim, ")");
     read(j, "max_position_embeddings", &t.max_position_embeddings, where);
     require_positive(t.max_position_embeddings, "max_position_embeddings", where);
     read(j, "rms_norm_eps", &t.rms_norm_eps, where);
@@ -101,8 +102,10 @@ TextConfig parse_text(const json& j, const std::string& where, const std::string
     read(j, "pad_token_id", &t.pad_token_id, where);
     if (const auto rs = j.find("rope_scaling"); rs != j.end() && !rs->is_null()) {
         std::string rtype;
-        if (rs->contains("rope_type")) rtype = (*rs)["rope_type"].get<std::string>();
-        else if (rs->contains("type")) rtype = (*rs)["type"].get<std::string>();
+        if (rs->contains("rope_type"))
+            rtype = (*rs)["rope_type"].get<std::string>();
+        else if (rs->contains("type"))
+            rtype = (*rs)["type"].get<std::string>();
         if (rtype == "linear") {
             read(*rs, "factor", &t.rope_linear_factor, where + " rope_scaling");
         } else if (rtype != "default") {
@@ -133,7 +136,8 @@ VisionConfig parse_vision(const json& j, const std::string& where, bool llava_de
         v.layer_norm_eps = 1e-6;
         v.hidden_act = "gelu_pytorch_tanh";
     } else {
-        fail(where, ": vision model_type '", type, "' is not supported (supported: clip_vision_model, siglip_vision_model)");
+        fail(where, ": vision model_type '", type,
+             "' is not supported (supported: clip_vision_model, siglip_vision_model)");
     }
     read(j, "hidden_size", &v.hidden_size, where);
     read(j, "intermediate_size", &v.intermediate_size, where);
@@ -144,12 +148,17 @@ VisionConfig parse_vision(const json& j, const std::string& where, bool llava_de
     read(j, "patch_size", &v.patch_size, where);
     read(j, "layer_norm_eps", &v.layer_norm_eps, where);
     read(j, "hidden_act", &v.hidden_act, where);
-    for (auto [val, key] : {std::pair{v.hidden_size, "hidden_size"}, {v.intermediate_size, "intermediate_size"},
-                            {v.num_hidden_layers, "num_hidden_layers"}, {v.num_attention_heads, "num_attention_heads"},
-                            {v.image_size, "image_size"}, {v.patch_size, "patch_size"}, {v.num_channels, "num_channels"}})
+    for (auto [val, key] : {std::pair{v.hidden_size, "hidden_size"},
+                            {v.intermediate_size, "intermediate_size"},
+                            {v.num_hidden_layers, "num_hidden_layers"},
+                            {v.num_attention_heads, "num_attention_heads"},
+                            {v.image_size, "image_size"},
+                            {v.patch_size, "patch_size"},
+                            {v.num_channels, "num_channels"}})
         require_positive(val, key, where);
     if (v.hidden_size % v.num_attention_heads != 0)
-        fail(where, ": hidden_size ", v.hidden_size, " is not divisible by num_attention_heads ", v.num_attention_heads);
+        fail(where, ": hidden_size ", v.hidden_size, " is not divisible by num_attention_heads ",
+             v.num_attention_heads);
     if (v.image_size < v.patch_size)
         fail(where, ": image_size ", v.image_size, " is smaller than patch_size ", v.patch_size);
     if (v.hidden_act != "quick_gelu" && v.hidden_act != "gelu" && v.hidden_act != "gelu_pytorch_tanh")
@@ -174,7 +183,8 @@ ModelConfig parse_model_config(const json& j, const std::string& origin) {
     if (!j.is_object()) fail(origin, ": config is not a JSON object");
     ModelConfig c;
     read(j, "model_type", &c.model_type, origin);
-    if (const auto a = j.find("architectures"); a != j.end() && a->is_array() && !a->empty() && (*a)[0].is_string())
+    if (const auto a = j.find("architectures");
+        a != j.end() && a->is_array() && !a->empty() && (*a)[0].is_string())
         c.architecture = (*a)[0].get<std::string>();
     if (c.model_type.empty()) {
         if (c.architecture.empty()) fail(origin, ": neither \"model_type\" nor \"architectures\" is given");
@@ -187,35 +197,40 @@ ModelConfig parse_model_config(const json& j, const std::string& origin) {
         if (c.architecture.empty()) c.architecture = "LlavaForConditionalGeneration";
         const json empty = json::object();
         const json& tj = j.contains("text_config") && j["text_config"].is_object() ? j["text_config"] : empty;
-        const json& vj = j.contains("vision_config") && j["vision_config"].is_object() ? j["vision_config"] : empty;
+        const json& vj =
+            j.contains("vision_config") && j["vision_config"].is_object() ? j["vision_config"] : empty;
         c.text = parse_text(tj, origin + " text_config", "llama");
         c.vision = parse_vision(vj, origin + " vision_config", true);
         // transformers ties the head by the text config's flag; the top-level flag is the fallback.
-        if (!tj.contains("tie_word_embeddings")) read(j, "tie_word_embeddings", &c.text.tie_word_embeddings, origin);
+        if (!tj.contains("tie_word_embeddings"))
+            read(j, "tie_word_embeddings", &c.text.tie_word_embeddings, origin);
         if (j.contains("vision_feature_layer")) {
             const auto& f = j["vision_feature_layer"];
             c.vision_feature_layers.clear();
-            if (f.is_number_integer()) c.vision_feature_layers.push_back(f.get<int>());
+            if (f.is_number_integer())
+                c.vision_feature_layers.push_back(f.get<int>());
             else if (f.is_array())
                 for (const auto& x : f) {
                     if (!x.is_number_integer()) fail(origin, ": vision_feature_layer must hold integers");
                     c.vision_feature_layers.push_back(x.get<int>());
                 }
-            else fail(origin, ": vision_feature_layer must be an integer or a list");
+            else
+                fail(origin, ": vision_feature_layer must be an integer or a list");
             if (c.vision_feature_layers.empty()) fail(origin, ": vision_feature_layer is an empty list");
         }
         const int n_states = static_cast<int>(c.vision.num_hidden_layers) + 1;  // embeddings + each layer
         for (int l : c.vision_feature_layers)
             if (l >= n_states || l < -n_states)
-                fail(origin, ": vision_feature_layer ", l, " is out of range for a ", c.vision.num_hidden_layers,
-                     "-layer vision tower");
+                fail(origin, ": vision_feature_layer ", l, " is out of range for a ",
+                     c.vision.num_hidden_layers, "-layer vision tower");
         read(j, "vision_feature_select_strategy", &c.vision_feature_select_strategy, origin);
         if (c.vision_feature_select_strategy != "default" && c.vision_feature_select_strategy != "full")
             fail(origin, ": vision_feature_select_strategy '", c.vision_feature_select_strategy,
                  "' is not supported (default or full)");
         read(j, "projector_hidden_act", &c.projector_hidden_act, origin);
         if (c.projector_hidden_act != "gelu")
-            fail(origin, ": projector_hidden_act '", c.projector_hidden_act, "' is not supported (only gelu)");
+            fail(origin, ": projector_hidden_act '", c.projector_hidden_act,
+                 "' is not supported (only gelu)");
         read(j, "multimodal_projector_bias", &c.multimodal_projector_bias, origin);
         read(j, "image_token_index", &c.image_token_index, origin);
         read(j, "image_token_id", &c.image_token_index, origin);
@@ -223,7 +238,8 @@ ModelConfig parse_model_config(const json& j, const std::string& origin) {
         if (c.image_token_index < 0) fail(origin, ": image_token_index must be non-negative");
     } else if (c.model_type == "llama" || c.model_type == "qwen2" || c.model_type == "mistral") {
         c.text = parse_text(j, origin, c.model_type);
-        if (c.architecture.empty()) c.architecture = c.model_type == "qwen2" ? "Qwen2ForCausalLM" : "LlamaForCausalLM";
+        if (c.architecture.empty())
+            c.architecture = c.model_type == "qwen2" ? "Qwen2ForCausalLM" : "LlamaForCausalLM";
     } else {
         fail(origin, ": model_type '", c.model_type,
              "' is not supported (supported: llava with CLIP/SigLIP + Llama/Qwen2, llama, qwen2)");
@@ -260,8 +276,10 @@ json model_config_to_json(const ModelConfig& c) {
                  {"tie_word_embeddings", c.text.tie_word_embeddings},
                  {"bos_token_id", c.text.bos_token_id},
                  {"torch_dtype", "float32"}};
-    if (c.text.eos_token_ids.size() == 1) text["eos_token_id"] = c.text.eos_token_ids[0];
-    else text["eos_token_id"] = c.text.eos_token_ids;
+    if (c.text.eos_token_ids.size() == 1)
+        text["eos_token_id"] = c.text.eos_token_ids[0];
+    else
+        text["eos_token_id"] = c.text.eos_token_ids;
     if (c.text.pad_token_id >= 0) text["pad_token_id"] = c.text.pad_token_id;
     if (!c.multimodal) {
         text["architectures"] = {c.architecture};
@@ -288,8 +306,10 @@ json model_config_to_json(const ModelConfig& c) {
                 {"vision_feature_select_strategy", c.vision_feature_select_strategy},
                 {"tie_word_embeddings", c.text.tie_word_embeddings},
                 {"torch_dtype", "float32"}};
-    if (c.vision_feature_layers.size() == 1) out["vision_feature_layer"] = c.vision_feature_layers[0];
-    else out["vision_feature_layer"] = c.vision_feature_layers;
+    if (c.vision_feature_layers.size() == 1)
+        out["vision_feature_layer"] = c.vision_feature_layers[0];
+    else
+        out["vision_feature_layer"] = c.vision_feature_layers;
     return out;
 }
 

@@ -54,13 +54,14 @@ struct VisionConfig {
 };
 
 struct ModelConfig {
-    bool multimodal = false;            // LlavaForConditionalGeneration vs *ForCausalLM
-    std::string architecture;           // e.g. "LlavaForConditionalGeneration"
-    std::string model_type;             // "llava", "llama", "qwen2"
+    bool multimodal = false;   // LlavaForConditionalGeneration vs *ForCausalLM
+    std::string architecture;  // e.g. "LlavaForConditionalGeneration"
+    std::string model_type;    // "llava", "llama", "qwen2"
     TextConfig text;
-    VisionConfig vision;                // meaningful when multimodal
+    VisionConfig vision;  // meaningful when multimodal
     std::vector<int> vision_feature_layers{-2};
-    std::string vision_feature_select_strategy = "default";  // "default" drops the class token, "full" keeps all
+    std::string vision_feature_select_strategy =
+        "default";  // "default" drops the class token, "full" keeps all
     std::string projector_hidden_act = "gelu";
     bool multimodal_projector_bias = true;
     std::int64_t image_token_index = 32000;

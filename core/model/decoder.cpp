@@ -8,22 +8,26 @@
 namespace sightline {
 
 Decoder::Decoder(const TextConfig& c, c10::ScalarType dtype)
-    : config_(c), dtype_(dtype), norm_(c.hidden_size, c.rms_norm_eps), lm_head_(c.hidden_size, c.vocab_size, false) {
+    : config_(c),
+      dtype_(dtype),
+      norm_(c.hidden_size, c.rms_norm_eps),
+      lm_head_(c.hidden_size, c.vocab_size, false) {
     const bool qkv_bias = c.kind == DecoderKind::Qwen2 || c.attention_bias;
     const bool o_bias = c.kind == DecoderKind::Llama && c.attention_bias;
     const auto d = c.hidden_size, hd = c.head_dim;
     for (std::int64_t l = 0; l < c.num_hidden_layers; ++l) {
-        Block b{RMSNorm(d, c.rms_norm_eps),
-                RMSNorm(d, c.rms_norm_eps),
-                AttentionWeights{Linear(d, c.num_attention_heads * hd, qkv_bias),
-                                 Linear(d, c.num_key_value_heads * hd, qkv_bias),
-                                 Linear(d, c.num_key_value_heads * hd, qkv_bias),
-                                 Linear(c.num_attention_heads * hd, d, o_bias)},
-                Linear(d, c.intermediate_size, c.mlp_bias),
-                Linear(d, c.intermediate_size, c.mlp_bias),
-                Linear(c.intermediate_size, d, c.mlp_bias),
-                BlockHookNames("lm.blocks." + std::to_string(l)),
-                AttentionSpec{c.num_attention_heads, c.num_key_value_heads, hd, true, "lm", static_cast<int>(l)}};
+        Block b{
+            RMSNorm(d, c.rms_norm_eps),
+            RMSNorm(d, c.rms_norm_eps),
+            AttentionWeights{Linear(d, c.num_attention_heads * hd, qkv_bias),
+                             Linear(d, c.num_key_value_heads * hd, qkv_bias),
+                             Linear(d, c.num_key_value_heads * hd, qkv_bias),
+                             Linear(c.num_attention_heads * hd, d, o_bias)},
+            Linear(d, c.intermediate_size, c.mlp_bias),
+            Linear(d, c.intermediate_size, c.mlp_bias),
+            Linear(c.intermediate_size, d, c.mlp_bias),
+            BlockHookNames("lm.blocks." + std::to_string(l)),
+            AttentionSpec{c.num_attention_heads, c.num_key_value_heads, hd, true, "lm", static_cast<int>(l)}};
         blocks_.push_back(std::move(b));
     }
 }
@@ -48,20 +52,24 @@ at::Tensor Decoder::embed(const at::Tensor& ids) const {
     const auto max_id = ids.numel() ? ids.max().item<std::int64_t>() : 0;
     const auto min_id = ids.numel() ? ids.min().item<std::int64_t>() : 0;
     if (min_id < 0 || max_id >= config_.vocab_size)
-        fail("token id ", (min_id < 0 ? min_id : max_id), " is outside the vocabulary (0..", config_.vocab_size - 1, ")");
+        fail("token id ", (min_id < 0 ? min_id : max_id), " is outside the vocabulary (0..",
+             config_.vocab_size - 1, ")");
     return at::embedding(embed_tokens_, ids);
 }
 
-at::Tensor Decoder::forward(const at::Tensor& embeds, std::int64_t offset, KVCache* cache, HookRunner& hooks) const {
+at::Tensor Decoder::forward(const at::Tensor& embeds, std::int64_t offset, KVCache* cache,
+                            HookRunner& hooks) const {
     const auto t = embeds.size(1);
     if (offset + t > config_.max_position_embeddings)
-        fail("sequence of ", offset + t, " positions exceeds the model's context of ", config_.max_position_embeddings);
+        fail("sequence of ", offset + t, " positions exceeds the model's context of ",
+             config_.max_position_embeddings);
     const RotaryTables rotary =
         rotary_tables(config_.head_dim, config_.rope_theta, config_.rope_linear_factor, offset, t, dtype_);
     at::Tensor h = hooks(embed_hook_, embeds, 1, offset);
     for (const Block& b : blocks_) {
         h = hooks(b.names.resid_pre, h, 1, offset);
-        at::Tensor a = attention_forward(b.input_norm(h), b.attn, b.spec, &rotary, cache, offset, b.names, hooks);
+        at::Tensor a =
+            attention_forward(b.input_norm(h), b.attn, b.spec, &rotary, cache, offset, b.names, hooks);
         a = hooks(b.names.attn_out, a, 1, offset);
         h = hooks(b.names.resid_mid, h + a, 1, offset);
         const at::Tensor x = b.post_norm(h);

@@ -16,7 +16,7 @@ namespace sightline {
 class KVCache;
 
 class Decoder {
-public:
+  public:
     Decoder(const TextConfig& config, c10::ScalarType dtype);
 
     // Checkpoint names relative to the decoder root ("layers.0.self_attn.q_proj.weight"), and the head.
@@ -37,7 +37,7 @@ public:
     const at::Tensor& embedding_matrix() const { return embed_tokens_; }
     const at::Tensor& head_weight() const { return lm_head_.weight; }
 
-private:
+  private:
     struct Block {
         RMSNorm input_norm, post_norm;
         AttentionWeights attn;

@@ -136,15 +136,17 @@ at::Tensor HookRunner::dispatch(const std::string& name, at::Tensor t, int axis,
     return t;
 }
 
-at::Tensor HookRunner::knockout_mask(const std::string& tower, int layer, std::int64_t q_offset, std::int64_t q_len,
-                                     std::int64_t k_len) const {
+at::Tensor HookRunner::knockout_mask(const std::string& tower, int layer, std::int64_t q_offset,
+                                     std::int64_t q_len, std::int64_t k_len) const {
     if (!active_ || options_->knockouts.empty()) return {};
     std::vector<std::pair<std::int64_t, std::int64_t>> cells;
     for (const auto& ko : options_->knockouts) {
         if (ko.tower != tower) continue;
-        if (!ko.layers.empty() && std::find(ko.layers.begin(), ko.layers.end(), layer) == ko.layers.end()) continue;
+        if (!ko.layers.empty() && std::find(ko.layers.begin(), ko.layers.end(), layer) == ko.layers.end())
+            continue;
         for (const auto& [q, k] : ko.query_key)
-            if (q >= q_offset && q < q_offset + q_len && k >= 0 && k < k_len) cells.emplace_back(q - q_offset, k);
+            if (q >= q_offset && q < q_offset + q_len && k >= 0 && k < k_len)
+                cells.emplace_back(q - q_offset, k);
     }
     if (cells.empty()) return {};
     at::Tensor mask = at::zeros({q_len, k_len}, at::kFloat);

@@ -2,10 +2,11 @@
 // Hook points and interventions: the one mechanism every explainer is built on.
 //
 // Every interesting tensor of a forward pass has a TransformerLens/Prisma-style name, prefixed by tower:
-//   vision.hook_embed, vision.blocks.{l}.hook_resid_pre|mid|post, vision.blocks.{l}.hook_attn_out|hook_mlp_out,
-//   vision.blocks.{l}.attn.hook_q|k|v|z|attn_scores|pattern, projector.hook_out,
-//   lm.hook_embed, lm.blocks.{l}.hook_resid_pre|mid|post, lm.blocks.{l}.hook_attn_out|hook_mlp_out,
-//   lm.blocks.{l}.attn.hook_q|k|v|z|attn_scores|pattern, lm.blocks.{l}.mlp.hook_post, lm.ln_final.hook_normalized.
+//   vision.hook_embed, vision.blocks.{l}.hook_resid_pre|mid|post,
+//   vision.blocks.{l}.hook_attn_out|hook_mlp_out, vision.blocks.{l}.attn.hook_q|k|v|z|attn_scores|pattern,
+//   projector.hook_out, lm.hook_embed, lm.blocks.{l}.hook_resid_pre|mid|post,
+//   lm.blocks.{l}.hook_attn_out|hook_mlp_out, lm.blocks.{l}.attn.hook_q|k|v|z|attn_scores|pattern,
+//   lm.blocks.{l}.mlp.hook_post, lm.ln_final.hook_normalized.
 // Axis orders: residual-like tensors [batch, pos, d]; q/k/v/z [batch, pos, head, d_head];
 // attn_scores/pattern [batch, head, query, key].
 //
@@ -35,7 +36,7 @@ using HookFn = std::function<at::Tensor(const at::Tensor& value, const HookConte
 
 struct Intervention {
     enum class Op { Replace, Add, Apply };
-    std::string hook;                     // exact name, or a glob pattern with '*'
+    std::string hook;  // exact name, or a glob pattern with '*'
     Op op = Op::Replace;
     at::Tensor value;                     // Replace/Add: broadcastable to the selected slice
     std::vector<std::int64_t> positions;  // absolute positions along the position axis; empty = all
@@ -47,8 +48,8 @@ struct Intervention {
 };
 
 struct AttentionKnockout {
-    std::string tower = "lm";  // "lm" or "vision"
-    std::vector<int> layers;   // empty = every layer
+    std::string tower = "lm";                                      // "lm" or "vision"
+    std::vector<int> layers;                                       // empty = every layer
     std::vector<std::pair<std::int64_t, std::int64_t>> query_key;  // absolute (query, key) positions
 };
 
@@ -57,12 +58,14 @@ struct RunOptions {
     std::vector<std::string> keep_grad;  // names/patterns of cached tensors that retain .grad
     std::vector<Intervention> interventions;
     std::vector<AttentionKnockout> knockouts;
-    bool empty() const { return cache.empty() && keep_grad.empty() && interventions.empty() && knockouts.empty(); }
+    bool empty() const {
+        return cache.empty() && keep_grad.empty() && interventions.empty() && knockouts.empty();
+    }
 };
 
 // Tensors stored by name during a forward pass.
 class ActivationCache {
-public:
+  public:
     bool has(const std::string& name) const { return tensors_.count(name) != 0; }
     // Throws sightline::Error listing what is cached when `name` is absent.
     const at::Tensor& get(const std::string& name) const;
@@ -72,7 +75,7 @@ public:
     std::size_t size() const { return tensors_.size(); }
     std::uint64_t bytes() const;
 
-private:
+  private:
     std::map<std::string, at::Tensor> tensors_;
 };
 
@@ -81,19 +84,20 @@ bool glob_match(const std::string& pattern, const std::string& name);
 
 // Dispatches hook calls for one forward pass. Either pointer may be null.
 class HookRunner {
-public:
+  public:
     HookRunner(const RunOptions* options = nullptr, ActivationCache* cache = nullptr);
     bool active() const { return active_; }
 
     // Called by the model at every hook point; returns the tensor to use downstream.
-    at::Tensor operator()(const std::string& name, at::Tensor t, int position_axis, std::int64_t position_offset) {
+    at::Tensor operator()(const std::string& name, at::Tensor t, int position_axis,
+                          std::int64_t position_offset) {
         return active_ ? dispatch(name, std::move(t), position_axis, position_offset) : t;
     }
     // Additive mask [q_len, k_len] (0 or -inf) for the knockouts of (tower, layer), or an undefined tensor.
     at::Tensor knockout_mask(const std::string& tower, int layer, std::int64_t q_offset, std::int64_t q_len,
                              std::int64_t k_len) const;
 
-private:
+  private:
     struct Plan {
         bool cache = false;
         bool keep_grad = false;

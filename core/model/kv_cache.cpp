@@ -17,13 +17,15 @@ KVCache::KVCache(std::int64_t layers, std::int64_t batch, std::int64_t kv_heads,
 
 std::uint64_t KVCache::bytes_needed(std::int64_t layers, std::int64_t batch, std::int64_t kv_heads,
                                     std::int64_t head_dim, std::int64_t capacity, c10::ScalarType dtype) {
-    return 2ull * static_cast<std::uint64_t>(layers * batch * kv_heads * head_dim * capacity) * c10::elementSize(dtype);
+    return 2ull * static_cast<std::uint64_t>(layers * batch * kv_heads * head_dim * capacity) *
+           c10::elementSize(dtype);
 }
 
 std::pair<at::Tensor, at::Tensor> KVCache::append(int layer, const at::Tensor& k, const at::Tensor& v) {
     auto& len = lengths_.at(static_cast<std::size_t>(layer));
     const auto t = k.size(2);
-    if (len + t > capacity_) fail("KV cache full: ", len + t, " positions exceed its capacity of ", capacity_);
+    if (len + t > capacity_)
+        fail("KV cache full: ", len + t, " positions exceed its capacity of ", capacity_);
     keys_[layer].narrow(2, len, t).copy_(k);
     values_[layer].narrow(2, len, t).copy_(v);
     len += t;

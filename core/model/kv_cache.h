@@ -9,7 +9,7 @@
 namespace sightline {
 
 class KVCache {
-public:
+  public:
     KVCache(std::int64_t layers, std::int64_t batch, std::int64_t kv_heads, std::int64_t head_dim,
             std::int64_t capacity, c10::ScalarType dtype);
     static std::uint64_t bytes_needed(std::int64_t layers, std::int64_t batch, std::int64_t kv_heads,
@@ -21,7 +21,7 @@ public:
     // Appends k, v [batch, kv_heads, T, head_dim] to `layer`; returns all keys/values stored so far.
     std::pair<at::Tensor, at::Tensor> append(int layer, const at::Tensor& k, const at::Tensor& v);
 
-private:
+  private:
     std::vector<at::Tensor> keys_, values_;
     std::vector<std::int64_t> lengths_;
     std::int64_t capacity_;

@@ -6,14 +6,18 @@
 
 namespace sightline {
 
-at::Tensor Linear::operator()(const at::Tensor& x) const { return at::linear(x, weight, bias); }
+at::Tensor Linear::operator()(const at::Tensor& x) const {
+    return at::linear(x, weight, bias);
+}
 
 void Linear::visit(const std::string& prefix, const ParamVisitor& v) {
     v(prefix + ".weight", weight, {out, in});
     if (has_bias) v(prefix + ".bias", bias, {out});
 }
 
-at::Tensor LayerNorm::operator()(const at::Tensor& x) const { return at::layer_norm(x, {dim}, weight, bias, eps); }
+at::Tensor LayerNorm::operator()(const at::Tensor& x) const {
+    return at::layer_norm(x, {dim}, weight, bias, eps);
+}
 
 void LayerNorm::visit(const std::string& prefix, const ParamVisitor& v) {
     v(prefix + ".weight", weight, {dim});
@@ -28,7 +32,9 @@ at::Tensor RMSNorm::operator()(const at::Tensor& x) const {
     return weight * h.to(input_dtype);
 }
 
-void RMSNorm::visit(const std::string& prefix, const ParamVisitor& v) { v(prefix + ".weight", weight, {dim}); }
+void RMSNorm::visit(const std::string& prefix, const ParamVisitor& v) {
+    v(prefix + ".weight", weight, {dim});
+}
 
 at::Tensor activation(const std::string& name, const at::Tensor& x) {
     if (name == "quick_gelu") return x * at::sigmoid(x * 1.702);
@@ -41,8 +47,9 @@ at::Tensor activation(const std::string& name, const at::Tensor& x) {
 RotaryTables rotary_tables(std::int64_t head_dim, double theta, double linear_factor, std::int64_t offset,
                            std::int64_t length, c10::ScalarType dtype) {
     const auto f32 = at::TensorOptions().dtype(at::kFloat);
-    const at::Tensor exponent = at::arange(0, head_dim, 2, at::TensorOptions().dtype(at::kLong)).to(at::kFloat) /
-                                static_cast<double>(head_dim);
+    const at::Tensor exponent =
+        at::arange(0, head_dim, 2, at::TensorOptions().dtype(at::kLong)).to(at::kFloat) /
+        static_cast<double>(head_dim);
     const at::Tensor inv_freq = 1.0 / at::pow(theta, exponent);
     at::Tensor pos = at::arange(offset, offset + length, f32.dtype(at::kLong)).to(at::kFloat);
     if (linear_factor != 1.0) pos = pos / linear_factor;

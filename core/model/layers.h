@@ -9,7 +9,8 @@
 namespace sightline {
 
 // Visits every parameter by its checkpoint name; used to load, save, initialise and train.
-using ParamVisitor = std::function<void(const std::string& name, at::Tensor& tensor, std::vector<std::int64_t> shape)>;
+using ParamVisitor =
+    std::function<void(const std::string& name, at::Tensor& tensor, std::vector<std::int64_t> shape)>;
 
 struct Linear {
     at::Tensor weight;  // [out, in]

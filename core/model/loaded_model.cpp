@@ -69,7 +69,9 @@ void configure_threads(int threads) {
     at::set_num_threads(n);
 }
 
-int active_threads() { return at::get_num_threads(); }
+int active_threads() {
+    return at::get_num_threads();
+}
 
 std::string LoadedModel::token_text(std::int64_t id) const {
     if (tokenizer && id >= 0 && id < tokenizer->vocab_size()) return tokenizer->token_text(id);
@@ -101,8 +103,8 @@ std::unique_ptr<LoadedModel> load_model(const std::string& dir, const LoadOption
     m->chat_template = detect_chat_template(dir);
     if (m->tokenizer) {
         if (m->tokenizer->vocab_size() > m->config.text.vocab_size)
-            m->notes.push_back(cat("tokenizer has ", m->tokenizer->vocab_size(), " tokens but the model only ",
-                                   m->config.text.vocab_size, " embeddings"));
+            m->notes.push_back(cat("tokenizer has ", m->tokenizer->vocab_size(),
+                                   " tokens but the model only ", m->config.text.vocab_size, " embeddings"));
     }
     if (m->config.multimodal) {
         if (file_exists(path_join(dir, "preprocessor_config.json"))) {
@@ -114,15 +116,18 @@ std::unique_ptr<LoadedModel> load_model(const std::string& dir, const LoadOption
         }
         const auto [h, w] = processor_output(*m->image_processor);
         if (h != m->config.vision.image_size || w != m->config.vision.image_size)
-            fail(dir, ": preprocessor_config.json produces ", w, "x", h, " images but the vision tower expects ",
-                 m->config.vision.image_size, "x", m->config.vision.image_size);
+            fail(dir, ": preprocessor_config.json produces ", w, "x", h,
+                 " images but the vision tower expects ", m->config.vision.image_size, "x",
+                 m->config.vision.image_size);
         if (m->tokenizer && m->tokenizer->vocab_size() <= m->config.image_token_index)
-            m->notes.push_back("the tokenizer has no token for image_token_index; '<image>' must be given by id");
+            m->notes.push_back(
+                "the tokenizer has no token for image_token_index; '<image>' must be given by id");
     }
     m->stop_ids = generation_eos(dir);
     if (m->stop_ids.empty()) m->stop_ids = m->config.text.eos_token_ids;
     if (m->tokenizer && m->tokenizer->special_ids().eos >= 0 &&
-        std::find(m->stop_ids.begin(), m->stop_ids.end(), m->tokenizer->special_ids().eos) == m->stop_ids.end())
+        std::find(m->stop_ids.begin(), m->stop_ids.end(), m->tokenizer->special_ids().eos) ==
+            m->stop_ids.end())
         m->stop_ids.push_back(m->tokenizer->special_ids().eos);
     m->load_ms = clock.elapsed_ms();
     return m;

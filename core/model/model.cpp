@@ -71,7 +71,8 @@ void Model::load(const WeightStore& store) {
             fail(store.origin(), ": tensor '", key, "' appears under both key layouts");
     }
     const std::string head = config_.multimodal ? "language_model.lm_head.weight" : "lm_head.weight";
-    if (!config_.text.tie_word_embeddings && by_name.count(head) == 0) config_.text.tie_word_embeddings = true;
+    if (!config_.text.tie_word_embeddings && by_name.count(head) == 0)
+        config_.text.tie_word_embeddings = true;
 
     std::vector<std::string> missing;
     std::set<std::string> used;
@@ -83,8 +84,8 @@ void Model::load(const WeightStore& store) {
         }
         const at::Tensor& src = *it->second;
         if (src.sizes().vec() != shape)
-            fail(store.origin(), ": tensor '", name, "' has shape ", shape_string(src.sizes().vec()), " but the config implies ",
-                 shape_string(shape));
+            fail(store.origin(), ": tensor '", name, "' has shape ", shape_string(src.sizes().vec()),
+                 " but the config implies ", shape_string(shape));
         t = src;
         used.insert(name);
     });
@@ -102,7 +103,8 @@ void Model::init_random(std::uint64_t seed, double std) {
     auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
     visit_parameters([&](const std::string& name, at::Tensor& t, const std::vector<std::int64_t>& shape) {
         at::Tensor init;
-        const bool is_norm = name.find("norm") != std::string::npos;  // layernorm, layer_norm1, pre_layrnorm, norm
+        const bool is_norm =
+            name.find("norm") != std::string::npos;  // layernorm, layer_norm1, pre_layrnorm, norm
         if (ends_with(name, ".bias")) {
             init = at::zeros(shape, at::kFloat);
         } else if (is_norm && shape.size() == 1) {
@@ -136,8 +138,7 @@ at::Tensor Model::embed_inputs(const at::Tensor& ids, const at::Tensor& image_fe
     const at::Tensor is_image = ids.eq(config_.image_token_index);
     const std::int64_t n_marked = is_image.sum().item<std::int64_t>();
     if (!image_features.defined()) {
-        if (n_marked > 0)
-            fail("the prompt holds ", n_marked, " image tokens but no image was given");
+        if (n_marked > 0) fail("the prompt holds ", n_marked, " image tokens but no image was given");
         return decoder_->embed(ids);
     }
     const std::int64_t expected = image_features.size(0) * image_features.size(1);
@@ -150,11 +151,12 @@ at::Tensor Model::embed_inputs(const at::Tensor& ids, const at::Tensor& image_fe
     }
     const std::int64_t n_block = is_image_block.sum().item<std::int64_t>();
     if (n_block != expected || (n_marked > expected && (is_image_block.sum(1) != per_row).any().item<bool>()))
-        fail("the prompt holds ", n_marked, " image tokens but the image gives ", expected,
-             " features (", image_features.size(1), " per image): expand <image> to exactly ",
-             config_.image_token_count(), " tokens");
+        fail("the prompt holds ", n_marked, " image tokens but the image gives ", expected, " features (",
+             image_features.size(1), " per image): expand <image> to exactly ", config_.image_token_count(),
+             " tokens");
     at::Tensor embeds = decoder_->embed(ids.masked_fill(is_image_block, 0));
-    return embeds.masked_scatter(is_image_block.unsqueeze(-1).expand_as(embeds), image_features.to(embeds.scalar_type()));
+    return embeds.masked_scatter(is_image_block.unsqueeze(-1).expand_as(embeds),
+                                 image_features.to(embeds.scalar_type()));
 }
 
 ForwardOutput Model::forward(const at::Tensor& ids, const at::Tensor& pixel_values, const RunOptions* options,
@@ -177,7 +179,8 @@ ForwardOutput Model::forward_embeddings(const at::Tensor& embeds, std::int64_t o
                                         KVCache* kv, LogitsMode mode) const {
     ForwardOutput out;
     out.hidden = decoder_->forward(embeds, offset, kv, hooks);
-    if (mode == LogitsMode::All) out.logits = decoder_->head(out.hidden).to(at::kFloat);
+    if (mode == LogitsMode::All)
+        out.logits = decoder_->head(out.hidden).to(at::kFloat);
     else if (mode == LogitsMode::Last)
         out.logits = decoder_->head(out.hidden.narrow(1, out.hidden.size(1) - 1, 1)).to(at::kFloat);
     return out;
@@ -185,8 +188,8 @@ ForwardOutput Model::forward_embeddings(const at::Tensor& embeds, std::int64_t o
 
 std::unique_ptr<KVCache> Model::make_kv_cache(std::int64_t batch, std::int64_t capacity) const {
     const auto& t = config_.text;
-    const auto bytes = KVCache::bytes_needed(t.num_hidden_layers, batch, t.num_key_value_heads, t.head_dim, capacity,
-                                             scalar_type());
+    const auto bytes = KVCache::bytes_needed(t.num_hidden_layers, batch, t.num_key_value_heads, t.head_dim,
+                                             capacity, scalar_type());
     ensure_memory_available(bytes, "the KV cache");
     return std::make_unique<KVCache>(t.num_hidden_layers, batch, t.num_key_value_heads, t.head_dim, capacity,
                                      scalar_type());

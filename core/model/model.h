@@ -30,7 +30,7 @@ struct ForwardOutput {
 };
 
 class Model {
-public:
+  public:
     Model(const ModelConfig& config, ComputeDType dtype);
     ~Model();
     Model(const Model&) = delete;
@@ -61,17 +61,18 @@ public:
     at::Tensor embed_inputs(const at::Tensor& ids, const at::Tensor& image_features) const;
 
     // Full forward. `pixel_values` may be undefined for text-only prompts or decode steps.
-    ForwardOutput forward(const at::Tensor& ids, const at::Tensor& pixel_values, const RunOptions* options = nullptr,
-                          ActivationCache* cache = nullptr, KVCache* kv = nullptr, LogitsMode mode = LogitsMode::All) const;
+    ForwardOutput forward(const at::Tensor& ids, const at::Tensor& pixel_values,
+                          const RunOptions* options = nullptr, ActivationCache* cache = nullptr,
+                          KVCache* kv = nullptr, LogitsMode mode = LogitsMode::All) const;
     // Forward from ready-made embeddings (image already merged); applies hooks from lm.hook_embed on.
-    ForwardOutput forward_embeddings(const at::Tensor& embeds, std::int64_t position_offset, HookRunner& hooks,
-                                     KVCache* kv, LogitsMode mode) const;
+    ForwardOutput forward_embeddings(const at::Tensor& embeds, std::int64_t position_offset,
+                                     HookRunner& hooks, KVCache* kv, LogitsMode mode) const;
 
     const Decoder& decoder() const { return *decoder_; }
     const VisionTower* vision() const { return vision_.get(); }
     std::unique_ptr<KVCache> make_kv_cache(std::int64_t batch, std::int64_t capacity) const;
 
-private:
+  private:
     ModelConfig config_;
     ComputeDType dtype_;
     std::unique_ptr<Decoder> decoder_;

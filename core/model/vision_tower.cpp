@@ -22,12 +22,12 @@ VisionTower::VisionTower(const ModelConfig& c, c10::ScalarType dtype)
     }
     const auto d = vc_.hidden_size, heads = vc_.num_attention_heads;
     for (std::int64_t l = 0; l < vc_.num_hidden_layers; ++l) {
-        blocks_.push_back(Block{LayerNorm(d, vc_.layer_norm_eps), LayerNorm(d, vc_.layer_norm_eps),
-                                AttentionWeights{Linear(d, d, true), Linear(d, d, true), Linear(d, d, true),
-                                                 Linear(d, d, true)},
-                                Linear(d, vc_.intermediate_size, true), Linear(vc_.intermediate_size, d, true),
-                                BlockHookNames("vision.blocks." + std::to_string(l)),
-                                AttentionSpec{heads, heads, d / heads, false, "vision", static_cast<int>(l)}});
+        blocks_.push_back(Block{
+            LayerNorm(d, vc_.layer_norm_eps), LayerNorm(d, vc_.layer_norm_eps),
+            AttentionWeights{Linear(d, d, true), Linear(d, d, true), Linear(d, d, true), Linear(d, d, true)},
+            Linear(d, vc_.intermediate_size, true), Linear(vc_.intermediate_size, d, true),
+            BlockHookNames("vision.blocks." + std::to_string(l)),
+            AttentionSpec{heads, heads, d / heads, false, "vision", static_cast<int>(l)}});
     }
 }
 
@@ -60,12 +60,13 @@ std::int64_t VisionTower::feature_dim() const {
 }
 
 at::Tensor VisionTower::forward(const at::Tensor& pixel_values, HookRunner& hooks) const {
-    if (pixel_values.dim() != 4 || pixel_values.size(1) != vc_.num_channels || pixel_values.size(2) != vc_.image_size ||
-        pixel_values.size(3) != vc_.image_size)
-        fail("pixel_values must be [batch, ", vc_.num_channels, ", ", vc_.image_size, ", ", vc_.image_size, "], got ",
-             pixel_values.sizes());
+    if (pixel_values.dim() != 4 || pixel_values.size(1) != vc_.num_channels ||
+        pixel_values.size(2) != vc_.image_size || pixel_values.size(3) != vc_.image_size)
+        fail("pixel_values must be [batch, ", vc_.num_channels, ", ", vc_.image_size, ", ", vc_.image_size,
+             "], got ", pixel_values.sizes());
     const auto b = pixel_values.size(0);
-    at::Tensor x = at::conv2d(pixel_values.to(dtype_), patch_weight_, patch_bias_, {vc_.patch_size, vc_.patch_size});
+    at::Tensor x =
+        at::conv2d(pixel_values.to(dtype_), patch_weight_, patch_bias_, {vc_.patch_size, vc_.patch_size});
     x = x.flatten(2).transpose(1, 2);  // [b, patches, d], row-major over the grid
     if (vc_.has_class_token()) x = at::cat({class_embedding_.view({1, 1, -1}).expand({b, 1, -1}), x}, 1);
     x = x + position_embedding_.unsqueeze(0);
@@ -77,7 +78,8 @@ at::Tensor VisionTower::forward(const at::Tensor& pixel_values, HookRunner& hook
     for (int l = 0; l < blocks_used_; ++l) {
         const Block& blk = blocks_[static_cast<std::size_t>(l)];
         x = hooks(blk.names.resid_pre, x, 1, 0);
-        at::Tensor a = attention_forward(blk.norm1(x), blk.attn, blk.spec, nullptr, nullptr, 0, blk.names, hooks);
+        at::Tensor a =
+            attention_forward(blk.norm1(x), blk.attn, blk.spec, nullptr, nullptr, 0, blk.names, hooks);
         a = hooks(blk.names.attn_out, a, 1, 0);
         x = hooks(blk.names.resid_mid, x + a, 1, 0);
         at::Tensor m = hooks(blk.names.mlp_post, activation(vc_.hidden_act, blk.fc1(blk.norm2(x))), 1, 0);

@@ -16,7 +16,7 @@
 namespace sightline {
 
 class VisionTower {
-public:
+  public:
     VisionTower(const ModelConfig& config, c10::ScalarType dtype);
     void visit(const std::string& prefix, const ParamVisitor& v);  // prefix e.g. "vision_tower.vision_model."
 
@@ -26,7 +26,7 @@ public:
     // Number of encoder blocks actually run for the configured feature layers.
     int blocks_used() const { return blocks_used_; }
 
-private:
+  private:
     struct Block {
         LayerNorm norm1, norm2;
         AttentionWeights attn;

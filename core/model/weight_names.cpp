@@ -32,7 +32,8 @@ std::string layout_key(const std::string& canonical, bool multimodal, KeyLayout 
 }
 
 bool is_ignorable_key(const std::string& canonical) {
-    return ends_with(canonical, ".rotary_emb.inv_freq") || canonical.find("vision_model.head.") != std::string::npos ||
+    return ends_with(canonical, ".rotary_emb.inv_freq") ||
+           canonical.find("vision_model.head.") != std::string::npos ||
            ends_with(canonical, "embeddings.position_ids");
 }
 

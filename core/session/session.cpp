@@ -21,7 +21,8 @@ std::string image_hash(const cv::Mat& rgb) {
     };
     const int dims[3] = {rgb.rows, rgb.cols, rgb.channels()};
     feed(reinterpret_cast<const unsigned char*>(dims), sizeof dims);
-    for (int y = 0; y < rgb.rows; ++y) feed(rgb.ptr<unsigned char>(y), static_cast<std::size_t>(rgb.cols) * rgb.elemSize());
+    for (int y = 0; y < rgb.rows; ++y)
+        feed(rgb.ptr<unsigned char>(y), static_cast<std::size_t>(rgb.cols) * rgb.elemSize());
     char buf[17];
     std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
     return buf;
@@ -30,7 +31,9 @@ std::string image_hash(const cv::Mat& rgb) {
 nlohmann::json session_to_json(const Session& s) {
     nlohmann::json image = nullptr;
     if (!s.image_rgb.empty()) {
-        image = {{"hash", image_hash(s.image_rgb)}, {"path", s.image_path}, {"width", s.image_rgb.cols},
+        image = {{"hash", image_hash(s.image_rgb)},
+                 {"path", s.image_path},
+                 {"width", s.image_rgb.cols},
                  {"height", s.image_rgb.rows}};
         if (s.embed_image) image["png_base64"] = base64_encode(encode_png_rgb(s.image_rgb));
     }
@@ -60,7 +63,8 @@ Session session_from_json(const nlohmann::json& j, const std::string& origin) {
         fail(origin, ": not a Sightline session file");
     const int version = j.value("version", 0);
     if (version != kSessionVersion)
-        fail(origin, ": session format version ", version, " is not supported (this build reads version ", kSessionVersion, ")");
+        fail(origin, ": session format version ", version, " is not supported (this build reads version ",
+             kSessionVersion, ")");
     try {
         Session s;
         s.model_name = j.at("model").at("name").get<std::string>();
@@ -71,11 +75,13 @@ Session session_from_json(const nlohmann::json& j, const std::string& origin) {
             s.image_path = im.value("path", "");
             s.image_hash = im.at("hash").get<std::string>();
             if (im.contains("png_base64")) {
-                s.image_rgb = decode_image_rgb(base64_decode(im["png_base64"].get<std::string>()), origin + " (embedded image)");
+                s.image_rgb = decode_image_rgb(base64_decode(im["png_base64"].get<std::string>()),
+                                               origin + " (embedded image)");
                 s.embed_image = true;
             } else {
                 if (s.image_path.empty() || !file_exists(s.image_path))
-                    fail("the session's image is not embedded and ", s.image_path.empty() ? "no path is stored" : s.image_path + " is missing");
+                    fail("the session's image is not embedded and ",
+                         s.image_path.empty() ? "no path is stored" : s.image_path + " is missing");
                 s.image_rgb = load_image_rgb(s.image_path);
                 s.embed_image = false;
             }

@@ -17,17 +17,17 @@ constexpr int kSessionVersion = 1;
 
 struct Session {
     std::string model_name, model_dir;
-    cv::Mat image_rgb;            // the original image (empty for text-only prompts)
-    std::string image_path;       // where it came from, if a file
-    std::string image_hash;       // FNV-1a 64 of the decoded RGB pixels, hex
-    bool embed_image = true;      // false: store only path + hash
-    Trace trace;                  // answer trace (tensors are not stored)
+    cv::Mat image_rgb;        // the original image (empty for text-only prompts)
+    std::string image_path;   // where it came from, if a file
+    std::string image_hash;   // FNV-1a 64 of the decoded RGB pixels, hex
+    bool embed_image = true;  // false: store only path + hash
+    Trace trace;              // answer trace (tensors are not stored)
     std::vector<Explanation> explanations;
     std::int64_t current_target = -1;
     std::string current_method;
     nlohmann::json view_settings = nlohmann::json::object();  // colormap, opacity, ...
-    std::string notes;            // reviewer notes
-    std::string created;          // ISO-8601 time
+    std::string notes;                                        // reviewer notes
+    std::string created;                                      // ISO-8601 time
 };
 
 // 64-bit FNV-1a over the image's size and pixels, as 16 hex digits.

@@ -32,7 +32,7 @@ constexpr std::array<Rgb, kColorCount> kColorRgb = {{
     {145, 145, 145},  // gray
 }};
 
-constexpr std::array<int, kSizeCount> kSizePixels = {14, 20, 26};
+constexpr std::array<int, kSizeCount> kSizePixels = {20, 25, 30};
 
 std::string normalized(std::string_view text) {
     std::string s = trim(text);

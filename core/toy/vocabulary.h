@@ -48,7 +48,8 @@ std::optional<Size> parse_size(std::string_view text);
 
 // The fixed render colour of each object colour (all far from each other and from the background).
 Rgb color_rgb(Color color);
-// Outer extent in pixels of an object of this size (the side of its drawing square): 14 / 20 / 26.
+// Outer extent in pixels of an object of this size (the side of its drawing square): 20 / 25 / 30
+// (every object covers at least 2 x 2 full 8-pixel patches of the embedded model).
 int size_pixels(Size size);
 
 // "top left", "top center", "top right", "middle left", "center", "middle right", "bottom left",

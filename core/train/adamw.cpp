@@ -67,7 +67,8 @@ void AdamW::load_state(const std::map<std::string, at::Tensor>& state) {
         const auto m = state.find("exp_avg." + params_[i].first);
         const auto v = state.find("exp_avg_sq." + params_[i].first);
         if (m == state.end() || v == state.end()) fail("optimizer state has no entry for ", params_[i].first);
-        if (m->second.sizes() != m_[i].sizes()) fail("optimizer state for ", params_[i].first, " has the wrong shape");
+        if (m->second.sizes() != m_[i].sizes())
+            fail("optimizer state for ", params_[i].first, " has the wrong shape");
         m_[i].copy_(m->second);
         v_[i].copy_(v->second);
     }

@@ -16,7 +16,7 @@ struct AdamWOptions {
 };
 
 class AdamW {
-public:
+  public:
     // Matrices get weight decay; vectors (norms, biases, class embedding) do not.
     AdamW(NamedTensors params, AdamWOptions options);
     void step(double lr);
@@ -27,7 +27,7 @@ public:
     // Global L2 norm of the gradients, clipped in place to `max_norm` (returns the norm before clipping).
     double clip_grad_norm(double max_norm);
 
-private:
+  private:
     NamedTensors params_;
     std::vector<at::Tensor> m_, v_;
     AdamWOptions o_;

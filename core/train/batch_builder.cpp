@@ -10,11 +10,12 @@
 
 namespace sightline::train {
 
-BatchBuilder::BatchBuilder(const Tokenizer& tokenizer, const ModelConfig& config, const ImageProcessorConfig& processor,
-                           const ToyTokenIds& ids)
+BatchBuilder::BatchBuilder(const Tokenizer& tokenizer, const ModelConfig& config,
+                           const ImageProcessorConfig& processor, const ToyTokenIds& ids)
     : tok_(tokenizer), config_(config), processor_(processor), ids_(ids) {}
 
-std::pair<std::vector<std::int64_t>, std::vector<std::int64_t>> BatchBuilder::encode(const toy::Sample& s) const {
+std::pair<std::vector<std::int64_t>, std::vector<std::int64_t>> BatchBuilder::encode(
+    const toy::Sample& s) const {
     const std::string prompt = apply_chat_template(ChatTemplateKind::Llava15, s.question, true);
     std::vector<std::int64_t> p = tok_.encode(prompt, true);
     std::vector<std::int64_t> full = tok_.encode(prompt + " " + s.answer, true);
@@ -24,8 +25,10 @@ std::pair<std::vector<std::int64_t>, std::vector<std::int64_t>> BatchBuilder::en
     answer.push_back(ids_.eos);
     std::vector<std::int64_t> expanded;
     for (auto id : p) {
-        if (id == ids_.image) expanded.insert(expanded.end(), static_cast<std::size_t>(config_.image_token_count()), id);
-        else expanded.push_back(id);
+        if (id == ids_.image)
+            expanded.insert(expanded.end(), static_cast<std::size_t>(config_.image_token_count()), id);
+        else
+            expanded.push_back(id);
     }
     return {expanded, answer};
 }
@@ -65,7 +68,8 @@ TrainBatch BatchBuilder::build(const std::vector<toy::Sample>& samples) const {
     const int size = static_cast<int>(config_.vision.image_size);
     out.pixel_values = at::empty({b, 3, size, size}, at::kFloat);
     for (std::int64_t i = 0; i < b; ++i) {
-        const PreprocessedImage img = preprocess_image(samples[static_cast<std::size_t>(i)].scene.image, processor_);
+        const PreprocessedImage img =
+            preprocess_image(samples[static_cast<std::size_t>(i)].scene.image, processor_);
         std::copy(img.pixel_values.begin(), img.pixel_values.end(), out.pixel_values[i].data_ptr<float>());
     }
     return out;

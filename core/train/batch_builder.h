@@ -23,14 +23,14 @@ struct TrainBatch {
 };
 
 class BatchBuilder {
-public:
+  public:
     BatchBuilder(const Tokenizer& tokenizer, const ModelConfig& config, const ImageProcessorConfig& processor,
                  const ToyTokenIds& ids);
     TrainBatch build(const std::vector<toy::Sample>& samples) const;
     // Prompt ids (with <image> expanded) and answer ids (+ eos) of one sample.
     std::pair<std::vector<std::int64_t>, std::vector<std::int64_t>> encode(const toy::Sample& s) const;
 
-private:
+  private:
     const Tokenizer& tok_;
     ModelConfig config_;
     ImageProcessorConfig processor_;

@@ -17,8 +17,10 @@ std::vector<std::string> object_words(const std::string& text) {
         word.clear();
     };
     for (char c : text) {
-        if (std::isalpha(static_cast<unsigned char>(c))) word += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        else flush();
+        if (std::isalpha(static_cast<unsigned char>(c)))
+            word += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        else
+            flush();
     }
     flush();
     return out;
@@ -33,7 +35,10 @@ nlohmann::json ToyEvalResult::to_json() const {
     }
     nlohmann::json fails = nlohmann::json::array();
     for (const auto& f : failures)
-        fails.push_back({{"seed", f.seed}, {"task", f.task}, {"question", f.question}, {"expected", f.expected},
+        fails.push_back({{"seed", f.seed},
+                         {"task", f.task},
+                         {"question", f.question},
+                         {"expected", f.expected},
                          {"predicted", f.predicted}});
     return {{"n", n},
             {"overall", overall()},
@@ -46,15 +51,17 @@ nlohmann::json ToyEvalResult::to_json() const {
 }
 
 ToyEvalResult evaluate_toy(const LoadedModel& model, const ToyEvalOptions& o) {
-    if (!model.config.multimodal || !model.tokenizer) fail("toy evaluation needs a multimodal model with a tokenizer");
+    if (!model.config.multimodal || !model.tokenizer)
+        fail("toy evaluation needs a multimodal model with a tokenizer");
     const auto tasks = toy::all_tasks();
     ToyEvalResult r;
     double total_ms = 0;
     for (int i = 0; i < o.n; ++i) {
         if (o.cancel != nullptr && o.cancel->load()) throw CancelledError();
         const std::uint64_t seed = o.first_seed + static_cast<std::uint64_t>(i);
-        const toy::Sample s = o.balanced_tasks ? toy::make_sample(seed, tasks[static_cast<std::size_t>(i) % tasks.size()])
-                                               : toy::make_sample(seed);
+        const toy::Sample s = o.balanced_tasks
+                                  ? toy::make_sample(seed, tasks[static_cast<std::size_t>(i) % tasks.size()])
+                                  : toy::make_sample(seed);
         PromptRequest req;
         req.question = s.question;
         req.image_rgb = s.scene.image;
@@ -75,7 +82,8 @@ ToyEvalResult evaluate_toy(const LoadedModel& model, const ToyEvalOptions& o) {
             ++r.descriptions;
             r.descriptions_objects_right += object_words(t.answer_text) == object_words(s.answer) ? 1 : 0;
         }
-        if (!ok && r.failures.size() < 25) r.failures.push_back({seed, task, s.question, s.answer, t.answer_text});
+        if (!ok && r.failures.size() < 25)
+            r.failures.push_back({seed, task, s.question, s.answer, t.answer_text});
         if (o.progress) o.progress(i + 1, o.n);
     }
     r.mean_ms_per_question = r.n ? total_ms / r.n : 0.0;

@@ -16,7 +16,8 @@ namespace sightline::train {
 struct ToyEvalOptions {
     int n = 1000;
     std::uint64_t first_seed = toy::kHeldOutSeedBase;
-    bool balanced_tasks = true;  // task of seed s = all_tasks()[(s - first_seed) % 7]; else the scene's own draw
+    bool balanced_tasks =
+        true;  // task of seed s = all_tasks()[(s - first_seed) % 7]; else the scene's own draw
     int max_new_tokens = 48;
     std::function<void(int done, int total)> progress;
     const std::atomic<bool>* cancel = nullptr;

@@ -22,8 +22,8 @@ void write_json(const std::string& path, const nlohmann::json& j) {
 }
 
 nlohmann::json added_token(const std::string& content) {
-    return {{"content", content}, {"lstrip", false}, {"normalized", false}, {"rstrip", false},
-            {"single_word", false}, {"special", true}};
+    return {{"content", content}, {"lstrip", false},      {"normalized", false},
+            {"rstrip", false},    {"single_word", false}, {"special", true}};
 }
 
 // Runs a program with arguments (no shell), returning its exit status.
@@ -59,24 +59,38 @@ ToyModelSize tiny_toy_size() {
 }
 
 ModelConfig toy_model_config(const ToyModelSize& s, const ToyTokenIds& ids) {
-    const nlohmann::json j = {
-        {"model_type", "llava"},
-        {"architectures", {"LlavaForConditionalGeneration"}},
-        {"image_token_index", ids.image},
-        {"vision_feature_layer", -2},
-        {"vision_feature_select_strategy", "default"},
-        {"projector_hidden_act", "gelu"},
-        {"tie_word_embeddings", false},
-        {"text_config",
-         {{"model_type", "llama"}, {"vocab_size", ids.vocab}, {"hidden_size", s.lm_hidden},
-          {"intermediate_size", s.lm_mlp}, {"num_hidden_layers", s.lm_layers}, {"num_attention_heads", s.lm_heads},
-          {"num_key_value_heads", s.lm_kv_heads}, {"max_position_embeddings", s.max_positions},
-          {"rms_norm_eps", 1e-5}, {"rope_theta", 10000.0}, {"bos_token_id", ids.bos}, {"eos_token_id", ids.eos},
-          {"pad_token_id", ids.pad}, {"tie_word_embeddings", false}}},
-        {"vision_config",
-         {{"model_type", "clip_vision_model"}, {"hidden_size", s.vision_hidden}, {"intermediate_size", s.vision_mlp},
-          {"num_hidden_layers", s.vision_layers}, {"num_attention_heads", s.vision_heads}, {"image_size", 96},
-          {"patch_size", 8}, {"hidden_act", "quick_gelu"}, {"layer_norm_eps", 1e-5}}}};
+    const nlohmann::json j = {{"model_type", "llava"},
+                              {"architectures", {"LlavaForConditionalGeneration"}},
+                              {"image_token_index", ids.image},
+                              {"vision_feature_layer", -2},
+                              {"vision_feature_select_strategy", "default"},
+                              {"projector_hidden_act", "gelu"},
+                              {"tie_word_embeddings", false},
+                              {"text_config",
+                               {{"model_type", "llama"},
+                                {"vocab_size", ids.vocab},
+                                {"hidden_size", s.lm_hidden},
+                                {"intermediate_size", s.lm_mlp},
+                                {"num_hidden_layers", s.lm_layers},
+                                {"num_attention_heads", s.lm_heads},
+                                {"num_key_value_heads", s.lm_kv_heads},
+                                {"max_position_embeddings", s.max_positions},
+                                {"rms_norm_eps", 1e-5},
+                                {"rope_theta", 10000.0},
+                                {"bos_token_id", ids.bos},
+                                {"eos_token_id", ids.eos},
+                                {"pad_token_id", ids.pad},
+                                {"tie_word_embeddings", false}}},
+                              {"vision_config",
+                               {{"model_type", "clip_vision_model"},
+                                {"hidden_size", s.vision_hidden},
+                                {"intermediate_size", s.vision_mlp},
+                                {"num_hidden_layers", s.vision_layers},
+                                {"num_attention_heads", s.vision_heads},
+                                {"image_size", 96},
+                                {"patch_size", 8},
+                                {"hidden_act", "quick_gelu"},
+                                {"layer_norm_eps", 1e-5}}}};
     return parse_model_config(j, "toy recipe");
 }
 
@@ -103,8 +117,8 @@ ToyTokenIds train_toy_tokenizer(const std::string& dir, const std::string& spm_t
     const int status = run_program({spm_train, "--input=" + corpus, "--model_prefix=" + prefix,
                                     "--vocab_size=" + std::to_string(vocab_size), "--model_type=bpe",
                                     "--character_coverage=1.0", "--byte_fallback=true",
-                                    "--normalization_rule_name=identity", "--unk_id=0", "--bos_id=1", "--eos_id=2",
-                                    "--pad_id=-1", "--num_threads=1", "--minloglevel=2"});
+                                    "--normalization_rule_name=identity", "--unk_id=0", "--bos_id=1",
+                                    "--eos_id=2", "--pad_id=-1", "--num_threads=1", "--minloglevel=2"});
     std::remove(corpus.c_str());
     if (status != 0)
         fail("spm_train failed (exit status ", status, "); is the Debian package 'sentencepiece' installed?");
@@ -126,35 +140,58 @@ ToyTokenIds toy_token_ids(const std::string& dir) {
 
 void write_toy_side_files(const std::string& dir, const ToyTokenIds& ids, int max_positions) {
     const std::string chat =
-        "{% for message in messages %}{% if message['role'] != 'system' %}{{ message['role'].upper() + ': '}}{% endif %}"
-        "{% for line in message['content'] | selectattr('type', 'equalto', 'image') %}{{ '<image>\n' }}{% endfor %}"
-        "{% for content in message['content'] | selectattr('type', 'equalto', 'text') %}{{ content['text'] + ' '}}"
+        "{% for message in messages %}{% if message['role'] != 'system' %}{{ message['role'].upper() + ': "
+        "'}}{% endif %}"
+        "{% for line in message['content'] | selectattr('type', 'equalto', 'image') %}{{ '<image>\n' }}{% "
+        "endfor %}"
+        "{% for content in message['content'] | selectattr('type', 'equalto', 'text') %}{{ content['text'] + "
+        "' '}}"
         "{% endfor %}{% endfor %}{% if add_generation_prompt %}{{ 'ASSISTANT:' }}{% endif %}";
     nlohmann::json decoder = {{std::to_string(ids.unk), added_token("<unk>")},
                               {std::to_string(ids.bos), added_token("<s>")},
                               {std::to_string(ids.eos), added_token("</s>")},
                               {std::to_string(ids.image), added_token("<image>")},
                               {std::to_string(ids.pad), added_token("<pad>")}};
-    write_json(path_join(dir, "tokenizer_config.json"),
-               {{"add_bos_token", true}, {"add_eos_token", false}, {"added_tokens_decoder", decoder},
-                {"bos_token", "<s>"}, {"eos_token", "</s>"}, {"unk_token", "<unk>"}, {"pad_token", "<pad>"},
-                {"legacy", false}, {"model_max_length", max_positions}, {"padding_side", "left"},
-                {"processor_class", "LlavaProcessor"}, {"tokenizer_class", "LlamaTokenizer"},
-                {"clean_up_tokenization_spaces", false}, {"chat_template", chat}});
-    write_json(path_join(dir, "special_tokens_map.json"),
-               {{"bos_token", "<s>"}, {"eos_token", "</s>"}, {"unk_token", "<unk>"}, {"pad_token", "<pad>"},
-                {"image_token", "<image>"}});
+    write_json(path_join(dir, "tokenizer_config.json"), {{"add_bos_token", true},
+                                                         {"add_eos_token", false},
+                                                         {"added_tokens_decoder", decoder},
+                                                         {"bos_token", "<s>"},
+                                                         {"eos_token", "</s>"},
+                                                         {"unk_token", "<unk>"},
+                                                         {"pad_token", "<pad>"},
+                                                         {"legacy", false},
+                                                         {"model_max_length", max_positions},
+                                                         {"padding_side", "left"},
+                                                         {"processor_class", "LlavaProcessor"},
+                                                         {"tokenizer_class", "LlamaTokenizer"},
+                                                         {"clean_up_tokenization_spaces", false},
+                                                         {"chat_template", chat}});
+    write_json(path_join(dir, "special_tokens_map.json"), {{"bos_token", "<s>"},
+                                                           {"eos_token", "</s>"},
+                                                           {"unk_token", "<unk>"},
+                                                           {"pad_token", "<pad>"},
+                                                           {"image_token", "<image>"}});
     write_json(path_join(dir, "chat_template.json"), {{"chat_template", chat}});
     const ImageProcessorConfig p = toy_image_processor();
     write_json(path_join(dir, "preprocessor_config.json"),
-               {{"image_processor_type", "CLIPImageProcessor"}, {"processor_class", "LlavaProcessor"},
-                {"do_resize", true}, {"size", {{"shortest_edge", p.shortest_edge}}},
-                {"do_center_crop", true}, {"crop_size", {{"height", p.crop_height}, {"width", p.crop_width}}},
-                {"do_rescale", true}, {"rescale_factor", 1.0 / 255.0}, {"do_normalize", true},
-                {"image_mean", p.mean}, {"image_std", p.std}, {"resample", 3}, {"do_convert_rgb", true}});
-    write_json(path_join(dir, "generation_config.json"),
-               {{"bos_token_id", ids.bos}, {"eos_token_id", ids.eos}, {"pad_token_id", ids.pad},
-                {"do_sample", false}, {"max_new_tokens", 64}});
+               {{"image_processor_type", "CLIPImageProcessor"},
+                {"processor_class", "LlavaProcessor"},
+                {"do_resize", true},
+                {"size", {{"shortest_edge", p.shortest_edge}}},
+                {"do_center_crop", true},
+                {"crop_size", {{"height", p.crop_height}, {"width", p.crop_width}}},
+                {"do_rescale", true},
+                {"rescale_factor", 1.0 / 255.0},
+                {"do_normalize", true},
+                {"image_mean", p.mean},
+                {"image_std", p.std},
+                {"resample", 3},
+                {"do_convert_rgb", true}});
+    write_json(path_join(dir, "generation_config.json"), {{"bos_token_id", ids.bos},
+                                                          {"eos_token_id", ids.eos},
+                                                          {"pad_token_id", ids.pad},
+                                                          {"do_sample", false},
+                                                          {"max_new_tokens", 64}});
 }
 
 }  // namespace sightline::train

@@ -14,6 +14,7 @@
 #include "core/train/adamw.h"
 #include "core/train/batch_builder.h"
 #include "core/train/toy_eval.h"
+#include "core/train/vision_pretrain.h"
 #include "core/util/error.h"
 #include "core/util/files.h"
 #include "core/util/stopwatch.h"
@@ -51,6 +52,28 @@ void write_text(const std::string& path, const std::string& text) {
 
 }  // namespace
 
+void init_sincos_positions(Model& model) {
+    // 2-D sine-cosine position embeddings for the vision tower (as in MAE), so patches know where they are
+    // from the first step; they remain trainable. The class token's row is zero.
+    const auto& v = model.config().vision;
+    const std::int64_t g = v.grid(), d = v.hidden_size, quarter = d / 4;
+    at::Tensor table = at::zeros({v.num_patches() + (v.has_class_token() ? 1 : 0), d}, at::kFloat);
+    const std::int64_t first = v.has_class_token() ? 1 : 0;
+    for (std::int64_t r = 0; r < g; ++r)
+        for (std::int64_t c = 0; c < g; ++c)
+            for (std::int64_t k = 0; k < quarter; ++k) {
+                const double omega = 1.0 / std::pow(10000.0, static_cast<double>(k) / quarter);
+                const std::int64_t row = first + r * g + c;
+                table[row][k] = std::sin(c * omega);
+                table[row][quarter + k] = std::cos(c * omega);
+                table[row][2 * quarter + k] = std::sin(r * omega);
+                table[row][3 * quarter + k] = std::cos(r * omega);
+            }
+    model.visit_parameters([&](const std::string& name, at::Tensor& t, const std::vector<std::int64_t>&) {
+        if (ends_with(name, "embeddings.position_embedding.weight")) t = table.to(t.scalar_type());
+    });
+}
+
 std::map<toy::TaskType, double> default_task_weights() {
     using T = toy::TaskType;
     return {{T::Color, 1.2},    {T::Shape, 1.5},    {T::Count, 0.8},   {T::Exist, 0.8},
@@ -59,7 +82,8 @@ std::map<toy::TaskType, double> default_task_weights() {
 
 double learning_rate(const TrainOptions& o, std::int64_t step) {
     if (step < o.warmup) return o.lr * static_cast<double>(step + 1) / o.warmup;
-    const double progress = static_cast<double>(step - o.warmup) / std::max<std::int64_t>(1, o.steps - o.warmup);
+    const double progress =
+        static_cast<double>(step - o.warmup) / std::max<std::int64_t>(1, o.steps - o.warmup);
     return o.min_lr + 0.5 * (o.lr - o.min_lr) * (1.0 + std::cos(M_PI * std::min(1.0, progress)));
 }
 
@@ -81,6 +105,7 @@ TrainReport train_toy(const TrainOptions& o) {
 
     Model master(config, ComputeDType::F32);
     master.init_random(o.init_seed, 0.02);
+    if (o.sincos_positions) init_sincos_positions(master);
     const std::string ckpt = path_join(o.out_dir, "checkpoint");
     std::int64_t start = 0;
     nlohmann::json history = nlohmann::json::array();
@@ -92,12 +117,28 @@ TrainReport train_toy(const TrainOptions& o) {
         log(cat("resuming from step ", start));
     }
     master.set_requires_grad(true);
+    TrainReport report;
+    if (start == 0 && o.vision_pretrain_steps > 0) {
+        VisionPretrainOptions vo;
+        vo.steps = o.vision_pretrain_steps;
+        vo.batch = o.vision_pretrain_batch;
+        vo.lr = o.vision_pretrain_lr;
+        vo.weight_decay = o.weight_decay;
+        vo.log = o.log;
+        const VisionPretrainReport vr = pretrain_vision_tower(master, vo);
+        report.vision_shape_accuracy = vr.shape_accuracy;
+        report.vision_color_accuracy = vr.color_accuracy;
+        report.vision_pretrain_seconds = vr.seconds;
+        log(cat("vision tower pretrained in ", static_cast<int>(vr.seconds), " s: patch shape accuracy ",
+                vr.shape_accuracy, ", colour accuracy ", vr.color_accuracy));
+    }
     NamedTensors params = master.named_parameters();
     AdamWOptions ao;
     ao.weight_decay = o.weight_decay;
     AdamW opt(params, ao);
     if (start > 0) {
-        const WeightStore st = WeightStore::load_files({path_join(ckpt, "optimizer.safetensors")}, ComputeDType::F32);
+        const WeightStore st =
+            WeightStore::load_files({path_join(ckpt, "optimizer.safetensors")}, ComputeDType::F32);
         opt.load_state(st.tensors());
     }
     std::unique_ptr<Model> bf16_model;
@@ -121,15 +162,13 @@ TrainReport train_toy(const TrainOptions& o) {
                    nlohmann::json{{"step", step}, {"history", history}}.dump(1) + "\n");
         replace_path(tmp, ckpt);
     };
-    auto save_final = [&] {
-        save_model(master, o.out_dir);
-    };
+    auto save_final = [&] { save_model(master, o.out_dir); };
 
-    TrainReport report;
     report.first_step = start;
     report.parameters = master.parameter_count();
-    log(cat("model: ", report.parameters, " parameters; ", config.image_token_count(), " image tokens; vocab ",
-            ids.vocab, "; batch ", o.batch, "; steps ", start, " -> ", o.steps, o.bf16 ? "; bf16 mixed" : "; fp32"));
+    log(cat("model: ", report.parameters, " parameters; ", config.image_token_count(),
+            " image tokens; vocab ", ids.vocab, "; batch ", o.batch, "; steps ", start, " -> ", o.steps,
+            o.bf16 ? "; bf16 mixed" : "; fp32"));
     Stopwatch clock;
     double ema = -1;
     std::int64_t samples_done = 0;
@@ -140,22 +179,26 @@ TrainReport train_toy(const TrainOptions& o) {
             break;
         std::vector<toy::Sample> samples;
         for (int i = 0; i < o.batch; ++i) {
-            const std::uint64_t seed = o.data_seed + static_cast<std::uint64_t>(step) * o.batch + static_cast<std::uint64_t>(i);
+            const std::uint64_t seed =
+                o.data_seed + static_cast<std::uint64_t>(step) * o.batch + static_cast<std::uint64_t>(i);
             samples.push_back(toy::make_sample(seed, pick_task(seed, cumulative)));
         }
         const TrainBatch b = builder.build(samples);
         Model* compute = &master;
         if (bf16_model) {
             std::map<std::string, at::Tensor> by_name(params.begin(), params.end());
-            bf16_model->visit_parameters([&](const std::string& n, at::Tensor& t, const std::vector<std::int64_t>&) {
-                t = by_name.at(n).to(at::kBFloat16);
-            });
+            bf16_model->visit_parameters(
+                [&](const std::string& n, at::Tensor& t, const std::vector<std::int64_t>&) {
+                    t = by_name.at(n).to(at::kBFloat16);
+                });
             compute = bf16_model.get();
         }
-        const ForwardOutput out = compute->forward(b.ids, b.pixel_values, nullptr, nullptr, nullptr, LogitsMode::None);
+        const ForwardOutput out =
+            compute->forward(b.ids, b.pixel_values, nullptr, nullptr, nullptr, LogitsMode::None);
         const at::Tensor h = out.hidden.reshape({-1, out.hidden.size(-1)}).index_select(0, b.predict_at);
         const at::Tensor logits = compute->decoder().head(h).to(at::kFloat);
-        const at::Tensor token_loss = at::nll_loss(at::log_softmax(logits, -1), b.targets, {}, at::Reduction::None);
+        const at::Tensor token_loss =
+            at::nll_loss(at::log_softmax(logits, -1), b.targets, {}, at::Reduction::None);
         const at::Tensor loss = o.per_sample_loss ? (token_loss * b.weights).sum() : token_loss.mean();
         loss.backward();
         opt.clip_grad_norm(o.clip);
@@ -172,9 +215,10 @@ TrainReport train_toy(const TrainOptions& o) {
             const double rate = samples_done / std::max(sec, 1e-9);
             const double eta = static_cast<double>(o.steps - done) * o.batch / std::max(rate, 1e-9);
             char line[200];
-            std::snprintf(line, sizeof line, "step %6lld/%lld  loss %.4f  lr %.2e  %.1f samples/s  elapsed %s  ETA %s",
-                          static_cast<long long>(done), static_cast<long long>(o.steps), ema, learning_rate(o, step), rate,
-                          format_duration(sec).c_str(), format_duration(eta).c_str());
+            std::snprintf(
+                line, sizeof line, "step %6lld/%lld  loss %.4f  lr %.2e  %.1f samples/s  elapsed %s  ETA %s",
+                static_cast<long long>(done), static_cast<long long>(o.steps), ema, learning_rate(o, step),
+                rate, format_duration(sec).c_str(), format_duration(eta).c_str());
             log(line);
             report.loss_curve.emplace_back(done, ema);
         }
@@ -184,11 +228,13 @@ TrainReport train_toy(const TrainOptions& o) {
             const auto m = load_model(o.out_dir);
             ToyEvalOptions eo;
             eo.n = o.eval_n;
-            eo.first_seed = toy::kHeldOutSeedBase + 500'000'000ull;  // validation seeds, disjoint from the reported test range
+            eo.first_seed = toy::kHeldOutSeedBase +
+                            500'000'000ull;  // validation seeds, disjoint from the reported test range
             const ToyEvalResult r = evaluate_toy(*m, eo);
             std::string tasks;
             for (const auto& [t, ct] : r.by_task) tasks += cat(" ", t, " ", ct.first, "/", ct.second);
-            log(cat("eval @", done, ": overall ", r.overall(), " |", tasks, " | describe objects ", r.description_object_words()));
+            log(cat("eval @", done, ": overall ", r.overall(), " |", tasks, " | describe objects ",
+                    r.description_object_words()));
             history.push_back({{"step", done}, {"loss", ema}, {"eval", r.to_json()}});
         }
     }
@@ -199,7 +245,8 @@ TrainReport train_toy(const TrainOptions& o) {
     report.finished = step >= o.steps;
     save_checkpoint(step);
     save_final();
-    write_text(path_join(o.out_dir, "training_log.json"), nlohmann::json{{"history", history}}.dump(1) + "\n");
+    write_text(path_join(o.out_dir, "training_log.json"),
+               nlohmann::json{{"history", history}}.dump(1) + "\n");
     return report;
 }
 

@@ -11,15 +11,19 @@
 #include "core/toy/task.h"
 #include "core/train/toy_recipe.h"
 
+namespace sightline {
+class Model;
+}
+
 namespace sightline::train {
 
 struct TrainOptions {
     std::string out_dir;
     ToyModelSize size;
-    std::int64_t steps = 12000;
+    std::int64_t steps = 8000;
     int batch = 32;
-    double lr = 1e-3;
-    double min_lr = 3e-5;
+    double lr = 5e-4;
+    double min_lr = 2e-5;
     int warmup = 300;
     double clip = 1.0;
     double weight_decay = 0.05;
@@ -29,8 +33,12 @@ struct TrainOptions {
     int eval_every = 1000;
     int eval_n = 140;
     int checkpoint_every = 250;
-    bool bf16 = false;       // bf16 compute with fp32 master weights
-    bool per_sample_loss = true;  // every sample weighs the same (else every answer token does)
+    bool bf16 = false;                // bf16 compute with fp32 master weights
+    bool per_sample_loss = true;      // every sample weighs the same (else every answer token does)
+    bool sincos_positions = true;     // 2-D sine-cosine initial vision position embeddings (trainable)
+    int vision_pretrain_steps = 800;  // stage 1: dense patch-label pretraining of the vision tower (0 = skip)
+    int vision_pretrain_batch = 64;
+    double vision_pretrain_lr = 1e-3;
     int threads = 0;
     double time_limit_minutes = 0;  // stop (with a checkpoint) after this long; 0 = no limit
     std::int64_t stop_at_step = 0;  // stop (with a checkpoint) at this step; 0 = run to `steps`
@@ -47,12 +55,14 @@ struct TrainReport {
     double seconds = 0;
     double samples_per_second = 0;
     std::int64_t parameters = 0;
+    double vision_shape_accuracy = 0, vision_color_accuracy = 0, vision_pretrain_seconds = 0;  // stage 1
     std::vector<std::pair<std::int64_t, double>> loss_curve;
     bool finished = false;  // reached `steps` (otherwise stopped by the time limit or cancel)
 };
 
 std::map<toy::TaskType, double> default_task_weights();
 double learning_rate(const TrainOptions& o, std::int64_t step);
+void init_sincos_positions(Model& model);
 TrainReport train_toy(const TrainOptions& options);
 
 }  // namespace sightline::train

@@ -19,7 +19,8 @@ std::string base64_encode(const std::vector<std::uint8_t>& data) {
     std::string out;
     out.reserve((data.size() + 2) / 3 * 4);
     for (std::size_t i = 0; i < data.size(); i += 3) {
-        const std::uint32_t b0 = data[i], b1 = i + 1 < data.size() ? data[i + 1] : 0, b2 = i + 2 < data.size() ? data[i + 2] : 0;
+        const std::uint32_t b0 = data[i], b1 = i + 1 < data.size() ? data[i + 1] : 0,
+                            b2 = i + 2 < data.size() ? data[i + 2] : 0;
         const std::uint32_t v = (b0 << 16) | (b1 << 8) | b2;
         out += kAlphabet[(v >> 18) & 63];
         out += kAlphabet[(v >> 12) & 63];
@@ -39,12 +40,16 @@ std::vector<std::uint8_t> base64_decode(const std::string& text) {
         int v[4];
         for (int k = 0; k < 4; ++k) {
             const char c = s[i + static_cast<std::size_t>(k)];
-            if (c == '=' && i + 4 == s.size() && k >= 2) v[k] = -2;
-            else if ((v[k] = value_of(c)) < 0) fail("invalid base64 character '", c, "'");
+            if (c == '=' && i + 4 == s.size() && k >= 2)
+                v[k] = -2;
+            else if ((v[k] = value_of(c)) < 0)
+                fail("invalid base64 character '", c, "'");
         }
         if (v[2] == -2 && v[3] != -2) fail("invalid base64 padding");
-        const std::uint32_t x = (static_cast<std::uint32_t>(v[0]) << 18) | (static_cast<std::uint32_t>(v[1]) << 12) |
-                                (static_cast<std::uint32_t>(v[2] < 0 ? 0 : v[2]) << 6) | static_cast<std::uint32_t>(v[3] < 0 ? 0 : v[3]);
+        const std::uint32_t x = (static_cast<std::uint32_t>(v[0]) << 18) |
+                                (static_cast<std::uint32_t>(v[1]) << 12) |
+                                (static_cast<std::uint32_t>(v[2] < 0 ? 0 : v[2]) << 6) |
+                                static_cast<std::uint32_t>(v[3] < 0 ? 0 : v[3]);
         out.push_back(static_cast<std::uint8_t>(x >> 16));
         if (v[2] >= 0) out.push_back(static_cast<std::uint8_t>((x >> 8) & 0xff));
         if (v[3] >= 0) out.push_back(static_cast<std::uint8_t>(x & 0xff));

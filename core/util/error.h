@@ -8,19 +8,19 @@
 namespace sightline {
 
 class Error : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
 // Thrown when a cooperative cancellation flag was raised during a long job.
 class CancelledError : public Error {
-public:
+  public:
     CancelledError() : Error("cancelled") {}
 };
 
 // Thrown when an operation would need more memory than the machine can give.
 class OutOfMemoryRisk : public Error {
-public:
+  public:
     using Error::Error;
 };
 

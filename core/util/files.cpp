@@ -27,14 +27,17 @@ void make_dirs(const std::string& dir) {
 void remove_tree(const std::string& path) {
     struct stat st {};
     if (::lstat(path.c_str(), &st) != 0) return;
-    const auto remove_one = [](const char* p, const struct stat*, int, struct FTW*) { return std::remove(p); };
+    const auto remove_one = [](const char* p, const struct stat*, int, struct FTW*) {
+        return std::remove(p);
+    };
     if (::nftw(path.c_str(), remove_one, 16, FTW_DEPTH | FTW_PHYS) != 0)
         fail("cannot remove ", path, ": ", std::strerror(errno));
 }
 
 void replace_path(const std::string& from, const std::string& to) {
     remove_tree(to);
-    if (std::rename(from.c_str(), to.c_str()) != 0) fail("cannot move ", from, " to ", to, ": ", std::strerror(errno));
+    if (std::rename(from.c_str(), to.c_str()) != 0)
+        fail("cannot move ", from, " to ", to, ": ", std::strerror(errno));
 }
 
 }  // namespace sightline

@@ -9,7 +9,7 @@
 namespace sightline {
 
 class MappedFile {
-public:
+  public:
     // Maps `path`; throws sightline::Error naming the file if it cannot be opened or mapped.
     static std::shared_ptr<MappedFile> open(const std::string& path);
     ~MappedFile();
@@ -20,7 +20,7 @@ public:
     std::size_t size() const { return size_; }
     const std::string& path() const { return path_; }
 
-private:
+  private:
     MappedFile() = default;
     std::string path_;
     std::uint8_t* data_ = nullptr;

@@ -26,9 +26,15 @@ std::uint64_t read_kib_field(const char* file, const std::string& key) {
 
 }  // namespace
 
-std::uint64_t available_memory_bytes() { return read_kib_field("/proc/meminfo", "MemAvailable"); }
-std::uint64_t peak_rss_bytes() { return read_kib_field("/proc/self/status", "VmHWM"); }
-std::uint64_t current_rss_bytes() { return read_kib_field("/proc/self/status", "VmRSS"); }
+std::uint64_t available_memory_bytes() {
+    return read_kib_field("/proc/meminfo", "MemAvailable");
+}
+std::uint64_t peak_rss_bytes() {
+    return read_kib_field("/proc/self/status", "VmHWM");
+}
+std::uint64_t current_rss_bytes() {
+    return read_kib_field("/proc/self/status", "VmRSS");
+}
 
 std::string format_bytes(std::uint64_t bytes) {
     const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
@@ -48,7 +54,8 @@ void ensure_memory_available(std::uint64_t bytes, const std::string& what) {
     if (avail == 0) return;  // unknown (no /proc): cannot judge, let the allocator decide
     const std::uint64_t margin = 256ull << 20;
     if (bytes + margin > avail) {
-        throw OutOfMemoryRisk(cat(what, " needs about ", format_bytes(bytes), " but only ", format_bytes(avail),
+        throw OutOfMemoryRisk(cat(what, " needs about ", format_bytes(bytes), " but only ",
+                                  format_bytes(avail),
                                   " of memory is available; refusing before allocating"));
     }
 }

@@ -9,7 +9,7 @@
 namespace sightline {
 
 class AttentionRolloutExplainer : public Explainer {
-public:
+  public:
     std::string name() const override { return "rollout"; }
     std::string title() const override { return "Attention rollout"; }
     std::string description() const override;
@@ -18,6 +18,7 @@ public:
 };
 
 // The rollout product on given per-layer patterns [heads, n, n] (exposed for tests).
-at::Tensor attention_rollout(const std::vector<at::Tensor>& patterns, const std::string& head_fusion, double attention_weight);
+at::Tensor attention_rollout(const std::vector<at::Tensor>& patterns, const std::string& head_fusion,
+                             double attention_weight);
 
 }  // namespace sightline

@@ -10,7 +10,7 @@ class RolloutPlugin : public QObject, public ExplainerPlugin {
     Q_OBJECT
     Q_PLUGIN_METADATA(IID SightlineExplainerPlugin_iid FILE "attention_rollout.json")
     Q_INTERFACES(sightline::ExplainerPlugin)
-public:
+  public:
     std::vector<std::shared_ptr<const Explainer>> explainers() const override;
 };
 

@@ -13,7 +13,7 @@
 namespace sightline {
 
 class ExplainerPlugin {
-public:
+  public:
     virtual ~ExplainerPlugin() = default;
     virtual std::vector<std::shared_ptr<const Explainer>> explainers() const = 0;
 };

@@ -37,7 +37,9 @@ std::vector<LoadedPlugin> load_explainer_plugins(const QStringList& dirs, QStrin
             const QString iid = meta.value("IID").toString();
             if (iid.isEmpty()) continue;  // not a Qt plugin
             if (iid != SightlineExplainerPlugin_iid) {
-                if (errors) *errors << QString("%1: plugin interface %2 is not %3").arg(path, iid, SightlineExplainerPlugin_iid);
+                if (errors)
+                    *errors << QString("%1: plugin interface %2 is not %3")
+                                   .arg(path, iid, SightlineExplainerPlugin_iid);
                 continue;
             }
             QObject* root = loader.instance();

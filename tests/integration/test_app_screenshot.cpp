@@ -14,7 +14,7 @@ class TestAppScreenshot : public QObject {
     Q_OBJECT
     QTemporaryDir tmp_;
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void scripted_screenshot() {
         std::string model = sightline::default_model_dir();
         if (!sightline::file_exists(model + "/model.safetensors"))
@@ -26,7 +26,8 @@ private Q_SLOTS:
         env.insert("QT_QPA_PLATFORM", "offscreen");
         p.setProcessEnvironment(env);
         p.start(QString::fromStdString(sightline::test::bin_dir()) + "/sightline",
-                {"--model", QString::fromStdString(model), "--screenshot", png, "--report", report, "--timeout", "600"});
+                {"--model", QString::fromStdString(model), "--screenshot", png, "--report", report,
+                 "--timeout", "600"});
         QVERIFY(p.waitForFinished(700000));
         QVERIFY2(p.exitCode() == 0, qPrintable(QString::fromUtf8(p.readAllStandardError())));
         const QImage img(png);

@@ -43,10 +43,10 @@ Run cli(const QStringList& args, int timeout_ms = 300000) {
 class TestCli : public QObject {
     Q_OBJECT
     QTemporaryDir tmp_;
-    QString model_;      // embedded model, or a tiny one
+    QString model_;  // embedded model, or a tiny one
     bool embedded_ = false;
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void initTestCase() {
         const std::string dir = sightline::default_model_dir();
         embedded_ = sightline::file_exists(dir + "/model.safetensors");
@@ -54,14 +54,16 @@ private Q_SLOTS:
             model_ = QString::fromStdString(dir);
         } else {
             sightline::test::TinySpec spec;
-            model_ = QString::fromStdString(sightline::test::write_tiny_model((tmp_.path() + "/tiny").toStdString(), spec));
+            model_ = QString::fromStdString(
+                sightline::test::write_tiny_model((tmp_.path() + "/tiny").toStdString(), spec));
         }
     }
 
     void generate_stories260k_json() {
         SIGHTLINE_REQUIRE_FIXTURES();
-        const Run r = cli({"generate", "--model", QString::fromStdString(sightline::test::fixture("stories260K")),
-                           "--prompt-ids", "1", "--max-new-tokens", "8", "--json"});
+        const Run r =
+            cli({"generate", "--model", QString::fromStdString(sightline::test::fixture("stories260K")),
+                 "--prompt-ids", "1", "--max-new-tokens", "8", "--json"});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         const json j = r.j();
         QCOMPARE(j["input_ids"], json::array({1}));
@@ -72,12 +74,14 @@ private Q_SLOTS:
 
     void tokenize_both_kinds() {
         SIGHTLINE_REQUIRE_FIXTURES();
-        Run r = cli({"tokenize", "--tokenizer", QString::fromStdString(sightline::test::fixture("tokenizers/qwen/tokenizer.json")),
+        Run r = cli({"tokenize", "--tokenizer",
+                     QString::fromStdString(sightline::test::fixture("tokenizers/qwen/tokenizer.json")),
                      "--text", "Hello, world!", "--json"});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         QCOMPARE(r.j()["ids"], json::array({9707, 11, 1879, 0}));
         QCOMPARE(r.j()["tokens"].size(), std::size_t{4});
-        r = cli({"tokenize", "--tokenizer", QString::fromStdString(sightline::test::fixture("tokenizers/llama2/tokenizer.model")),
+        r = cli({"tokenize", "--tokenizer",
+                 QString::fromStdString(sightline::test::fixture("tokenizers/llama2/tokenizer.model")),
                  "--text", "Hello, world!", "--json", "--add-special-tokens"});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         QCOMPARE(r.j()["ids"], json::array({1, 15043, 29892, 3186, 29991}));
@@ -85,11 +89,13 @@ private Q_SLOTS:
 
     void bench_json() {
         SIGHTLINE_REQUIRE_FIXTURES();
-        const Run r = cli({"bench", "--model", QString::fromStdString(sightline::test::fixture("stories260K")), "--json",
-                           "--repeats", "1", "--new-tokens", "8"});
+        const Run r =
+            cli({"bench", "--model", QString::fromStdString(sightline::test::fixture("stories260K")),
+                 "--json", "--repeats", "1", "--new-tokens", "8"});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         const json j = r.j();
-        for (const char* k : {"load_ms", "prefill_tokens_per_s", "decode_tokens_per_s", "peak_rss_bytes", "threads"})
+        for (const char* k :
+             {"load_ms", "prefill_tokens_per_s", "decode_tokens_per_s", "peak_rss_bytes", "threads"})
             QVERIFY2(j[k].get<double>() > 0, k);
         QVERIFY(!j["blas"].get<std::string>().empty());
     }
@@ -100,15 +106,15 @@ private Q_SLOTS:
         QVERIFY2(r.code == 0, qPrintable(r.err));
         QVERIFY(!QImage(scene + "/scene.png").isNull());
         QVERIFY(QFile::exists(scene + "/mask_0.png"));
-        r = cli({"generate", "--model", model_, "--image", scene + "/scene.png", "--prompt", "what color is the star?",
-                 "--max-new-tokens", "6", "--json"});
+        r = cli({"generate", "--model", model_, "--image", scene + "/scene.png", "--prompt",
+                 "what color is the star?", "--max-new-tokens", "6", "--json"});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         QVERIFY(r.j().contains("output_text"));
         QCOMPARE(r.j()["grid"], json::array({embedded_ ? 12 : 4, embedded_ ? 12 : 4}));
         const QString out = tmp_.path() + "/explain";
-        r = cli({"explain", "--model", model_, "--image", scene + "/scene.png", "--prompt", "what color is the star?",
-                 "--method", "attention,relevancy,tam,cleann,rollout", "--target", "0", "--out", out, "--json",
-                 "--max-new-tokens", "6"});
+        r = cli({"explain", "--model", model_, "--image", scene + "/scene.png", "--prompt",
+                 "what color is the star?", "--method", "attention,relevancy,tam,cleann,rollout", "--target",
+                 "0", "--out", out, "--json", "--max-new-tokens", "6"});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         const json j = r.j();
         QVERIFY(!j["answer_tokens"].empty());
@@ -116,27 +122,32 @@ private Q_SLOTS:
         for (const auto& e : j["explanations"]) {
             const auto grid = e["grid"];
             QCOMPARE(e["image_map"].size(), grid[0].get<std::size_t>() * grid[1].get<std::size_t>());
-            QVERIFY(e.contains("text_scores") && e.contains("time_ms") && e.contains("method") && e.contains("target"));
+            QVERIFY(e.contains("text_scores") && e.contains("time_ms") && e.contains("method") &&
+                    e.contains("target"));
             QVERIFY(!QImage(QString::fromStdString(e["overlay_png"].get<std::string>())).isNull());
         }
         QVERIFY(QFile::exists(out + "/explanations.json"));
     }
 
     void toy_eval_and_explainer_eval_json() {
-        Run r = cli({"toy", "eval", "--model", model_, "--n", "7", "--first-seed", "1000000000", "--json", "--max-new-tokens", "8"});
+        Run r = cli({"toy", "eval", "--model", model_, "--n", "7", "--first-seed", "1000000000", "--json",
+                     "--max-new-tokens", "8"});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         json j = r.j();
         QCOMPARE(j["n"].get<int>(), 7);
         QCOMPARE(j["by_task"].size(), std::size_t{7});
         QVERIFY(j.contains("overall") && j.contains("description_object_words"));
-        if (!embedded_) QSKIP("explainer evaluation needs the trained embedded model (answers must be right)");
-        r = cli({"eval", "--model", model_, "--n", "4", "--first-seed", "1000000000", "--json", "--faithfulness-steps", "4"});
+        if (!embedded_)
+            QSKIP("explainer evaluation needs the trained embedded model (answers must be right)");
+        r = cli({"eval", "--model", model_, "--n", "4", "--first-seed", "1000000000", "--json",
+                 "--faithfulness-steps", "4"});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         j = r.j();
         QVERIFY(j["n_targets"].get<int>() > 0);
         for (const char* m : {"attention", "relevancy", "tam", "cleann", "random", "center"}) {
             QVERIFY2(j["methods"].contains(m), m);
-            for (const char* k : {"obj_iou", "func_iou", "f1_iou", "pointing_game", "deletion_auc", "insertion_auc", "mean_time_ms"})
+            for (const char* k : {"obj_iou", "func_iou", "f1_iou", "pointing_game", "deletion_auc",
+                                  "insertion_auc", "mean_time_ms"})
                 QVERIFY2(j["methods"][m].contains(k), k);
         }
         QVERIFY(j["methods"]["cleann"].contains("validated_rate"));
@@ -149,10 +160,12 @@ private Q_SLOTS:
         r = cli({"generate", "--model", model_, "--prompt", "hi", "--max-new-token", "3"});
         QCOMPARE(r.code, 1);
         QVERIFY(r.err.contains("unknown option --max-new-token"));
-        r = cli({"explain", "--model", model_, "--image", tmp_.path() + "/none.png", "--prompt", "x", "--method", "tam", "--out", tmp_.path()});
+        r = cli({"explain", "--model", model_, "--image", tmp_.path() + "/none.png", "--prompt", "x",
+                 "--method", "tam", "--out", tmp_.path()});
         QCOMPARE(r.code, 1);
         QVERIFY(r.err.contains("none.png"));
-        r = cli({"explain", "--model", model_, "--prompt", "x", "--method", "telepathy", "--out", tmp_.path()});
+        r = cli(
+            {"explain", "--model", model_, "--prompt", "x", "--method", "telepathy", "--out", tmp_.path()});
         QCOMPARE(r.code, 1);
         QVERIFY(r.err.contains("unknown method 'telepathy'") && r.err.contains("rollout"));
         r = cli({"frobnicate"});

@@ -18,8 +18,8 @@ std::string bin_dir();
 }  // namespace sightline::test
 
 // Skips the current test function with a clear message when the shared fixtures are absent.
-#define SIGHTLINE_REQUIRE_FIXTURES()                                                              \
-    do {                                                                                          \
-        if (sightline::test::fixtures_dir().empty())                                              \
+#define SIGHTLINE_REQUIRE_FIXTURES()                                                                     \
+    do {                                                                                                 \
+        if (sightline::test::fixtures_dir().empty())                                                     \
             QSKIP("shared fixtures not found: set SIGHTLINE_FIXTURES to the ../shared/fixtures folder"); \
     } while (0)

@@ -55,21 +55,23 @@ ModelConfig tiny_config(const TinySpec& s) {
                            {"bos_token_id", kTinyBos},
                            {"eos_token_id", kTinyEos}};
     if (!s.multimodal) return parse_model_config(text, "tiny config");
-    nlohmann::json vision = {{"model_type", s.vision == VisionKind::Siglip ? "siglip_vision_model" : "clip_vision_model"},
-                             {"hidden_size", 32},
-                             {"intermediate_size", 64},
-                             {"num_hidden_layers", 3},
-                             {"num_attention_heads", 4},
-                             {"image_size", 32},
-                             {"patch_size", 8}};
-    nlohmann::json j = {{"model_type", "llava"},
-                        {"architectures", {"LlavaForConditionalGeneration"}},
-                        {"text_config", text},
-                        {"vision_config", vision},
-                        {"image_token_index", kTinyImage},
-                        {"vision_feature_select_strategy", s.strategy},
-                        {"vision_feature_layer", s.feature_layers.size() == 1 ? nlohmann::json(s.feature_layers[0])
-                                                                              : nlohmann::json(s.feature_layers)}};
+    nlohmann::json vision = {
+        {"model_type", s.vision == VisionKind::Siglip ? "siglip_vision_model" : "clip_vision_model"},
+        {"hidden_size", 32},
+        {"intermediate_size", 64},
+        {"num_hidden_layers", 3},
+        {"num_attention_heads", 4},
+        {"image_size", 32},
+        {"patch_size", 8}};
+    nlohmann::json j = {
+        {"model_type", "llava"},
+        {"architectures", {"LlavaForConditionalGeneration"}},
+        {"text_config", text},
+        {"vision_config", vision},
+        {"image_token_index", kTinyImage},
+        {"vision_feature_select_strategy", s.strategy},
+        {"vision_feature_layer", s.feature_layers.size() == 1 ? nlohmann::json(s.feature_layers[0])
+                                                              : nlohmann::json(s.feature_layers)}};
     return parse_model_config(j, "tiny config");
 }
 
@@ -77,24 +79,36 @@ void write_tiny_tokenizer(const std::string& dir) {
     nlohmann::json vocab = nlohmann::json::object();
     for (int b = 0; b < 256; ++b) vocab[byte_symbol(b)] = b;
     nlohmann::json added = nlohmann::json::array();
-    const std::pair<const char*, std::int64_t> specials[] = {{"<s>", kTinyBos}, {"</s>", kTinyEos}, {"<image>", kTinyImage}};
+    const std::pair<const char*, std::int64_t> specials[] = {
+        {"<s>", kTinyBos}, {"</s>", kTinyEos}, {"<image>", kTinyImage}};
     for (const auto& [content, id] : specials)
-        added.push_back({{"id", id}, {"content", content}, {"single_word", false}, {"lstrip", false},
-                         {"rstrip", false}, {"normalized", false}, {"special", true}});
-    write_json(path_join(dir, "tokenizer.json"),
-               {{"version", "1.0"},
-                {"added_tokens", added},
-                {"normalizer", nullptr},
-                {"pre_tokenizer", {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"trim_offsets", true}, {"use_regex", true}}},
-                {"post_processor", nullptr},
-                {"decoder", {{"type", "ByteLevel"}}},
-                {"model", {{"type", "BPE"}, {"vocab", vocab}, {"merges", nlohmann::json::array()}}}});
-    write_json(path_join(dir, "tokenizer_config.json"),
-               {{"bos_token", "<s>"}, {"eos_token", "</s>"}, {"add_bos_token", true}, {"tokenizer_class", "PreTrainedTokenizerFast"}});
-    write_json(path_join(dir, "chat_template.json"),
-               {{"chat_template", "{% for message in messages %}{% if message['role'] == 'user' %}USER: {{ message['content'] }} "
-                                  "{% else %}ASSISTANT: {{ message['content'] }}{% endif %}{% endfor %}"
-                                  "{% if add_generation_prompt %}ASSISTANT:{% endif %}"}});
+        added.push_back({{"id", id},
+                         {"content", content},
+                         {"single_word", false},
+                         {"lstrip", false},
+                         {"rstrip", false},
+                         {"normalized", false},
+                         {"special", true}});
+    write_json(
+        path_join(dir, "tokenizer.json"),
+        {{"version", "1.0"},
+         {"added_tokens", added},
+         {"normalizer", nullptr},
+         {"pre_tokenizer",
+          {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"trim_offsets", true}, {"use_regex", true}}},
+         {"post_processor", nullptr},
+         {"decoder", {{"type", "ByteLevel"}}},
+         {"model", {{"type", "BPE"}, {"vocab", vocab}, {"merges", nlohmann::json::array()}}}});
+    write_json(path_join(dir, "tokenizer_config.json"), {{"bos_token", "<s>"},
+                                                         {"eos_token", "</s>"},
+                                                         {"add_bos_token", true},
+                                                         {"tokenizer_class", "PreTrainedTokenizerFast"}});
+    write_json(
+        path_join(dir, "chat_template.json"),
+        {{"chat_template",
+          "{% for message in messages %}{% if message['role'] == 'user' %}USER: {{ message['content'] }} "
+          "{% else %}ASSISTANT: {{ message['content'] }}{% endif %}{% endfor %}"
+          "{% if add_generation_prompt %}ASSISTANT:{% endif %}"}});
 }
 
 std::string write_tiny_model(const std::string& dir, const TinySpec& s) {
@@ -109,21 +123,29 @@ std::string write_tiny_model(const std::string& dir, const TinySpec& s) {
     if (s.multimodal && s.with_preprocessor) {
         if (s.vision == VisionKind::Siglip)
             write_json(path_join(dir, "preprocessor_config.json"),
-                       {{"image_processor_type", "SiglipImageProcessor"}, {"size", {{"height", 32}, {"width", 32}}},
-                        {"image_mean", {0.5, 0.5, 0.5}}, {"image_std", {0.5, 0.5, 0.5}}, {"resample", 3}});
+                       {{"image_processor_type", "SiglipImageProcessor"},
+                        {"size", {{"height", 32}, {"width", 32}}},
+                        {"image_mean", {0.5, 0.5, 0.5}},
+                        {"image_std", {0.5, 0.5, 0.5}},
+                        {"resample", 3}});
         else
             write_json(path_join(dir, "preprocessor_config.json"),
-                       {{"image_processor_type", "CLIPImageProcessor"}, {"size", {{"shortest_edge", 32}}},
-                        {"crop_size", {{"height", 32}, {"width", 32}}}, {"do_center_crop", true}, {"resample", 3}});
+                       {{"image_processor_type", "CLIPImageProcessor"},
+                        {"size", {{"shortest_edge", 32}}},
+                        {"crop_size", {{"height", 32}, {"width", 32}}},
+                        {"do_center_crop", true},
+                        {"resample", 3}});
     }
     return dir;
 }
 
 std::string describe(const TinySpec& s) {
-    if (!s.multimodal) return cat(s.decoder == DecoderKind::Qwen2 ? "qwen2" : "llama", "-text", s.tied ? "-tied" : "");
-    return cat(s.vision == VisionKind::Siglip ? "siglip" : "clip", "+", s.decoder == DecoderKind::Qwen2 ? "qwen2" : "llama",
-               s.tied ? " tied" : " untied", s.layout == KeyLayout::Hub ? " hub" : " tf452", s.shards > 1 ? " sharded" : " single",
-               " ", s.strategy);
+    if (!s.multimodal)
+        return cat(s.decoder == DecoderKind::Qwen2 ? "qwen2" : "llama", "-text", s.tied ? "-tied" : "");
+    return cat(s.vision == VisionKind::Siglip ? "siglip" : "clip", "+",
+               s.decoder == DecoderKind::Qwen2 ? "qwen2" : "llama", s.tied ? " tied" : " untied",
+               s.layout == KeyLayout::Hub ? " hub" : " tf452", s.shards > 1 ? " sharded" : " single", " ",
+               s.strategy);
 }
 
 }  // namespace sightline::test

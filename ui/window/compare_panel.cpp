@@ -19,7 +19,9 @@ ComparePanel::ComparePanel(QWidget* parent) : QWidget(parent) {
     auto* head = new QHBoxLayout;
     score_label_ = new QLabel("Consistency: —");
     score_label_->setObjectName("consistencyLabel");
-    score_label_->setToolTip(QString("Mean over method pairs of ((Spearman rank correlation + 1) / 2 + top-%1 cell IoU) / 2").arg(kTopK));
+    score_label_->setToolTip(
+        QString("Mean over method pairs of ((Spearman rank correlation + 1) / 2 + top-%1 cell IoU) / 2")
+            .arg(kTopK));
     threshold_ = new QDoubleSpinBox;
     threshold_->setRange(0, 1);
     threshold_->setSingleStep(0.05);
@@ -30,7 +32,8 @@ ComparePanel::ComparePanel(QWidget* parent) : QWidget(parent) {
     v->addLayout(head);
     defer_label_ = new QLabel("Explanations disagree — defer to a human expert.");
     defer_label_->setObjectName("deferLabel");
-    defer_label_->setStyleSheet("background:#c0392b; color:white; padding:6px; font-weight:bold; border-radius:4px;");
+    defer_label_->setStyleSheet(
+        "background:#c0392b; color:white; padding:6px; font-weight:bold; border-radius:4px;");
     defer_label_->hide();
     v->addWidget(defer_label_);
     grid_ = new QGridLayout;
@@ -38,7 +41,9 @@ ComparePanel::ComparePanel(QWidget* parent) : QWidget(parent) {
     connect(threshold_, &QDoubleSpinBox::valueChanged, this, &ComparePanel::recompute);
 }
 
-double ComparePanel::threshold() const { return threshold_->value(); }
+double ComparePanel::threshold() const {
+    return threshold_->value();
+}
 
 void ComparePanel::setImage(const QImage& image) {
     image_ = image;
@@ -97,7 +102,8 @@ void ComparePanel::recompute() {
     const metrics::Consistency c = metrics::consistency(maps, kTopK, threshold_->value());
     score_ = c.score;
     defer_ = c.defer_to_human;
-    score_label_->setText(QString("Consistency across %1 methods: <b>%2</b>").arg(maps.size()).arg(c.score, 0, 'f', 2));
+    score_label_->setText(
+        QString("Consistency across %1 methods: <b>%2</b>").arg(maps.size()).arg(c.score, 0, 'f', 2));
     defer_label_->setVisible(defer_);
 }
 

@@ -16,7 +16,7 @@ class ImageCanvas;
 
 class ComparePanel : public QWidget {
     Q_OBJECT
-public:
+  public:
     explicit ComparePanel(QWidget* parent = nullptr);
     void setImage(const QImage& image);
     void setMethods(const QStringList& methods, const QStringList& titles);
@@ -29,7 +29,7 @@ public:
     QString summary() const;  // one line for reports
     ImageCanvas* canvas(const QString& method) const { return canvases_.value(method); }
 
-private:
+  private:
     void recompute();
     QGridLayout* grid_;
     QLabel* score_label_;

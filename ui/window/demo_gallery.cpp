@@ -11,12 +11,14 @@
 
 namespace sightline::ui {
 
-QString DemoScene::label() const { return QString("demo scene %1").arg(seed); }
+QString DemoScene::label() const {
+    return QString("demo scene %1").arg(seed);
+}
 
 QVector<DemoScene> demo_scenes(int count) {
-    const std::vector<toy::TaskType> order = {toy::TaskType::Color,    toy::TaskType::Describe, toy::TaskType::Shape,
-                                              toy::TaskType::Position, toy::TaskType::Relation, toy::TaskType::Count,
-                                              toy::TaskType::Exist};
+    const std::vector<toy::TaskType> order = {
+        toy::TaskType::Color,    toy::TaskType::Describe, toy::TaskType::Shape, toy::TaskType::Position,
+        toy::TaskType::Relation, toy::TaskType::Count,    toy::TaskType::Exist};
     QVector<DemoScene> out;
     for (int i = 0; i < count; ++i) {
         const quint64 seed = toy::kHeldOutSeedBase + 900'000'000ull + static_cast<quint64>(i);
@@ -44,14 +46,16 @@ DemoGallery::DemoGallery(QWidget* parent) : QDialog(parent), scenes_(demo_scenes
     list_->setWordWrap(true);
     list_->setMovement(QListView::Static);
     for (const auto& s : scenes_) {
-        auto* item = new QListWidgetItem(QIcon(QPixmap::fromImage(s.image.scaled(144, 144, Qt::KeepAspectRatio, Qt::FastTransformation))),
-                                         s.question);
+        auto* item = new QListWidgetItem(
+            QIcon(QPixmap::fromImage(s.image.scaled(144, 144, Qt::KeepAspectRatio, Qt::FastTransformation))),
+            s.question);
         item->setToolTip(QString("%1 question — expected answer: %2").arg(s.task, s.expected_answer));
         list_->addItem(item);
     }
     list_->setCurrentRow(0);
-    auto* info = new QLabel("Scenes from the synthetic world the embedded model was trained on (held-out seeds). "
-                            "Pick one, press Generate, then click any word of the answer.");
+    auto* info = new QLabel(
+        "Scenes from the synthetic world the embedded model was trained on (held-out seeds). "
+        "Pick one, press Generate, then click any word of the answer.");
     info->setWordWrap(true);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
     auto* v = new QVBoxLayout(this);

@@ -21,13 +21,13 @@ QVector<DemoScene> demo_scenes(int count = 14);
 
 class DemoGallery : public QDialog {
     Q_OBJECT
-public:
+  public:
     explicit DemoGallery(QWidget* parent = nullptr);
     // The chosen scene, valid after exec() returned Accepted.
     DemoScene selected() const;
     QListWidget* list() const { return list_; }
 
-private:
+  private:
     QVector<DemoScene> scenes_;
     QListWidget* list_;
 };

@@ -23,9 +23,9 @@
 #include "ui/window/compare_panel.h"
 #include "ui/window/demo_gallery.h"
 #include "ui/window/method_panel.h"
+#include "ui/window/overlay_controls.h"
 #include "ui/window/param_form.h"
 #include "ui/window/pending_session.h"
-#include "ui/window/overlay_controls.h"
 #include "ui/window/prompt_bar.h"
 
 namespace sightline::ui {
@@ -128,7 +128,8 @@ void MainWindow::build_ui() {
     connect(answer_, &TokenStrip::tokenClicked, this, &MainWindow::selectTarget);
     connect(answer_colour_, &QComboBox::currentIndexChanged, this, &MainWindow::update_answer_colours);
     connect(tabs_, &QTabWidget::currentChanged, this, [this] { show_active_map(); });
-    connect(canvas_, &ImageCanvas::imageFileDropped, this, [this](const QString& path) { openImageFile(path); });
+    connect(canvas_, &ImageCanvas::imageFileDropped, this,
+            [this](const QString& path) { openImageFile(path); });
     connect(canvas_, &ImageCanvas::patchesSelected, this, [this](const QVector<QPoint>& patches) {
         if (!trace_ || !trace_->has_image() || patches.isEmpty()) return;
         const MethodPanel* attention = panels_.value("attention");
@@ -136,8 +137,9 @@ void MainWindow::build_ui() {
     });
     connect(canvas_, &ImageCanvas::patchHovered, this, [this](int row, int col, float value) {
         if (row < 0) return;
-        statusBar()->showMessage(value == value ? QString("patch (%1, %2): %3").arg(row).arg(col).arg(value, 0, 'f', 3)
-                                                : QString("patch (%1, %2)").arg(row).arg(col),
+        statusBar()->showMessage(value == value
+                                     ? QString("patch (%1, %2): %3").arg(row).arg(col).arg(value, 0, 'f', 3)
+                                     : QString("patch (%1, %2)").arg(row).arg(col),
                                  3000);
     });
 }
@@ -145,13 +147,16 @@ void MainWindow::build_ui() {
 void MainWindow::build_menus() {
     QMenu* file = menuBar()->addMenu("&File");
     file->addAction("Open &image…", QKeySequence::Open, this, [this] {
-        const QString p = QFileDialog::getOpenFileName(this, "Open image", {}, "Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp)");
+        const QString p = QFileDialog::getOpenFileName(
+            this, "Open image", {}, "Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp)");
         if (!p.isEmpty()) openImageFile(p);
     });
     file->addAction("&Paste image", QKeySequence::Paste, this, [this] {
         const QImage img = QApplication::clipboard()->image();
-        if (img.isNull()) show_error("The clipboard holds no image.");
-        else setImage(img, "pasted image");
+        if (img.isNull())
+            show_error("The clipboard holds no image.");
+        else
+            setImage(img, "pasted image");
     });
     file->addAction("&Demo scenes…", QKeySequence(Qt::CTRL | Qt::Key_D), this, [this] {
         DemoGallery g(this);
@@ -167,12 +172,14 @@ void MainWindow::build_menus() {
     });
     file->addSeparator();
     file->addAction("Open &session…", this, [this] {
-        const QString p = QFileDialog::getOpenFileName(this, "Open session", {}, "Sightline sessions (*.sightline.json *.json)");
+        const QString p = QFileDialog::getOpenFileName(this, "Open session", {},
+                                                       "Sightline sessions (*.sightline.json *.json)");
         QString err;
         if (!p.isEmpty() && !openSession(p, &err)) show_error(err);
     });
     file->addAction("&Save session…", QKeySequence::Save, this, [this] {
-        const QString p = QFileDialog::getSaveFileName(this, "Save session", "review.sightline.json", "Sightline sessions (*.sightline.json)");
+        const QString p = QFileDialog::getSaveFileName(this, "Save session", "review.sightline.json",
+                                                       "Sightline sessions (*.sightline.json)");
         QString err;
         if (!p.isEmpty() && !saveSession(p, &err)) show_error(err);
     });
@@ -231,8 +238,9 @@ void MainWindow::build_menus() {
             "5. Compare: all maps side by side and whether they agree; save the session or print a report.");
     });
     help->addAction("About Sightline", this, [this] {
-        QMessageBox::about(this, "About Sightline",
-                           "Sightline — a desktop microscope for vision-language models.\nC++17, LibTorch, Qt 6.");
+        QMessageBox::about(
+            this, "About Sightline",
+            "Sightline — a desktop microscope for vision-language models.\nC++17, LibTorch, Qt 6.");
     });
 }
 
@@ -266,7 +274,8 @@ void MainWindow::rebuild_panels() {
         tabs_->insertTab(index++, panel, label);
         names << info.name;
         titles << info.title;
-        connect(panel, &MethodPanel::paramsChanged, this, [this, name = info.name] { request_explanation(name); });
+        connect(panel, &MethodPanel::paramsChanged, this,
+                [this, name = info.name] { request_explanation(name); });
         connect(panel, &MethodPanel::curvesRequested, this, [this, name = info.name, panel] {
             if (target_ < 0) return;
             host_->faithfulness(name, target_, panel->paramsJson(), 10);
@@ -274,7 +283,8 @@ void MainWindow::rebuild_panels() {
         });
         if (info.name == "attention")
             connect(panel, &MethodPanel::headLayerClicked, this, [panel](int layer, int head) {
-                panel->form()->setValues({{"layers", std::to_string(layer)}, {"heads", std::to_string(head)}});
+                panel->form()->setValues(
+                    {{"layers", std::to_string(layer)}, {"heads", std::to_string(head)}});
             });
     }
     compare_->setMethods(names, titles);
@@ -286,7 +296,8 @@ QString MainWindow::activeMethod() const {
     const int i = tabs_->currentIndex();
     for (auto it = panels_.begin(); it != panels_.end(); ++it)
         if (tabs_->indexOf(it.value()) == i) return it.key();
-    return panels_.contains("relevancy") ? "relevancy" : (panels_.isEmpty() ? QString() : panels_.begin().key());
+    return panels_.contains("relevancy") ? "relevancy"
+                                         : (panels_.isEmpty() ? QString() : panels_.begin().key());
 }
 
 void MainWindow::setActiveMethod(const QString& method) {

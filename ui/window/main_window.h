@@ -26,12 +26,12 @@ class OverlayControls;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
-public:
+  public:
     struct Options {
-        QString model_dir;          // empty: no model is loaded at start
+        QString model_dir;  // empty: no model is loaded at start
         QString dtype = "f32";
-        QStringList plugin_dirs;    // extra folders scanned for explainer plugins
-        bool load_demo = true;      // put a demo scene and question in place once the model is ready
+        QStringList plugin_dirs;  // extra folders scanned for explainer plugins
+        bool load_demo = true;    // put a demo scene and question in place once the model is ready
     };
     explicit MainWindow(const Options& options, QWidget* parent = nullptr);
     ~MainWindow() override;
@@ -49,7 +49,7 @@ public:
     bool saveSession(const QString& path, QString* error = nullptr);
     bool openSession(const QString& path, QString* error = nullptr);
     bool exportOverlay(const QString& path, bool raw, QString* error = nullptr);
-    bool exportScores(const QString& path, QString* error = nullptr);  // .csv or .json
+    bool exportScores(const QString& path, QString* error = nullptr);   // .csv or .json
     bool exportPlots(const QString& folder, QString* error = nullptr);  // PNG + PDF of every plot
     bool exportReport(const QString& path, QString* error = nullptr);   // PDF
 
@@ -61,7 +61,8 @@ public:
     QString activeMethod() const;
     const QHash<QString, Explanation>& explanations() const { return explanations_; }
     bool isIdle() const;
-    int defaultTarget() const;  // first answer token that names an object (colour/shape), else 0
+    QStringList busyChannels() const;  // worker channels with a job in flight
+    int defaultTarget() const;         // first answer token that names an object (colour/shape), else 0
 
     // Widgets, for tests.
     WorkerHost* host() const { return host_; }
@@ -76,14 +77,14 @@ public:
     QPlainTextEdit* notes() const { return notes_; }
     QLabel* banner() const { return banner_; }
 
-Q_SIGNALS:
+  Q_SIGNALS:
     void modelReadyChanged(bool ready);
     void generationFinished();
     void explanationShown(const QString& method);
     void idle();
     void errorShown(const QString& message);
 
-private:
+  private:
     void build_ui();
     void build_menus();
     void rebuild_panels();
@@ -116,8 +117,8 @@ private:
     quint64 trace_serial_ = 0;
     int target_ = -1;
     QHash<QString, Explanation> explanations_;  // current target, by method
-    QVector<double> llr_;                        // visual relevance per answer token
-    QVector<float> image_to_answer_;             // last image -> answer scores
+    QVector<double> llr_;                       // visual relevance per answer token
+    QVector<float> image_to_answer_;            // last image -> answer scores
     QStringList plugin_names_;
     bool was_busy_ = false;
     struct PendingSession;

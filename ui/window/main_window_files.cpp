@@ -54,8 +54,11 @@ bool MainWindow::saveSession(const QString& path, QString* error) {
     for (const auto& e : explanations_) s.explanations.push_back(e);
     s.current_target = target_;
     s.current_method = activeMethod().toStdString();
-    s.view_settings = {{"colormap", canvas_->colormap().toStdString()}, {"opacity", canvas_->opacity()},
-                       {"threshold", canvas_->threshold()}, {"grid", canvas_->showGrid()}, {"smooth", canvas_->smooth()}};
+    s.view_settings = {{"colormap", canvas_->colormap().toStdString()},
+                       {"opacity", canvas_->opacity()},
+                       {"threshold", canvas_->threshold()},
+                       {"grid", canvas_->showGrid()},
+                       {"smooth", canvas_->smooth()}};
     s.notes = notes_->toPlainText().toStdString();
     try {
         save_session(s, path.toStdString());
@@ -81,8 +84,11 @@ bool MainWindow::openSession(const QString& path, QString* error) {
     if (!model_ready_ || model_.name.toStdString() != sess.model_name) {
         if (sess.model_dir.empty() || !file_exists(sess.model_dir + "/config.json")) {
             pending_session_.reset();
-            const QString msg = QString("The session needs model '%1', which is not loaded and whose folder (%2) is not available.")
-                                    .arg(QString::fromStdString(sess.model_name), QString::fromStdString(sess.model_dir));
+            const QString msg =
+                QString(
+                    "The session needs model '%1', which is not loaded and whose folder (%2) is not "
+                    "available.")
+                    .arg(QString::fromStdString(sess.model_name), QString::fromStdString(sess.model_dir));
             show_error(msg);
             return fail_with(error, msg);
         }
@@ -104,8 +110,9 @@ void MainWindow::restore_session_views() {
         prompt_bar_->setSettings(s.trace.settings);
         notes_->setPlainText(QString::fromStdString(s.notes));
         const auto& v = s.view_settings;
-        overlay_->setState(QString::fromStdString(v.value("colormap", std::string("jet"))), v.value("opacity", 0.55),
-                           v.value("threshold", 0.0), v.value("grid", false), v.value("smooth", true));
+        overlay_->setState(QString::fromStdString(v.value("colormap", std::string("jet"))),
+                           v.value("opacity", 0.55), v.value("threshold", 0.0), v.value("grid", false),
+                           v.value("smooth", true));
         host_->adoptTrace(std::make_shared<const Trace>(s.trace), img);
         was_busy_ = true;
         return;
@@ -136,7 +143,8 @@ bool MainWindow::exportOverlay(const QString& path, bool raw, QString* error) {
 }
 
 bool MainWindow::exportScores(const QString& path, QString* error) {
-    if (!trace_ || explanations_.isEmpty()) return fail_with(error, "No scores to export: click an answer token first.");
+    if (!trace_ || explanations_.isEmpty())
+        return fail_with(error, "No scores to export: click an answer token first.");
     QFile f(path);
     if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate)) return fail_with(error, "Cannot write " + path);
     QTextStream out(&f);
@@ -152,14 +160,17 @@ bool MainWindow::exportScores(const QString& path, QString* error) {
     out << "method,target,target_token,kind,position,row,col,token,score\n";
     for (const auto& e : explanations_) {
         const QString m = QString::fromStdString(e.method);
-        const QString tt = csv(QString::fromStdString(trace_->tokens[static_cast<std::size_t>(e.target_position)].text));
+        const QString tt =
+            csv(QString::fromStdString(trace_->tokens[static_cast<std::size_t>(e.target_position)].text));
         for (int r = 0; r < e.grid_h; ++r)
             for (int c = 0; c < e.grid_w && e.has_image_map(); ++c)
-                out << m << ',' << e.target << ',' << tt << ",image,," << r << ',' << c << ",," << e.at(r, c) << "\n";
+                out << m << ',' << e.target << ',' << tt << ",image,," << r << ',' << c << ",," << e.at(r, c)
+                    << "\n";
         for (std::size_t i = 0; i < e.text_positions.size(); ++i)
             out << m << ',' << e.target << ',' << tt << ",text," << e.text_positions[i] << ",,,"
-                << csv(QString::fromStdString(trace_->tokens[static_cast<std::size_t>(e.text_positions[i])].text)) << ','
-                << e.text_scores[i] << "\n";
+                << csv(QString::fromStdString(
+                       trace_->tokens[static_cast<std::size_t>(e.text_positions[i])].text))
+                << ',' << e.text_scores[i] << "\n";
     }
     return true;
 }
@@ -187,17 +198,23 @@ bool MainWindow::exportPlots(const QString& folder, QString* error) {
 }
 
 bool MainWindow::exportReport(const QString& path, QString* error) {
-    if (!trace_ || target_ < 0) return fail_with(error, "Nothing to report yet: generate an answer and click a token.");
+    if (!trace_ || target_ < 0)
+        return fail_with(error, "Nothing to report yet: generate an answer and click a token.");
     ReportData d;
     d.model = QString("%1 (%2, %3)").arg(model_.name, model_.architecture, model_.dtype);
     d.question = QString::fromStdString(trace_->question);
     d.image_label = image_label_;
     d.created = QDateTime::currentDateTime().toString(Qt::ISODate);
     for (std::int64_t k = 0; k < trace_->answer_size(); ++k) {
-        const QString t = QString::fromStdString(trace_->tokens[static_cast<std::size_t>(trace_->answer_begin + k)].text).toHtmlEscaped();
+        const QString t =
+            QString::fromStdString(trace_->tokens[static_cast<std::size_t>(trace_->answer_begin + k)].text)
+                .toHtmlEscaped();
         d.answer_html += k == target_ ? "<span style='background:#ffe08a'><b>" + t + "</b></span>" : t;
     }
-    d.target_token = QString("#%1 '%2'").arg(target_).arg(QString::fromStdString(trace_->tokens[static_cast<std::size_t>(trace_->answer_begin + target_)].text));
+    d.target_token = QString("#%1 '%2'")
+                         .arg(target_)
+                         .arg(QString::fromStdString(
+                             trace_->tokens[static_cast<std::size_t>(trace_->answer_begin + target_)].text));
     if (trace_->has_image()) {
         d.image = rgbMatToQImage(trace_->image.model_view);
         OverlayStyle style;
@@ -213,7 +230,8 @@ bool MainWindow::exportReport(const QString& path, QString* error) {
             m.details = QString("%1 ms").arg(e->time_ms, 0, 'f', 1);
             if (e->extras.contains("validated"))
                 m.details += e->extras["validated"].get<bool>() ? ", validated" : ", not validated";
-            m.overlay = enlarged(rgbMatToQImage(render_overlay(trace_->image.model_view, e->image_map, e->grid_h, e->grid_w, style)));
+            m.overlay = enlarged(rgbMatToQImage(
+                render_overlay(trace_->image.model_view, e->image_map, e->grid_h, e->grid_w, style)));
             d.maps.push_back(m);
         }
     }
@@ -221,14 +239,16 @@ bool MainWindow::exportReport(const QString& path, QString* error) {
     d.defer = compare_->deferToHuman();
     d.notes = notes_->toPlainText();
     const auto& g = trace_->settings;
-    d.settings = QString("Generation: max %1 new tokens, temperature %2, top-p %3, seed %4. Prompt: %5 tokens (%6 image). "
-                         "Sightline session export.")
-                     .arg(g.max_new_tokens)
-                     .arg(g.temperature)
-                     .arg(g.top_p)
-                     .arg(g.seed)
-                     .arg(trace_->answer_begin)
-                     .arg(trace_->image_count);
+    d.settings =
+        QString(
+            "Generation: max %1 new tokens, temperature %2, top-p %3, seed %4. Prompt: %5 tokens (%6 image). "
+            "Sightline session export.")
+            .arg(g.max_new_tokens)
+            .arg(g.temperature)
+            .arg(g.top_p)
+            .arg(g.seed)
+            .arg(trace_->answer_begin)
+            .arg(trace_->image_count);
     if (!write_review_report(path, d, error)) return false;
     statusBar()->showMessage("Wrote " + path, 5000);
     return true;

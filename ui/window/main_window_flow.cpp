@@ -31,7 +31,8 @@ void MainWindow::connect_worker() {
     connect(w, &ModelWorker::cancelled, this, &MainWindow::on_cancelled);
     connect(w, &ModelWorker::progress, this, [this](quint64 id, int done, int total) {
         const QString ch = host_->jobs().channel_of(id);
-        if (ch == "generate") prompt_bar_->setProgress(done, total);
+        if (ch == "generate")
+            prompt_bar_->setProgress(done, total);
         else if (ch == "faithfulness") {
             for (auto* p : panels_) p->setProgress(done, total);
         }
@@ -123,7 +124,9 @@ void MainWindow::setImage(const QImage& image, const QString& label) {
     setWindowTitle("Sightline — " + label);
 }
 
-void MainWindow::setQuestion(const QString& question) { prompt_bar_->setQuestion(question); }
+void MainWindow::setQuestion(const QString& question) {
+    prompt_bar_->setQuestion(question);
+}
 
 void MainWindow::startGeneration() {
     if (!model_ready_) {
@@ -179,11 +182,16 @@ void MainWindow::on_generated(quint64 id, const TracePtr& trace, quint64 serial)
     trace_serial_ = serial;
     QStringList texts, tips;
     for (std::int64_t k = 0; k < trace->answer_size(); ++k) {
-        texts << QString::fromStdString(trace->tokens[static_cast<std::size_t>(trace->answer_begin + k)].text);
+        texts << QString::fromStdString(
+            trace->tokens[static_cast<std::size_t>(trace->answer_begin + k)].text);
         const auto& step = trace->steps[static_cast<std::size_t>(k)];
-        QString tip = QString("<b>%1</b> p = %2<br>alternatives:").arg(texts.back().toHtmlEscaped()).arg(step.prob, 0, 'f', 3);
+        QString tip = QString("<b>%1</b> p = %2<br>alternatives:")
+                          .arg(texts.back().toHtmlEscaped())
+                          .arg(step.prob, 0, 'f', 3);
         for (const auto& alt : step.top)
-            tip += QString("<br>%1 — %2").arg(QString::fromStdString(printable(alt.text)).toHtmlEscaped()).arg(alt.prob, 0, 'f', 3);
+            tip += QString("<br>%1 — %2")
+                       .arg(QString::fromStdString(printable(alt.text)).toHtmlEscaped())
+                       .arg(alt.prob, 0, 'f', 3);
         tips << tip;
     }
     answer_->setTokens(texts);
@@ -257,7 +265,8 @@ void MainWindow::on_explained(quint64 id, const Explanation& e) {
     explanations_[method] = e;
     if (auto* p = panels_.value(method)) p->showExplanation(e, *trace_);
     compare_->setExplanation(e);
-    if (method == activeMethod() || (tabs_->currentWidget() != panels_.value(activeMethod()) && method == "relevancy"))
+    if (method == activeMethod() ||
+        (tabs_->currentWidget() != panels_.value(activeMethod()) && method == "relevancy"))
         show_active_map();
     update_status();
     Q_EMIT explanationShown(method);
@@ -273,8 +282,10 @@ void MainWindow::show_active_map() {
         return;
     }
     const Explanation& e = it.value();
-    if (e.has_image_map()) canvas_->setMap(QVector<float>(e.image_map.begin(), e.image_map.end()), e.grid_h, e.grid_w);
-    else canvas_->clearMap();
+    if (e.has_image_map())
+        canvas_->setMap(QVector<float>(e.image_map.begin(), e.image_map.end()), e.grid_h, e.grid_w);
+    else
+        canvas_->clearMap();
     // Prompt strip: the method's text scores (normalised) on the prompt's text tokens.
     QVector<float> scores;
     if (trace_) {
@@ -299,8 +310,10 @@ void MainWindow::update_answer_colours() {
     const int mode = answer_colour_->currentIndex();
     for (std::int64_t k = 0; k < trace_->answer_size(); ++k) {
         float v = std::nanf("");
-        if (mode == 0) v = static_cast<float>(trace_->steps[static_cast<std::size_t>(k)].prob);
-        else if (mode == 1 && k < llr_.size()) v = static_cast<float>(std::clamp(llr_[static_cast<int>(k)] / 3.0, 0.0, 1.0));
+        if (mode == 0)
+            v = static_cast<float>(trace_->steps[static_cast<std::size_t>(k)].prob);
+        else if (mode == 1 && k < llr_.size())
+            v = static_cast<float>(std::clamp(llr_[static_cast<int>(k)] / 3.0, 0.0, 1.0));
         else if (mode == 2 && k < image_to_answer_.size()) {
             const float hi = *std::max_element(image_to_answer_.begin(), image_to_answer_.end());
             v = hi > 0 ? image_to_answer_[static_cast<int>(k)] / hi : 0.0f;
@@ -339,12 +352,20 @@ void MainWindow::on_cancelled(quint64 id) {
     check_idle();
 }
 
+QStringList MainWindow::busyChannels() const {
+    QStringList busy;
+    for (const char* ch :
+         {"model", "generate", "adopt", "image-to-answer", "visual-relevance", "faithfulness"})
+        if (host_->jobs().busy(ch)) busy << ch;
+    for (auto it = panels_.begin(); it != panels_.end(); ++it) {
+        const QString ch = WorkerHost::channel_for_method(it.key());
+        if (host_->jobs().busy(ch)) busy << ch;
+    }
+    return busy;
+}
+
 bool MainWindow::isIdle() const {
-    for (const char* ch : {"model", "generate", "adopt", "image-to-answer", "visual-relevance", "faithfulness"})
-        if (host_->jobs().busy(ch)) return false;
-    for (auto it = panels_.begin(); it != panels_.end(); ++it)
-        if (host_->jobs().busy(WorkerHost::channel_for_method(it.key()))) return false;
-    return true;
+    return busyChannels().isEmpty();
 }
 
 void MainWindow::check_idle() {
@@ -361,7 +382,10 @@ void MainWindow::update_status() {
                                .arg(model_.threads)
                                .arg(model_.parameters / 1e6, 0, 'f', 1));
     QStringList parts;
-    if (trace_) parts << QString("prefill %1 ms, decode %2 ms").arg(trace_->prefill_ms, 0, 'f', 0).arg(trace_->decode_ms, 0, 'f', 0);
+    if (trace_)
+        parts << QString("prefill %1 ms, decode %2 ms")
+                     .arg(trace_->prefill_ms, 0, 'f', 0)
+                     .arg(trace_->decode_ms, 0, 'f', 0);
     for (auto it = explanations_.begin(); it != explanations_.end(); ++it)
         parts << QString("%1 %2 ms").arg(it.key()).arg(it->time_ms, 0, 'f', 1);
     status_timing_->setText(parts.join(" · "));

@@ -67,8 +67,9 @@ MethodPanel::MethodPanel(const ExplainerInfo& info, QWidget* parent)
     v->addWidget(text_bars_);
     curves_button_ = new QPushButton("Deletion / insertion curves");
     curves_button_->setObjectName("curves_" + info.name);
-    curves_button_->setToolTip("Blur the image cell by cell in the map's order (deletion) or reveal it (insertion) "
-                               "and track the token's probability");
+    curves_button_->setToolTip(
+        "Blur the image cell by cell in the map's order (deletion) or reveal it (insertion) "
+        "and track the token's probability");
     v->addWidget(curves_button_);
     curves_ = new CurvePlot;
     curves_->hide();
@@ -87,7 +88,9 @@ MethodPanel::MethodPanel(const ExplainerInfo& info, QWidget* parent)
     connect(curves_button_, &QPushButton::clicked, this, &MethodPanel::curvesRequested);
 }
 
-QString MethodPanel::paramsJson() const { return form_->valuesJson(); }
+QString MethodPanel::paramsJson() const {
+    return form_->valuesJson();
+}
 
 void MethodPanel::showBusy(bool busy) {
     progress_->setVisible(busy);
@@ -135,7 +138,8 @@ void MethodPanel::showExplanation(const Explanation& e, const Trace& trace) {
     text_bars_->setScores(labels, scores);
     if (layer_shares_ && e.extras.contains("layer_shares")) {
         const auto& s = e.extras["layer_shares"];
-        layer_shares_->setShares(doubles(s["image"]), doubles(s["prompt"]), doubles(s["system"]), doubles(s["answer"]));
+        layer_shares_->setShares(doubles(s["image"]), doubles(s["prompt"]), doubles(s["system"]),
+                                 doubles(s["answer"]));
         QVector<QVector<double>> m;
         for (const auto& row : e.extras["head_layer_image"]) m << doubles(row);
         heatmap_->setMatrix(m);
@@ -148,17 +152,21 @@ void MethodPanel::showExplanation(const Explanation& e, const Trace& trace) {
                              QString::fromStdString(n.value("kind", "text")), n.value("highlighted", false)});
         QVector<CausalEdge> edges;
         for (const auto& ed : g["edges"])
-            edges.push_back({ed["from"].get<int>(), ed["to"].get<int>(), QString::fromStdString(ed["mark_from"].get<std::string>()),
+            edges.push_back({ed["from"].get<int>(), ed["to"].get<int>(),
+                             QString::fromStdString(ed["mark_from"].get<std::string>()),
                              QString::fromStdString(ed["mark_to"].get<std::string>())});
         const bool validated = e.extras.value("validated", false);
         graph_->setGraph(nodes, edges, validated, e.extras.value("probability_drop", 0.0),
                          QString::fromStdString(e.extras.value("message", "")));
-        status += validated ? QString(" — <b>validated</b>: masking %1 token(s) changes it to '%2'")
-                                  .arg(e.extras["explanation"].size())
-                                  .arg(QString::fromStdString(e.extras.value("masked_prediction", "")).toHtmlEscaped())
-                            : QString(" — <b>not validated</b>");
+        status +=
+            validated
+                ? QString(" — <b>validated</b>: masking %1 token(s) changes it to '%2'")
+                      .arg(e.extras["explanation"].size())
+                      .arg(QString::fromStdString(e.extras.value("masked_prediction", "")).toHtmlEscaped())
+                : QString(" — <b>not validated</b>");
     }
-    if (e.extras.contains("alpha")) status += QString(" — interference α = %1").arg(e.extras["alpha"].get<double>(), 0, 'f', 3);
+    if (e.extras.contains("alpha"))
+        status += QString(" — interference α = %1").arg(e.extras["alpha"].get<double>(), 0, 'f', 3);
     status_->setText(status);
 }
 

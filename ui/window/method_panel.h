@@ -22,7 +22,7 @@ class CurvePlot;
 
 class MethodPanel : public QWidget {
     Q_OBJECT
-public:
+  public:
     explicit MethodPanel(const ExplainerInfo& info, QWidget* parent = nullptr);
     QString method() const { return method_; }
     QString title() const { return title_; }
@@ -44,12 +44,12 @@ public:
     CurvePlot* curves() const { return curves_; }
     QLabel* statusLabel() const { return status_; }
 
-Q_SIGNALS:
+  Q_SIGNALS:
     void paramsChanged();
     void headLayerClicked(int layer, int head);
     void curvesRequested();
 
-private:
+  private:
     QString method_, title_;
     ParamForm* form_ = nullptr;
     QLabel* status_ = nullptr;

@@ -44,13 +44,24 @@ OverlayControls::OverlayControls(ImageCanvas* canvas, QWidget* parent) : QWidget
     apply();
 }
 
-QString OverlayControls::colormap() const { return colormap_->currentText(); }
-double OverlayControls::opacity() const { return opacity_->value() / 100.0; }
-double OverlayControls::threshold() const { return threshold_->value() / 100.0; }
-bool OverlayControls::grid() const { return grid_->isChecked(); }
-bool OverlayControls::smooth() const { return smooth_->isChecked(); }
+QString OverlayControls::colormap() const {
+    return colormap_->currentText();
+}
+double OverlayControls::opacity() const {
+    return opacity_->value() / 100.0;
+}
+double OverlayControls::threshold() const {
+    return threshold_->value() / 100.0;
+}
+bool OverlayControls::grid() const {
+    return grid_->isChecked();
+}
+bool OverlayControls::smooth() const {
+    return smooth_->isChecked();
+}
 
-void OverlayControls::setState(const QString& colormap, double opacity, double threshold, bool grid, bool smooth) {
+void OverlayControls::setState(const QString& colormap, double opacity, double threshold, bool grid,
+                               bool smooth) {
     colormap_->setCurrentText(colormap);
     opacity_->setValue(static_cast<int>(opacity * 100 + 0.5));
     threshold_->setValue(static_cast<int>(threshold * 100 + 0.5));

@@ -12,7 +12,7 @@ class ImageCanvas;
 
 class OverlayControls : public QWidget {
     Q_OBJECT
-public:
+  public:
     // Applies every change directly to `canvas`.
     explicit OverlayControls(ImageCanvas* canvas, QWidget* parent = nullptr);
     QString colormap() const;
@@ -24,7 +24,7 @@ public:
     QComboBox* colormapBox() const { return colormap_; }
     QSlider* opacitySlider() const { return opacity_; }
 
-private:
+  private:
     void apply();
     ImageCanvas* canvas_;
     QComboBox* colormap_;

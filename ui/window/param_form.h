@@ -14,7 +14,7 @@ namespace sightline::ui {
 
 class ParamForm : public QWidget {
     Q_OBJECT
-public:
+  public:
     explicit ParamForm(const std::vector<ParamSpec>& specs, QWidget* parent = nullptr);
     // Current values as a JSON object (IndexList values as their text, e.g. "all" or "0,2-3").
     nlohmann::json values() const;
@@ -23,10 +23,10 @@ public:
     void setValues(const nlohmann::json& values);
     QWidget* control(const QString& name) const;
 
-Q_SIGNALS:
+  Q_SIGNALS:
     void changed();
 
-private:
+  private:
     struct Entry {
         ParamSpec spec;
         QWidget* widget;

@@ -72,8 +72,12 @@ PromptBar::PromptBar(QWidget* parent) : QWidget(parent) {
     connect(cancel_, &QPushButton::clicked, this, &PromptBar::cancelRequested);
 }
 
-QString PromptBar::question() const { return question_->text().trimmed(); }
-void PromptBar::setQuestion(const QString& q) { question_->setText(q); }
+QString PromptBar::question() const {
+    return question_->text().trimmed();
+}
+void PromptBar::setQuestion(const QString& q) {
+    question_->setText(q);
+}
 
 GenerationSettings PromptBar::settings() const {
     GenerationSettings s;

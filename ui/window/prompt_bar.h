@@ -15,7 +15,7 @@ namespace sightline::ui {
 
 class PromptBar : public QWidget {
     Q_OBJECT
-public:
+  public:
     explicit PromptBar(QWidget* parent = nullptr);
     QString question() const;
     void setQuestion(const QString& q);
@@ -27,11 +27,11 @@ public:
     QPushButton* generateButton() const { return generate_; }
     QPushButton* cancelButton() const { return cancel_; }
 
-Q_SIGNALS:
+  Q_SIGNALS:
     void generateRequested();
     void cancelRequested();
 
-private:
+  private:
     QLineEdit* question_;
     QPushButton* generate_;
     QPushButton* cancel_;

@@ -41,16 +41,17 @@ bool write_review_report(const QString& path, const ReportData& d, QString* erro
     const double inner = w - 2 * margin;
     double y = margin;
     y += draw_html(p, "<h2>Sightline review report</h2>", margin, y, inner, 11);
-    y += draw_html(p,
-                   QString("<b>Model:</b> %1<br><b>Image:</b> %2<br><b>Question:</b> %3<br><b>Answer:</b> %4<br>"
-                           "<b>Explained token:</b> %5<br><b>Created:</b> %6")
-                       .arg(d.model.toHtmlEscaped(), d.image_label.toHtmlEscaped(), d.question.toHtmlEscaped(), d.answer_html,
-                            d.target_token.toHtmlEscaped(), d.created),
-                   margin, y, inner, 9);
+    y += draw_html(
+        p,
+        QString("<b>Model:</b> %1<br><b>Image:</b> %2<br><b>Question:</b> %3<br><b>Answer:</b> %4<br>"
+                "<b>Explained token:</b> %5<br><b>Created:</b> %6")
+            .arg(d.model.toHtmlEscaped(), d.image_label.toHtmlEscaped(), d.question.toHtmlEscaped(),
+                 d.answer_html, d.target_token.toHtmlEscaped(), d.created),
+        margin, y, inner, 9);
     y += 10;
-    const QString verdict =
-        d.defer ? "<p style='background:#c0392b;color:white;padding:4px'><b>Explanations disagree — defer to a human expert.</b></p>"
-                : "<p><b>Explanations broadly agree.</b></p>";
+    const QString verdict = d.defer ? "<p style='background:#c0392b;color:white;padding:4px'><b>Explanations "
+                                      "disagree — defer to a human expert.</b></p>"
+                                    : "<p><b>Explanations broadly agree.</b></p>";
     y += draw_html(p, QString("<b>%1</b>").arg(d.consistency.toHtmlEscaped()) + verdict, margin, y, inner, 9);
 
     // Overlays in a grid, two per row.
@@ -66,7 +67,9 @@ bool write_review_report(const QString& path, const ReportData& d, QString* erro
             y = margin;
         }
         const double x = margin + col * (cell + 20);
-        draw_html(p, QString("<b>%1</b> <span style='color:#555'>%2</span>").arg(m.title.toHtmlEscaped(), m.details.toHtmlEscaped()),
+        draw_html(p,
+                  QString("<b>%1</b> <span style='color:#555'>%2</span>")
+                      .arg(m.title.toHtmlEscaped(), m.details.toHtmlEscaped()),
                   x, y, cell, 8);
         if (!m.overlay.isNull()) p.drawImage(QRectF(x, y + 40, img_side, img_side), m.overlay);
         ++i;
@@ -76,8 +79,11 @@ bool write_review_report(const QString& path, const ReportData& d, QString* erro
         pdf.newPage();
         y = margin;
     }
-    y += draw_html(p, "<b>Reviewer notes</b><br>" + (d.notes.isEmpty() ? QString("<i>none</i>") : d.notes.toHtmlEscaped().replace("\n", "<br>")),
-                   margin, y, inner, 9);
+    y += draw_html(
+        p,
+        "<b>Reviewer notes</b><br>" +
+            (d.notes.isEmpty() ? QString("<i>none</i>") : d.notes.toHtmlEscaped().replace("\n", "<br>")),
+        margin, y, inner, 9);
     y += 10;
     draw_html(p, "<span style='color:#555'>" + d.settings.toHtmlEscaped() + "</span>", margin, y, inner, 7);
     p.end();

@@ -9,9 +9,13 @@ std::shared_ptr<std::atomic<bool>> CancelBoard::flag(quint64 id) {
     return f;
 }
 
-void CancelBoard::cancel(quint64 id) { flag(id)->store(true); }
+void CancelBoard::cancel(quint64 id) {
+    flag(id)->store(true);
+}
 
-bool CancelBoard::is_cancelled(quint64 id) { return flag(id)->load(); }
+bool CancelBoard::is_cancelled(quint64 id) {
+    return flag(id)->load();
+}
 
 void CancelBoard::forget(quint64 id) {
     std::lock_guard<std::mutex> lock(mutex_);

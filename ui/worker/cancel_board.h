@@ -11,14 +11,14 @@
 namespace sightline::ui {
 
 class CancelBoard {
-public:
+  public:
     // The flag of a job (created on first use).
     std::shared_ptr<std::atomic<bool>> flag(quint64 id);
     void cancel(quint64 id);
     bool is_cancelled(quint64 id);
     void forget(quint64 id);
 
-private:
+  private:
     std::mutex mutex_;
     std::map<quint64, std::shared_ptr<std::atomic<bool>>> flags_;
 };

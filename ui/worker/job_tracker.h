@@ -10,7 +10,7 @@
 namespace sightline::ui {
 
 class JobTracker {
-public:
+  public:
     explicit JobTracker(CancelBoard* board) : board_(board) {}
     // A new id for `channel`; the previous job on the channel is cancelled.
     quint64 start(const QString& channel);
@@ -22,7 +22,7 @@ public:
     bool busy(const QString& channel) const { return current_.value(channel, 0) != 0; }
     QString channel_of(quint64 id) const;
 
-private:
+  private:
     CancelBoard* board_;
     quint64 next_ = 1;
     QHash<QString, quint64> current_;

@@ -125,9 +125,10 @@ void ModelWorker::adoptTrace(quint64 id, const TracePtr& trace, const QImage& im
             if (image.isNull()) fail("the session's trace has an image but none was given");
             original_image_ = qimageToRgbMat(image);
             t->image = preprocess_image(original_image_, *model_->image_processor);
-            t->pixel_values = at::from_blob(t->image.pixel_values.data(),
-                                            {1, t->image.channels, t->image.height, t->image.width}, at::kFloat)
-                                  .clone();
+            t->pixel_values =
+                at::from_blob(t->image.pixel_values.data(),
+                              {1, t->image.channels, t->image.height, t->image.width}, at::kFloat)
+                    .clone();
             t->image.pixel_values.clear();
             if (t->grid_h != model_->config.vision.grid())
                 fail("the session was made with a model of a different image grid");
@@ -142,7 +143,8 @@ void ModelWorker::adoptTrace(quint64 id, const TracePtr& trace, const QImage& im
 void ModelWorker::explain(quint64 id, const ExplainJob& job) {
     run_job(id, [&](const std::atomic<bool>* cancel) {
         if (!context_) fail("generate an answer first");
-        if (job.trace_serial != 0 && job.trace_serial != trace_serial_) throw CancelledError();  // for an old trace
+        if (job.trace_serial != 0 && job.trace_serial != trace_serial_)
+            throw CancelledError();  // for an old trace
         context_->set_cancel_flag(cancel);
         const auto params = nlohmann::json::parse(job.params_json.toStdString());
         Explanation e = service_->explain(*context_, job.method.toStdString(), job.target, params);
@@ -160,9 +162,9 @@ void ModelWorker::imageToAnswer(quint64 id, const QVector<QPoint>& patches, cons
         const auto resolved = resolve_params("attention", spec, p);
         std::vector<std::pair<int, int>> cells;
         for (const auto& pt : patches) cells.emplace_back(pt.y(), pt.x());
-        const auto scores = image_to_answer_scores(*context_, cells, resolved["layers"].get<std::vector<int>>(),
-                                                   resolved["heads"].get<std::vector<int>>(),
-                                                   resolved["aggregation"].get<std::string>());
+        const auto scores = image_to_answer_scores(
+            *context_, cells, resolved["layers"].get<std::vector<int>>(),
+            resolved["heads"].get<std::vector<int>>(), resolved["aggregation"].get<std::string>());
         Q_EMIT imageToAnswerReady(id, QVector<float>(scores.begin(), scores.end()));
     });
 }
@@ -175,11 +177,14 @@ void ModelWorker::visualRelevance(quint64 id) {
     });
 }
 
-void ModelWorker::faithfulness(quint64 id, const QString& method, qint64 target, const QString& params_json, int steps) {
+void ModelWorker::faithfulness(quint64 id, const QString& method, qint64 target, const QString& params_json,
+                               int steps) {
     run_job(id, [&](const std::atomic<bool>* cancel) {
-        if (!context_ || !trace_->has_image()) fail("deletion/insertion curves need an answer about an image");
+        if (!context_ || !trace_->has_image())
+            fail("deletion/insertion curves need an answer about an image");
         context_->set_cancel_flag(cancel);
-        const Explanation e = service_->explain(*context_, method.toStdString(), target, nlohmann::json::parse(params_json.toStdString()));
+        const Explanation e = service_->explain(*context_, method.toStdString(), target,
+                                                nlohmann::json::parse(params_json.toStdString()));
         const std::int64_t pos = trace_->answer_begin + target;
         const cv::Mat view = trace_->image.model_view;
         const cv::Mat baseline = metrics::blurred_baseline(view);
@@ -188,10 +193,12 @@ void ModelWorker::faithfulness(quint64 id, const QString& method, qint64 target,
             if (cancel->load()) throw CancelledError();
             Q_EMIT progress(id, ++calls, 2 * (steps + 1));
             const PreprocessedImage p = preprocess_image(img, *model_->image_processor);
-            const at::Tensor px = at::from_blob(const_cast<float*>(p.pixel_values.data()), {1, p.channels, p.height, p.width}, at::kFloat);
+            const at::Tensor px = at::from_blob(const_cast<float*>(p.pixel_values.data()),
+                                                {1, p.channels, p.height, p.width}, at::kFloat);
             at::NoGradGuard ng;
             const at::Tensor ids = context_->input_ids().narrow(1, 0, pos);
-            const at::Tensor logits = model_->model->forward(ids, px, nullptr, nullptr, nullptr, LogitsMode::Last).logits[0][0];
+            const at::Tensor logits =
+                model_->model->forward(ids, px, nullptr, nullptr, nullptr, LogitsMode::Last).logits[0][0];
             return at::softmax(logits, -1)[trace_->tokens[static_cast<std::size_t>(pos)].id].item<double>();
         };
         const metrics::GridMap map{e.grid_h, e.grid_w, e.image_map};

@@ -4,8 +4,8 @@
 // Long jobs poll their cancel flag between steps (tokens, layers, tester calls); nothing here blocks the
 // GUI thread.
 #include <QObject>
-#include <QVector>
 #include <QPoint>
+#include <QVector>
 #include <memory>
 
 #include "ui/worker/cancel_board.h"
@@ -22,13 +22,13 @@ namespace sightline::ui {
 
 class ModelWorker : public QObject {
     Q_OBJECT
-public:
+  public:
     explicit ModelWorker(CancelBoard* board, QObject* parent = nullptr);
     ~ModelWorker() override;
     // Explainers from plugins, added to every service this worker creates (call before start).
     void add_explainer(std::shared_ptr<const Explainer> explainer);
 
-public Q_SLOTS:
+  public Q_SLOTS:
     void initialize();  // first call on the worker thread: thread count, grad mode
     void loadModel(quint64 id, const QString& dir, const QString& dtype);
     void generate(quint64 id, const sightline::ui::GenerationJob& job);
@@ -37,9 +37,10 @@ public Q_SLOTS:
     void explain(quint64 id, const sightline::ui::ExplainJob& job);
     void imageToAnswer(quint64 id, const QVector<QPoint>& patches, const QString& params_json);
     void visualRelevance(quint64 id);
-    void faithfulness(quint64 id, const QString& method, qint64 target, const QString& params_json, int steps);
+    void faithfulness(quint64 id, const QString& method, qint64 target, const QString& params_json,
+                      int steps);
 
-Q_SIGNALS:
+  Q_SIGNALS:
     void modelLoaded(quint64 id, const sightline::ui::ModelInfo& info);
     void tokenStreamed(quint64 id, const sightline::ui::TracePtr& partial);
     void generated(quint64 id, const sightline::ui::TracePtr& trace, quint64 trace_serial);
@@ -51,7 +52,7 @@ Q_SIGNALS:
     void failed(quint64 id, const QString& message);
     void cancelled(quint64 id);
 
-private:
+  private:
     template <typename F>
     void run_job(quint64 id, F&& body);
     ModelInfo describe_model() const;

@@ -16,13 +16,15 @@ WorkerHost::~WorkerHost() {
     thread_.wait();
 }
 
-void WorkerHost::start() { thread_.start(); }
+void WorkerHost::start() {
+    thread_.start();
+}
 
 quint64 WorkerHost::loadModel(const QString& dir, const QString& dtype) {
     jobs_.cancel_all();
     const quint64 id = jobs_.start("model");
-    QMetaObject::invokeMethod(worker_, "loadModel", Qt::QueuedConnection, Q_ARG(quint64, id), Q_ARG(QString, dir),
-                              Q_ARG(QString, dtype));
+    QMetaObject::invokeMethod(worker_, "loadModel", Qt::QueuedConnection, Q_ARG(quint64, id),
+                              Q_ARG(QString, dir), Q_ARG(QString, dtype));
     return id;
 }
 
@@ -62,10 +64,12 @@ quint64 WorkerHost::visualRelevance() {
     return id;
 }
 
-quint64 WorkerHost::faithfulness(const QString& method, qint64 target, const QString& params_json, int steps) {
+quint64 WorkerHost::faithfulness(const QString& method, qint64 target, const QString& params_json,
+                                 int steps) {
     const quint64 id = jobs_.start("faithfulness");
-    QMetaObject::invokeMethod(worker_, "faithfulness", Qt::QueuedConnection, Q_ARG(quint64, id), Q_ARG(QString, method),
-                              Q_ARG(qint64, target), Q_ARG(QString, params_json), Q_ARG(int, steps));
+    QMetaObject::invokeMethod(worker_, "faithfulness", Qt::QueuedConnection, Q_ARG(quint64, id),
+                              Q_ARG(QString, method), Q_ARG(qint64, target), Q_ARG(QString, params_json),
+                              Q_ARG(int, steps));
     return id;
 }
 

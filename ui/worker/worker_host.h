@@ -13,7 +13,7 @@ namespace sightline::ui {
 
 class WorkerHost : public QObject {
     Q_OBJECT
-public:
+  public:
     explicit WorkerHost(QObject* parent = nullptr);
     ~WorkerHost() override;
 
@@ -32,7 +32,7 @@ public:
 
     static QString channel_for_method(const QString& method) { return "explain:" + method; }
 
-private:
+  private:
     CancelBoard board_;
     JobTracker jobs_{&board_};
     QThread thread_;

@@ -25,7 +25,7 @@ class TestGeneration : public QObject {
         return generate(*m_, prepare_prompt(*m_, r), s, cb);
     }
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void initTestCase() {
         test::TinySpec spec;
         spec.init_std = 0.05;  // flat-ish distributions so sampling has choices
@@ -135,7 +135,8 @@ private Q_SLOTS:
         QCOMPARE(u.ids(), t.ids());
         QCOMPARE(u.answer_begin, t.answer_begin);
         QCOMPARE(u.image_begin, t.image_begin);
-        QCOMPARE(u.tokens[static_cast<std::size_t>(t.image_begin + 5)].col, t.tokens[static_cast<std::size_t>(t.image_begin + 5)].col);
+        QCOMPARE(u.tokens[static_cast<std::size_t>(t.image_begin + 5)].col,
+                 t.tokens[static_cast<std::size_t>(t.image_begin + 5)].col);
         QCOMPARE(u.steps.size(), t.steps.size());
         QCOMPARE(trace_to_json(u).dump(), trace_to_json(t).dump());
         auto broken = trace_to_json(t);

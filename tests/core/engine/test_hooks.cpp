@@ -25,7 +25,7 @@ class TestHooks : public QObject {
         return m_->model->forward(ids_, pixels_, o, c).logits;
     }
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void initTestCase() {
         test::TinySpec spec;
         spec.init_std = 0.3;
@@ -60,7 +60,8 @@ private Q_SLOTS:
         QCOMPARE(pat.sizes().vec(), (std::vector<std::int64_t>{1, 4, T, T}));
         QVERIFY(at::allclose(pat.sum(-1), at::ones({1, 4, T})));
         QVERIFY(pat[0][0][0].narrow(0, 1, T - 1).abs().max().item<float>() == 0.0f);  // causal
-        QCOMPARE(cache.get("vision.blocks.0.attn.hook_pattern").sizes().vec(), (std::vector<std::int64_t>{1, 4, 17, 17}));
+        QCOMPARE(cache.get("vision.blocks.0.attn.hook_pattern").sizes().vec(),
+                 (std::vector<std::int64_t>{1, 4, 17, 17}));
         QCOMPARE(cache.get("lm.blocks.0.attn.hook_q").sizes().vec(), (std::vector<std::int64_t>{1, T, 4, 8}));
         QCOMPARE(cache.get("lm.blocks.0.attn.hook_k").sizes().vec(), (std::vector<std::int64_t>{1, T, 2, 8}));
         QCOMPARE(cache.get("projector.hook_out").sizes().vec(), (std::vector<std::int64_t>{1, 16, 32}));
@@ -68,11 +69,14 @@ private Q_SLOTS:
         QCOMPARE(cache.get("lm.blocks.1.mlp.hook_post").sizes().vec(), (std::vector<std::int64_t>{1, T, 64}));
         // resid_post = resid_mid + mlp_out ; resid_mid = resid_pre + attn_out
         const auto& pre = cache.get("lm.blocks.1.hook_resid_pre");
-        QVERIFY(at::allclose(cache.get("lm.blocks.1.hook_resid_mid"), pre + cache.get("lm.blocks.1.hook_attn_out")));
-        QVERIFY(at::allclose(cache.get("lm.blocks.1.hook_resid_post"),
-                             cache.get("lm.blocks.1.hook_resid_mid") + cache.get("lm.blocks.1.hook_mlp_out")));
+        QVERIFY(at::allclose(cache.get("lm.blocks.1.hook_resid_mid"),
+                             pre + cache.get("lm.blocks.1.hook_attn_out")));
+        QVERIFY(
+            at::allclose(cache.get("lm.blocks.1.hook_resid_post"),
+                         cache.get("lm.blocks.1.hook_resid_mid") + cache.get("lm.blocks.1.hook_mlp_out")));
         // The image features land at the image positions of the LM input.
-        QVERIFY(at::allclose(cache.get("lm.hook_embed")[0].narrow(0, image_begin_, 16), cache.get("projector.hook_out")[0]));
+        QVERIFY(at::allclose(cache.get("lm.hook_embed")[0].narrow(0, image_begin_, 16),
+                             cache.get("projector.hook_out")[0]));
         // Only the vision blocks needed for feature layer -2 run (3 layers -> 2 blocks).
         QVERIFY(cache.has("vision.blocks.1.hook_resid_post"));
         QVERIFY(!cache.has("vision.blocks.2.hook_resid_post"));
@@ -101,13 +105,12 @@ private Q_SLOTS:
         QVERIFY((l2[0][T - 1] - base[0][T - 1]).abs().max().item<float>() > 1e-3f);
         // Apply: zero-ablating the image features changes the answer distribution.
         RunOptions ablate;
-        ablate.interventions = {Intervention::apply("projector.hook_out",
-                                                    [](const at::Tensor& x, const HookContext&) { return at::zeros_like(x); })};
+        ablate.interventions = {Intervention::apply(
+            "projector.hook_out", [](const at::Tensor& x, const HookContext&) { return at::zeros_like(x); })};
         QVERIFY((logits(&ablate)[0][T - 1] - base[0][T - 1]).abs().max().item<float>() > 1e-3f);
         RunOptions bad;
-        bad.interventions = {Intervention::apply("lm.hook_embed", [](const at::Tensor& x, const HookContext&) {
-            return x.narrow(1, 0, 1);
-        })};
+        bad.interventions = {Intervention::apply(
+            "lm.hook_embed", [](const at::Tensor& x, const HookContext&) { return x.narrow(1, 0, 1); })};
         QVERIFY_THROWS_EXCEPTION(Error, logits(&bad));
     }
 
@@ -130,7 +133,8 @@ private Q_SLOTS:
         plain.cache = o.cache;
         ActivationCache c0;
         const at::Tensor base = logits(&plain, &c0);
-        QVERIFY(at::allclose(c.get("lm.blocks.0.attn.hook_pattern"), c0.get("lm.blocks.0.attn.hook_pattern")));
+        QVERIFY(
+            at::allclose(c.get("lm.blocks.0.attn.hook_pattern"), c0.get("lm.blocks.0.attn.hook_pattern")));
         QVERIFY(at::allclose(p1.narrow(1, 0, q), c0.get("lm.blocks.1.attn.hook_pattern")[0].narrow(1, 0, q)));
         QVERIFY((l[0][q] - base[0][q]).abs().max().item<float>() > 1e-4f);
     }
@@ -142,7 +146,8 @@ private Q_SLOTS:
         const auto T = ids_.size(1);
         RunOptions o;
         o.interventions = {Intervention::add("lm.blocks.0.hook_resid_post", at::full({32}, 5.0f), {T + 1})};
-        const at::Tensor pre = m_->model->forward(ids_, pixels_, &o, nullptr, kv.get(), LogitsMode::Last).logits;
+        const at::Tensor pre =
+            m_->model->forward(ids_, pixels_, &o, nullptr, kv.get(), LogitsMode::Last).logits;
         QVERIFY(at::allclose(pre[0][0], logits()[0][T - 1], 1e-5, 1e-6));  // untouched: T+1 not in this pass
     }
 
@@ -165,7 +170,8 @@ private Q_SLOTS:
         // Central differences on a few entries of the pattern of the prediction row.
         const double eps = 1e-2;
         int checked = 0;
-        for (const auto& [h, k] : std::vector<std::pair<int, std::int64_t>>{{0, 0}, {1, image_begin_ + 3}, {3, T - 3}, {2, 1}}) {
+        for (const auto& [h, k] :
+             std::vector<std::pair<int, std::int64_t>>{{0, 0}, {1, image_begin_ + 3}, {3, T - 3}, {2, 1}}) {
             auto bump = [&](double delta) {
                 at::Tensor v = at::zeros({1, 4, 1, T});
                 v[0][h][0][k] = delta;
@@ -176,7 +182,11 @@ private Q_SLOTS:
             const double fd = (bump(eps) - bump(-eps)) / (2 * eps);
             const double ad = grad[0][h][T - 2][k].item<double>();
             QVERIFY2(std::abs(fd - ad) <= 1e-3 + 1e-2 * std::abs(fd),
-                     qPrintable(QString("head %1 key %2: autograd %3 vs finite difference %4").arg(h).arg(k).arg(ad).arg(fd)));
+                     qPrintable(QString("head %1 key %2: autograd %3 vs finite difference %4")
+                                    .arg(h)
+                                    .arg(k)
+                                    .arg(ad)
+                                    .arg(fd)));
             checked += std::abs(ad) > 1e-6;
         }
         QVERIFY(checked >= 2);  // the comparison is not vacuous

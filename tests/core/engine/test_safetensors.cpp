@@ -41,7 +41,7 @@ class TestSafetensors : public QObject {
     QTemporaryDir tmp_;
     std::string path(const char* name) { return (tmp_.path() + "/" + name).toStdString(); }
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void malformed_data();
     void malformed();
     void truncated_data_is_reported();
@@ -60,32 +60,50 @@ void TestSafetensors::malformed_data() {
     QTest::addColumn<QString>("message");
     QTest::addColumn<QString>("tensor");
     const QString ok_entry = R"("a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]})";
-    QTest::newRow("header length over limit") << "{}" << 0 << qint64(200'000'000) << "exceeds the limit" << "";
-    QTest::newRow("header length past EOF") << "{}" << 0 << qint64(5000) << "runs past the end" << "";
-    QTest::newRow("not JSON") << "{not json" << 0 << qint64(-1) << "not valid JSON" << "";
-    QTest::newRow("not an object") << "[1,2,3]" << 0 << qint64(-1) << "not a JSON object" << "";
-    QTest::newRow("unknown dtype") << R"({"a":{"dtype":"F12","shape":[2],"data_offsets":[0,8]}})" << 8 << qint64(-1)
-                                   << "unknown dtype" << "a";
-    QTest::newRow("length vs dtype x shape") << R"({"w":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}})" << 8
-                                             << qint64(-1) << "does not match dtype" << "w";
-    QTest::newRow("overlap") << "{" + ok_entry + R"(,"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})" << 12
-                             << qint64(-1) << "overlaps" << "b";
-    QTest::newRow("gap") << "{" + ok_entry + R"(,"b":{"dtype":"F32","shape":[1],"data_offsets":[12,16]}})" << 16
-                         << qint64(-1) << "gap of 4 bytes" << "b";
-    QTest::newRow("exceeds buffer") << "{" + ok_entry + R"(,"b":{"dtype":"F32","shape":[2],"data_offsets":[8,16]}})"
-                                    << 12 << qint64(-1) << "exceed the data buffer" << "b";
-    QTest::newRow("trailing bytes") << "{" + ok_entry + "}" << 20 << qint64(-1) << "trailing bytes" << "";
-    QTest::newRow("duplicate names") << "{" + ok_entry + "," + ok_entry + "}" << 8 << qint64(-1) << "more than once"
+    QTest::newRow("header length over limit") << "{}" << 0 << qint64(200'000'000) << "exceeds the limit"
+                                              << "";
+    QTest::newRow("header length past EOF") << "{}" << 0 << qint64(5000) << "runs past the end"
+                                            << "";
+    QTest::newRow("not JSON") << "{not json" << 0 << qint64(-1) << "not valid JSON"
+                              << "";
+    QTest::newRow("not an object") << "[1,2,3]" << 0 << qint64(-1) << "not a JSON object"
+                                   << "";
+    QTest::newRow("unknown dtype") << R"({"a":{"dtype":"F12","shape":[2],"data_offsets":[0,8]}})" << 8
+                                   << qint64(-1) << "unknown dtype"
+                                   << "a";
+    QTest::newRow("length vs dtype x shape") << R"({"w":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}})"
+                                             << 8 << qint64(-1) << "does not match dtype"
+                                             << "w";
+    QTest::newRow("overlap") << "{" + ok_entry + R"(,"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})"
+                             << 12 << qint64(-1) << "overlaps"
+                             << "b";
+    QTest::newRow("gap") << "{" + ok_entry + R"(,"b":{"dtype":"F32","shape":[1],"data_offsets":[12,16]}})"
+                         << 16 << qint64(-1) << "gap of 4 bytes"
+                         << "b";
+    QTest::newRow("exceeds buffer") << "{" + ok_entry +
+                                           R"(,"b":{"dtype":"F32","shape":[2],"data_offsets":[8,16]}})"
+                                    << 12 << qint64(-1) << "exceed the data buffer"
+                                    << "b";
+    QTest::newRow("trailing bytes") << "{" + ok_entry + "}" << 20 << qint64(-1) << "trailing bytes"
+                                    << "";
+    QTest::newRow("duplicate names") << "{" + ok_entry + "," + ok_entry + "}" << 8 << qint64(-1)
+                                     << "more than once"
                                      << "a";
-    QTest::newRow("negative shape") << R"({"a":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}})" << 8 << qint64(-1)
-                                    << "non-negative integer" << "a";
-    QTest::newRow("offsets not a pair") << R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0]}})" << 8 << qint64(-1)
-                                        << "data_offsets must be" << "a";
-    QTest::newRow("end before begin") << R"({"a":{"dtype":"F32","shape":[0],"data_offsets":[8,0]}})" << 8 << qint64(-1)
-                                      << "end before begin" << "a";
-    QTest::newRow("entry not an object") << R"({"a":[1,2]})" << 0 << qint64(-1) << "not an object" << "a";
-    QTest::newRow("bad metadata") << R"({"__metadata__":{"k":3}})" << 0 << qint64(-1) << "not a string" << "";
-    QTest::newRow("empty header") << "" << 0 << qint64(-1) << "header is empty" << "";
+    QTest::newRow("negative shape") << R"({"a":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}})" << 8
+                                    << qint64(-1) << "non-negative integer"
+                                    << "a";
+    QTest::newRow("offsets not a pair") << R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0]}})" << 8
+                                        << qint64(-1) << "data_offsets must be"
+                                        << "a";
+    QTest::newRow("end before begin") << R"({"a":{"dtype":"F32","shape":[0],"data_offsets":[8,0]}})" << 8
+                                      << qint64(-1) << "end before begin"
+                                      << "a";
+    QTest::newRow("entry not an object") << R"({"a":[1,2]})" << 0 << qint64(-1) << "not an object"
+                                         << "a";
+    QTest::newRow("bad metadata") << R"({"__metadata__":{"k":3}})" << 0 << qint64(-1) << "not a string"
+                                  << "";
+    QTest::newRow("empty header") << "" << 0 << qint64(-1) << "header is empty"
+                                  << "";
 }
 
 void TestSafetensors::malformed() {
@@ -100,7 +118,8 @@ void TestSafetensors::malformed() {
     QVERIFY2(!err.isEmpty(), "malformed file was accepted");
     QVERIFY2(err.contains(message), qPrintable(err));
     QVERIFY2(err.contains(QString::fromStdString(p)), qPrintable("error does not name the file: " + err));
-    if (!tensor.isEmpty()) QVERIFY2(err.contains("'" + tensor + "'"), qPrintable("error does not name the tensor: " + err));
+    if (!tensor.isEmpty())
+        QVERIFY2(err.contains("'" + tensor + "'"), qPrintable("error does not name the tensor: " + err));
 }
 
 void TestSafetensors::truncated_data_is_reported() {
@@ -108,9 +127,11 @@ void TestSafetensors::truncated_data_is_reported() {
     write_safetensors(good, {{"x", at::arange(100, at::kFloat)}});
     std::ifstream in(good, std::ios::binary);
     std::string bytes((std::istreambuf_iterator<char>(in)), {});
-    for (const std::size_t keep : {std::size_t{0}, std::size_t{5}, std::size_t{7}, bytes.size() / 2, bytes.size() - 1}) {
+    for (const std::size_t keep :
+         {std::size_t{0}, std::size_t{5}, std::size_t{7}, bytes.size() / 2, bytes.size() - 1}) {
         const std::string p = path("cut.safetensors");
-        std::ofstream(p, std::ios::binary | std::ios::trunc).write(bytes.data(), static_cast<std::streamsize>(keep));
+        std::ofstream(p, std::ios::binary | std::ios::trunc)
+            .write(bytes.data(), static_cast<std::streamsize>(keep));
         const std::string err = expect_error(p);
         QVERIFY2(!err.empty(), qPrintable(QString("truncation to %1 bytes was accepted").arg(keep)));
         QVERIFY(err.find(p) != std::string::npos);
@@ -124,7 +145,8 @@ void TestSafetensors::round_trip_and_conversion() {
     const at::Tensor i = at::arange(7, at::kLong);
     const at::Tensor b = at::randn({4}).to(at::kBFloat16);
     const at::Tensor u = at::tensor({1, 2, 250}, at::kByte);
-    write_safetensors(p, {{"f", f}, {"i", i}, {"b", b}, {"u", u}, {"empty", at::zeros({0, 3})}}, {{"format", "pt"}});
+    write_safetensors(p, {{"f", f}, {"i", i}, {"b", b}, {"u", u}, {"empty", at::zeros({0, 3})}},
+                      {{"format", "pt"}});
     const auto file = SafetensorsFile::open(p);
     QCOMPARE(file->tensors().size(), std::size_t{5});
     QCOMPARE(file->metadata().at("format"), std::string("pt"));
@@ -218,11 +240,14 @@ void TestSafetensors::sharded_index_errors() {
         }
         return {};
     };
-    QVERIFY(load_error(R"({"weight_map":{"a":"missing.safetensors"}})").find("missing.safetensors is missing") !=
+    QVERIFY(
+        load_error(R"({"weight_map":{"a":"missing.safetensors"}})").find("missing.safetensors is missing") !=
+        std::string::npos);
+    QVERIFY(load_error(R"({"weight_map":{"a":"s1.safetensors","b":"s1.safetensors"}})").find("'b'") !=
             std::string::npos);
-    QVERIFY(load_error(R"({"weight_map":{"a":"s1.safetensors","b":"s1.safetensors"}})").find("'b'") != std::string::npos);
-    QVERIFY(load_error(R"({"weight_map":{"a":"s1.safetensors","x":"s2.safetensors"}})").find("also appears") !=
-            std::string::npos);
+    QVERIFY(
+        load_error(R"({"weight_map":{"a":"s1.safetensors","x":"s2.safetensors"}})").find("also appears") !=
+        std::string::npos);
     QVERIFY(load_error("not json").find("not valid JSON") != std::string::npos);
     QVERIFY(load_error(R"({"weight_map":{"a":"../etc/passwd"}})").find("invalid file") != std::string::npos);
 }

@@ -13,17 +13,18 @@
 using namespace sightline;
 
 namespace {
-const std::vector<std::int64_t> kReference = {
-    461, 461, 401, 401, 401, 461, 378, 455, 473, 456, 435, 299, 362, 409, 283, 264, 283, 452, 288, 13, 431, 431,
-    431, 431, 431, 431, 431, 431, 431, 431, 431, 431, 431, 293, 430, 417, 363, 416, 315, 342, 418, 424, 400, 442,
-    402, 303, 266, 299, 374, 466, 396, 303, 271, 362, 390, 469, 306, 469, 423, 314, 347, 305, 356, 333};
+const std::vector<std::int64_t> kReference = {461, 461, 401, 401, 401, 461, 378, 455, 473, 456, 435, 299, 362,
+                                              409, 283, 264, 283, 452, 288, 13,  431, 431, 431, 431, 431, 431,
+                                              431, 431, 431, 431, 431, 431, 431, 293, 430, 417, 363, 416, 315,
+                                              342, 418, 424, 400, 442, 402, 303, 266, 299, 374, 466, 396, 303,
+                                              271, 362, 390, 469, 306, 469, 423, 314, 347, 305, 356, 333};
 }
 
 class TestStories260K : public QObject {
     Q_OBJECT
     std::unique_ptr<LoadedModel> model_;
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void initTestCase() {
         if (test::fixtures_dir().empty()) return;
         model_ = load_model(test::fixture("stories260K"));
@@ -70,10 +71,12 @@ private Q_SLOTS:
         const at::Tensor full = model_->model->forward(ids, {}).logits[0];  // [T, V]
         auto kv = model_->model->make_kv_cache(1, static_cast<std::int64_t>(seq.size()));
         // Prefill 10 positions, then one at a time.
-        const auto pre = model_->model->forward(ids.narrow(1, 0, 10), {}, nullptr, nullptr, kv.get()).logits[0];
+        const auto pre =
+            model_->model->forward(ids.narrow(1, 0, 10), {}, nullptr, nullptr, kv.get()).logits[0];
         QVERIFY((pre - full.narrow(0, 0, 10)).abs().max().item<float>() < 1e-4f);
         for (std::int64_t p = 10; p < ids.size(1); ++p) {
-            const auto step = model_->model->forward(ids.narrow(1, p, 1), {}, nullptr, nullptr, kv.get()).logits[0][0];
+            const auto step =
+                model_->model->forward(ids.narrow(1, p, 1), {}, nullptr, nullptr, kv.get()).logits[0][0];
             const float diff = (step - full[p]).abs().max().item<float>();
             QVERIFY2(diff < 1e-4f, qPrintable(QString("position %1 differs by %2").arg(p).arg(diff)));
         }

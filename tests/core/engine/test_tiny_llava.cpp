@@ -21,7 +21,8 @@ namespace {
 cv::Mat test_image(int w, int h) {
     cv::Mat img(h, w, CV_8UC3);
     for (int y = 0; y < h; ++y)
-        for (int x = 0; x < w; ++x) img.at<cv::Vec3b>(y, x) = cv::Vec3b(uchar(x * 5), uchar(y * 3), uchar((x + y) % 256));
+        for (int x = 0; x < w; ++x)
+            img.at<cv::Vec3b>(y, x) = cv::Vec3b(uchar(x * 5), uchar(y * 3), uchar((x + y) % 256));
     return img;
 }
 
@@ -42,7 +43,7 @@ class TestTinyLlava : public QObject {
     int counter_ = 0;
     std::string fresh_dir() { return (tmp_.path() + QString("/m%1").arg(counter_++)).toStdString(); }
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void loads_and_generates_data();
     void loads_and_generates();
     void both_key_layouts_give_identical_logits();
@@ -154,7 +155,8 @@ void TestTinyLlava::wrong_image_token_count_is_a_clear_error() {
     PromptRequest r;
     r.image_rgb = test_image(32, 32);
     r.ids = {test::kTinyBos, test::kTinyImage, test::kTinyImage, test::kTinyImage, 65};
-    QVERIFY(QString::fromStdString(error_of([&] { prepare_prompt(*m, r); })).contains("holds 3 image tokens"));
+    QVERIFY(
+        QString::fromStdString(error_of([&] { prepare_prompt(*m, r); })).contains("holds 3 image tokens"));
     r.ids = {test::kTinyBos, 65, 66};
     QVERIFY(QString::fromStdString(error_of([&] { prepare_prompt(*m, r); })).contains("no <image> token"));
     // The model itself refuses features that do not match the marked positions.
@@ -162,22 +164,25 @@ void TestTinyLlava::wrong_image_token_count_is_a_clear_error() {
     const Trace t = prepare_prompt(*m, r).trace;
     std::vector<std::int64_t> ids = t.ids();
     ids.erase(ids.begin() + 2);  // one image token short
-    const QString err = QString::fromStdString(error_of([&] {
-        m->model->forward(at::tensor(ids, at::kLong).unsqueeze(0), t.pixel_values);
-    }));
+    const QString err = QString::fromStdString(
+        error_of([&] { m->model->forward(at::tensor(ids, at::kLong).unsqueeze(0), t.pixel_values); }));
     QVERIFY2(err.contains("15 image tokens") && err.contains("16"), qPrintable(err));
     // An image-token id generated later in the answer is an ordinary token: the sequence re-runs.
     std::vector<std::int64_t> with_generated = t.ids();
     with_generated.push_back(test::kTinyImage);
     with_generated.push_back(66);
     at::NoGradGuard ng;
-    const at::Tensor l = m->model->forward(at::tensor(with_generated, at::kLong).unsqueeze(0), t.pixel_values).logits;
-    const at::Tensor base = m->model->forward(at::tensor(t.ids(), at::kLong).unsqueeze(0), t.pixel_values).logits;
+    const at::Tensor l =
+        m->model->forward(at::tensor(with_generated, at::kLong).unsqueeze(0), t.pixel_values).logits;
+    const at::Tensor base =
+        m->model->forward(at::tensor(t.ids(), at::kLong).unsqueeze(0), t.pixel_values).logits;
     QVERIFY(at::allclose(l[0].narrow(0, 0, base.size(1)), base[0], 1e-5, 1e-6));
     // An image for a prompt without an image, and <image> without an image.
     PromptRequest no_image;
     no_image.ids = {test::kTinyBos, test::kTinyImage};
-    QVERIFY(QString::fromStdString(error_of([&] { prepare_prompt(*m, no_image); })).contains("no image was given"));
+    QVERIFY(QString::fromStdString(error_of([&] {
+                prepare_prompt(*m, no_image);
+            })).contains("no image was given"));
 }
 
 void TestTinyLlava::text_only_models_data() {

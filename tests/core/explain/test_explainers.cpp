@@ -35,7 +35,7 @@ class TestExplainers : public QObject {
         return c;
     }
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void initTestCase() {
         test::TinySpec spec;
         spec.init_std = 0.3;
@@ -54,7 +54,8 @@ private Q_SLOTS:
 
     void attention_equals_direct_aggregation() {
         const std::int64_t target = 2, pos = trace_->answer_begin + target;
-        const Explanation e = service_.explain(*ctx_, "attention", target, {{"layers", "1"}, {"heads", "0,2"}, {"aggregation", "max"}});
+        const Explanation e = service_.explain(*ctx_, "attention", target,
+                                               {{"layers", "1"}, {"heads", "0,2"}, {"aggregation", "max"}});
         const auto c = full_cache(ctx_->length());
         const at::Tensor p = c.get("lm.blocks.1.attn.hook_pattern")[0];  // [H, N, N]
         const at::Tensor row = at::max(p[0][pos - 1], p[2][pos - 1]);
@@ -64,14 +65,15 @@ private Q_SLOTS:
         QCOMPARE(e.grid_h, 4);
         QCOMPARE(e.image_map.size(), std::size_t{16});
         for (int i = 0; i < 16; ++i)  // CLIP default: image position i is patch i
-            QVERIFY(std::abs(e.image_map[static_cast<std::size_t>(i)] - (img[static_cast<std::size_t>(i)] - *lo) / (*hi - *lo)) < 1e-5f);
+            QVERIFY(std::abs(e.image_map[static_cast<std::size_t>(i)] -
+                             (img[static_cast<std::size_t>(i)] - *lo) / (*hi - *lo)) < 1e-5f);
         QCOMPARE(e.text_positions.front(), std::int64_t{0});
         QVERIFY(std::abs(e.text_scores.front() - row[0].item<float>()) < 1e-6f);
         // Layer shares sum to one per layer (every key has a role).
         const auto& s = e.extras["layer_shares"];
         for (int l = 0; l < 2; ++l) {
-            const double total = s["image"][l].get<double>() + s["prompt"][l].get<double>() + s["system"][l].get<double>() +
-                                 s["answer"][l].get<double>();
+            const double total = s["image"][l].get<double>() + s["prompt"][l].get<double>() +
+                                 s["system"][l].get<double>() + s["answer"][l].get<double>();
             QVERIFY(std::abs(total - 1.0) < 1e-5);
         }
         QCOMPARE(e.extras["head_layer_image"].size(), std::size_t{2});
@@ -79,15 +81,19 @@ private Q_SLOTS:
         const auto scores = image_to_answer_scores(*ctx_, {{0, 0}, {1, 2}}, {1}, {0, 1, 2, 3}, "mean");
         QCOMPARE(scores.size(), static_cast<std::size_t>(trace_->answer_size()));
         const at::Tensor mean_row = p.select(1, pos - 1).mean(0);
-        const float expected = (mean_row[trace_->image_begin + 0].item<float>() + mean_row[trace_->image_begin + 6].item<float>()) / 2;
+        const float expected = (mean_row[trace_->image_begin + 0].item<float>() +
+                                mean_row[trace_->image_begin + 6].item<float>()) /
+                               2;
         QVERIFY(std::abs(scores[static_cast<std::size_t>(target)] - expected) < 1e-6f);
     }
 
     void relevancy_rule_matches_loop_form() {
         // Two layers, one head, n = 3: R = (I + A1')(I + A0') with A' = max(0, G * A), by hand.
-        const at::Tensor a0 = at::tensor(std::vector<double>{1.0, 0, 0, 0.5, 0.5, 0, 0.2, 0.3, 0.5}).view({1, 3, 3});
+        const at::Tensor a0 =
+            at::tensor(std::vector<double>{1.0, 0, 0, 0.5, 0.5, 0, 0.2, 0.3, 0.5}).view({1, 3, 3});
         const at::Tensor g0 = at::tensor(std::vector<double>{0.0, 0, 0, 2, -1, 0, 1, 1, 1}).view({1, 3, 3});
-        const at::Tensor a1 = at::tensor(std::vector<double>{1.0, 0, 0, 0.1, 0.9, 0, 0.3, 0.3, 0.4}).view({1, 3, 3});
+        const at::Tensor a1 =
+            at::tensor(std::vector<double>{1.0, 0, 0, 0.1, 0.9, 0, 0.3, 0.3, 0.4}).view({1, 3, 3});
         const at::Tensor g1 = at::tensor(std::vector<double>{1.0, 0, 0, -1, 1, 0, 0, 2, 1}).view({1, 3, 3});
         const at::Tensor r = relevancy_matrix({a0, a1}, {g0, g1});
         const at::Tensor b0 = (g0 * a0).clamp_min(0)[0], b1 = (g1 * a1).clamp_min(0)[0];
@@ -95,7 +101,8 @@ private Q_SLOTS:
         expected = expected + at::matmul(b1, expected);
         QVERIFY(at::allclose(r, expected));
         // Hand value: row 2 of R.
-        // b0 row2 = [0.2, 0.3, 0.5]; b1 row2 = [0, 0.6, 0.4]; R0 row2 = [0.2, 0.3, 1.5], R0 row1 = [1, 0, 1]... checked via expected.
+        // b0 row2 = [0.2, 0.3, 0.5]; b1 row2 = [0, 0.6, 0.4]; R0 row2 = [0.2, 0.3, 1.5], R0 row1 = [1, 0,
+        // 1]... checked via expected.
         QVERIFY(std::abs(r[2][2].item<double>() - expected[2][2].item<double>()) < 1e-12);
     }
 
@@ -118,15 +125,19 @@ private Q_SLOTS:
         for (int l = 0; l < 2; ++l) {
             const auto& a = c.get("lm.blocks." + std::to_string(l) + ".attn.hook_pattern");
             at::Tensor abar = at::zeros({pos, pos}, at::kDouble);
-            for (int h = 0; h < 4; ++h) abar += (a.grad()[0][h] * a[0][h].detach()).clamp_min(0).to(at::kDouble) / 4.0;
+            for (int h = 0; h < 4; ++h)
+                abar += (a.grad()[0][h] * a[0][h].detach()).clamp_min(0).to(at::kDouble) / 4.0;
             r = r + at::matmul(abar, r);
         }
         std::vector<float> img;
-        for (auto ip : ctx_->image_positions()) img.push_back(static_cast<float>(r[pos - 1][ip].item<double>()));
+        for (auto ip : ctx_->image_positions())
+            img.push_back(static_cast<float>(r[pos - 1][ip].item<double>()));
         const auto [lo, hi] = std::minmax_element(img.begin(), img.end());
-        for (std::size_t i = 0; i < 16; ++i) QVERIFY(std::abs(e.image_map[i] - (img[i] - *lo) / (*hi - *lo)) < 1e-4f);
+        for (std::size_t i = 0; i < 16; ++i)
+            QVERIFY(std::abs(e.image_map[i] - (img[i] - *lo) / (*hi - *lo)) < 1e-4f);
         // Text scores exclude the prediction position's own diagonal.
-        QVERIFY(std::find(e.text_positions.begin(), e.text_positions.end(), pos - 1) == e.text_positions.end());
+        QVERIFY(std::find(e.text_positions.begin(), e.text_positions.end(), pos - 1) ==
+                e.text_positions.end());
         // The pattern gradient the rule used agrees with central differences.
         const auto& a1 = c.get("lm.blocks.1.attn.hook_pattern");
         const double eps = 1e-2;
@@ -140,7 +151,8 @@ private Q_SLOTS:
         };
         const double fd = (bump(eps) - bump(-eps)) / (2 * eps);
         const double ad = a1.grad()[0][1][pos - 1][trace_->image_begin + 2].item<double>();
-        QVERIFY2(std::abs(fd - ad) < 1e-3 + 1e-2 * std::abs(fd), qPrintable(QString("%1 vs %2").arg(ad).arg(fd)));
+        QVERIFY2(std::abs(fd - ad) < 1e-3 + 1e-2 * std::abs(fd),
+                 qPrintable(QString("%1 vs %2").arg(ad).arg(fd)));
         // Vision-tower relevancy options produce patch maps too.
         for (const char* mode : {"propagate", "cls"}) {
             const Explanation v = service_.explain(*ctx_, "relevancy", target, {{"vision", mode}});
@@ -151,14 +163,17 @@ private Q_SLOTS:
 
     void tam_matches_direct_recomputation() {
         const std::int64_t target = 3, pos = trace_->answer_begin + target;
-        const Explanation e = service_.explain(*ctx_, "tam", target, {{"filter", false}, {"remove_interference", false}});
+        const Explanation e =
+            service_.explain(*ctx_, "tam", target, {{"filter", false}, {"remove_interference", false}});
         const auto c = full_cache(ctx_->length());
-        const at::Tensor logits = m_->model->decoder().head(c.get("lm.ln_final.hook_normalized"))[0];  // [N, V]
+        const at::Tensor logits =
+            m_->model->decoder().head(c.get("lm.ln_final.hook_normalized"))[0];     // [N, V]
         const std::int64_t cls = trace_->tokens[static_cast<std::size_t>(pos)].id;  // the token's own class
         std::vector<float> img, txt;
         for (auto ip : ctx_->image_positions()) img.push_back(std::max(0.0f, logits[ip][cls].item<float>()));
         for (auto t : e.text_positions) txt.push_back(std::max(0.0f, logits[t][cls].item<float>()));
-        QVERIFY(std::find(e.text_positions.begin(), e.text_positions.end(), pos - 1) == e.text_positions.end());
+        QVERIFY(std::find(e.text_positions.begin(), e.text_positions.end(), pos - 1) ==
+                e.text_positions.end());
         tam::joint_minmax(img, txt);
         for (std::size_t i = 0; i < 16; ++i) QVERIFY(std::abs(e.image_map[i] - img[i]) < 1e-4f);
         for (std::size_t i = 0; i < txt.size(); ++i) QVERIFY(std::abs(e.text_scores[i] - txt[i]) < 1e-4f);
@@ -181,7 +196,8 @@ private Q_SLOTS:
         QVERIFY(std::abs(run_with_masked_tokens(*ctx_, target, all).second - prob) > 1e-6);
         QVERIFY_THROWS_EXCEPTION(Error, run_with_masked_tokens(*ctx_, target, {pos}));
         // Single-node candidates only: validated exactly when masking that node flips the argmax.
-        const Explanation e = service_.explain(*ctx_, "cleann", target, {{"max_set_size", 1}, {"alpha", 0.01}});
+        const Explanation e =
+            service_.explain(*ctx_, "cleann", target, {{"max_set_size", 1}, {"alpha", 0.01}});
         const bool validated = e.extras["validated"].get<bool>();
         const auto expl = e.extras["explanation"].get<std::vector<std::int64_t>>();
         if (validated) {
@@ -192,7 +208,8 @@ private Q_SLOTS:
                 const auto p = n["position"].get<std::int64_t>();
                 if (p == pos - 1) continue;
                 // No single node flips the token within the tried candidates.
-                if (n.value("highlighted", false)) QCOMPARE(run_with_masked_tokens(*ctx_, target, {p}).first, y);
+                if (n.value("highlighted", false))
+                    QCOMPARE(run_with_masked_tokens(*ctx_, target, {p}).first, y);
             }
         }
         QVERIFY(e.extras["graph"]["nodes"].size() >= 2);

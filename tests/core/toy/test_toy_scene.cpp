@@ -57,8 +57,8 @@ class TestToyScene : public QObject {
         QCOMPARE(parse_number_word("three"), std::optional<int>(3));
         QCOMPARE(indefinite_article("orange"), std::string("an"));
         QCOMPARE(indefinite_article("red"), std::string("a"));
-        QCOMPARE(size_pixels(Size::Small), 14);
-        QCOMPARE(size_pixels(Size::Large), 26);
+        QCOMPARE(size_pixels(Size::Small), 20);
+        QCOMPARE(size_pixels(Size::Large), 30);
     }
 
     void colorsAreWellSeparated() {

@@ -12,6 +12,7 @@
 #include "core/train/adamw.h"
 #include "core/train/batch_builder.h"
 #include "core/train/trainer.h"
+#include "core/train/vision_pretrain.h"
 #include "core/util/strings.h"
 
 using namespace sightline;
@@ -21,7 +22,7 @@ class TestTrainer : public QObject {
     Q_OBJECT
     QTemporaryDir tmp_;
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void adamw_matches_hand_computation() {
         at::Tensor w = at::tensor({1.0f, -2.0f}).reshape({1, 2}).requires_grad_(true);
         at::Tensor b = at::tensor({0.5f}).requires_grad_(true);
@@ -30,7 +31,8 @@ private Q_SLOTS:
         AdamW opt({{"w", w}, {"b", b}}, o);
         (w.sum() * 3 + b.sum() * -1).backward();  // grads: w -> 3, b -> -1
         opt.step(0.01);
-        // Step 1: m_hat = g, v_hat = g^2, update = lr * g / (|g| + eps) = lr * sign(g); decay only on matrices.
+        // Step 1: m_hat = g, v_hat = g^2, update = lr * g / (|g| + eps) = lr * sign(g); decay only on
+        // matrices.
         QVERIFY(std::abs(w[0][0].item<float>() - (1.0f * (1 - 0.001f) - 0.01f)) < 1e-6f);
         QVERIFY(std::abs(w[0][1].item<float>() - (-2.0f * (1 - 0.001f) - 0.01f)) < 1e-6f);
         QVERIFY(std::abs(b[0].item<float>() - (0.5f + 0.01f)) < 1e-6f);
@@ -39,7 +41,8 @@ private Q_SLOTS:
         (w.sum() * 3 + b.sum() * 4).backward();
         const double norm = opt.clip_grad_norm(1.0);
         QVERIFY(std::abs(norm - std::sqrt(9.0 + 9.0 + 16.0)) < 1e-5);
-        const double after = std::sqrt(w.grad().pow(2).sum().item<double>() + b.grad().pow(2).sum().item<double>());
+        const double after =
+            std::sqrt(w.grad().pow(2).sum().item<double>() + b.grad().pow(2).sum().item<double>());
         QVERIFY(std::abs(after - 1.0) < 1e-5);
         // State round trip.
         AdamW other({{"w", w}, {"b", b}}, o);
@@ -47,6 +50,52 @@ private Q_SLOTS:
         for (const auto& [k, v] : opt.state()) state[k] = v;
         other.load_state(state);
         QCOMPARE(other.steps(), std::int64_t{1});
+    }
+
+    void patch_labels_follow_the_masks() {
+        // Every object patch is labelled with its object's shape and colour; background elsewhere; every
+        // object (20 px or more) covers at least one 8-px patch by a quarter, so stage 1 sees all of them.
+        for (std::uint64_t seed = 0; seed < 300; ++seed) {
+            const toy::Scene s = toy::generate_scene(seed);
+            const PatchLabels l = patch_labels(s, 12);
+            QCOMPARE(l.shape.size(), std::size_t{144});
+            std::vector<int> per_object(s.objects.size(), 0);
+            for (std::size_t i = 0; i < 144; ++i) {
+                if (l.shape[i] == toy::kShapeCount) {
+                    QCOMPARE(l.color[i], std::int64_t{toy::kColorCount});
+                    continue;
+                }
+                const int r = static_cast<int>(i) / 12, c = static_cast<int>(i) % 12;
+                bool found = false;
+                for (std::size_t k = 0; k < s.objects.size(); ++k) {
+                    const auto& o = s.objects[k];
+                    if (static_cast<std::int64_t>(o.shape) == l.shape[i] &&
+                        static_cast<std::int64_t>(o.color) == l.color[i] &&
+                        cv::countNonZero(o.mask(cv::Rect(c * 8, r * 8, 8, 8))) >= 16) {
+                        found = true;
+                        ++per_object[k];
+                    }
+                }
+                QVERIFY(found);
+            }
+            for (int n : per_object) QVERIFY(n >= 1);
+        }
+    }
+
+    void vision_pretraining_learns_patch_labels() {
+        ToyTokenIds ids;
+        ids.image = 300, ids.pad = 301, ids.vocab = 302;
+        Model m(toy_model_config(tiny_toy_size(), ids), ComputeDType::F32);
+        m.init_random(3, 0.02);
+        m.set_requires_grad(true);
+        VisionPretrainOptions vo;
+        vo.steps = 60;
+        vo.batch = 8;
+        vo.lr = 3e-3;
+        const VisionPretrainReport r = pretrain_vision_tower(m, vo);
+        QVERIFY2(r.last_loss < 0.7 * r.first_loss,
+                 qPrintable(QString("%1 -> %2").arg(r.first_loss).arg(r.last_loss)));
+        QVERIFY(r.color_accuracy > 0.5);  // colour is the easy half
     }
 
     void learning_rate_schedule() {
@@ -73,6 +122,8 @@ private Q_SLOTS:
         o.checkpoint_every = 20;
         o.log_every = 10;
         o.tokenizer_vocab = 300;
+        o.vision_pretrain_steps = 30;
+        o.vision_pretrain_batch = 8;
         const TrainReport r = train_toy(o);
         QVERIFY(!r.finished);
         QCOMPARE(r.last_step, std::int64_t{40});
@@ -89,8 +140,9 @@ private Q_SLOTS:
         const toy::Sample s = toy::make_sample(123, toy::TaskType::Color);
         const auto [prompt, answer] = builder.encode(s);
         QCOMPARE(answer.back(), std::int64_t{2});
-        QCOMPARE(QString::fromStdString(m->tokenizer->decode({answer.begin(), answer.end() - 1}, true)).trimmed(),
-                 QString::fromStdString(s.answer));
+        QCOMPARE(
+            QString::fromStdString(m->tokenizer->decode({answer.begin(), answer.end() - 1}, true)).trimmed(),
+            QString::fromStdString(s.answer));
         const TrainBatch b = builder.build({s, toy::make_sample(7, toy::TaskType::Describe)});
         QCOMPARE(b.answer_tokens, static_cast<std::int64_t>(b.targets.size(0)));
         QCOMPARE(b.ids.size(0), std::int64_t{2});
@@ -106,9 +158,11 @@ private Q_SLOTS:
         s50.stop_at_step = 0;
         s50.checkpoint_every = 0;
         // Share the tokenizer so both runs see identical ids.
-        QVERIFY(QFile::copy(QString::fromStdString(out + "/tokenizer.model"), QString::fromStdString(straight_dir + "/tokenizer.model")) ||
+        QVERIFY(QFile::copy(QString::fromStdString(out + "/tokenizer.model"),
+                            QString::fromStdString(straight_dir + "/tokenizer.model")) ||
                 (QDir().mkpath(QString::fromStdString(straight_dir)) &&
-                 QFile::copy(QString::fromStdString(out + "/tokenizer.model"), QString::fromStdString(straight_dir + "/tokenizer.model"))));
+                 QFile::copy(QString::fromStdString(out + "/tokenizer.model"),
+                             QString::fromStdString(straight_dir + "/tokenizer.model"))));
         train_toy(s50);
         const auto a = load_model(out);
         const auto c = load_model(straight_dir);

@@ -43,7 +43,7 @@ class TestMainWindow : public QObject {
         QCOMPARE(w_->activeMethod(), method);
     }
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void initTestCase() {
         model_dir_ = test::gui_test_model(tmp_);
         core_model_ = load_model(model_dir_.toStdString());
@@ -65,9 +65,11 @@ private Q_SLOTS:
         const QVector<float> shown = w_->canvas()->mapValues();
         QCOMPARE(shown.size(), static_cast<int>(core.image_map.size()));
         for (int i = 0; i < shown.size(); ++i)
-            QVERIFY2(std::abs(shown[i] - core.image_map[static_cast<std::size_t>(i)]) < 1e-5f, qPrintable(QString::number(i)));
+            QVERIFY2(std::abs(shown[i] - core.image_map[static_cast<std::size_t>(i)]) < 1e-5f,
+                     qPrintable(QString::number(i)));
         // Every panel answered for this token.
-        for (const char* m : {"attention", "relevancy", "tam", "cleann"}) QVERIFY(w_->explanations().contains(m));
+        for (const char* m : {"attention", "relevancy", "tam", "cleann"})
+            QVERIFY(w_->explanations().contains(m));
     }
 
     void switch_method_and_layer() {
@@ -80,10 +82,12 @@ private Q_SLOTS:
         layers->clear();
         QTest::keyClicks(layers, "1");
         QTest::keyClick(layers, Qt::Key_Return);
-        QVERIFY(QTest::qWaitFor([&] {
-            return w_->explanations().contains("attention") &&
-                   w_->explanations()["attention"].params["layers"] == nlohmann::json::array({1});
-        }, 30000));
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                return w_->explanations().contains("attention") &&
+                       w_->explanations()["attention"].params["layers"] == nlohmann::json::array({1});
+            },
+            30000));
         const Explanation att = core_explanation("attention");
         QCOMPARE(w_->canvas()->mapValues(), QVector<float>(att.image_map.begin(), att.image_map.end()));
     }
@@ -109,10 +113,13 @@ private Q_SLOTS:
         }());
         w_->setQuestion("describe the image.");
         QTest::mouseClick(w_->promptBar()->generateButton(), Qt::LeftButton);
-        QVERIFY(QTest::qWaitFor([&] { return w_->promptBar()->generateButton()->isEnabled(); }, 60000));
+        // The cancel click can race with a short generation that already finished; in that case the
+        // window goes on to explain the answer. Either way it must come back to idle with the
+        // Generate button enabled.
+        QVERIFY(QTest::qWaitFor(
+            [&] { return w_->promptBar()->generateButton()->isEnabled() && w_->isIdle(); }, 60000));
         disconnect(conn);
         QVERIFY(streamed >= 1);
-        QVERIFY(w_->isIdle());
         // The window recovers: the next question works end to end.
         QVERIFY(test::ask(*w_, "how many objects are there?"));
         QVERIFY(w_->trace() && w_->trace()->answer_size() > 0);
@@ -151,10 +158,13 @@ private Q_SLOTS:
         QVERIFY(test::wait_idle(*w_));
         const quint64 a = w_->host()->explain(first);
         const quint64 b = w_->host()->explain(second);
-        QVERIFY(QTest::qWaitFor([&] {
-            for (const auto& args : explained) if (args.at(0).toULongLong() == b) return true;
-            return false;
-        }, 30000));
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                for (const auto& args : explained)
+                    if (args.at(0).toULongLong() == b) return true;
+                return false;
+            },
+            30000));
         bool first_answered = false;
         for (const auto& args : explained) first_answered = first_answered || args.at(0).toULongLong() == a;
         for (const auto& args : cancelled) first_answered = first_answered || args.at(0).toULongLong() == a;

@@ -20,7 +20,7 @@ class TestSessionsExports : public QObject {
     std::unique_ptr<ui::MainWindow> w_;
     QString path(const char* name) { return tmp_.path() + "/" + name; }
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void initTestCase() {
         model_dir_ = test::gui_test_model(tmp_);
         w_ = test::open_window(model_dir_);
@@ -36,7 +36,11 @@ private Q_SLOTS:
         auto other = test::open_window(model_dir_, /*load_demo=*/false);
         QVERIFY(other);
         QVERIFY2(other->openSession(path("review.sightline.json"), &err), qPrintable(err));
-        QVERIFY(QTest::qWaitFor([&] { return other->trace() && other->currentTarget() == w_->currentTarget() && other->isIdle(); }, 60000));
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                return other->trace() && other->currentTarget() == w_->currentTarget() && other->isIdle();
+            },
+            60000));
         QCOMPARE(other->trace()->ids(), w_->trace()->ids());
         QCOMPARE(other->notes()->toPlainText(), w_->notes()->toPlainText());
         QCOMPARE(other->explanations().size(), w_->explanations().size());

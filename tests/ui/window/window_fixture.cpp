@@ -41,7 +41,12 @@ bool ask(ui::MainWindow& w, const QString& question, int timeout_ms) {
     QTest::keyClicks(q, question);
     QSignalSpy finished(&w, &ui::MainWindow::generationFinished);
     QTest::mouseClick(w.promptBar()->generateButton(), Qt::LeftButton);
-    return finished.wait(timeout_ms) || finished.count() > 0 ? wait_idle(w, timeout_ms) : false;
+    const bool generated = finished.wait(timeout_ms) || finished.count() > 0;
+    const bool idle = generated && wait_idle(w, timeout_ms);
+    if (!idle)
+        qWarning("ask('%s'): generated %d, still busy: %s", qPrintable(question), int(generated),
+                 qPrintable(w.busyChannels().join(", ")));
+    return idle;
 }
 
 bool click_token(ui::MainWindow& w, int index, int timeout_ms) {

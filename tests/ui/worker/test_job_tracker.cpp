@@ -9,7 +9,7 @@ using namespace sightline::ui;
 
 class TestJobTracker : public QObject {
     Q_OBJECT
-private Q_SLOTS:
+  private Q_SLOTS:
     void supersede_and_finish() {
         CancelBoard board;
         JobTracker jobs(&board);
@@ -46,10 +46,13 @@ private Q_SLOTS:
         const quint64 first = host.loadModel("/nonexistent/model");
         const quint64 second = host.loadModel("/nonexistent/model2");
         QVERIFY(QTest::qWaitFor([&] { return failed.count() >= 2 || cancelled.count() >= 1; }, 5000));
-        QVERIFY(QTest::qWaitFor([&] {
-            for (const auto& a : failed) if (a.at(0).toULongLong() == second) return true;
-            return false;
-        }, 5000));
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                for (const auto& a : failed)
+                    if (a.at(0).toULongLong() == second) return true;
+                return false;
+            },
+            5000));
         bool first_skipped = false;
         for (const auto& a : cancelled) first_skipped = first_skipped || a.at(0).toULongLong() == first;
         for (const auto& a : failed) first_skipped = first_skipped || a.at(0).toULongLong() == first;

@@ -1,0 +1,68 @@
+// End to end on the embedded model: for "what color is the X?" the relevancy map of the answer peaks
+// inside X's ground-truth mask (pointing game) far more often than chance, over held-out scenes.
+#include <QtTest>
+
+#include "core/explain/explanation_service.h"
+#include "core/generate/generator.h"
+#include "core/metrics/localisation.h"
+#include "core/toy/answer_match.h"
+#include "core/toy/sample.h"
+#include "core/toy/seeds.h"
+#include "core/util/resource_paths.h"
+#include "core/util/strings.h"
+
+using namespace sightline;
+
+class TestExplainEmbedded : public QObject {
+    Q_OBJECT
+    std::unique_ptr<LoadedModel> m_;
+
+  private Q_SLOTS:
+    void initTestCase() {
+        const std::string dir = default_model_dir();
+        if (!file_exists(dir + "/model.safetensors")) QSKIP("the embedded model is not in this checkout");
+        m_ = load_model(dir);
+    }
+
+    void color_question_maps_peak_inside_the_object() {
+        ExplanationService service;
+        int answered = 0;
+        std::map<std::string, int> hits;
+        // The first 20 colour questions the model answers right (answer accuracy is test_embedded_model's
+        // job).
+        for (std::uint64_t i = 0; i < 80 && answered < 20; ++i) {
+            const toy::Sample s = toy::make_sample(toy::kHeldOutSeedBase + 4000 + i, toy::TaskType::Color);
+            PromptRequest r;
+            r.question = s.question;
+            r.image_rgb = s.scene.image;
+            const auto trace =
+                std::make_shared<Trace>(generate(*m_, prepare_prompt(*m_, r), GenerationSettings{}));
+            if (!toy::answers_match(trace->answer_text, s.answer)) continue;
+            ++answered;
+            int object = -1;
+            for (const auto& w : s.words)
+                if (w.object >= 0) object = w.object;
+            QVERIFY(object >= 0);
+            TraceContext ctx(*m_, trace);
+            for (const char* method : {"relevancy", "tam"}) {
+                const Explanation e = service.explain(ctx, method, 0);  // the colour word
+                const metrics::GridMap map{e.grid_h, e.grid_w, e.image_map};
+                hits[method] +=
+                    metrics::pointing_game(map, s.scene.objects[static_cast<std::size_t>(object)].mask) ? 1
+                                                                                                        : 0;
+            }
+        }
+        QVERIFY2(answered >= 16,
+                 qPrintable(QString("only %1 of 80 colour questions answered right").arg(answered)));
+        for (const auto& [method, n] : hits)
+            qInfo("%s: map peak inside the object for %d of %d answers", method.c_str(), n, answered);
+        // A uniform random map points inside the object for about 5% of these answers (docs/EVALUATION.md).
+        // Relevancy must do ten times better. TAM is computed and reported but not held to a bound: on the
+        // committed checkpoint it is near chance (the model's image-position hidden states do not decode
+        // through the LM head, which TAM relies on; see docs/EVALUATION.md).
+        QVERIFY2(hits["relevancy"] >= 0.5 * answered, "relevancy");
+    }
+};
+
+QTEST_APPLESS_MAIN(TestExplainEmbedded)
+#include "test_explain_embedded.moc"
