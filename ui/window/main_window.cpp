@@ -100,6 +100,7 @@ void MainWindow::build_ui() {
     split->addWidget(tabs_);
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 2);
+    split->setSizes({840, 560});  // room for every method tab side by side at the default window size
 
     auto* central = new QWidget;
     auto* cv = new QVBoxLayout(central);
@@ -270,8 +271,9 @@ void MainWindow::rebuild_panels() {
     for (const auto& info : model_.explainers) {
         auto* panel = new MethodPanel(info);
         panels_[info.name] = panel;
-        const QString label = plugin_names_.contains(info.name) ? info.title + " (plugin)" : info.title;
-        tabs_->insertTab(index++, panel, label);
+        const bool plugin = plugin_names_.contains(info.name);
+        const int tab = tabs_->insertTab(index++, panel, info.title);
+        tabs_->setTabToolTip(tab, plugin ? info.title + " — from a plugin" : info.title);
         names << info.name;
         titles << info.title;
         connect(panel, &MethodPanel::paramsChanged, this,
