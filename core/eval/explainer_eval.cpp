@@ -198,22 +198,31 @@ ExplainerEvalResult evaluate_explainers(const LoadedModel& m, ExplanationService
                     r.methods[name].pointing.push_back(metrics::pointing_game(map, mask) ? 1.0 : 0.0);
                     noun_maps[name].push_back(map);
                 }
-                const std::int64_t pos = trace->answer_begin + tw.index;
-                const metrics::ProbabilityFn prob = [&](const cv::Mat& img) {
-                    return target_probability(m, *trace, pos, img);
-                };
-                // The normalised score divides by s_image - s_baseline; a target the blurred baseline
-                // hardly changes (flat colours survive blurring) would turn the AUCs into noise, so such a
-                // target is left out and the scene's next object word is tried.
-                if (o.faithfulness_steps > 0 && faithfulness_left > 0 &&
-                    prob(view) - prob(baseline) < o.faithfulness_min_gap)
-                    ++r.faithfulness_skipped;
-                else if (o.faithfulness_steps > 0 && faithfulness_left-- > 0) {
-                    for (const auto& [name, map] : maps) {
-                        r.methods[name].deletion.push_back(
-                            metrics::deletion_curve(map, o.faithfulness_steps, prob, view, baseline).auc);
-                        r.methods[name].insertion.push_back(
-                            metrics::insertion_curve(map, o.faithfulness_steps, prob, view, baseline).auc);
+                if (o.faithfulness_steps > 0 && faithfulness_left > 0) {
+                    const std::int64_t pos = trace->answer_begin + tw.index;
+                    const double p_image = target_probability(m, *trace, pos, view);
+                    const double p_baseline = target_probability(m, *trace, pos, baseline);
+                    // The normalised score divides by s_image - s_baseline; a target the blurred baseline
+                    // hardly changes (flat colours survive blurring) would turn the AUCs into noise, so such
+                    // a target is left out and the scene's next object word is tried.
+                    if (p_image - p_baseline < o.faithfulness_min_gap) {
+                        ++r.faithfulness_skipped;
+                    } else {
+                        --faithfulness_left;
+                        // Every curve starts from the full image and the full baseline: reuse those two
+                        // values instead of re-running the model for them per method and curve.
+                        const metrics::ProbabilityFn prob = [&](const cv::Mat& img) {
+                            if (img.data == view.data) return p_image;
+                            if (img.data == baseline.data) return p_baseline;
+                            return target_probability(m, *trace, pos, img);
+                        };
+                        for (const auto& [name, map] : maps) {
+                            r.methods[name].deletion.push_back(
+                                metrics::deletion_curve(map, o.faithfulness_steps, prob, view, baseline).auc);
+                            r.methods[name].insertion.push_back(
+                                metrics::insertion_curve(map, o.faithfulness_steps, prob, view, baseline)
+                                    .auc);
+                        }
                     }
                 }
             } else {
