@@ -117,13 +117,19 @@ int toy_train(const Words& words) {
                   "task-weights",
                   "vision-layers",
                   "lm-layers",
-                  "vision-pretrain-steps"});
+                  "vision-pretrain-steps",
+                  "turns",
+                  "grounding-weight"});
     train::TrainOptions o;
     o.out_dir = a.require("out");
     if (a.has("tiny")) o.size = train::tiny_toy_size();
     o.size.vision_layers = a.get_int("vision-layers", o.size.vision_layers);
     o.size.lm_layers = a.get_int("lm-layers", o.size.lm_layers);
     o.vision_pretrain_steps = a.get_int("vision-pretrain-steps", o.vision_pretrain_steps);
+    o.dialogue_turns = a.get_int("turns", o.dialogue_turns);
+    o.grounding_weight = a.get_double("grounding-weight", o.grounding_weight);
+    if (o.dialogue_turns < 1 || o.dialogue_turns > 8) fail("--turns must be between 1 and 8");
+    if (o.grounding_weight < 0) fail("--grounding-weight must not be negative");
     o.steps = a.get_int("steps", static_cast<int>(o.steps));
     o.batch = a.get_int("batch", o.batch);
     o.lr = a.get_double("lr", o.lr);

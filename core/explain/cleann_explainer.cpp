@@ -125,6 +125,31 @@ std::vector<ParamSpec> CleannExplainer::params(const ModelConfig& c) const {
          1,
          100000,
          {}},
+        {"nested",
+         "Nested search",
+         "After the exhaustive search's share of re-runs, mask growing prefixes of the candidate pool "
+         "and prune the first that changes the token to a 1-minimal set",
+         ParamKind::Bool,
+         true,
+         0,
+         0,
+         {}},
+        {"exhaustive_tests",
+         "Exhaustive re-runs",
+         "Re-runs for the exhaustive smallest-first search before the nested search takes over",
+         ParamKind::Int,
+         40,
+         1,
+         100000,
+         {}},
+        {"time_budget_ms",
+         "Time budget (ms)",
+         "Stop searching once the explanation has taken this long (0 = no limit)",
+         ParamKind::Double,
+         1500,
+         0,
+         600000,
+         {}},
         {"image_mask",
          "Image masking",
          "Replace masked image tokens by the mean image embedding or zero",
@@ -137,6 +162,7 @@ std::vector<ParamSpec> CleannExplainer::params(const ModelConfig& c) const {
 }
 
 Explanation CleannExplainer::explain(TraceContext& ctx, std::int64_t target, const nlohmann::json& p) const {
+    const Stopwatch explain_clock;
     const std::int64_t pos = ctx.target_position(target);
     const std::int64_t q = pos - 1;  // the prediction step is the target node
     const Trace& trace = ctx.trace();
@@ -234,6 +260,10 @@ Explanation CleannExplainer::explain(TraceContext& ctx, std::int64_t target, con
     eo.search_radius = p.at("radius").get<int>();
     eo.max_set_size = p.at("max_set_size").get<int>();
     eo.max_tester_calls = p.at("max_tests").get<std::int64_t>();
+    if (p.at("nested").get<bool>()) eo.exhaustive_calls = p.at("exhaustive_tests").get<std::int64_t>();
+    for (auto np : nodes) eo.node_priority.push_back(a[np]);  // attention from the prediction step
+    const double budget = p.at("time_budget_ms").get<double>();
+    if (budget > 0) eo.time_budget_ms = std::max(1.0, budget - explain_clock.elapsed_ms());
     Stopwatch search_clock;
     const causal::ExplanationResult found = causal::find_explanation(icd.pag, 0, tester, eo);
     const double search_ms = search_clock.elapsed_ms();
@@ -281,6 +311,9 @@ Explanation CleannExplainer::explain(TraceContext& ctx, std::int64_t target, con
                 {"probability_drop", clean_prob - masked_prob},
                 {"masked_prediction", ctx.model().token_text(masked_pred)},
                 {"candidates_tried", found.candidates_tried},
+                {"exhaustive_tried", found.exhaustive_tried},
+                {"minimality", found.minimality},
+                {"candidate_pool", found.possible_dsep.size()},
                 {"ci_tests", icd.tests_run},
                 {"icd_ms", icd_ms},
                 {"search_ms", search_ms},

@@ -85,4 +85,18 @@ Sample make_sample(uint64_t seed, std::optional<TaskType> task) {
     return sample;
 }
 
+Sample make_sample_on_scene(const Scene& scene, TaskType task, uint64_t question_seed) {
+    Sample sample;
+    sample.seed = scene.seed;
+    sample.scene = scene;
+    sample.task = task;
+    Rng rng(derive_seed(question_seed, kTaskTag));
+    TaskText text = build_task(task, scene, rng);
+    sample.question = text.question.text();
+    sample.question_words = text.question.words();
+    sample.answer = text.answer.text();
+    sample.words = text.answer.words();
+    return sample;
+}
+
 }  // namespace sightline::toy

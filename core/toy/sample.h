@@ -30,6 +30,10 @@ struct Sample {
 // (seed, task).
 Sample make_sample(uint64_t seed, std::optional<TaskType> task = {});
 
+// A further question about an existing scene (a follow-up turn of a multi-turn dialogue): the task must be
+// answerable for `scene` (see answerable_tasks); the question's choices are drawn from `question_seed`.
+Sample make_sample_on_scene(const Scene& scene, TaskType task, uint64_t question_seed);
+
 // The task types answerable for a scene, in enum order.
 std::vector<TaskType> answerable_tasks(const Scene& scene);
 

@@ -2,6 +2,7 @@
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -35,6 +36,24 @@ toy::TaskType pick_task(std::uint64_t seed, const std::vector<std::pair<toy::Tas
     for (const auto& [task, c] : cumulative)
         if (u < c) return task;
     return cumulative.back().first;
+}
+
+// One training dialogue: the seed's sample as the first turn, then further questions about the same scene,
+// each task drawn with the mix's weights among the tasks the scene can answer.
+std::vector<toy::Sample> make_dialogue(std::uint64_t seed, int turns,
+                                       const std::vector<std::pair<toy::TaskType, double>>& cumulative) {
+    std::vector<toy::Sample> d{toy::make_sample(seed, pick_task(seed, cumulative))};
+    const std::vector<toy::TaskType> answerable = toy::answerable_tasks(d.front().scene);
+    for (int k = 1; k < turns; ++k) {
+        const std::uint64_t turn_seed = mix(seed * 0x100000001b3ull + static_cast<std::uint64_t>(k));
+        for (int attempt = 0; attempt < 32; ++attempt) {
+            const toy::TaskType task = pick_task(turn_seed + static_cast<std::uint64_t>(attempt), cumulative);
+            if (std::find(answerable.begin(), answerable.end(), task) == answerable.end()) continue;
+            d.push_back(toy::make_sample_on_scene(d.front().scene, task, turn_seed));
+            break;
+        }
+    }
+    return d;
 }
 
 std::string format_duration(double seconds) {
@@ -76,8 +95,8 @@ void init_sincos_positions(Model& model) {
 
 std::map<toy::TaskType, double> default_task_weights() {
     using T = toy::TaskType;
-    return {{T::Color, 1.2},    {T::Shape, 1.5},    {T::Count, 0.8},   {T::Exist, 0.8},
-            {T::Position, 1.2}, {T::Relation, 1.6}, {T::Describe, 1.4}};
+    return {{T::Color, 1.6},    {T::Shape, 0.8},    {T::Count, 0.5},   {T::Exist, 1.3},
+            {T::Position, 1.5}, {T::Relation, 1.6}, {T::Describe, 1.6}};
 }
 
 double learning_rate(const TrainOptions& o, std::int64_t step) {
@@ -177,13 +196,13 @@ TrainReport train_toy(const TrainOptions& o) {
         if ((o.cancel && o.cancel->load()) || (o.stop_at_step > 0 && step >= o.stop_at_step) ||
             (o.time_limit_minutes > 0 && clock.elapsed_ms() > o.time_limit_minutes * 60000.0))
             break;
-        std::vector<toy::Sample> samples;
+        std::vector<std::vector<toy::Sample>> dialogues;
         for (int i = 0; i < o.batch; ++i) {
             const std::uint64_t seed =
                 o.data_seed + static_cast<std::uint64_t>(step) * o.batch + static_cast<std::uint64_t>(i);
-            samples.push_back(toy::make_sample(seed, pick_task(seed, cumulative)));
+            dialogues.push_back(make_dialogue(seed, o.dialogue_turns, cumulative));
         }
-        const TrainBatch b = builder.build(samples);
+        const TrainBatch b = builder.build_dialogues(dialogues);
         Model* compute = &master;
         if (bf16_model) {
             std::map<std::string, at::Tensor> by_name(params.begin(), params.end());
@@ -199,7 +218,14 @@ TrainReport train_toy(const TrainOptions& o) {
         const at::Tensor logits = compute->decoder().head(h).to(at::kFloat);
         const at::Tensor token_loss =
             at::nll_loss(at::log_softmax(logits, -1), b.targets, {}, at::Reduction::None);
-        const at::Tensor loss = o.per_sample_loss ? (token_loss * b.weights).sum() : token_loss.mean();
+        at::Tensor loss = o.per_sample_loss ? (token_loss * b.weights).sum() : token_loss.mean();
+        if (o.grounding_weight > 0 && b.ground_at.defined()) {
+            const at::Tensor g = out.hidden.reshape({-1, out.hidden.size(-1)}).index_select(0, b.ground_at);
+            const at::Tensor g_logits = compute->decoder().head(g).to(at::kFloat);
+            const at::Tensor g_loss =
+                at::nll_loss(at::log_softmax(g_logits, -1), b.ground_targets, {}, at::Reduction::None);
+            loss = loss + o.grounding_weight * (g_loss * b.ground_weights).sum();
+        }
         loss.backward();
         opt.clip_grad_norm(o.clip);
         opt.step(learning_rate(o, step));

@@ -39,6 +39,8 @@ struct TrainOptions {
     int vision_pretrain_steps = 800;  // stage 1: dense patch-label pretraining of the vision tower (0 = skip)
     int vision_pretrain_batch = 64;
     double vision_pretrain_lr = 1e-3;
+    int dialogue_turns = 4;         // question/answer turns per training image (llava-1.5 multi-turn)
+    double grounding_weight = 0.5;  // image-token grounding loss weight (0 = off), see BatchBuilder
     int threads = 0;
     double time_limit_minutes = 0;  // stop (with a checkpoint) after this long; 0 = no limit
     std::int64_t stop_at_step = 0;  // stop (with a checkpoint) at this step; 0 = run to `steps`

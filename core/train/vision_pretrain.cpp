@@ -35,9 +35,11 @@ PatchLabels patch_labels(const toy::Scene& s, int grid) {
                     static_cast<std::int64_t>(s.objects[static_cast<std::size_t>(best)].shape));
                 out.color.push_back(
                     static_cast<std::int64_t>(s.objects[static_cast<std::size_t>(best)].color));
+                out.object.push_back(best);
             } else {
                 out.shape.push_back(toy::kShapeCount);
                 out.color.push_back(toy::kColorCount);
+                out.object.push_back(-1);
             }
         }
     return out;

@@ -34,6 +34,7 @@ struct VisionPretrainReport {
 // background).
 struct PatchLabels {
     std::vector<std::int64_t> shape, color;
+    std::vector<int> object;  // index into scene.objects, -1 for background
 };
 PatchLabels patch_labels(const toy::Scene& scene, int grid);
 

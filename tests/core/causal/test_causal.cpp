@@ -12,6 +12,9 @@
 
 #include <QtTest>
 
+#include <chrono>
+#include <thread>
+
 #include <atomic>
 #include <cmath>
 #include <set>
@@ -267,6 +270,64 @@ class TestCausal : public QObject {
         const ExplanationResult none =
             find_explanation(Pag(3), 1, [](const std::vector<int>&) { return true; });
         QVERIFY(!none.validated && none.nodes.empty() && none.candidates_tried == 0);
+    }
+
+    void explanationNestedSearchPrunesToOneMinimal() {
+        Pag g(9);  // target 0 adjacent to 1..8: every subset is legal
+        for (int v = 1; v <= 8; ++v) g.add_edge(0, v, Mark::Circle, Mark::Circle);
+        ExplanationOptions options;
+        options.exhaustive_calls = 8;  // the singletons only
+        for (int v = 0; v <= 8; ++v) options.node_priority.push_back(v);  // 8 is masked first
+        std::vector<std::vector<int>> calls;
+        const auto needs_5_7_8 = [&](const std::vector<int>& s) {
+            calls.push_back(s);
+            auto has = [&](int v) { return std::find(s.begin(), s.end(), v) != s.end(); };
+            return has(5) && has(7) && has(8);
+        };
+        const ExplanationResult res = find_explanation(g, 0, needs_5_7_8, options);
+        QVERIFY(res.validated);
+        QCOMPARE(res.minimality, std::string("one_minimal"));
+        QCOMPARE(res.nodes, (std::vector<int>{5, 7, 8}));
+        QCOMPARE(res.exhaustive_tried, std::int64_t(8));
+        // 8 singletons, the whole pool, bisection {8,7,6,5} yes, {8,7} no, {8,7,6} no, then pruning of
+        // {5,6,7,8}: without 5 no, without 6 yes, without 7 no, without 8 no.
+        const std::vector<std::vector<int>> after_singletons(calls.begin() + 8, calls.end());
+        QCOMPARE(after_singletons, (std::vector<std::vector<int>>{{1, 2, 3, 4, 5, 6, 7, 8},
+                                                                  {5, 6, 7, 8},
+                                                                  {7, 8},
+                                                                  {6, 7, 8},
+                                                                  {6, 7, 8},
+                                                                  {5, 7, 8},
+                                                                  {5, 8},
+                                                                  {5, 7}}));
+        QCOMPARE(res.candidates_tried, std::int64_t(16));
+        QVERIFY(res.message.find("validated") == 0);
+
+        // When masking the whole pool changes nothing, the search says so and stops.
+        calls.clear();
+        const ExplanationResult none = find_explanation(
+            g, 0,
+            [&](const std::vector<int>& s) {
+                calls.push_back(s);
+                return false;
+            },
+            options);
+        QVERIFY(!none.validated);
+        QCOMPARE(none.candidates_tried, std::int64_t(9));
+        QVERIFY(none.message.find("whole possible-d-sep set") != std::string::npos);
+
+        // The time budget stops the search before a tester call.
+        ExplanationOptions timed;
+        timed.time_budget_ms = 12;
+        int n = 0;
+        const ExplanationResult late = find_explanation(g, 0, [&](const std::vector<int>&) {
+            ++n;
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+            return false;
+        }, timed);
+        QCOMPARE(late.stop, ExplanationStop::TimeBudget);
+        QVERIFY(n >= 1 && n < 8);
+        QVERIFY(!late.validated);
     }
 
     void explanationCapsAndCancel() {

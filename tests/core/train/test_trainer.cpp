@@ -1,11 +1,12 @@
 // The trainer of the embedded model: AdamW against a hand-computed step, the learning-rate schedule,
-// batches with loss only on answer tokens, and a smoke run on a tiny config whose loss must fall and which
+// batches with loss only on answer tokens (multi-turn dialogues, image-token grounding targets), and a smoke run on a tiny config whose loss must fall and which
 // resumes exactly from its checkpoint.
 #include <ATen/ATen.h>
 
 #include <QTemporaryDir>
 #include <QtTest>
 #include <cmath>
+#include <set>
 
 #include "core/model/loaded_model.h"
 #include "core/toy/sample.h"
@@ -124,6 +125,7 @@ class TestTrainer : public QObject {
         o.tokenizer_vocab = 300;
         o.vision_pretrain_steps = 30;
         o.vision_pretrain_batch = 8;
+        o.dialogue_turns = 2;  // multi-turn batches and the grounding loss on, but kept short for CI
         const TrainReport r = train_toy(o);
         QVERIFY(!r.finished);
         QCOMPARE(r.last_step, std::int64_t{40});
@@ -146,6 +148,64 @@ class TestTrainer : public QObject {
         const TrainBatch b = builder.build({s, toy::make_sample(7, toy::TaskType::Describe)});
         QCOMPARE(b.answer_tokens, static_cast<std::int64_t>(b.targets.size(0)));
         QCOMPARE(b.ids.size(0), std::int64_t{2});
+
+        // Multi-turn dialogues: one image, every turn's answer (+ </s>) supervised with equal weight.
+        const toy::Sample first = toy::make_sample(321, toy::TaskType::Color);
+        const std::vector<toy::Sample> dialogue = {
+            first, toy::make_sample_on_scene(first.scene, toy::TaskType::Count, 5),
+            toy::make_sample_on_scene(first.scene, toy::TaskType::Describe, 6)};
+        const TrainBatch d = builder.build_dialogues({dialogue});
+        QCOMPARE(d.turns, std::int64_t{3});
+        const auto ids = d.ids[0];
+        QCOMPARE(ids.eq(toy_token_ids(out).image).sum().item<std::int64_t>(), std::int64_t{144});
+        QCOMPARE(ids.eq(1).sum().item<std::int64_t>(), std::int64_t{1});  // one <s>
+        QCOMPARE(d.targets.eq(2).sum().item<std::int64_t>(), std::int64_t{3});  // one </s> per turn
+        QVERIFY(std::abs(d.weights.sum().item<double>() - 1.0) < 1e-5);
+        std::string supervised;
+        std::vector<std::int64_t> turn;
+        for (std::int64_t i = 0; i < d.targets.size(0); ++i) {
+            const std::int64_t t = d.targets[i].item<std::int64_t>();
+            QCOMPARE(d.ids.flatten()[d.predict_at[i].item<std::int64_t>() + 1].item<std::int64_t>(), t);
+            if (t == 2) {
+                supervised += m->tokenizer->decode(turn, true) + "|";
+                turn.clear();
+            } else {
+                turn.push_back(t);
+            }
+        }
+        std::string expected;
+        for (const auto& x : dialogue) expected += " " + x.answer + "|";
+        QCOMPARE(QString::fromStdString(supervised).simplified(), QString::fromStdString(expected).simplified());
+        const std::string text = m->tokenizer->decode(
+            std::vector<std::int64_t>(ids.data_ptr<std::int64_t>(), ids.data_ptr<std::int64_t>() + ids.size(0)),
+            true);
+        QVERIFY2(text.find("ASSISTANT: " + first.answer) != std::string::npos, text.c_str());
+        QVERIFY2(text.find("USER: " + dialogue[1].question + " ASSISTANT:") != std::string::npos, text.c_str());
+        // Turns that would overflow the 512-position context are dropped, never the first one.
+        std::vector<toy::Sample> chatty(12, toy::make_sample(99, toy::TaskType::Describe));
+        const TrainBatch long_batch = builder.build_dialogues({chatty});
+        QVERIFY(long_batch.turns >= 1 && long_batch.turns < 12);
+        QVERIFY(long_batch.ids.size(1) <= 512);
+        // Grounding targets: object patches decode to their colour, shape and position words, background
+        // patches to </s>; weights sum to 1.
+        QVERIFY(std::abs(d.ground_weights.sum().item<double>() - 1.0) < 1e-5);
+        const PatchLabels labels = patch_labels(first.scene, 12);
+        const std::int64_t first_image = ids.eq(toy_token_ids(out).image).nonzero()[0][0].item<std::int64_t>();
+        for (std::size_t p = 0; p < 144; ++p) {
+            std::set<std::int64_t> got;
+            for (std::int64_t i = 0; i < d.ground_at.size(0); ++i)
+                if (d.ground_at[i].item<std::int64_t>() == first_image + static_cast<std::int64_t>(p))
+                    got.insert(d.ground_targets[i].item<std::int64_t>());
+            std::set<std::int64_t> want;
+            if (labels.object[p] < 0) {
+                want = {2};
+            } else {
+                const auto& obj = first.scene.objects[static_cast<std::size_t>(labels.object[p])];
+                want = {builder.word_token(toy::to_string(obj.color)), builder.word_token(toy::to_string(obj.shape))};
+                for (const auto& w : split(obj.position(), ' ')) want.insert(builder.word_token(w));
+            }
+            QCOMPARE(got, want);
+        }
 
         // Resume: continuing to 50 steps from the step-40 checkpoint equals training 50 in one go.
         o.stop_at_step = 0;
