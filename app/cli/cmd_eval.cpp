@@ -17,18 +17,27 @@ int cmd_eval(const Words& words) {
     const Args a(words, {"json", "help", "quiet"});
     if (a.has("help")) {
         std::cout << "usage: sightline-cli eval [--model DIR] --n N --first-seed S [--methods LIST]\n"
-                     "       [--faithfulness-steps K] [--faithfulness-min-gap G] [--json]\n"
-                     "Scenes use seeds S..S+N-1 (held-out seeds start at 1000000000).\n";
+                     "       [--params JSON] [--faithfulness-steps K] [--faithfulness-min-gap G] [--json]\n"
+                     "Scenes use seeds S..S+N-1 (held-out seeds start at 1000000000).\n"
+                     "--params is a JSON object keyed by method, e.g. '{\"cleann\": {\"alpha\": 0.001}}'.\n";
         return 0;
     }
     std::set<std::string> known = kModelOptions;
     known.insert({"n", "first-seed", "methods", "json", "help", "quiet", "faithfulness-steps",
-                  "faithfulness-targets", "faithfulness-min-gap"});
+                  "faithfulness-targets", "faithfulness-min-gap", "params"});
     a.allow_only(known);
     ExplainerEvalOptions o;
     o.n = a.get_int("n", 300);
     o.first_seed = a.get_u64("first-seed", toy::kHeldOutSeedBase);
     if (a.has("methods")) o.methods = split(a.get("methods"), ',');
+    if (a.has("params")) {
+        try {
+            o.params = nlohmann::json::parse(a.get("params"));
+        } catch (const nlohmann::json::exception& e) {
+            fail("--params is not valid JSON: ", e.what());
+        }
+        if (!o.params.is_object()) fail("--params must be a JSON object keyed by method name");
+    }
     o.faithfulness_steps = a.get_int("faithfulness-steps", o.faithfulness_steps);
     o.faithfulness_targets_per_scene = a.get_int("faithfulness-targets", o.faithfulness_targets_per_scene);
     o.faithfulness_min_gap = a.get_double("faithfulness-min-gap", o.faithfulness_min_gap);

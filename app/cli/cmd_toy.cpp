@@ -190,7 +190,12 @@ int cmd_toy(const Words& words) {
                "       sightline-cli toy eval [--model DIR] --n N --first-seed S [--natural-tasks] [--json]\n"
                "       sightline-cli toy train --out DIR [--steps N] [--batch B] [--lr X] [--bf16] [--tiny]\n"
                "                               [--time-limit-min M] [--eval-every N] [--eval-n N] [--seed "
-               "S]\n";
+               "S]\n"
+               "                               [--turns K] [--grounding-weight W] [--vision-pretrain-steps "
+               "N]\n"
+               "                               [--task-weights task=w,...] [--warmup N] [--min-lr X]\n"
+               "The defaults are the embedded model's recipe; it was trained with --bf16 (see its model "
+               "card).\n";
         return words.empty() ? 2 : 0;
     }
     const Words rest(words.begin() + 1, words.end());

@@ -198,8 +198,8 @@ ExplanationResult find_explanation(const Pag& pag, int target, const Explanation
 
     std::ostringstream msg;
     if (res.validated) {
-        msg << "validated: masking " << set_text(res.nodes) << " changes the output (size " << res.nodes.size()
-            << ", " << res.candidates_tried << " model re-runs";
+        msg << "validated: masking " << set_text(res.nodes) << " changes the output (size "
+            << res.nodes.size() << ", " << res.candidates_tried << " model re-runs";
         if (res.minimality == "smallest")
             msg << "; no smaller candidate does)";
         else if (res.minimality == "one_minimal")

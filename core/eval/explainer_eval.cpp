@@ -176,7 +176,8 @@ ExplainerEvalResult evaluate_explainers(const LoadedModel& m, ExplanationService
                 } else if (name == "center") {
                     maps[name] = center_map(gh, gw);
                 } else {
-                    const Explanation e = service.explain(ctx, name, tw.index);
+                    const Explanation e =
+                        service.explain(ctx, name, tw.index, o.params.value(name, nlohmann::json::object()));
                     maps[name] = GridMap{e.grid_h, e.grid_w, e.image_map};
                     r.methods[name].time_ms.push_back(e.time_ms);
                     if (name == "cleann" && tw.object >= 0) {

@@ -20,7 +20,8 @@ struct ExplainerEvalOptions {
     int n = 300;  // scenes
     std::uint64_t first_seed = toy::kHeldOutSeedBase;
     std::vector<std::string> methods = {"attention", "relevancy", "tam", "cleann"};
-    int faithfulness_steps = 8;              // deletion/insertion steps (0 = skip those metrics)
+    nlohmann::json params = nlohmann::json::object();  // per method, e.g. {"cleann": {"alpha": 1e-3}}
+    int faithfulness_steps = 8;                        // deletion/insertion steps (0 = skip those metrics)
     int faithfulness_targets_per_scene = 1;  // object-word targets per scene scored by deletion/insertion
     double faithfulness_min_gap =
         0.1;                        // targets with p(image) - p(blurred) below this skip deletion/insertion

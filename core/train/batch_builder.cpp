@@ -17,7 +17,8 @@ BatchBuilder::BatchBuilder(const Tokenizer& tokenizer, const ModelConfig& config
     : tok_(tokenizer), config_(config), processor_(processor), ids_(ids) {
     for (toy::Color c : toy::kAllColors) color_tokens_.push_back(word_token(toy::to_string(c)));
     for (toy::Shape sh : toy::kAllShapes) shape_tokens_.push_back(word_token(toy::to_string(sh)));
-    for (const char* w : {"top", "middle", "bottom", "left", "center", "right"}) place_tokens_[w] = word_token(w);
+    for (const char* w : {"top", "middle", "bottom", "left", "center", "right"})
+        place_tokens_[w] = word_token(w);
 }
 
 std::int64_t BatchBuilder::place_token(const std::string& word) const {
@@ -109,8 +110,8 @@ TrainBatch BatchBuilder::build_dialogues(const std::vector<std::vector<toy::Samp
         if (!one_feature_per_patch) continue;
         const toy::Scene& scene = dialogues[static_cast<std::size_t>(i)][0].scene;
         const PatchLabels labels = patch_labels(scene, grid);
-        const auto first_image = static_cast<std::size_t>(
-            std::find(seq.begin(), seq.end(), ids_.image) - seq.begin());
+        const auto first_image =
+            static_cast<std::size_t>(std::find(seq.begin(), seq.end(), ids_.image) - seq.begin());
         for (std::size_t p = 0; p < labels.shape.size(); ++p) {
             const std::int64_t at = i * t + static_cast<std::int64_t>(first_image + p);
             if (labels.shape[p] == toy::kShapeCount) {  // background: weight 1/5 of an object patch
@@ -118,8 +119,7 @@ TrainBatch BatchBuilder::build_dialogues(const std::vector<std::vector<toy::Samp
                 ground_targets.push_back(ids_.eos);
                 ground_weights.push_back(0.2f);
             } else {
-                const toy::SceneObject& obj =
-                    scene.objects[static_cast<std::size_t>(labels.object[p])];
+                const toy::SceneObject& obj = scene.objects[static_cast<std::size_t>(labels.object[p])];
                 const std::vector<std::string> place = split(obj.position(), ' ');
                 ground_at.insert(ground_at.end(), {at, at});
                 ground_targets.push_back(color_tokens_[static_cast<std::size_t>(labels.color[p])]);

@@ -1,11 +1,11 @@
 #pragma once
-// Turns scene-world dialogues into a teacher-forced training batch. One dialogue is one scene with one or more
-// question/answer turns in the llava-1.5 conversation format
+// Turns scene-world dialogues into a teacher-forced training batch. One dialogue is one scene with one or
+// more question/answer turns in the llava-1.5 conversation format
 //   "USER: <image>\n{q1} ASSISTANT: {a1}</s>USER: {q2} ASSISTANT: {a2}</s>..."
-// with <image> expanded and the rows right-padded (turns that would overflow the context are dropped); the loss is on the answer tokens and each turn's
-// end-of-sequence token only. The batch also carries the image-token grounding targets: the colour word
-// word, the shape word and the position words of the object under each patch (the end-of-sequence token for
-// background patches).
+// with <image> expanded and the rows right-padded (turns that would overflow the context are dropped); the
+// loss is on the answer tokens and each turn's end-of-sequence token only. The batch also carries the
+// image-token grounding targets: the colour word word, the shape word and the position words of the object
+// under each patch (the end-of-sequence token for background patches).
 #include <ATen/core/Tensor.h>
 
 #include <map>

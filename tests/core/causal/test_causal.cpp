@@ -276,7 +276,7 @@ class TestCausal : public QObject {
         Pag g(9);  // target 0 adjacent to 1..8: every subset is legal
         for (int v = 1; v <= 8; ++v) g.add_edge(0, v, Mark::Circle, Mark::Circle);
         ExplanationOptions options;
-        options.exhaustive_calls = 8;  // the singletons only
+        options.exhaustive_calls = 8;                                     // the singletons only
         for (int v = 0; v <= 8; ++v) options.node_priority.push_back(v);  // 8 is masked first
         std::vector<std::vector<int>> calls;
         const auto needs_5_7_8 = [&](const std::vector<int>& s) {
@@ -320,11 +320,14 @@ class TestCausal : public QObject {
         ExplanationOptions timed;
         timed.time_budget_ms = 12;
         int n = 0;
-        const ExplanationResult late = find_explanation(g, 0, [&](const std::vector<int>&) {
-            ++n;
-            std::this_thread::sleep_for(std::chrono::milliseconds(5));
-            return false;
-        }, timed);
+        const ExplanationResult late = find_explanation(
+            g, 0,
+            [&](const std::vector<int>&) {
+                ++n;
+                std::this_thread::sleep_for(std::chrono::milliseconds(5));
+                return false;
+            },
+            timed);
         QCOMPARE(late.stop, ExplanationStop::TimeBudget);
         QVERIFY(n >= 1 && n < 8);
         QVERIFY(!late.validated);

@@ -1,4 +1,4 @@
-// End to end on the embedded model: for "what color is the X?" the relevancy map of the answer peaks
+// End to end on the embedded model: for "what color is the X?" the relevancy and TAM maps of the answer peak
 // inside X's ground-truth mask (pointing game) far more often than chance, over held-out scenes.
 #include <QtTest>
 
@@ -57,10 +57,11 @@ class TestExplainEmbedded : public QObject {
         for (const auto& [method, n] : hits)
             qInfo("%s: map peak inside the object for %d of %d answers", method.c_str(), n, answered);
         // A uniform random map points inside the object for about 5% of these answers (docs/EVALUATION.md).
-        // Relevancy must do ten times better. TAM is computed and reported but not held to a bound: on the
-        // committed checkpoint it is near chance (the model's image-position hidden states do not decode
-        // through the LM head, which TAM relies on; see docs/EVALUATION.md).
+        // Relevancy must do ten times better (15 of 20 on the committed checkpoint), TAM six times better
+        // (9 of 20: TAM reads the image positions' own word predictions, which this checkpoint learned
+        // through its grounding loss; see the model card).
         QVERIFY2(hits["relevancy"] >= 0.5 * answered, "relevancy");
+        QVERIFY2(hits["tam"] >= 0.3 * answered, "tam");
     }
 };
 

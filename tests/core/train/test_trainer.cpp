@@ -1,6 +1,6 @@
 // The trainer of the embedded model: AdamW against a hand-computed step, the learning-rate schedule,
-// batches with loss only on answer tokens (multi-turn dialogues, image-token grounding targets), and a smoke run on a tiny config whose loss must fall and which
-// resumes exactly from its checkpoint.
+// batches with loss only on answer tokens (multi-turn dialogues, image-token grounding targets), and a smoke
+// run on a tiny config whose loss must fall and which resumes exactly from its checkpoint.
 #include <ATen/ATen.h>
 
 #include <QTemporaryDir>
@@ -158,7 +158,7 @@ class TestTrainer : public QObject {
         QCOMPARE(d.turns, std::int64_t{3});
         const auto ids = d.ids[0];
         QCOMPARE(ids.eq(toy_token_ids(out).image).sum().item<std::int64_t>(), std::int64_t{144});
-        QCOMPARE(ids.eq(1).sum().item<std::int64_t>(), std::int64_t{1});  // one <s>
+        QCOMPARE(ids.eq(1).sum().item<std::int64_t>(), std::int64_t{1});        // one <s>
         QCOMPARE(d.targets.eq(2).sum().item<std::int64_t>(), std::int64_t{3});  // one </s> per turn
         QVERIFY(std::abs(d.weights.sum().item<double>() - 1.0) < 1e-5);
         std::string supervised;
@@ -167,20 +167,23 @@ class TestTrainer : public QObject {
             const std::int64_t t = d.targets[i].item<std::int64_t>();
             QCOMPARE(d.ids.flatten()[d.predict_at[i].item<std::int64_t>() + 1].item<std::int64_t>(), t);
             if (t == 2) {
-                supervised += m->tokenizer->decode(turn, true) + "|";
+                supervised += trim(m->tokenizer->decode(turn, true)) + "|";
                 turn.clear();
             } else {
                 turn.push_back(t);
             }
         }
         std::string expected;
-        for (const auto& x : dialogue) expected += " " + x.answer + "|";
-        QCOMPARE(QString::fromStdString(supervised).simplified(), QString::fromStdString(expected).simplified());
-        const std::string text = m->tokenizer->decode(
-            std::vector<std::int64_t>(ids.data_ptr<std::int64_t>(), ids.data_ptr<std::int64_t>() + ids.size(0)),
-            true);
+        for (const auto& x : dialogue) expected += x.answer + "|";
+        QCOMPARE(QString::fromStdString(supervised).simplified(),
+                 QString::fromStdString(expected).simplified());
+        const std::string text =
+            m->tokenizer->decode(std::vector<std::int64_t>(ids.data_ptr<std::int64_t>(),
+                                                           ids.data_ptr<std::int64_t>() + ids.size(0)),
+                                 true);
         QVERIFY2(text.find("ASSISTANT: " + first.answer) != std::string::npos, text.c_str());
-        QVERIFY2(text.find("USER: " + dialogue[1].question + " ASSISTANT:") != std::string::npos, text.c_str());
+        QVERIFY2(text.find("USER: " + dialogue[1].question + " ASSISTANT:") != std::string::npos,
+                 text.c_str());
         // Turns that would overflow the 512-position context are dropped, never the first one.
         std::vector<toy::Sample> chatty(12, toy::make_sample(99, toy::TaskType::Describe));
         const TrainBatch long_batch = builder.build_dialogues({chatty});
@@ -190,7 +193,8 @@ class TestTrainer : public QObject {
         // patches to </s>; weights sum to 1.
         QVERIFY(std::abs(d.ground_weights.sum().item<double>() - 1.0) < 1e-5);
         const PatchLabels labels = patch_labels(first.scene, 12);
-        const std::int64_t first_image = ids.eq(toy_token_ids(out).image).nonzero()[0][0].item<std::int64_t>();
+        const std::int64_t first_image =
+            ids.eq(toy_token_ids(out).image).nonzero()[0][0].item<std::int64_t>();
         for (std::size_t p = 0; p < 144; ++p) {
             std::set<std::int64_t> got;
             for (std::int64_t i = 0; i < d.ground_at.size(0); ++i)
@@ -201,7 +205,8 @@ class TestTrainer : public QObject {
                 want = {2};
             } else {
                 const auto& obj = first.scene.objects[static_cast<std::size_t>(labels.object[p])];
-                want = {builder.word_token(toy::to_string(obj.color)), builder.word_token(toy::to_string(obj.shape))};
+                want = {builder.word_token(toy::to_string(obj.color)),
+                        builder.word_token(toy::to_string(obj.shape))};
                 for (const auto& w : split(obj.position(), ' ')) want.insert(builder.word_token(w));
             }
             QCOMPARE(got, want);
