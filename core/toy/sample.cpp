@@ -14,6 +14,19 @@ constexpr int kMaxSceneAttempts = 10'000;
 
 }  // namespace
 
+namespace {
+
+// Builds the question and answer of sample.task about sample.scene.
+void set_text(Sample& sample, Rng& rng) {
+    TaskText text = build_task(sample.task, sample.scene, rng);
+    sample.question = text.question.text();
+    sample.question_words = text.question.words();
+    sample.answer = text.answer.text();
+    sample.words = text.answer.words();
+}
+
+}  // namespace
+
 bool task_answerable(TaskType task, const Scene& scene) {
     if (scene.objects.empty()) return false;
     switch (task) {
@@ -77,11 +90,7 @@ Sample make_sample(uint64_t seed, std::optional<TaskType> task) {
         const std::vector<TaskType> tasks = answerable_tasks(sample.scene);
         sample.task = tasks[rng.below(uint32_t(tasks.size()))];
     }
-    TaskText text = build_task(sample.task, sample.scene, rng);
-    sample.question = text.question.text();
-    sample.question_words = text.question.words();
-    sample.answer = text.answer.text();
-    sample.words = text.answer.words();
+    set_text(sample, rng);
     return sample;
 }
 
@@ -91,11 +100,7 @@ Sample make_sample_on_scene(const Scene& scene, TaskType task, uint64_t question
     sample.scene = scene;
     sample.task = task;
     Rng rng(derive_seed(question_seed, kTaskTag));
-    TaskText text = build_task(task, scene, rng);
-    sample.question = text.question.text();
-    sample.question_words = text.question.words();
-    sample.answer = text.answer.text();
-    sample.words = text.answer.words();
+    set_text(sample, rng);
     return sample;
 }
 
