@@ -120,7 +120,7 @@ ExplanationResult find_explanation(const Pag& pag, int target, const Explanation
             res.tried.push_back(candidate);
         else
             res.tried_truncated = true;
-        if (!res.validated) res.nodes = candidate;
+        res.nodes = candidate;
         return tester(candidate);
     };
 

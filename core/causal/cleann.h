@@ -60,7 +60,8 @@ struct ExplanationResult {
     std::vector<int> nodes;
     bool validated = false;
     // "smallest" when the exhaustive search found it (no smaller legal set changes the output),
-    // "one_minimal" when the nested search did (no single node can be dropped); empty if not validated.
+    // "one_minimal" when the nested search did (no single node can be dropped), "none" when a budget
+    // stopped the nested search's pruning; empty if not validated.
     std::string minimality;
     std::int64_t exhaustive_tried = 0;  // tester calls of the exhaustive phase
     ExplanationStop stop = ExplanationStop::Exhausted;

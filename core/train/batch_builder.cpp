@@ -15,15 +15,15 @@ namespace sightline::train {
 BatchBuilder::BatchBuilder(const Tokenizer& tokenizer, const ModelConfig& config,
                            const ImageProcessorConfig& processor, const ToyTokenIds& ids)
     : tok_(tokenizer), config_(config), processor_(processor), ids_(ids) {
-    for (toy::Color c : toy::kAllColors) color_tokens_.push_back(word_token(toy::to_string(c)));
-    for (toy::Shape sh : toy::kAllShapes) shape_tokens_.push_back(word_token(toy::to_string(sh)));
+    for (toy::Color c : toy::kAllColors) word_tokens_[toy::to_string(c)] = word_token(toy::to_string(c));
+    for (toy::Shape sh : toy::kAllShapes) word_tokens_[toy::to_string(sh)] = word_token(toy::to_string(sh));
     for (const char* w : {"top", "middle", "bottom", "left", "center", "right"})
-        place_tokens_[w] = word_token(w);
+        word_tokens_[w] = word_token(w);
 }
 
-std::int64_t BatchBuilder::place_token(const std::string& word) const {
-    const auto it = place_tokens_.find(word);
-    if (it == place_tokens_.end()) fail("no token for the position word '", word, "'");
+std::int64_t BatchBuilder::grounding_token(const std::string& word) const {
+    const auto it = word_tokens_.find(word);
+    if (it == word_tokens_.end()) fail("no grounding token for the word '", word, "'");
     return it->second;
 }
 
@@ -68,11 +68,11 @@ TrainBatch BatchBuilder::build_dialogues(const std::vector<std::vector<toy::Samp
     std::vector<std::vector<std::int64_t>> seqs;
     std::vector<std::vector<std::pair<std::size_t, std::size_t>>> spans;  // answer [begin, end) per turn
     std::size_t max_len = 0, turns = 0;
+    const auto limit = static_cast<std::size_t>(config_.text.max_position_embeddings);
     for (const auto& d : dialogues) {
         if (d.empty()) fail("a training dialogue needs at least one turn");
         std::vector<std::int64_t> seq;
         std::vector<std::pair<std::size_t, std::size_t>> turn_spans;
-        const auto limit = static_cast<std::size_t>(config_.text.max_position_embeddings);
         for (std::size_t k = 0; k < d.size(); ++k) {
             auto [p, a] = encode(d[k], k == 0);
             // Later turns that would not fit the context are dropped (the first turn must fit).
@@ -86,7 +86,7 @@ TrainBatch BatchBuilder::build_dialogues(const std::vector<std::vector<toy::Samp
         seqs.push_back(std::move(seq));
         spans.push_back(std::move(turn_spans));
     }
-    if (max_len > static_cast<std::size_t>(config_.text.max_position_embeddings))
+    if (max_len > limit)
         fail("a training dialogue of ", max_len, " tokens exceeds the model's ",
              config_.text.max_position_embeddings, " positions");
     const auto t = static_cast<std::int64_t>(max_len);
@@ -122,12 +122,12 @@ TrainBatch BatchBuilder::build_dialogues(const std::vector<std::vector<toy::Samp
                 const toy::SceneObject& obj = scene.objects[static_cast<std::size_t>(labels.object[p])];
                 const std::vector<std::string> place = split(obj.position(), ' ');
                 ground_at.insert(ground_at.end(), {at, at});
-                ground_targets.push_back(color_tokens_[static_cast<std::size_t>(labels.color[p])]);
-                ground_targets.push_back(shape_tokens_[static_cast<std::size_t>(labels.shape[p])]);
+                ground_targets.push_back(grounding_token(toy::to_string(obj.color)));
+                ground_targets.push_back(grounding_token(toy::to_string(obj.shape)));
                 ground_weights.insert(ground_weights.end(), {0.3f, 0.3f});
                 for (const auto& w : place) {  // "top left" / "center"
                     ground_at.push_back(at);
-                    ground_targets.push_back(place_token(w));
+                    ground_targets.push_back(grounding_token(w));
                     ground_weights.push_back(0.4f / static_cast<float>(place.size()));
                 }
             }

@@ -4,7 +4,7 @@
 //   "USER: <image>\n{q1} ASSISTANT: {a1}</s>USER: {q2} ASSISTANT: {a2}</s>..."
 // with <image> expanded and the rows right-padded (turns that would overflow the context are dropped); the
 // loss is on the answer tokens and each turn's end-of-sequence token only. The batch also carries the
-// image-token grounding targets: the colour word word, the shape word and the position words of the object
+// image-token grounding targets: the colour word, the shape word and the position words of the object
 // under each patch (the end-of-sequence token for background patches).
 #include <ATen/core/Tensor.h>
 
@@ -29,7 +29,7 @@ struct TrainBatch {
     std::int64_t answer_tokens = 0;
     std::int64_t turns = 0;
     // Image-token grounding: flat indices b*T + t of image-token positions, the token each should decode
-    // to, and weights summing to 1 (an object patch has two entries, its colour and its shape word).
+    // to, and weights summing to 1 (an object patch has one entry per word: colour, shape, position words).
     at::Tensor ground_at, ground_targets, ground_weights;
 };
 
@@ -44,7 +44,7 @@ class BatchBuilder {
     // Prompt ids (with <image> expanded when `first_turn`) and answer ids (+ eos) of one turn.
     std::pair<std::vector<std::int64_t>, std::vector<std::int64_t>> encode(const toy::Sample& s,
                                                                            bool first_turn = true) const;
-    // The token a colour or shape word starts with when it follows a space (as in every answer).
+    // The token a word starts with when it follows a space (as in every answer).
     std::int64_t word_token(const std::string& word) const;
 
   private:
@@ -52,9 +52,8 @@ class BatchBuilder {
     ModelConfig config_;
     ImageProcessorConfig processor_;
     ToyTokenIds ids_;
-    std::vector<std::int64_t> color_tokens_, shape_tokens_;
-    std::map<std::string, std::int64_t> place_tokens_;
-    std::int64_t place_token(const std::string& word) const;
+    std::map<std::string, std::int64_t> word_tokens_;  // colour, shape and position words
+    std::int64_t grounding_token(const std::string& word) const;
 };
 
 }  // namespace sightline::train

@@ -214,18 +214,17 @@ TrainReport train_toy(const TrainOptions& o) {
         }
         const ForwardOutput out =
             compute->forward(b.ids, b.pixel_values, nullptr, nullptr, nullptr, LogitsMode::None);
-        const at::Tensor h = out.hidden.reshape({-1, out.hidden.size(-1)}).index_select(0, b.predict_at);
-        const at::Tensor logits = compute->decoder().head(h).to(at::kFloat);
-        const at::Tensor token_loss =
-            at::nll_loss(at::log_softmax(logits, -1), b.targets, {}, at::Reduction::None);
+        // Per-token negative log-likelihood of `targets` predicted at the flat positions `at`.
+        const at::Tensor hidden = out.hidden.reshape({-1, out.hidden.size(-1)});
+        auto token_nll = [&](const at::Tensor& at, const at::Tensor& targets) {
+            const at::Tensor logits = compute->decoder().head(hidden.index_select(0, at)).to(at::kFloat);
+            return at::nll_loss(at::log_softmax(logits, -1), targets, {}, at::Reduction::None);
+        };
+        const at::Tensor token_loss = token_nll(b.predict_at, b.targets);
         at::Tensor loss = o.per_sample_loss ? (token_loss * b.weights).sum() : token_loss.mean();
-        if (o.grounding_weight > 0 && b.ground_at.defined()) {
-            const at::Tensor g = out.hidden.reshape({-1, out.hidden.size(-1)}).index_select(0, b.ground_at);
-            const at::Tensor g_logits = compute->decoder().head(g).to(at::kFloat);
-            const at::Tensor g_loss =
-                at::nll_loss(at::log_softmax(g_logits, -1), b.ground_targets, {}, at::Reduction::None);
-            loss = loss + o.grounding_weight * (g_loss * b.ground_weights).sum();
-        }
+        if (o.grounding_weight > 0 && b.ground_at.defined())
+            loss = loss +
+                   o.grounding_weight * (token_nll(b.ground_at, b.ground_targets) * b.ground_weights).sum();
         loss.backward();
         opt.clip_grad_norm(o.clip);
         opt.step(learning_rate(o, step));
