@@ -94,4 +94,16 @@ std::vector<std::int64_t> parse_id_list(const std::string& text) {
     return ids;
 }
 
+nlohmann::json method_params_option(const Args& a) {
+    if (!a.has("params")) return nlohmann::json::object();
+    nlohmann::json params;
+    try {
+        params = nlohmann::json::parse(a.get("params"));
+    } catch (const nlohmann::json::exception& e) {
+        fail("--params is not valid JSON: ", e.what());
+    }
+    if (!params.is_object()) fail("--params must be a JSON object keyed by method name");
+    return params;
+}
+
 }  // namespace sightline::cli

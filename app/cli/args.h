@@ -1,6 +1,7 @@
 #pragma once
 // Minimal command-line option parsing for sightline-cli: "--name value", "--flag", positional words.
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <vector>
@@ -27,6 +28,10 @@ class Args {
     std::set<std::string> flags_;
     std::vector<std::string> positional_;
 };
+
+// The --params option: a JSON object keyed by method name (an empty object when absent); throws a clear error
+// for invalid JSON or another JSON type.
+nlohmann::json method_params_option(const Args& a);
 
 // Parses "1 2 3" or "1,2,3" into ids.
 std::vector<std::int64_t> parse_id_list(const std::string& text);

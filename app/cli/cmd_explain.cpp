@@ -50,9 +50,7 @@ int cmd_explain(const Words& words) {
     a.allow_only(known);
     const std::string out_dir = a.require("out");
     const auto methods = split(a.require("method"), ',');
-    const nlohmann::json params =
-        a.has("params") ? nlohmann::json::parse(a.get("params")) : nlohmann::json::object();
-    if (!params.is_object()) fail("--params must be a JSON object keyed by method name");
+    const nlohmann::json params = method_params_option(a);
     OverlayStyle style;
     style.colormap = colormap_from_string(a.get("colormap", "jet"));
     style.opacity = a.get_double("opacity", 0.55);

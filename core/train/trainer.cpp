@@ -99,6 +99,80 @@ std::map<toy::TaskType, double> default_task_weights() {
             {T::Position, 1.5}, {T::Relation, 1.6}, {T::Describe, 1.6}};
 }
 
+std::vector<FocusPhase> default_focus_phases() {
+    // Two rounds over the skills the mix alone learns slowly, each followed by the mix (which restores what
+    // a focus phase lets slip); the second round is half as long.
+    return parse_focus_phases(
+        "900-1100:color,1100-1400:position,1400-1600:relation,1600-1800:describe,1800-1900:exist,"
+        "2500-2600:color,2600-2750:position,2750-2850:relation,2850-2950:describe");
+}
+
+std::vector<FocusPhase> parse_focus_phases(const std::string& text) {
+    std::vector<FocusPhase> out;
+    if (text.empty() || text == "none") return out;
+    for (const std::string& item : split(text, ',')) {
+        const auto colon = item.find(':'), dash = item.find('-');
+        if (colon == std::string::npos || dash == std::string::npos || dash > colon)
+            fail("focus phase '", item, "' is not BEGIN-END:task[+task...]");
+        FocusPhase ph;
+        try {
+            std::size_t used_begin = 0, used_end = 0;
+            const std::string b = item.substr(0, dash), e = item.substr(dash + 1, colon - dash - 1);
+            ph.begin = std::stoll(b, &used_begin);
+            ph.end = std::stoll(e, &used_end);
+            if (used_begin != b.size() || used_end != e.size()) throw std::invalid_argument(item);
+        } catch (const std::exception&) {
+            fail("focus phase '", item, "' has no numeric BEGIN-END step range");
+        }
+        if (ph.begin < 0 || ph.end <= ph.begin) fail("focus phase '", item, "' has an empty step range");
+        for (const std::string& name : split(item.substr(colon + 1), '+')) {
+            const auto task = toy::parse_task(name);
+            if (!task) fail("focus phase '", item, "': unknown task '", name, "'");
+            ph.tasks.push_back(*task);
+        }
+        if (!out.empty() && ph.begin < out.back().end)
+            fail("focus phases must be in step order and must not overlap ('", item, "')");
+        out.push_back(std::move(ph));
+    }
+    return out;
+}
+
+std::string format_focus_phases(const std::vector<FocusPhase>& phases) {
+    std::string out;
+    for (const FocusPhase& ph : phases) {
+        if (!out.empty()) out += ",";
+        out += cat(ph.begin, "-", ph.end, ":");
+        for (std::size_t i = 0; i < ph.tasks.size(); ++i) out += (i ? "+" : "") + toy::to_string(ph.tasks[i]);
+    }
+    return out.empty() ? "none" : out;
+}
+
+std::map<toy::TaskType, double> task_weights_at(const TrainOptions& o, std::int64_t step) {
+    for (const FocusPhase& ph : o.focus_phases)
+        if (step >= ph.begin && step < ph.end) {
+            std::map<toy::TaskType, double> w;
+            for (toy::TaskType t : ph.tasks) w[t] = 1.0;
+            return w;
+        }
+    return o.task_weights.empty() ? default_task_weights() : o.task_weights;
+}
+
+std::vector<std::vector<toy::Sample>> training_dialogues(const TrainOptions& o, std::int64_t step) {
+    std::vector<std::pair<toy::TaskType, double>> cumulative;
+    const auto weights = task_weights_at(o, step);
+    double total = 0, run = 0;
+    for (const auto& [t, w] : weights) total += w;
+    if (!(total > 0)) fail("the task weights at step ", step, " are all zero");
+    for (const auto& [t, w] : weights) cumulative.emplace_back(t, run += w / total);
+    std::vector<std::vector<toy::Sample>> dialogues;
+    for (int i = 0; i < o.batch; ++i) {
+        const std::uint64_t seed =
+            o.data_seed + static_cast<std::uint64_t>(step) * o.batch + static_cast<std::uint64_t>(i);
+        dialogues.push_back(make_dialogue(seed, o.dialogue_turns, cumulative));
+    }
+    return dialogues;
+}
+
 double learning_rate(const TrainOptions& o, std::int64_t step) {
     if (step < o.warmup) return o.lr * static_cast<double>(step + 1) / o.warmup;
     const double progress =
@@ -163,13 +237,6 @@ TrainReport train_toy(const TrainOptions& o) {
     std::unique_ptr<Model> bf16_model;
     if (o.bf16) bf16_model = std::make_unique<Model>(config, ComputeDType::BF16);
 
-    auto weights = o.task_weights.empty() ? default_task_weights() : o.task_weights;
-    std::vector<std::pair<toy::TaskType, double>> cumulative;
-    double total_w = 0;
-    for (const auto& [t, w] : weights) total_w += w;
-    double run = 0;
-    for (const auto& [t, w] : weights) cumulative.emplace_back(t, run += w / total_w);
-
     auto save_checkpoint = [&](std::int64_t step) {
         const std::string tmp = ckpt + ".partial";
         remove_tree(tmp);
@@ -187,7 +254,7 @@ TrainReport train_toy(const TrainOptions& o) {
     report.parameters = master.parameter_count();
     log(cat("model: ", report.parameters, " parameters; ", config.image_token_count(),
             " image tokens; vocab ", ids.vocab, "; batch ", o.batch, "; steps ", start, " -> ", o.steps,
-            o.bf16 ? "; bf16 mixed" : "; fp32"));
+            o.bf16 ? "; bf16 mixed" : "; fp32", "; focus phases ", format_focus_phases(o.focus_phases)));
     Stopwatch clock;
     double ema = -1;
     std::int64_t samples_done = 0;
@@ -196,13 +263,9 @@ TrainReport train_toy(const TrainOptions& o) {
         if ((o.cancel && o.cancel->load()) || (o.stop_at_step > 0 && step >= o.stop_at_step) ||
             (o.time_limit_minutes > 0 && clock.elapsed_ms() > o.time_limit_minutes * 60000.0))
             break;
-        std::vector<std::vector<toy::Sample>> dialogues;
-        for (int i = 0; i < o.batch; ++i) {
-            const std::uint64_t seed =
-                o.data_seed + static_cast<std::uint64_t>(step) * o.batch + static_cast<std::uint64_t>(i);
-            dialogues.push_back(make_dialogue(seed, o.dialogue_turns, cumulative));
-        }
-        const TrainBatch b = builder.build_dialogues(dialogues);
+        for (const FocusPhase& ph : o.focus_phases)
+            if (step == ph.begin) log("focus phase " + format_focus_phases({ph}));
+        const TrainBatch b = builder.build_dialogues(training_dialogues(o, step));
         Model* compute = &master;
         if (bf16_model) {
             std::map<std::string, at::Tensor> by_name(params.begin(), params.end());

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/toy/sample.h"
 #include "core/toy/task.h"
 #include "core/train/toy_recipe.h"
 
@@ -16,6 +17,20 @@ class Model;
 }
 
 namespace sightline::train {
+
+// A stretch of stage-2 steps [begin, end) whose dialogues ask only about `tasks` (every turn), so that the
+// optimiser's whole step serves one skill. A skill that stalls inside the mix (finding an object by its
+// shape) forms within ~100 such steps; see the model card.
+struct FocusPhase {
+    std::int64_t begin = 0, end = 0;
+    std::vector<toy::TaskType> tasks;
+};
+// Parses "900-1100:color,1100-1400:position+exist" (tasks joined by '+'); "none" or "" = no phases.
+// Throws sightline::Error on malformed, empty or overlapping phases.
+std::vector<FocusPhase> parse_focus_phases(const std::string& text);
+std::string format_focus_phases(const std::vector<FocusPhase>& phases);
+// The embedded model's curriculum (see default_focus_phases() in trainer.cpp and the model card).
+std::vector<FocusPhase> default_focus_phases();
 
 struct TrainOptions {
     std::string out_dir;
@@ -46,7 +61,8 @@ struct TrainOptions {
     std::int64_t stop_at_step = 0;  // stop (with a checkpoint) at this step; 0 = run to `steps`
     std::string spm_train = "spm_train";
     int tokenizer_vocab = 512;
-    std::map<toy::TaskType, double> task_weights;  // empty = recipe defaults
+    std::map<toy::TaskType, double> task_weights;                   // empty = recipe defaults
+    std::vector<FocusPhase> focus_phases = default_focus_phases();  // steps outside them use the mix
     std::function<void(const std::string&)> log;
     const std::atomic<bool>* cancel = nullptr;
 };
@@ -64,6 +80,10 @@ struct TrainReport {
 
 std::map<toy::TaskType, double> default_task_weights();
 double learning_rate(const TrainOptions& o, std::int64_t step);
+// The task weights in force at `step` (a focus phase's tasks, equally weighted, or the mix).
+std::map<toy::TaskType, double> task_weights_at(const TrainOptions& o, std::int64_t step);
+// The dialogues of one stage-2 step (sample seeds data_seed + step * batch + i).
+std::vector<std::vector<toy::Sample>> training_dialogues(const TrainOptions& o, std::int64_t step);
 void init_sincos_positions(Model& model);
 TrainReport train_toy(const TrainOptions& options);
 

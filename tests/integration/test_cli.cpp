@@ -168,6 +168,16 @@ class TestCli : public QObject {
             {"explain", "--model", model_, "--prompt", "x", "--method", "telepathy", "--out", tmp_.path()});
         QCOMPARE(r.code, 1);
         QVERIFY(r.err.contains("unknown method 'telepathy'") && r.err.contains("rollout"));
+        r = cli({"explain", "--model", model_, "--prompt", "x", "--method", "tam", "--out", tmp_.path(),
+                 "--params", "{\"tam\": "});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("--params is not valid JSON"), qPrintable(r.err));
+        r = cli({"eval", "--model", model_, "--n", "1", "--params", "[1]"});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("--params must be a JSON object"), qPrintable(r.err));
+        r = cli({"toy", "train", "--out", tmp_.path() + "/never", "--focus", "10-5:color"});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("empty step range"), qPrintable(r.err));
         r = cli({"frobnicate"});
         QCOMPARE(r.code, 2);
     }

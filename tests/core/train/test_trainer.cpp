@@ -109,6 +109,46 @@ class TestTrainer : public QObject {
         QVERIFY(std::abs(learning_rate(o, 110) - 1e-5) < 1e-12);
     }
 
+    void focus_phases_select_the_tasks_of_their_steps() {
+        const auto phases = parse_focus_phases("10-20:color,20-25:position+exist");
+        QCOMPARE(phases.size(), std::size_t{2});
+        QCOMPARE(phases[1].begin, std::int64_t{20});
+        QCOMPARE(phases[1].end, std::int64_t{25});
+        QCOMPARE(phases[1].tasks.size(), std::size_t{2});
+        QCOMPARE(format_focus_phases(phases), std::string("10-20:color,20-25:position+exist"));
+        QVERIFY(parse_focus_phases("none").empty());
+        QCOMPARE(format_focus_phases({}), std::string("none"));
+        for (const char* bad : {"10-20", "20-10:color", "a-20:color", "10-20:colour",
+                                "10-20:color,15-30:shape", "10-2x:color", "-5:color"})
+            QVERIFY_THROWS_EXCEPTION(Error, parse_focus_phases(bad));
+        // The committed recipe's phases parse, are ordered and lie inside its 3400 steps.
+        const auto recipe = default_focus_phases();
+        QVERIFY(!recipe.empty());
+        QVERIFY(recipe.back().end <= TrainOptions{}.steps);
+
+        TrainOptions o;
+        o.focus_phases = phases;
+        o.batch = 24;
+        o.dialogue_turns = 3;
+        QCOMPARE(task_weights_at(o, 9), default_task_weights());
+        QCOMPARE(task_weights_at(o, 10).size(), std::size_t{1});
+        QCOMPARE(task_weights_at(o, 19).count(toy::TaskType::Color), std::size_t{1});
+        QCOMPARE(task_weights_at(o, 25), default_task_weights());
+        // Inside a phase every turn of every dialogue asks the phase's task; outside, the mix asks several.
+        for (const auto& d : training_dialogues(o, 12))
+            for (const toy::Sample& turn : d) QCOMPARE(turn.task, toy::TaskType::Color);
+        std::set<toy::TaskType> in_phase2, in_mix;
+        for (const auto& d : training_dialogues(o, 22))
+            for (const toy::Sample& turn : d) in_phase2.insert(turn.task);
+        QVERIFY(in_phase2 == (std::set<toy::TaskType>{toy::TaskType::Position, toy::TaskType::Exist}));
+        for (const auto& d : training_dialogues(o, 30))
+            for (const toy::Sample& turn : d) in_mix.insert(turn.task);
+        QVERIFY(in_mix.size() >= 5);
+        // Same step, same dialogues (the resume test relies on it).
+        const auto a = training_dialogues(o, 12), b = training_dialogues(o, 12);
+        QCOMPARE(a.front().front().question, b.front().front().question);
+    }
+
     void smoke_training_run_learns_and_resumes() {
         const std::string out = (tmp_.path() + "/toy").toStdString();
         TrainOptions o;
@@ -126,6 +166,7 @@ class TestTrainer : public QObject {
         o.vision_pretrain_steps = 30;
         o.vision_pretrain_batch = 8;
         o.dialogue_turns = 2;  // multi-turn batches and the grounding loss on, but kept short for CI
+        o.focus_phases = parse_focus_phases("25-30:color");  // a focus phase inside the run, before the stop
         const TrainReport r = train_toy(o);
         QVERIFY(!r.finished);
         QCOMPARE(r.last_step, std::int64_t{40});
