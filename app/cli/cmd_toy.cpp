@@ -120,7 +120,8 @@ int toy_train(const Words& words) {
                   "vision-pretrain-steps",
                   "turns",
                   "grounding-weight",
-                  "focus"});
+                  "focus",
+                  "init-from"});
     train::TrainOptions o;
     o.out_dir = a.require("out");
     if (a.has("tiny")) o.size = train::tiny_toy_size();
@@ -151,6 +152,7 @@ int toy_train(const Words& words) {
             o.task_weights[*task] = std::stod(item.substr(eq + 1));
         }
     }
+    o.init_from = a.get("init-from", "");
     if (a.has("focus")) o.focus_phases = train::parse_focus_phases(a.get("focus"));
     o.time_limit_minutes = a.get_double("time-limit-min", 0);
     o.stop_at_step = a.get_int("stop-at", 0);
@@ -196,7 +198,8 @@ int cmd_toy(const Words& words) {
                "                               [--turns K] [--grounding-weight W] [--vision-pretrain-steps "
                "N]\n"
                "                               [--task-weights task=w,...] [--warmup N] [--min-lr X]\n"
-               "                               [--focus BEGIN-END:task[+task],...|none]\n"
+               "                               [--focus BEGIN-END:task[+task],...|none] [--init-from "
+               "MODEL_DIR]\n"
                "The defaults are the embedded model's recipe; it was trained with --bf16 (see its model "
                "card).\n";
         return words.empty() ? 2 : 0;

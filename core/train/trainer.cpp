@@ -186,6 +186,12 @@ TrainReport train_toy(const TrainOptions& o) {
     };
     configure_threads(o.threads);
     make_dirs(o.out_dir);
+    if (!o.init_from.empty() && !file_exists(path_join(o.out_dir, "tokenizer.model"))) {
+        // A continued model keeps the tokenizer its weights were trained with.
+        const std::string from = path_join(o.init_from, "tokenizer.model");
+        if (!file_exists(from)) fail("--init-from: ", from, " does not exist");
+        write_text(path_join(o.out_dir, "tokenizer.model"), read_text_file(from));
+    }
     if (!file_exists(path_join(o.out_dir, "tokenizer.model"))) {
         log("training the SentencePiece tokenizer with " + o.spm_train);
         train_toy_tokenizer(o.out_dir, o.spm_train, o.tokenizer_vocab);
@@ -208,10 +214,13 @@ TrainReport train_toy(const TrainOptions& o) {
         start = state.at("step").get<std::int64_t>();
         history = state.value("history", nlohmann::json::array());
         log(cat("resuming from step ", start));
+    } else if (!o.init_from.empty()) {
+        master.load(WeightStore::load_dir(o.init_from, ComputeDType::F32));
+        log(cat("starting from the weights of ", o.init_from, " (fresh optimiser and schedule)"));
     }
     master.set_requires_grad(true);
     TrainReport report;
-    if (start == 0 && o.vision_pretrain_steps > 0) {
+    if (start == 0 && o.init_from.empty() && o.vision_pretrain_steps > 0) {
         VisionPretrainOptions vo;
         vo.steps = o.vision_pretrain_steps;
         vo.batch = o.vision_pretrain_batch;

@@ -60,6 +60,9 @@ struct TrainOptions {
     double time_limit_minutes = 0;  // stop (with a checkpoint) after this long; 0 = no limit
     std::int64_t stop_at_step = 0;  // stop (with a checkpoint) at this step; 0 = run to `steps`
     std::string spm_train = "spm_train";
+    // Start from this model folder's weights and tokenizer instead of random weights (no stage 1, fresh
+    // AdamW state and learning-rate schedule): a further training stage. A checkpoint in out_dir wins.
+    std::string init_from;
     int tokenizer_vocab = 512;
     std::map<toy::TaskType, double> task_weights;                   // empty = recipe defaults
     std::vector<FocusPhase> focus_phases = default_focus_phases();  // steps outside them use the mix

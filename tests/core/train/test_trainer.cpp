@@ -278,6 +278,29 @@ class TestTrainer : public QObject {
         for (std::size_t i = 0; i < pa.size(); ++i)
             max_diff = std::max(max_diff, (pa[i].second - pc[i].second).abs().max().item<float>());
         QVERIFY2(max_diff < 1e-5f, qPrintable(QString("resumed run differs by %1").arg(max_diff)));
+
+        // A further stage from the finished model: its weights and tokenizer, no vision pretraining, a fresh
+        // schedule. It starts where the first run ended (far below a random start) and keeps learning.
+        TrainOptions more = o;
+        more.out_dir = (tmp_.path() + "/toy_more").toStdString();
+        more.init_from = out;
+        more.steps = 10;
+        more.warmup = 2;
+        more.data_seed = 50 * 8;  // after the first run's samples
+        more.checkpoint_every = 0;
+        more.focus_phases = parse_focus_phases("0-5:color");
+        const TrainReport cont = train_toy(more);
+        QCOMPARE(cont.first_step, std::int64_t{0});
+        QCOMPARE(cont.vision_pretrain_seconds, 0.0);
+        QVERIFY2(cont.first_loss < 0.8 * r.first_loss,
+                 qPrintable(QString("continued run starts at %1, a fresh one at %2")
+                                .arg(cont.first_loss)
+                                .arg(r.first_loss)));
+        QCOMPARE(read_text_file(more.out_dir + "/tokenizer.model"), read_text_file(out + "/tokenizer.model"));
+        QVERIFY(load_model(more.out_dir)->tokenizer);
+        more.init_from = tmp_.path().toStdString() + "/no_such_model";
+        more.out_dir = (tmp_.path() + "/toy_bad").toStdString();
+        QVERIFY_THROWS_EXCEPTION(Error, train_toy(more));
     }
 };
 
