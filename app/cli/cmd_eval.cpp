@@ -30,7 +30,7 @@ int cmd_eval(const Words& words) {
     o.n = a.get_int("n", 300);
     o.first_seed = a.get_u64("first-seed", toy::kHeldOutSeedBase);
     if (a.has("methods")) o.methods = split(a.get("methods"), ',');
-    if (a.has("params")) o.params = method_params_option(a);
+    o.params = method_params_option(a);
     o.faithfulness_steps = a.get_int("faithfulness-steps", o.faithfulness_steps);
     o.faithfulness_targets_per_scene = a.get_int("faithfulness-targets", o.faithfulness_targets_per_scene);
     o.faithfulness_min_gap = a.get_double("faithfulness-min-gap", o.faithfulness_min_gap);

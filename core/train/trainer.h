@@ -30,7 +30,7 @@ struct FocusPhase {
 // Throws sightline::Error on malformed, empty or overlapping phases.
 std::vector<FocusPhase> parse_focus_phases(const std::string& text);
 std::string format_focus_phases(const std::vector<FocusPhase>& phases);
-// The embedded model's curriculum (see default_focus_phases() in trainer.cpp and the model card).
+// The focus phases of the embedded model's stage 2 (see trainer.cpp and the model card).
 std::vector<FocusPhase> default_focus_phases();
 
 struct TrainOptions {

@@ -280,7 +280,7 @@ class TestTrainer : public QObject {
         QVERIFY2(max_diff < 1e-5f, qPrintable(QString("resumed run differs by %1").arg(max_diff)));
 
         // A further stage from the finished model: its weights and tokenizer, no vision pretraining, a fresh
-        // schedule. It starts where the first run ended (far below a random start) and keeps learning.
+        // schedule. It starts where the first run ended (far below a random start).
         TrainOptions more = o;
         more.out_dir = (tmp_.path() + "/toy_more").toStdString();
         more.init_from = out;
