@@ -67,6 +67,25 @@ int cmd_eval(const Words& words) {
             m.contains("validated_rate") ? cat(m["validated_rate"].get<double>()).substr(0, 5).c_str() : "-",
             m["mean_time_ms"].get<double>());
     }
+    // Where each method's argmax landed on object words (a miss on the named object's cell, on another
+    // object carrying the same word, on another object, on background), and pointing per question type.
+    std::printf(
+        "\npointing on object words: where the argmax landed, and the pointing game per question type\n");
+    std::printf("%-10s %7s %8s %9s %8s %8s  %s\n", "method", "hit", "its cell", "same word", "other",
+                "backgr.", "by question");
+    for (const auto& [name, m] : j["methods"].items()) {
+        if (!m.contains("pointing_outcomes")) continue;
+        const auto& po = m["pointing_outcomes"];
+        std::string by_task;
+        for (const auto& [task, t] : m["pointing_by_task"].items()) {
+            char cell[64];
+            std::snprintf(cell, sizeof cell, "%s %.3f  ", task.c_str(), t["pointing_game"].get<double>());
+            by_task += cell;
+        }
+        std::printf("%-10s %7.3f %8.3f %9.3f %8.3f %8.3f  %s\n", name.c_str(), po["hit"].get<double>(),
+                    po["target_cell"].get<double>(), po["same_word_object"].get<double>(),
+                    po["other_object"].get<double>(), po["background"].get<double>(), by_task.c_str());
+    }
     return 0;
 }
 

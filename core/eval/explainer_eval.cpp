@@ -51,6 +51,7 @@ GridMap center_map(int h, int w) {
 struct TargetWord {
     std::int64_t index;  // answer-token index
     int object;          // scene object for object words, -1 for function words
+    bool color_word;     // a colour word (else a shape word) when object >= 0
 };
 
 // Maps answer tokens to the sample's words through character spans of the decoded answer.
@@ -77,9 +78,9 @@ std::vector<TargetWord> target_words(const LoadedModel& m, const Trace& t, const
                 (w.kind == toy::WordKind::ObjectColor || w.kind == toy::WordKind::ObjectShape) &&
                 w.object >= 0;
             if (object_word)
-                out.push_back({static_cast<std::int64_t>(k), w.object});
+                out.push_back({static_cast<std::int64_t>(k), w.object, w.kind == toy::WordKind::ObjectColor});
             else if (w.kind == toy::WordKind::Function)
-                out.push_back({static_cast<std::int64_t>(k), -1});
+                out.push_back({static_cast<std::int64_t>(k), -1, false});
             break;
         }
     }
@@ -119,6 +120,22 @@ nlohmann::json ExplainerEvalResult::to_json() const {
             j["validated_rate"] = static_cast<double>(s.validated) / s.validation_attempts;
             j["median_set_size"] = median(s.set_sizes);
             j["median_time_ms"] = median(s.time_ms);
+        }
+        if (!s.pointing.empty()) {
+            nlohmann::json outcomes = nlohmann::json::object();
+            for (auto outcome :
+                 {metrics::PointingOutcome::Hit, metrics::PointingOutcome::TargetCell,
+                  metrics::PointingOutcome::SameWordObject, metrics::PointingOutcome::OtherObject,
+                  metrics::PointingOutcome::Background}) {
+                const auto it = s.pointing_outcomes.find(metrics::to_string(outcome));
+                outcomes[metrics::to_string(outcome)] = (it == s.pointing_outcomes.end() ? 0 : it->second) /
+                                                        static_cast<double>(s.pointing.size());
+            }
+            j["pointing_outcomes"] = outcomes;
+            nlohmann::json by_task = nlohmann::json::object();
+            for (const auto& [task, v] : s.pointing_by_task)
+                by_task[task] = {{"pointing_game", mean(v)}, {"n", v.size()}};
+            j["pointing_by_task"] = by_task;
         }
         ms[name] = j;
     }
@@ -193,10 +210,26 @@ ExplainerEvalResult evaluate_explainers(const LoadedModel& m, ExplanationService
             }
             if (tw.object >= 0) {
                 ++r.object_targets;
-                const cv::Mat& mask = s.scene.objects[static_cast<std::size_t>(tw.object)].mask;
+                const auto& target_object = s.scene.objects[static_cast<std::size_t>(tw.object)];
+                const cv::Mat& mask = target_object.mask;
+                // The scene's other objects, and whether each carries the target word too.
+                std::vector<cv::Mat> other_masks;
+                std::vector<bool> shares_word;
+                for (std::size_t oi = 0; oi < s.scene.objects.size(); ++oi) {
+                    if (static_cast<int>(oi) == tw.object) continue;
+                    const auto& other = s.scene.objects[oi];
+                    other_masks.push_back(other.mask);
+                    shares_word.push_back(tw.color_word ? other.color == target_object.color
+                                                        : other.shape == target_object.shape);
+                }
                 for (const auto& [name, map] : maps) {
-                    r.methods[name].obj_iou.push_back(metrics::obj_iou(map, mask));
-                    r.methods[name].pointing.push_back(metrics::pointing_game(map, mask) ? 1.0 : 0.0);
+                    auto& ms = r.methods[name];
+                    ms.obj_iou.push_back(metrics::obj_iou(map, mask));
+                    const auto outcome = metrics::classify_pointing(map, mask, other_masks, shares_word);
+                    const double hit = outcome == metrics::PointingOutcome::Hit ? 1.0 : 0.0;
+                    ms.pointing.push_back(hit);
+                    ++ms.pointing_outcomes[metrics::to_string(outcome)];
+                    ms.pointing_by_task[toy::to_string(s.task)].push_back(hit);
                     noun_maps[name].push_back(map);
                 }
                 if (o.faithfulness_steps > 0 && faithfulness_left > 0) {

@@ -34,6 +34,10 @@ struct MethodScores {
     std::vector<double> obj_iou, func_iou, pointing, deletion, insertion, time_ms;
     int validated = 0, validation_attempts = 0;  // CLEANN
     std::vector<double> set_sizes;               // CLEANN explanation sizes (validated)
+    // Object-word targets by where the map's argmax landed (metrics::to_string(PointingOutcome) keys),
+    // and the pointing game per question type (describe, color, shape, relation).
+    std::map<std::string, int> pointing_outcomes;
+    std::map<std::string, std::vector<double>> pointing_by_task;
 };
 
 struct ExplainerEvalResult {

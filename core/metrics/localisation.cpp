@@ -15,6 +15,34 @@ void check_mask(const cv::Mat& mask, const char* who) {
         fail(who, ": the object mask must be an 8-bit single-channel image (CV_8UC1)");
 }
 
+struct ArgmaxCell {
+    int r, c;    // grid cell
+    int py, px;  // its centre, in mask pixels
+};
+
+ArgmaxCell argmax_cell(const GridMap& map, const cv::Mat& mask_u8) {
+    // std::max_element returns the first maximum: row-major tie breaking.
+    const auto best = std::max_element(map.values.begin(), map.values.end());
+    const int index = static_cast<int>(best - map.values.begin());
+    const int r = index / map.w, c = index % map.w;
+    const double y = (r + 0.5) * mask_u8.rows / map.h;
+    const double x = (c + 0.5) * mask_u8.cols / map.w;
+    return {r, c, std::clamp(static_cast<int>(std::floor(y)), 0, mask_u8.rows - 1),
+            std::clamp(static_cast<int>(std::floor(x)), 0, mask_u8.cols - 1)};
+}
+
+// Whether any pixel of grid cell (r, c) belongs to the mask.
+bool cell_touches(const GridMap& map, int r, int c, const cv::Mat& mask_u8) {
+    const int y0 = r * mask_u8.rows / map.h, y1 = std::max(y0 + 1, (r + 1) * mask_u8.rows / map.h);
+    const int x0 = c * mask_u8.cols / map.w, x1 = std::max(x0 + 1, (c + 1) * mask_u8.cols / map.w);
+    for (int y = y0; y < std::min(y1, mask_u8.rows); ++y) {
+        const unsigned char* m = mask_u8.ptr<unsigned char>(y);
+        for (int x = x0; x < std::min(x1, mask_u8.cols); ++x)
+            if (m[x] > 0) return true;
+    }
+    return false;
+}
+
 }  // namespace
 
 double obj_iou(const GridMap& map, const cv::Mat& mask_u8) {
@@ -83,15 +111,49 @@ double f1_iou(double obj, double func) {
 bool pointing_game(const GridMap& map, const cv::Mat& mask_u8) {
     check_grid(map, "pointing_game map");
     check_mask(mask_u8, "pointing_game");
-    // std::max_element returns the first maximum: row-major tie breaking.
-    const auto best = std::max_element(map.values.begin(), map.values.end());
-    const int index = static_cast<int>(best - map.values.begin());
-    const int r = index / map.w, c = index % map.w;
-    const double y = (r + 0.5) * mask_u8.rows / map.h;
-    const double x = (c + 0.5) * mask_u8.cols / map.w;
-    const int py = std::clamp(static_cast<int>(std::floor(y)), 0, mask_u8.rows - 1);
-    const int px = std::clamp(static_cast<int>(std::floor(x)), 0, mask_u8.cols - 1);
-    return mask_u8.at<unsigned char>(py, px) > 0;
+    const ArgmaxCell a = argmax_cell(map, mask_u8);
+    return mask_u8.at<unsigned char>(a.py, a.px) > 0;
+}
+
+PointingOutcome classify_pointing(const GridMap& map, const cv::Mat& mask_u8,
+                                  const std::vector<cv::Mat>& other_masks,
+                                  const std::vector<bool>& shares_word) {
+    check_grid(map, "classify_pointing map");
+    check_mask(mask_u8, "classify_pointing");
+    if (other_masks.size() != shares_word.size())
+        fail("classify_pointing: ", other_masks.size(), " other masks but ", shares_word.size(),
+             " shares_word flags");
+    for (const cv::Mat& m : other_masks) {
+        check_mask(m, "classify_pointing (other object)");
+        if (m.size() != mask_u8.size()) fail("classify_pointing: the object masks differ in size");
+    }
+    const ArgmaxCell a = argmax_cell(map, mask_u8);
+    if (mask_u8.at<unsigned char>(a.py, a.px) > 0) return PointingOutcome::Hit;
+    if (cell_touches(map, a.r, a.c, mask_u8)) return PointingOutcome::TargetCell;
+    auto other = [&](std::size_t i) {
+        return shares_word[i] ? PointingOutcome::SameWordObject : PointingOutcome::OtherObject;
+    };
+    for (std::size_t i = 0; i < other_masks.size(); ++i)
+        if (other_masks[i].at<unsigned char>(a.py, a.px) > 0) return other(i);
+    for (std::size_t i = 0; i < other_masks.size(); ++i)
+        if (cell_touches(map, a.r, a.c, other_masks[i])) return other(i);
+    return PointingOutcome::Background;
+}
+
+const char* to_string(PointingOutcome outcome) {
+    switch (outcome) {
+        case PointingOutcome::Hit:
+            return "hit";
+        case PointingOutcome::TargetCell:
+            return "target_cell";
+        case PointingOutcome::SameWordObject:
+            return "same_word_object";
+        case PointingOutcome::OtherObject:
+            return "other_object";
+        case PointingOutcome::Background:
+            return "background";
+    }
+    return "background";
 }
 
 }  // namespace sightline::metrics

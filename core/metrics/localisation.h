@@ -39,4 +39,23 @@ double f1_iou(double obj, double func);
 // inside the object.
 bool pointing_game(const GridMap& map, const cv::Mat& mask_u8);
 
+// Where a map's argmax lands, to tell pointing-game misses apart (docs/EVALUATION.md):
+//   Hit             pointing_game() is true;
+//   TargetCell      a near miss: the argmax cell's pixel rectangle (rows floor(r * H / h) ..
+//                   floor((r + 1) * H / h) - 1, columns likewise) touches the object, its centre does not
+//                   (a ring's hole, the gap between a star's points, an edge cell);
+//   SameWordObject  the argmax lies on another object that also carries the target word (another red
+//                   object for "red"): a map of the word's class cannot tell the two apart;
+//   OtherObject     the argmax lies on another object;
+//   Background      none of these.
+// "Lies on" another object: its mask contains the centre pixel, else (checked for every other object
+// before falling back to Background) the argmax cell touches its mask; the first such object in order.
+// other_masks and shares_word run in parallel (shares_word[i]: other object i carries the target word).
+enum class PointingOutcome { Hit, TargetCell, SameWordObject, OtherObject, Background };
+PointingOutcome classify_pointing(const GridMap& map, const cv::Mat& mask_u8,
+                                  const std::vector<cv::Mat>& other_masks,
+                                  const std::vector<bool>& shares_word);
+// "hit", "target_cell", "same_word_object", "other_object", "background".
+const char* to_string(PointingOutcome outcome);
+
 }  // namespace sightline::metrics

@@ -4,6 +4,7 @@
 #include <QtTest>
 
 #include <opencv2/core.hpp>
+#include <string>
 
 #include "core/metrics/metrics.h"
 #include "core/util/error.h"
@@ -172,6 +173,31 @@ void TestMetrics::pointingGame() {
     QVERIFY(pointing_game(two_maxima, rect_mask(4, 6, 1, 2, 3, 4)));
     QVERIFY(!pointing_game(two_maxima, rect_mask(4, 6, 3, 4, 5, 6)));
     QVERIFY_THROWS_EXCEPTION(Error, pointing_game(map, cv::Mat(4, 6, CV_32F, cv::Scalar(1))));
+}
+
+void TestMetrics::pointingOutcomes() {
+    // 2x3 map, maximum at cell (1, 2); mask 4 x 6: the cell covers pixels rows 2-3, columns 4-5, its centre
+    // is pixel (3, 5).
+    const GridMap map{2, 3, {0, 1, 2, 3, 4, 5}};
+    const cv::Mat centre = rect_mask(4, 6, 3, 4, 5, 6), corner = rect_mask(4, 6, 2, 3, 4, 5);
+    const cv::Mat elsewhere = rect_mask(4, 6, 0, 2, 0, 3);  // cells (0, 0) and (0, 1) only
+    const cv::Mat cell_edge = rect_mask(4, 6, 2, 3, 3, 5);  // touches the argmax cell, not its centre
+    using O = PointingOutcome;
+    QCOMPARE(classify_pointing(map, centre, {}, {}), O::Hit);
+    QCOMPARE(classify_pointing(map, corner, {centre}, {true}), O::TargetCell);  // target before others
+    QCOMPARE(classify_pointing(map, elsewhere, {}, {}), O::Background);
+    QCOMPARE(classify_pointing(map, elsewhere, {centre}, {true}), O::SameWordObject);
+    QCOMPARE(classify_pointing(map, elsewhere, {centre}, {false}), O::OtherObject);
+    // An object holding the centre pixel wins over an earlier one that only touches the cell.
+    QCOMPARE(classify_pointing(map, elsewhere, {cell_edge, centre}, {false, true}), O::SameWordObject);
+    QCOMPARE(classify_pointing(map, elsewhere, {cell_edge, elsewhere}, {false, true}), O::OtherObject);
+    QCOMPARE(classify_pointing(map, elsewhere, {elsewhere}, {true}), O::Background);
+    // Consistent with pointing_game on the same inputs.
+    QCOMPARE(classify_pointing(map, corner, {}, {}) == O::Hit, pointing_game(map, corner));
+    QCOMPARE(std::string(to_string(O::TargetCell)), std::string("target_cell"));
+    QCOMPARE(std::string(to_string(O::SameWordObject)), std::string("same_word_object"));
+    QVERIFY_THROWS_EXCEPTION(Error, classify_pointing(map, centre, {corner}, {}));
+    QVERIFY_THROWS_EXCEPTION(Error, classify_pointing(map, centre, {rect_mask(8, 6, 0, 1, 0, 1)}, {true}));
 }
 
 QTEST_APPLESS_MAIN(TestMetrics)

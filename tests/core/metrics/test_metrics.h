@@ -16,6 +16,7 @@ class TestMetrics : public QObject {
     void funcIouAgainstMeanNounThreshold();
     void f1Iou();
     void pointingGame();
+    void pointingOutcomes();
     // test_metrics_curves.cpp
     void trapezoidAuc();
     void cellsByImportanceIsStable();
