@@ -6,6 +6,8 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "core/util/resource_paths.h"
@@ -149,6 +151,17 @@ class TestCli : public QObject {
             for (const char* k : {"obj_iou", "func_iou", "f1_iou", "pointing_game", "deletion_auc",
                                   "insertion_auc", "mean_time_ms"})
                 QVERIFY2(j["methods"][m].contains(k), k);
+            // Where the arg-max landed: five shares of the object words that add up to 1, the first being
+            // the pointing game itself; and the pointing game per question type.
+            const auto& o = j["methods"][m]["pointing_outcomes"];
+            double total = 0;
+            for (const char* k : {"hit", "target_cell", "same_word_object", "other_object", "background"}) {
+                QVERIFY2(o.contains(k), k);
+                total += o[k].get<double>();
+            }
+            QVERIFY(std::abs(total - 1.0) < 1e-9);
+            QCOMPARE(o["hit"].get<double>(), j["methods"][m]["pointing_game"].get<double>());
+            QVERIFY(!j["methods"][m]["pointing_by_task"].empty());
         }
         QVERIFY(j["methods"]["cleann"].contains("validated_rate"));
     }
