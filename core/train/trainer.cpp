@@ -63,9 +63,10 @@ std::string format_duration(double seconds) {
     return buf;
 }
 
-void write_text(const std::string& path, const std::string& text) {
-    std::ofstream out(path);
-    out << text;
+// Writes `bytes` as they are (binary mode: also used to copy the binary tokenizer.model).
+void write_file(const std::string& path, const std::string& bytes) {
+    std::ofstream out(path, std::ios::binary);
+    out << bytes;
     if (!out) fail("cannot write ", path);
 }
 
@@ -190,7 +191,7 @@ TrainReport train_toy(const TrainOptions& o) {
         // A continued model keeps the tokenizer its weights were trained with.
         const std::string from = path_join(o.init_from, "tokenizer.model");
         if (!file_exists(from)) fail("--init-from: ", from, " does not exist");
-        write_text(path_join(o.out_dir, "tokenizer.model"), read_text_file(from));
+        write_file(path_join(o.out_dir, "tokenizer.model"), read_text_file(from));
     }
     if (!file_exists(path_join(o.out_dir, "tokenizer.model"))) {
         log("training the SentencePiece tokenizer with " + o.spm_train);
@@ -253,7 +254,7 @@ TrainReport train_toy(const TrainOptions& o) {
         CheckpointWriteOptions w;
         save_model(master, tmp, w);
         write_safetensors(path_join(tmp, "optimizer.safetensors"), opt.state());
-        write_text(path_join(tmp, "trainer_state.json"),
+        write_file(path_join(tmp, "trainer_state.json"),
                    nlohmann::json{{"step", step}, {"history", history}}.dump(1) + "\n");
         replace_path(tmp, ckpt);
     };
@@ -342,7 +343,7 @@ TrainReport train_toy(const TrainOptions& o) {
     report.finished = step >= o.steps;
     save_checkpoint(step);
     save_final();
-    write_text(path_join(o.out_dir, "training_log.json"),
+    write_file(path_join(o.out_dir, "training_log.json"),
                nlohmann::json{{"history", history}}.dump(1) + "\n");
     return report;
 }
