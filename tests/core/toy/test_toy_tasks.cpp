@@ -66,13 +66,14 @@ std::vector<int> matching(const Scene& scene, const std::string& color, const st
 }
 
 std::string expected_description(const Scene& scene) {
-    std::string s = "there is ";
+    std::string s;
     const size_t n = scene.objects.size();
     for (size_t i = 0; i < n; ++i) {
         const SceneObject& o = scene.objects[i];
         if (i > 0) s += (i + 1 == n) ? " and " : ", ";
-        s += (color_of(o) == "orange" ? "an " : "a ") + color_of(o) + " " + shape_of(o);
-        s += position_of(o) == "center" ? " in the center" : " at the " + position_of(o);
+        s += position_of(o) == "center" ? "in the center" : "at the " + position_of(o);
+        if (i == 0) s += " there is";
+        s += (color_of(o) == "orange" ? " an " : " a ") + color_of(o) + " " + shape_of(o);
     }
     return s + ".";
 }
