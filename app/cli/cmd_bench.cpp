@@ -132,6 +132,7 @@ int cmd_bench(const Words& words) {
                           {"dtype", to_string(model->model->dtype())},
                           {"threads", active_threads()},
                           {"blas", live_blas_library()},
+                          {"allocator", live_allocator()},
                           {"load_ms", model->load_ms},
                           {"prompt_tokens", prompt_len},
                           {"new_tokens", new_tokens},

@@ -79,4 +79,14 @@ std::string live_blas_library() {
     return out.empty() ? "none loaded" : out;
 }
 
+std::string live_allocator() {
+    std::ifstream maps("/proc/self/maps");
+    std::string line;
+    while (std::getline(maps, line)) {
+        if (line.find("libtcmalloc") != std::string::npos) return "tcmalloc";
+        if (line.find("libjemalloc") != std::string::npos) return "jemalloc";
+    }
+    return "glibc malloc";
+}
+
 }  // namespace sightline

@@ -15,6 +15,8 @@ std::uint64_t current_rss_bytes();
 void ensure_memory_available(std::uint64_t bytes, const std::string& what);
 // The shared BLAS/LAPACK libraries mapped into this process (e.g. "openblas-openmp/libblas.so.3").
 std::string live_blas_library();
+// The malloc implementation serving this process: "tcmalloc", "jemalloc" or "glibc malloc".
+std::string live_allocator();
 // Human-readable byte count ("1.5 GiB").
 std::string format_bytes(std::uint64_t bytes);
 

@@ -100,6 +100,9 @@ class TestCli : public QObject {
              {"load_ms", "prefill_tokens_per_s", "decode_tokens_per_s", "peak_rss_bytes", "threads"})
             QVERIFY2(j[k].get<double>() > 0, k);
         QVERIFY(!j["blas"].get<std::string>().empty());
+        // The allocator the build linked is the one serving the process (tcmalloc unless unavailable).
+        QCOMPARE(QString::fromStdString(j["allocator"].get<std::string>()),
+                 QStringLiteral(SIGHTLINE_EXPECTED_ALLOCATOR));
     }
 
     void generate_with_image_and_explain() {
