@@ -4,11 +4,24 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <vector>
 
 #include "core/util/error.h"
 
 namespace sightline {
 namespace {
+
+// The file paths mapped into this process (/proc/self/maps), one per mapping.
+std::vector<std::string> mapped_file_paths() {
+    std::ifstream maps("/proc/self/maps");
+    std::vector<std::string> paths;
+    std::string line;
+    while (std::getline(maps, line)) {
+        const auto slash = line.find('/');
+        if (slash != std::string::npos) paths.push_back(line.substr(slash));
+    }
+    return paths;
+}
 
 std::uint64_t read_kib_field(const char* file, const std::string& key) {
     std::ifstream in(file);
@@ -61,13 +74,8 @@ void ensure_memory_available(std::uint64_t bytes, const std::string& what) {
 }
 
 std::string live_blas_library() {
-    std::ifstream maps("/proc/self/maps");
-    std::string line;
     std::set<std::string> libs;
-    while (std::getline(maps, line)) {
-        const auto slash = line.find('/');
-        if (slash == std::string::npos) continue;
-        const std::string path = line.substr(slash);
+    for (const std::string& path : mapped_file_paths()) {
         if (path.find("blas") == std::string::npos && path.find("mkl") == std::string::npos) continue;
         // Keep the last two path components: "openblas-openmp/libblas.so.3".
         const auto last = path.rfind('/');
@@ -80,11 +88,9 @@ std::string live_blas_library() {
 }
 
 std::string live_allocator() {
-    std::ifstream maps("/proc/self/maps");
-    std::string line;
-    while (std::getline(maps, line)) {
-        if (line.find("libtcmalloc") != std::string::npos) return "tcmalloc";
-        if (line.find("libjemalloc") != std::string::npos) return "jemalloc";
+    for (const std::string& path : mapped_file_paths()) {
+        if (path.find("libtcmalloc") != std::string::npos) return "tcmalloc";
+        if (path.find("libjemalloc") != std::string::npos) return "jemalloc";
     }
     return "glibc malloc";
 }
