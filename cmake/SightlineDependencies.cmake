@@ -20,22 +20,18 @@ target_compile_options(sightline_torch INTERFACE ${TORCH_CXX_FLAGS})
 # Every target that links sightline_core gets it; sanitizer builds keep the sanitizer's own allocator.
 option(SIGHTLINE_TCMALLOC "Link tcmalloc (libgoogle-perftools-dev) as the process allocator" ON)
 add_library(sightline_allocator INTERFACE)
-set(SIGHTLINE_ALLOCATOR_NAME "glibc malloc")  # what live_allocator() reports (tests check it)
+set(SIGHTLINE_ALLOCATOR_NAME "glibc malloc")  # what live_allocator() reports (test_cli checks it)
 if(SIGHTLINE_TCMALLOC AND NOT SIGHTLINE_SANITIZE)
   find_library(SIGHTLINE_TCMALLOC_LIBRARY NAMES tcmalloc_minimal tcmalloc)
   if(SIGHTLINE_TCMALLOC_LIBRARY)
     # --no-as-needed: nothing calls tcmalloc by name, it replaces malloc/free.
     target_link_libraries(sightline_allocator INTERFACE
                           -Wl,--no-as-needed ${SIGHTLINE_TCMALLOC_LIBRARY} -Wl,--as-needed)
-    set(SIGHTLINE_ALLOCATOR "tcmalloc (${SIGHTLINE_TCMALLOC_LIBRARY})")
     set(SIGHTLINE_ALLOCATOR_NAME "tcmalloc")
   else()
     message(WARNING "tcmalloc not found (apt package libgoogle-perftools-dev; scripts/setup installs it): "
                     "falling back to glibc malloc, training runs ~1.5x slower")
-    set(SIGHTLINE_ALLOCATOR "glibc malloc (tcmalloc not found)")
   endif()
-else()
-  set(SIGHTLINE_ALLOCATOR "default")
 endif()
 
 # Qt Core is always needed (plugin loading in the CLI); the rest for the GUI and the tests.
