@@ -121,6 +121,7 @@ int toy_train(const Words& words) {
                   "turns",
                   "grounding-weight",
                   "focus",
+                  "shared-color",
                   "init-from"});
     train::TrainOptions o;
     o.out_dir = a.require("out");
@@ -154,6 +155,9 @@ int toy_train(const Words& words) {
     }
     o.init_from = a.get("init-from", "");
     if (a.has("focus")) o.focus_phases = train::parse_focus_phases(a.get("focus"));
+    o.shared_color_fraction = a.get_double("shared-color", 0);
+    if (!(o.shared_color_fraction >= 0 && o.shared_color_fraction <= 1))
+        fail("--shared-color must be a fraction between 0 and 1");
     o.time_limit_minutes = a.get_double("time-limit-min", 0);
     o.stop_at_step = a.get_int("stop-at", 0);
     o.eval_every = a.get_int("eval-every", o.eval_every);

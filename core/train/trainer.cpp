@@ -12,6 +12,7 @@
 #include "core/model/checkpoint_writer.h"
 #include "core/model/loaded_model.h"
 #include "core/toy/sample.h"
+#include "core/toy/seeds.h"
 #include "core/train/adamw.h"
 #include "core/train/batch_builder.h"
 #include "core/train/toy_eval.h"
@@ -54,6 +55,10 @@ std::vector<toy::Sample> make_dialogue(std::uint64_t seed, int turns,
         }
     }
     return d;
+}
+
+double unit_interval(std::uint64_t x) {
+    return static_cast<double>(mix(x) >> 11) * (1.0 / 9007199254740992.0);
 }
 
 std::string format_duration(double seconds) {
@@ -158,6 +163,13 @@ std::map<toy::TaskType, double> task_weights_at(const TrainOptions& o, std::int6
     return o.task_weights.empty() ? default_task_weights() : o.task_weights;
 }
 
+bool has_shared_color(const toy::Scene& scene) {
+    for (std::size_t a = 0; a < scene.objects.size(); ++a)
+        for (std::size_t b = a + 1; b < scene.objects.size(); ++b)
+            if (scene.objects[a].color == scene.objects[b].color) return true;
+    return false;
+}
+
 std::vector<std::vector<toy::Sample>> training_dialogues(const TrainOptions& o, std::int64_t step) {
     std::vector<std::pair<toy::TaskType, double>> cumulative;
     const auto weights = task_weights_at(o, step);
@@ -169,7 +181,17 @@ std::vector<std::vector<toy::Sample>> training_dialogues(const TrainOptions& o, 
     for (int i = 0; i < o.batch; ++i) {
         const std::uint64_t seed =
             o.data_seed + static_cast<std::uint64_t>(step) * o.batch + static_cast<std::uint64_t>(i);
-        dialogues.push_back(make_dialogue(seed, o.dialogue_turns, cumulative));
+        std::vector<toy::Sample> d = make_dialogue(seed, o.dialogue_turns, cumulative);
+        if (o.shared_color_fraction > 0 && unit_interval(seed ^ 0x5a4ec0104ull) < o.shared_color_fraction) {
+            // Search seeds derived from this one, kept inside the training range, for a scene in which two
+            // objects share a colour (about a quarter of all scenes), so 64 tries practically always find
+            // one.
+            for (std::uint64_t k = 0; k < 64 && !has_shared_color(d.front().scene); ++k) {
+                const std::uint64_t derived = mix(seed * 0x2545f4914f6cdd1dull + k) % toy::kTrainingSeedEnd;
+                d = make_dialogue(derived, o.dialogue_turns, cumulative);
+            }
+        }
+        dialogues.push_back(std::move(d));
     }
     return dialogues;
 }
@@ -264,7 +286,9 @@ TrainReport train_toy(const TrainOptions& o) {
     report.parameters = master.parameter_count();
     log(cat("model: ", report.parameters, " parameters; ", config.image_token_count(),
             " image tokens; vocab ", ids.vocab, "; batch ", o.batch, "; steps ", start, " -> ", o.steps,
-            o.bf16 ? "; bf16 mixed" : "; fp32", "; focus phases ", format_focus_phases(o.focus_phases)));
+            o.bf16 ? "; bf16 mixed" : "; fp32", "; focus phases ", format_focus_phases(o.focus_phases),
+            o.shared_color_fraction > 0 ? cat("; shared-colour scenes ", o.shared_color_fraction)
+                                        : std::string()));
     Stopwatch clock;
     double ema = -1;
     std::int64_t samples_done = 0;

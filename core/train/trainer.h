@@ -67,6 +67,9 @@ struct TrainOptions {
     int tokenizer_vocab = 512;
     std::map<toy::TaskType, double> task_weights;                   // empty = recipe defaults
     std::vector<FocusPhase> focus_phases = default_focus_phases();  // steps outside them use the mix
+    // Fraction of dialogues (0..1) whose scene is one in which two objects share a colour: the scenes where
+    // finding an object by its colour alone finds the wrong one (see training_dialogues).
+    double shared_color_fraction = 0;
     std::function<void(const std::string&)> log;
     const std::atomic<bool>* cancel = nullptr;
 };
@@ -86,8 +89,13 @@ std::map<toy::TaskType, double> default_task_weights();
 double learning_rate(const TrainOptions& o, std::int64_t step);
 // The task weights in force at `step` (a focus phase's tasks, equally weighted, or the mix).
 std::map<toy::TaskType, double> task_weights_at(const TrainOptions& o, std::int64_t step);
-// The dialogues of one stage-2 step (sample seeds data_seed + step * batch + i).
+// The dialogues of one training step (sample seeds data_seed + step * batch + i). With
+// shared_color_fraction > 0, that fraction of them (chosen by a hash of the sample seed) is replaced by the
+// first dialogue, over seeds derived from the sample seed inside the training range, whose scene has two
+// objects of the same colour.
 std::vector<std::vector<toy::Sample>> training_dialogues(const TrainOptions& o, std::int64_t step);
+// True when two objects of the scene share a colour.
+bool has_shared_color(const toy::Scene& scene);
 void init_sincos_positions(Model& model);
 TrainReport train_toy(const TrainOptions& options);
 

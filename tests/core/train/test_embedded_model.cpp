@@ -31,11 +31,11 @@ class TestEmbeddedModel : public QObject {
             qInfo("  [%s] %s -> '%s' (expected '%s')", f.task.c_str(), f.question.c_str(),
                   f.predicted.c_str(), f.expected.c_str());
         QCOMPARE(r.by_task.size(), std::size_t{7});
-        // The target for the embedded model is >= 0.90 here (>= 0.95 on the model card's 1000 scenes). The
-        // committed checkpoint answers exactly 91 of these 100 on the development machine (0.939 on the
-        // card's set); the bound leaves room for floating-point differences between machines (a flipped
-        // greedy token or two) and guards the checkpoint and the loading path against regressions.
-        QVERIFY2(r.overall() >= 0.85, qPrintable(QString("accuracy %1").arg(r.overall())));
+        // The bar: >= 0.90 of 100 held-out questions. The committed checkpoint answers 93 of these
+        // 100 on the development machine (0.957 on the model card's set), so a flipped greedy token or two
+        // from floating-point differences between machines still passes, while a broken checkpoint or loading
+        // path does not.
+        QVERIFY2(r.overall() >= 0.90, qPrintable(QString("accuracy %1").arg(r.overall())));
     }
 };
 

@@ -10,6 +10,7 @@
 
 #include "core/model/loaded_model.h"
 #include "core/toy/sample.h"
+#include "core/toy/seeds.h"
 #include "core/train/adamw.h"
 #include "core/train/batch_builder.h"
 #include "core/train/trainer.h"
@@ -147,6 +148,49 @@ class TestTrainer : public QObject {
         // Same step, same dialogues (the resume test relies on it).
         const auto a = training_dialogues(o, 12), b = training_dialogues(o, 12);
         QCOMPARE(a.front().front().question, b.front().front().question);
+    }
+
+    void shared_color_fraction_draws_confusable_scenes() {
+        // has_shared_color on hand-made scenes.
+        toy::Scene scene;
+        scene.objects.resize(3);
+        scene.objects[0].color = toy::Color::Red;
+        scene.objects[1].color = toy::Color::Blue;
+        scene.objects[2].color = toy::Color::Green;
+        QVERIFY(!has_shared_color(scene));
+        scene.objects[2].color = toy::Color::Red;
+        QVERIFY(has_shared_color(scene));
+        scene.objects.resize(1);
+        QVERIFY(!has_shared_color(scene));
+
+        TrainOptions o;
+        o.batch = 200;
+        o.data_seed = 5000;
+        o.focus_phases = {};
+        // Dialogues whose scene has two objects of one colour; -1 if a turn leaves the first turn's scene or
+        // a seed leaves the training range.
+        const auto count_shared = [](const std::vector<std::vector<toy::Sample>>& dialogues) {
+            int n = 0;
+            for (const auto& d : dialogues) {
+                n += has_shared_color(d.front().scene) ? 1 : 0;
+                if (!toy::is_training_seed(d.front().seed)) return -1;
+                for (const toy::Sample& turn : d)
+                    if (turn.scene.seed != d.front().scene.seed) return -1;
+            }
+            return n;
+        };
+        // Off: the natural share (about a quarter of scenes have two objects of one colour).
+        const int natural = count_shared(training_dialogues(o, 0));
+        QVERIFY2(natural > 20 && natural < 90, qPrintable(QString::number(natural)));
+        // All: every dialogue's scene has one.
+        o.shared_color_fraction = 1.0;
+        QCOMPARE(count_shared(training_dialogues(o, 0)), 200);
+        // Half: about half are forced, plus the natural share of the rest; deterministic per step.
+        o.shared_color_fraction = 0.5;
+        const auto half = training_dialogues(o, 3);
+        const int n_half = count_shared(half);
+        QVERIFY2(n_half > 100 && n_half < 170, qPrintable(QString::number(n_half)));
+        QCOMPARE(training_dialogues(o, 3).back().front().question, half.back().front().question);
     }
 
     void smoke_training_run_learns_and_resumes() {
