@@ -32,8 +32,13 @@ std::uint64_t mix(std::uint64_t x) {  // splitmix64 finaliser
     return x ^ (x >> 31);
 }
 
+// A uniform draw in [0, 1) from a hash of x (53 bits).
+double unit_interval(std::uint64_t x) {
+    return static_cast<double>(mix(x) >> 11) * (1.0 / 9007199254740992.0);
+}
+
 toy::TaskType pick_task(std::uint64_t seed, const std::vector<std::pair<toy::TaskType, double>>& cumulative) {
-    const double u = static_cast<double>(mix(seed ^ 0x5ca1ab1eull) >> 11) * (1.0 / 9007199254740992.0);
+    const double u = unit_interval(seed ^ 0x5ca1ab1eull);
     for (const auto& [task, c] : cumulative)
         if (u < c) return task;
     return cumulative.back().first;
@@ -55,10 +60,6 @@ std::vector<toy::Sample> make_dialogue(std::uint64_t seed, int turns,
         }
     }
     return d;
-}
-
-double unit_interval(std::uint64_t x) {
-    return static_cast<double>(mix(x) >> 11) * (1.0 / 9007199254740992.0);
 }
 
 std::string format_duration(double seconds) {
