@@ -12,6 +12,7 @@
 #include "core/model/checkpoint_writer.h"
 #include "core/model/loaded_model.h"
 #include "core/toy/sample.h"
+#include "core/toy/scene_queries.h"
 #include "core/toy/seeds.h"
 #include "core/train/adamw.h"
 #include "core/train/batch_builder.h"
@@ -165,9 +166,8 @@ std::map<toy::TaskType, double> task_weights_at(const TrainOptions& o, std::int6
 }
 
 bool has_shared_color(const toy::Scene& scene) {
-    for (std::size_t a = 0; a < scene.objects.size(); ++a)
-        for (std::size_t b = a + 1; b < scene.objects.size(); ++b)
-            if (scene.objects[a].color == scene.objects[b].color) return true;
+    for (int i = 0; i < static_cast<int>(scene.objects.size()); ++i)
+        if (!toy::color_is_unique(scene, i)) return true;
     return false;
 }
 
