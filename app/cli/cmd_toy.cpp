@@ -122,6 +122,7 @@ int toy_train(const Words& words) {
                   "grounding-weight",
                   "focus",
                   "shared-color",
+                  "shared-shape",
                   "init-from"});
     train::TrainOptions o;
     o.out_dir = a.require("out");
@@ -158,6 +159,9 @@ int toy_train(const Words& words) {
     o.shared_color_fraction = a.get_double("shared-color", 0);
     if (!(o.shared_color_fraction >= 0 && o.shared_color_fraction <= 1))
         fail("--shared-color must be a fraction between 0 and 1");
+    o.shared_shape_fraction = a.get_double("shared-shape", 0);
+    if (!(o.shared_shape_fraction >= 0 && o.shared_color_fraction + o.shared_shape_fraction <= 1))
+        fail("--shared-shape must be a fraction between 0 and 1 - the --shared-color fraction");
     o.time_limit_minutes = a.get_double("time-limit-min", 0);
     o.stop_at_step = a.get_int("stop-at", 0);
     o.eval_every = a.get_int("eval-every", o.eval_every);

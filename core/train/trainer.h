@@ -70,6 +70,9 @@ struct TrainOptions {
     // Fraction of dialogues (0..1) whose scene is one in which two objects share a colour: the scenes where
     // finding an object by its colour alone finds the wrong one (see training_dialogues).
     double shared_color_fraction = 0;
+    // Fraction of dialogues whose scene has two objects of one shape, where finding an object by its shape
+    // alone finds the wrong one. The two fractions share one draw, so together they must not exceed 1.
+    double shared_shape_fraction = 0;
     std::function<void(const std::string&)> log;
     const std::atomic<bool>* cancel = nullptr;
 };
@@ -92,10 +95,13 @@ std::map<toy::TaskType, double> task_weights_at(const TrainOptions& o, std::int6
 // The dialogues of one training step (sample seeds data_seed + step * batch + i). With
 // shared_color_fraction > 0, that fraction of them (chosen by a hash of the sample seed) is replaced by the
 // first dialogue, over seeds derived from the sample seed inside the training range, whose scene has two
-// objects of the same colour.
+// objects of the same colour; likewise shared_shape_fraction with two objects of the same shape (one hash
+// draw u per sample: u < shared_color_fraction asks for a colour, the next shared_shape_fraction for a shape).
 std::vector<std::vector<toy::Sample>> training_dialogues(const TrainOptions& o, std::int64_t step);
 // True when two objects of the scene share a colour.
 bool has_shared_color(const toy::Scene& scene);
+// True when two objects of the scene share a shape.
+bool has_shared_shape(const toy::Scene& scene);
 void init_sincos_positions(Model& model);
 TrainReport train_toy(const TrainOptions& options);
 

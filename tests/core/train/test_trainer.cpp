@@ -193,6 +193,58 @@ class TestTrainer : public QObject {
         QCOMPARE(training_dialogues(o, 3).back().front().question, half.back().front().question);
     }
 
+    void shared_shape_fraction_draws_confusable_scenes() {
+        toy::Scene scene;
+        scene.objects.resize(3);
+        scene.objects[0].shape = toy::Shape::Star;
+        scene.objects[1].shape = toy::Shape::Ring;
+        scene.objects[2].shape = toy::Shape::Cross;
+        scene.objects[0].color = scene.objects[1].color = toy::Color::Red;  // colour does not count
+        QVERIFY(!has_shared_shape(scene));
+        scene.objects[2].shape = toy::Shape::Ring;
+        QVERIFY(has_shared_shape(scene));
+        scene.objects.resize(1);
+        QVERIFY(!has_shared_shape(scene));
+
+        TrainOptions o;
+        o.batch = 200;
+        o.data_seed = 5000;
+        o.focus_phases = {};
+        const auto count = [](const std::vector<std::vector<toy::Sample>>& dialogues, auto predicate) {
+            int n = 0;
+            for (const auto& d : dialogues) {
+                n += predicate(d.front().scene) ? 1 : 0;
+                if (!toy::is_training_seed(d.front().seed)) return -1;
+            }
+            return n;
+        };
+        const auto off = training_dialogues(o, 0);
+        const int natural_shape = count(off, has_shared_shape);
+        QVERIFY2(natural_shape > 20 && natural_shape < 100, qPrintable(QString::number(natural_shape)));
+        o.shared_shape_fraction = 1.0;
+        QCOMPARE(count(training_dialogues(o, 0), has_shared_shape), 200);
+
+        // Both fractions share one draw: with 0.5 each, every dialogue is forced to one kind or the other,
+        // about half to each, and the shared-colour half is exactly the one that --shared-color 0.5 alone
+        // would force (so adding shapes leaves a colour-only recipe's colour dialogues unchanged).
+        o.shared_color_fraction = 0.5;
+        o.shared_shape_fraction = 0.5;
+        const auto both = training_dialogues(o, 3);
+        int forced = 0;
+        for (const auto& d : both)
+            forced += has_shared_color(d.front().scene) || has_shared_shape(d.front().scene) ? 1 : 0;
+        QCOMPARE(forced, 200);
+        o.shared_shape_fraction = 0;
+        const auto colour_only = training_dialogues(o, 3);
+        int same = 0;
+        for (std::size_t i = 0; i < both.size(); ++i)
+            if (both[i].front().seed == colour_only[i].front().seed) ++same;
+        // Colour-forced dialogues match; shape-forced ones differ unless the sample seed already had both.
+        QVERIFY2(same > 80 && same < 190, qPrintable(QString::number(same)));
+        QVERIFY2(count(colour_only, has_shared_shape) < count(both, has_shared_shape),
+                 "forcing shapes must add shared-shape scenes");
+    }
+
     void smoke_training_run_learns_and_resumes() {
         const std::string out = (tmp_.path() + "/toy").toStdString();
         TrainOptions o;
