@@ -20,6 +20,32 @@
 using namespace sightline;
 using namespace sightline::train;
 
+namespace {
+
+// 200 dialogues per step from the plain mix, for the shared-colour / shared-shape tests.
+TrainOptions confusable_options() {
+    TrainOptions o;
+    o.batch = 200;
+    o.data_seed = 5000;
+    o.focus_phases = {};
+    return o;
+}
+// Dialogues whose scene satisfies `predicate`; -1 if a turn leaves the first turn's scene or a seed
+// leaves the training range.
+int count_scenes(const std::vector<std::vector<toy::Sample>>& dialogues,
+                 bool (*predicate)(const toy::Scene&)) {
+    int n = 0;
+    for (const auto& d : dialogues) {
+        n += predicate(d.front().scene) ? 1 : 0;
+        if (!toy::is_training_seed(d.front().seed)) return -1;
+        for (const toy::Sample& turn : d)
+            if (turn.scene.seed != d.front().scene.seed) return -1;
+    }
+    return n;
+}
+
+}  // namespace
+
 class TestTrainer : public QObject {
     Q_OBJECT
     QTemporaryDir tmp_;
@@ -163,21 +189,9 @@ class TestTrainer : public QObject {
         scene.objects.resize(1);
         QVERIFY(!has_shared_color(scene));
 
-        TrainOptions o;
-        o.batch = 200;
-        o.data_seed = 5000;
-        o.focus_phases = {};
-        // Dialogues whose scene has two objects of one colour; -1 if a turn leaves the first turn's scene or
-        // a seed leaves the training range.
-        const auto count_shared = [](const std::vector<std::vector<toy::Sample>>& dialogues) {
-            int n = 0;
-            for (const auto& d : dialogues) {
-                n += has_shared_color(d.front().scene) ? 1 : 0;
-                if (!toy::is_training_seed(d.front().seed)) return -1;
-                for (const toy::Sample& turn : d)
-                    if (turn.scene.seed != d.front().scene.seed) return -1;
-            }
-            return n;
+        TrainOptions o = confusable_options();
+        const auto count_shared = [](const auto& dialogues) {
+            return count_scenes(dialogues, has_shared_color);
         };
         // Off: the natural share (about a quarter of scenes have two objects of one colour).
         const int natural = count_shared(training_dialogues(o, 0));
@@ -206,23 +220,12 @@ class TestTrainer : public QObject {
         scene.objects.resize(1);
         QVERIFY(!has_shared_shape(scene));
 
-        TrainOptions o;
-        o.batch = 200;
-        o.data_seed = 5000;
-        o.focus_phases = {};
-        const auto count = [](const std::vector<std::vector<toy::Sample>>& dialogues, auto predicate) {
-            int n = 0;
-            for (const auto& d : dialogues) {
-                n += predicate(d.front().scene) ? 1 : 0;
-                if (!toy::is_training_seed(d.front().seed)) return -1;
-            }
-            return n;
-        };
+        TrainOptions o = confusable_options();
         const auto off = training_dialogues(o, 0);
-        const int natural_shape = count(off, has_shared_shape);
+        const int natural_shape = count_scenes(off, has_shared_shape);
         QVERIFY2(natural_shape > 20 && natural_shape < 100, qPrintable(QString::number(natural_shape)));
         o.shared_shape_fraction = 1.0;
-        QCOMPARE(count(training_dialogues(o, 0), has_shared_shape), 200);
+        QCOMPARE(count_scenes(training_dialogues(o, 0), has_shared_shape), 200);
 
         // Both fractions share one draw: with 0.5 each, every dialogue is forced to one kind or the other,
         // about half to each, and the shared-colour half is exactly the one that --shared-color 0.5 alone
@@ -241,7 +244,7 @@ class TestTrainer : public QObject {
             if (both[i].front().seed == colour_only[i].front().seed) ++same;
         // Colour-forced dialogues match; shape-forced ones differ unless the sample seed already had both.
         QVERIFY2(same > 80 && same < 190, qPrintable(QString::number(same)));
-        QVERIFY2(count(colour_only, has_shared_shape) < count(both, has_shared_shape),
+        QVERIFY2(count_scenes(colour_only, has_shared_shape) < count_scenes(both, has_shared_shape),
                  "forcing shapes must add shared-shape scenes");
     }
 
