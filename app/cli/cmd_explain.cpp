@@ -7,10 +7,13 @@
 
 #include "app/cli/commands.h"
 #include "app/cli/model_options.h"
+#include "core/eval/ground_truth.h"
 #include "core/explain/explanation_service.h"
 #include "core/explain/overlay.h"
 #include "core/generate/generator.h"
 #include "core/image/image_io.h"
+#include "core/toy/sample.h"
+#include "core/toy/task.h"
 #include "core/util/error.h"
 #include "core/util/files.h"
 #include "core/util/strings.h"
@@ -37,16 +40,22 @@ int cmd_explain(const Words& words) {
     const Args a(words, {"json", "all-targets", "help", "nearest"});
     if (a.has("help")) {
         std::cout
-            << "usage: sightline-cli explain [--model DIR] --image PATH --prompt TEXT --method "
-               "NAME[,NAME...]\n"
-               "       [--target INDEX | --all-targets] --out DIR [--params JSON] [--colormap NAME]\n"
-               "       [--opacity X] [--max-new-tokens N] [--json]\n"
-               "--params is a JSON object keyed by method, e.g. '{\"attention\": {\"layers\": \"2-3\"}}'.\n";
+            << "usage: sightline-cli explain [--model DIR] (--image PATH --prompt TEXT | --scene "
+               "SEED[:TASK])\n"
+               "       --method NAME[,NAME...] [--target INDEX | --all-targets] --out DIR [--params JSON]\n"
+               "       [--colormap NAME] [--opacity X] [--max-new-tokens N] [--json]\n"
+               "--params is a JSON object keyed by method, e.g. '{\"attention\": {\"layers\": \"2-3\"}}'.\n"
+               "--scene explains a scene-world scene (image and question from the seed; TASK is color, "
+               "shape,\n"
+               "  count, exist, position, relation or describe, default color) and scores every map of a\n"
+               "  colour or shape word against the object's ground-truth mask (\"ground_truth\" in the "
+               "JSON).\n";
         return 0;
     }
     std::set<std::string> known = kModelOptions;
     known.insert({"image", "prompt", "method", "target", "all-targets", "out", "json", "params", "colormap",
-                  "opacity", "max-new-tokens", "temperature", "top-p", "top-k", "seed", "help", "nearest"});
+                  "opacity", "max-new-tokens", "temperature", "top-p", "top-k", "seed", "help", "nearest",
+                  "scene"});
     a.allow_only(known);
     const std::string out_dir = a.require("out");
     const auto methods = split(a.require("method"), ',');
@@ -61,9 +70,37 @@ int cmd_explain(const Words& words) {
     add_plugin_explainers(service.registry());
     for (const auto& m : methods) service.registry().get(m);  // fail early on a typo
     PromptRequest req;
-    req.question = a.require("prompt");
-    req.image_rgb = image_from(a);
-    req.image_label = a.get("image");
+    std::optional<toy::Sample> scene;
+    if (a.has("scene")) {
+        if (a.has("image") || a.has("prompt"))
+            fail("--scene gives the image and the question; drop --image/--prompt");
+        const std::string spec = a.get("scene");
+        const auto colon = spec.find(':');
+        const auto task = toy::parse_task(colon == std::string::npos ? "color" : spec.substr(colon + 1));
+        if (!task)
+            fail(
+                "--scene expects SEED[:TASK] with TASK one of color, shape, count, exist, position, "
+                "relation, describe; got '",
+                spec, "'");
+        const std::string seed_text = spec.substr(0, colon);
+        std::uint64_t seed = 0;
+        std::size_t used = 0;
+        try {
+            seed = std::stoull(seed_text, &used);
+        } catch (const std::exception&) {
+            used = 0;
+        }
+        if (used == 0 || used != seed_text.size())
+            fail("--scene expects a numeric seed, got '", seed_text, "'");
+        scene = toy::make_sample(seed, *task);
+        req.question = scene->question;
+        req.image_rgb = scene->scene.image;
+        req.image_label = cat("scene ", scene->seed);
+    } else {
+        req.question = a.require("prompt");
+        req.image_rgb = image_from(a);
+        req.image_label = a.get("image");
+    }
     const auto trace =
         std::make_shared<Trace>(generate(*model, prepare_prompt(*model, req), settings_from(a)));
     if (trace->answer_size() == 0) fail("the model produced no answer tokens to explain");
@@ -88,6 +125,9 @@ int cmd_explain(const Words& words) {
             const Explanation e = service.explain(ctx, m, target, params.value(m, nlohmann::json::object()));
             nlohmann::json j = explanation_to_json(e);
             j["token"] = trace->tokens[static_cast<std::size_t>(e.target_position)].text;
+            if (scene && e.has_image_map())
+                j["ground_truth"] = ground_truth_readout(*model, *trace, *scene, target,
+                                                         metrics::GridMap{e.grid_h, e.grid_w, e.image_map});
             if (e.has_image_map()) {
                 const std::string png = path_join(out_dir, cat(m, "_t", target, ".png"));
                 save_image_rgb(png, render_overlay(view, e.image_map, e.grid_h, e.grid_w, style));
@@ -96,12 +136,13 @@ int cmd_explain(const Words& words) {
             explanations.push_back(std::move(j));
         }
     }
-    const nlohmann::json result = {{"model", model->name},
-                                   {"question", trace->question},
-                                   {"answer", trace->answer_text},
-                                   {"answer_tokens", answer_tokens_json(*trace)},
-                                   {"grid", {trace->grid_h, trace->grid_w}},
-                                   {"explanations", explanations}};
+    nlohmann::json result = {{"model", model->name},
+                             {"question", trace->question},
+                             {"answer", trace->answer_text},
+                             {"answer_tokens", answer_tokens_json(*trace)},
+                             {"grid", {trace->grid_h, trace->grid_w}},
+                             {"explanations", explanations}};
+    if (scene) result["scene"] = {{"seed", scene->seed}, {"expected_answer", scene->answer}};
     std::ofstream(path_join(out_dir, "explanations.json")) << result.dump(1) << "\n";
     if (a.has("json")) {
         std::cout << result.dump() << "\n";
@@ -112,7 +153,10 @@ int cmd_explain(const Words& words) {
                       << e["token"].get<std::string>() << "'): " << e["time_ms"].get<double>() << " ms"
                       << (e.contains("overlay_png") ? " -> " + e["overlay_png"].get<std::string>()
                                                     : std::string())
-                      << "\n";
+                      << "\n"
+                      << (e.contains("ground_truth")
+                              ? "    ground truth: " + ground_truth_summary(e["ground_truth"]) + "\n"
+                              : std::string());
         std::cout << "wrote " << path_join(out_dir, "explanations.json") << "\n";
     }
     return 0;

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <random>
 
+#include "core/eval/ground_truth.h"
 #include "core/generate/generator.h"
 #include "core/image/preprocess.h"
 #include "core/metrics/metrics.h"
@@ -46,45 +47,6 @@ GridMap center_map(int h, int w) {
             m.values[static_cast<std::size_t>(r * w + c)] =
                 static_cast<float>(std::exp(-((r - cy) * (r - cy) + (c - cx) * (c - cx)) / (2 * s * s)));
     return m;
-}
-
-struct TargetWord {
-    std::int64_t index;  // answer-token index
-    int object;          // scene object for object words, -1 for function words
-    bool color_word;     // a colour word (else a shape word) when object >= 0
-};
-
-// Maps answer tokens to the sample's words through character spans of the decoded answer.
-std::vector<TargetWord> target_words(const LoadedModel& m, const Trace& t, const toy::Sample& s) {
-    const auto ids = t.answer_ids();
-    const std::string full = m.tokenizer->decode(ids, true);
-    const auto offset = full.find(s.answer);
-    if (offset == std::string::npos) return {};
-    std::vector<TargetWord> out;
-    std::size_t prev = 0;
-    for (std::size_t k = 0; k < ids.size(); ++k) {
-        const std::string upto =
-            m.tokenizer->decode({ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(k) + 1}, true);
-        const std::size_t b = prev, e = upto.size();
-        prev = e;
-        const std::string piece = upto.substr(b);
-        if (std::none_of(piece.begin(), piece.end(),
-                         [](char c) { return std::isalpha(static_cast<unsigned char>(c)); }))
-            continue;  // punctuation, spaces, end of text
-        for (const auto& w : s.words) {
-            const std::size_t wb = offset + w.char_begin, we = offset + w.char_end;
-            if (b >= we || e <= wb) continue;
-            const bool object_word =
-                (w.kind == toy::WordKind::ObjectColor || w.kind == toy::WordKind::ObjectShape) &&
-                w.object >= 0;
-            if (object_word)
-                out.push_back({static_cast<std::int64_t>(k), w.object, w.kind == toy::WordKind::ObjectColor});
-            else if (w.kind == toy::WordKind::Function)
-                out.push_back({static_cast<std::int64_t>(k), -1, false});
-            break;
-        }
-    }
-    return out;
 }
 
 // Probability of the target token when the model sees `image_rgb` instead of the trace's image.

@@ -132,6 +132,24 @@ class TestCli : public QObject {
             QVERIFY(!QImage(QString::fromStdString(e["overlay_png"].get<std::string>())).isNull());
         }
         QVERIFY(QFile::exists(out + "/explanations.json"));
+
+        // A scene by seed: its own image and question, and each map scored against the object's mask.
+        r = cli({"explain", "--model", model_, "--scene", "1000000005:color", "--method", "relevancy,tam",
+                 "--out", tmp_.path() + "/scene_explain", "--json"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const json sj = r.j();
+        QCOMPARE(sj["scene"]["seed"].get<std::uint64_t>(), std::uint64_t{1000000005});
+        QVERIFY(sj["question"].get<std::string>().find("color") != std::string::npos);
+        for (const auto& e : sj["explanations"]) {
+            const auto& gt = e["ground_truth"];
+            QVERIFY(gt.contains("applicable"));
+            // With the trained model the colour answer is right and token 0 names the object.
+            if (embedded_ && gt["applicable"].get<bool>())
+                for (const char* k : {"object_name", "outcome", "pointing_hit", "obj_iou"})
+                    QVERIFY2(gt.contains(k), k);
+            if (!gt["applicable"].get<bool>()) QVERIFY(!gt["reason"].get<std::string>().empty());
+        }
+        if (embedded_) QVERIFY(sj["explanations"][0]["ground_truth"]["applicable"].get<bool>());
     }
 
     void toy_eval_and_explainer_eval_json() {
@@ -194,6 +212,14 @@ class TestCli : public QObject {
         r = cli({"toy", "train", "--out", tmp_.path() + "/never", "--focus", "10-5:color"});
         QCOMPARE(r.code, 1);
         QVERIFY2(r.err.contains("empty step range"), qPrintable(r.err));
+        r = cli(
+            {"explain", "--model", model_, "--scene", "12:colour", "--method", "tam", "--out", tmp_.path()});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("SEED[:TASK]"), qPrintable(r.err));
+        r = cli({"explain", "--model", model_, "--scene", "12", "--prompt", "x", "--method", "tam", "--out",
+                 tmp_.path()});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("drop --image/--prompt"), qPrintable(r.err));
         r = cli({"frobnicate"});
         QCOMPARE(r.code, 2);
     }

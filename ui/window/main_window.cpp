@@ -317,6 +317,7 @@ void MainWindow::showDemoScene(int index) {
     const auto scenes = demo_scenes();
     const DemoScene& s = scenes[std::clamp(index, 0, static_cast<int>(scenes.size()) - 1)];
     setImage(s.image, s.label());
+    demo_ = s;
     setQuestion(s.question);
 }
 

@@ -7,6 +7,9 @@
 #include <QMainWindow>
 #include <QStringList>
 
+#include <optional>
+
+#include "ui/window/demo_gallery.h"
 #include "ui/worker/worker_host.h"
 #include "ui/worker/worker_types.h"
 
@@ -113,6 +116,8 @@ class MainWindow : public QMainWindow {
     bool model_ready_ = false;
     QImage image_;  // the original image
     QString image_label_;
+    std::optional<DemoScene> demo_;         // the demo scene on the canvas, until another image replaces it
+    std::optional<DemoScene> scene_truth_;  // the demo scene whose own question the current trace answers
     TracePtr trace_;
     quint64 trace_serial_ = 0;
     int target_ = -1;

@@ -109,6 +109,8 @@ bool MainWindow::openImageFile(const QString& path, QString* error) {
 void MainWindow::setImage(const QImage& image, const QString& label) {
     image_ = image.convertToFormat(QImage::Format_RGB888);
     image_label_ = label;
+    demo_.reset();
+    scene_truth_.reset();
     banner_->hide();
     trace_.reset();
     target_ = -1;
@@ -147,6 +149,10 @@ void MainWindow::startGeneration() {
     if (model_.multimodal) job.image = image_;
     job.image_label = image_label_;
     job.settings = prompt_bar_->settings();
+    // Ground truth applies while the demo scene's image is shown with its own question.
+    scene_truth_.reset();
+    if (demo_ && model_.multimodal && job.question.trimmed() == demo_->question.trimmed())
+        scene_truth_ = demo_;
     for (auto* p : panels_) p->clearResults();
     explanations_.clear();
     llr_.clear();
@@ -252,6 +258,10 @@ void MainWindow::request_explanation(const QString& method) {
     job.target = target_;
     job.params_json = panel->paramsJson();
     job.trace_serial = trace_serial_;
+    if (scene_truth_) {
+        job.scene_seed = scene_truth_->seed;
+        job.scene_task = scene_truth_->task;
+    }
     panel->showBusy(true);
     host_->explain(job);
     was_busy_ = true;

@@ -7,6 +7,7 @@
 #include <QScrollArea>
 #include <QVBoxLayout>
 
+#include "core/eval/ground_truth.h"
 #include "ui/plots/causal_graph_view.h"
 #include "ui/plots/curve_plot.h"
 #include "ui/plots/head_layer_heatmap.h"
@@ -167,6 +168,13 @@ void MethodPanel::showExplanation(const Explanation& e, const Trace& trace) {
     }
     if (e.extras.contains("alpha"))
         status += QString(" — interference α = %1").arg(e.extras["alpha"].get<double>(), 0, 'f', 3);
+    if (e.extras.contains("ground_truth")) {  // demo scenes: the map against the object's true mask
+        const auto& gt = e.extras["ground_truth"];
+        const QString line = QString::fromStdString(ground_truth_summary(gt)).toHtmlEscaped();
+        const bool scored = gt.value("applicable", false);
+        const QString colour = !scored ? "#7f8c8d" : gt.value("pointing_hit", false) ? "#1e8449" : "#c0392b";
+        status += QString("<br><span style='color:%1'>Ground truth: %2</span>").arg(colour, line);
+    }
     status_->setText(status);
 }
 

@@ -6,6 +6,7 @@
 #include <QThread>
 #include <nlohmann/json.hpp>
 
+#include "core/eval/ground_truth.h"
 #include "core/explain/attention_explainer.h"
 #include "core/explain/explanation_service.h"
 #include "core/explain/trace_context.h"
@@ -15,6 +16,8 @@
 #include "core/io/torch_dtype.h"
 #include "core/metrics/faithfulness.h"
 #include "core/model/loaded_model.h"
+#include "core/toy/sample.h"
+#include "core/toy/task.h"
 #include "core/util/error.h"
 #include "ui/widgets/cv_qimage.h"
 
@@ -149,6 +152,13 @@ void ModelWorker::explain(quint64 id, const ExplainJob& job) {
         const auto params = nlohmann::json::parse(job.params_json.toStdString());
         Explanation e = service_->explain(*context_, job.method.toStdString(), job.target, params);
         context_->set_cancel_flag(nullptr);
+        if (!job.scene_task.isEmpty() && e.has_image_map()) {
+            if (const auto task = toy::parse_task(job.scene_task.toStdString())) {
+                const toy::Sample scene = toy::make_sample(job.scene_seed, *task);
+                e.extras["ground_truth"] = ground_truth_readout(
+                    *model_, *trace_, scene, job.target, metrics::GridMap{e.grid_h, e.grid_w, e.image_map});
+            }
+        }
         Q_EMIT explained(id, e);
     });
     if (context_) context_->set_cancel_flag(nullptr);

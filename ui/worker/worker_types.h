@@ -28,6 +28,10 @@ struct ExplainJob {
     qint64 target = 0;
     QString params_json = "{}";
     quint64 trace_serial = 0;
+    // When the trace answers a demo scene's own question about its own image: the scene (seed and task
+    // name), so the worker scores the map against the ground-truth masks (extras["ground_truth"]).
+    quint64 scene_seed = 0;
+    QString scene_task;
 };
 
 struct ExplainerInfo {

@@ -1,7 +1,9 @@
 // End to end on the embedded model: for "what color is the X?" the relevancy and TAM maps of the answer peak
-// inside X's ground-truth mask (pointing game) far more often than chance, over held-out scenes.
+// inside X's ground-truth mask (pointing game) far more often than chance, over held-out scenes; the
+// single-map ground-truth readout of the app and `explain --scene` on hand-placed maps.
 #include <QtTest>
 
+#include "core/eval/ground_truth.h"
 #include "core/explain/explanation_service.h"
 #include "core/generate/generator.h"
 #include "core/metrics/localisation.h"
@@ -63,6 +65,65 @@ class TestExplainEmbedded : public QObject {
         // object; a random map reaches 4 of 20 with probability ~1.6%).
         QVERIFY2(hits["relevancy"] >= 0.5 * answered, "relevancy");
         QVERIFY2(hits["tam"] >= 0.2 * answered, "tam");
+    }
+
+    void ground_truth_readout_scores_hand_made_maps() {
+        // The first colour question the model answers right; one-hot maps placed by hand.
+        for (std::uint64_t i = 0; i < 20; ++i) {
+            toy::Sample s = toy::make_sample(toy::kHeldOutSeedBase + 4000 + i, toy::TaskType::Color);
+            PromptRequest r;
+            r.question = s.question;
+            r.image_rgb = s.scene.image;
+            const Trace t = generate(*m_, prepare_prompt(*m_, r), GenerationSettings{});
+            if (!toy::answers_match(t.answer_text, s.answer)) continue;
+            int object = -1;
+            for (const auto& w : s.words)
+                if (w.object >= 0) object = w.object;
+            const cv::Mat& mask = s.scene.objects[static_cast<std::size_t>(object)].mask;
+            const int h = t.grid_h, w = t.grid_w, ch = mask.rows / h, cw = mask.cols / w;
+            auto one_hot = [&](int row, int col) {
+                metrics::GridMap map{h, w, std::vector<float>(static_cast<std::size_t>(h * w), 0.f)};
+                map.values[static_cast<std::size_t>(row * w + col)] = 1.f;
+                return map;
+            };
+            // A cell whose centre lies on the object, and one that touches no object at all.
+            int in_r = -1, in_c = -1, bg_r = -1, bg_c = -1;
+            for (int rr = 0; rr < h; ++rr)
+                for (int cc = 0; cc < w; ++cc) {
+                    if (in_r < 0 && mask.at<std::uint8_t>(rr * ch + ch / 2, cc * cw + cw / 2) > 0) {
+                        in_r = rr;
+                        in_c = cc;
+                    }
+                    bool empty = true;
+                    for (const auto& o : s.scene.objects)
+                        empty = empty && cv::countNonZero(o.mask(cv::Rect(cc * cw, rr * ch, cw, ch))) == 0;
+                    if (bg_r < 0 && empty) {
+                        bg_r = rr;
+                        bg_c = cc;
+                    }
+                }
+            QVERIFY(in_r >= 0 && bg_r >= 0);
+            const auto hit = ground_truth_readout(*m_, t, s, 0, one_hot(in_r, in_c));
+            QVERIFY2(hit.value("applicable", false), hit.dump().c_str());
+            QCOMPARE(hit.value("object", -1), object);
+            QCOMPARE(hit.value("outcome", std::string()), std::string("hit"));
+            QVERIFY(hit.value("pointing_hit", false));
+            QVERIFY(hit.value("obj_iou", 0.0) > 0.0);
+            QVERIFY(ground_truth_summary(hit).rfind("peak inside the ", 0) == 0);
+            const auto bg = ground_truth_readout(*m_, t, s, 0, one_hot(bg_r, bg_c));
+            QCOMPARE(bg.value("outcome", std::string()), std::string("background"));
+            QCOMPARE(bg.value("obj_iou", 1.0), 0.0);
+            QVERIFY(!bg.value("pointing_hit", true));
+            // Not scorable: a token past the answer, or an answer that is not the scene's.
+            QVERIFY(
+                !ground_truth_readout(*m_, t, s, t.answer_size(), one_hot(0, 0)).value("applicable", true));
+            s.answer = s.answer == "purple" ? "orange" : "purple";
+            const auto wrong = ground_truth_readout(*m_, t, s, 0, one_hot(in_r, in_c));
+            QVERIFY(!wrong.value("applicable", true));
+            QVERIFY(ground_truth_summary(wrong).rfind("not scored: ", 0) == 0);
+            return;
+        }
+        QFAIL("none of 20 colour questions answered right");
     }
 };
 

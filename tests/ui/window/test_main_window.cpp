@@ -1,8 +1,10 @@
 // The main window driven through its real widgets, offscreen: ask a question, click an answer token and
 // check the overlay shows exactly the map the core explainer returns for that token; switch methods and
-// layers; select patches; cancel and recover; keep the event loop responsive; drop superseded results.
+// layers; select patches; cancel and recover; keep the event loop responsive; drop superseded results; score
+// a demo scene's maps against its ground-truth masks.
 #include <QComboBox>
 #include <QElapsedTimer>
+#include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QTabBar>
@@ -10,12 +12,17 @@
 #include <QTest>
 #include <QTimer>
 
+#include "core/eval/ground_truth.h"
 #include "core/explain/explanation_service.h"
 #include "core/explain/trace_context.h"
 #include "core/model/loaded_model.h"
+#include "core/toy/answer_match.h"
+#include "core/toy/sample.h"
+#include "core/toy/task.h"
 #include "tests/ui/window/window_fixture.h"
 #include "ui/widgets/image_canvas.h"
 #include "ui/widgets/token_strip.h"
+#include "ui/window/demo_gallery.h"
 #include "ui/window/method_panel.h"
 #include "ui/window/param_form.h"
 #include "ui/window/prompt_bar.h"
@@ -172,6 +179,45 @@ class TestMainWindow : public QObject {
         QVERIFY(test::wait_idle(*w_));
         // ...but the window shows only the newer request's result.
         QCOMPARE(w_->explanations()["tam"].params["filter"].get<bool>(), true);
+    }
+
+    void demo_scene_maps_are_scored_against_ground_truth() {
+        // Demo scene 0 asked its own question: every map of the answer carries the ground-truth readout,
+        // the same one the core computes, and the panel shows it.
+        w_->showDemoScene(0);
+        const auto demo = ui::demo_scenes().front();
+        QVERIFY(test::ask(*w_, demo.question));
+        QVERIFY(test::click_token(*w_, 0));
+        click_tab("relevancy");
+        QVERIFY(w_->explanations().contains("relevancy"));
+        const Explanation& shown = w_->explanations()["relevancy"];
+        QVERIFY(shown.extras.contains("ground_truth"));
+        const auto task = toy::parse_task(demo.task.toStdString());
+        QVERIFY(task);
+        const auto expected =
+            ground_truth_readout(*core_model_, *w_->trace(), toy::make_sample(demo.seed, *task), 0,
+                                 metrics::GridMap{shown.grid_h, shown.grid_w, shown.image_map});
+        QCOMPARE(QString::fromStdString(shown.extras["ground_truth"].dump()),
+                 QString::fromStdString(expected.dump()));
+        const QString status = w_->panel("relevancy")->statusLabel()->text();
+        QVERIFY2(status.contains("Ground truth: "), qPrintable(status));
+        QVERIFY2(status.contains(QString::fromStdString(ground_truth_summary(expected)).toHtmlEscaped()),
+                 qPrintable(status));
+        if (toy::answers_match(w_->trace()->answer_text, demo.expected_answer.toStdString()))
+            QVERIFY(expected.value("applicable", false));  // token 0 of a colour answer is the colour word
+
+        // Another question about the same image: no ground truth (the scene's answer does not apply).
+        QVERIFY(test::ask(*w_, "how many objects are there?"));
+        QVERIFY(test::click_token(*w_, 0));
+        QVERIFY(!w_->explanations()["relevancy"].extras.contains("ground_truth"));
+        QVERIFY(!w_->panel("relevancy")->statusLabel()->text().contains("Ground truth"));
+        // Another image with the demo's question: none either.
+        QImage other(96, 96, QImage::Format_RGB888);
+        other.fill(Qt::darkGray);
+        w_->setImage(other, "plain");
+        QVERIFY(test::ask(*w_, demo.question));
+        QVERIFY(test::click_token(*w_, 0));
+        QVERIFY(!w_->explanations()["relevancy"].extras.contains("ground_truth"));
     }
 };
 

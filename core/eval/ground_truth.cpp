@@ -1,0 +1,106 @@
+#include "core/eval/ground_truth.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+
+#include "core/toy/answer_match.h"
+#include "core/toy/vocabulary.h"
+#include "core/util/error.h"
+#include "core/util/strings.h"
+
+namespace sightline {
+
+std::vector<TargetWord> target_words(const LoadedModel& m, const Trace& t, const toy::Sample& s) {
+    const auto ids = t.answer_ids();
+    const std::string full = m.tokenizer->decode(ids, true);
+    const auto offset = full.find(s.answer);
+    if (offset == std::string::npos) return {};
+    std::vector<TargetWord> out;
+    std::size_t prev = 0;
+    for (std::size_t k = 0; k < ids.size(); ++k) {
+        const std::string upto =
+            m.tokenizer->decode({ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(k) + 1}, true);
+        const std::size_t b = prev, e = upto.size();
+        prev = e;
+        const std::string piece = upto.substr(b);
+        if (std::none_of(piece.begin(), piece.end(),
+                         [](char c) { return std::isalpha(static_cast<unsigned char>(c)); }))
+            continue;  // punctuation, spaces, end of text
+        for (const auto& w : s.words) {
+            const std::size_t wb = offset + w.char_begin, we = offset + w.char_end;
+            if (b >= we || e <= wb) continue;
+            const bool object_word =
+                (w.kind == toy::WordKind::ObjectColor || w.kind == toy::WordKind::ObjectShape) &&
+                w.object >= 0;
+            if (object_word)
+                out.push_back({static_cast<std::int64_t>(k), w.object, w.kind == toy::WordKind::ObjectColor});
+            else if (w.kind == toy::WordKind::Function)
+                out.push_back({static_cast<std::int64_t>(k), -1, false});
+            break;
+        }
+    }
+    return out;
+}
+
+nlohmann::json ground_truth_readout(const LoadedModel& m, const Trace& t, const toy::Sample& s,
+                                    std::int64_t target, const metrics::GridMap& map) {
+    nlohmann::json out{{"applicable", false}};
+    if (!m.tokenizer || target < 0 || target >= t.answer_size()) {
+        out["reason"] = "no such answer token";
+        return out;
+    }
+    const std::string word = trim(t.tokens[static_cast<std::size_t>(t.answer_begin + target)].text);
+    if (!toy::answers_match(t.answer_text, s.answer)) {
+        out["reason"] = cat("the answer is not the scene's expected answer ('", s.answer, "')");
+        return out;
+    }
+    const auto targets = target_words(m, t, s);
+    const auto it = std::find_if(targets.begin(), targets.end(),
+                                 [&](const TargetWord& w) { return w.index == target && w.object >= 0; });
+    if (it == targets.end()) {
+        out["reason"] = cat("'", word, "' is not a colour or shape word of an object");
+        return out;
+    }
+    const auto& object = s.scene.objects[static_cast<std::size_t>(it->object)];
+    std::vector<cv::Mat> others;
+    std::vector<bool> shares_word;
+    for (std::size_t i = 0; i < s.scene.objects.size(); ++i) {
+        if (static_cast<int>(i) == it->object) continue;
+        const auto& other = s.scene.objects[i];
+        others.push_back(other.mask);
+        shares_word.push_back(it->color_word ? other.color == object.color : other.shape == object.shape);
+    }
+    const auto outcome = metrics::classify_pointing(map, object.mask, others, shares_word);
+    out = {{"applicable", true},
+           {"word", word},
+           {"object", it->object},
+           {"object_name", cat("the ", toy::to_string(object.color), " ", toy::to_string(object.shape))},
+           {"outcome", metrics::to_string(outcome)},
+           {"pointing_hit", outcome == metrics::PointingOutcome::Hit},
+           {"obj_iou", metrics::obj_iou(map, object.mask)}};
+    return out;
+}
+
+std::string ground_truth_summary(const nlohmann::json& readout) {
+    if (!readout.value("applicable", false))
+        return "not scored: " + readout.value("reason", std::string("?"));
+    const std::string name = readout.value("object_name", std::string("the object"));
+    const std::string outcome = readout.value("outcome", std::string());
+    std::string where;
+    if (outcome == "hit")
+        where = "peak inside " + name;
+    else if (outcome == "target_cell")
+        where = "peak just outside " + name + " (in a cell it touches)";
+    else if (outcome == "same_word_object")
+        where = "peak on another object with the same word, not " + name;
+    else if (outcome == "other_object")
+        where = "peak on another object, not " + name;
+    else
+        where = "peak on the background, not " + name;
+    char iou[32];
+    std::snprintf(iou, sizeof iou, "%.2f", readout.value("obj_iou", 0.0));
+    return where + "; Obj-IoU " + iou;
+}
+
+}  // namespace sightline

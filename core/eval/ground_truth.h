@@ -1,0 +1,39 @@
+#pragma once
+// Answer tokens of a scene-world answer mapped to the words of the sample they spell, and one map scored
+// against the ground-truth mask of the object a token names: what `sightline-cli eval` measures over
+// hundreds of scenes, for a single click in the app (demo scenes) or `sightline-cli explain --scene-seed`.
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "core/generate/trace.h"
+#include "core/metrics/localisation.h"
+#include "core/model/loaded_model.h"
+#include "core/toy/sample.h"
+
+namespace sightline {
+
+struct TargetWord {
+    std::int64_t index;  // answer-token index
+    int object;          // scene object for object words, -1 for function words
+    bool color_word;     // a colour word (else a shape word) when object >= 0
+};
+
+// Maps answer tokens to the sample's words through character spans of the decoded answer; empty when the
+// answer does not contain the sample's expected answer. Tokens that are neither object nor function words
+// (places, numbers, punctuation) are left out.
+std::vector<TargetWord> target_words(const LoadedModel& m, const Trace& t, const toy::Sample& s);
+
+// The map of answer token `target` against the scene's masks. Always an object with "applicable"; when
+// true also "word" (the token's text), "object" (index), "object_name" ("the gray cross"), "outcome"
+// (metrics::to_string(PointingOutcome)), "pointing_hit" and "obj_iou"; when false a "reason" for the user
+// (the answer is not the scene's expected answer, or the token is not a colour or shape word).
+nlohmann::json ground_truth_readout(const LoadedModel& m, const Trace& t, const toy::Sample& s,
+                                    std::int64_t target, const metrics::GridMap& map);
+
+// One line for people: "peak inside the gray cross; Obj-IoU 0.41", "peak on the background; ...", or
+// "not scored: <reason>".
+std::string ground_truth_summary(const nlohmann::json& readout);
+
+}  // namespace sightline
