@@ -42,14 +42,12 @@ int cmd_explain(const Words& words) {
         std::cout
             << "usage: sightline-cli explain [--model DIR] (--image PATH --prompt TEXT | --scene "
                "SEED[:TASK])\n"
-               "       --method NAME[,NAME...] [--target INDEX | --all-targets] --out DIR [--params JSON]\n"
-               "       [--colormap NAME] [--opacity X] [--max-new-tokens N] [--json]\n"
+               "       --method NAME[,NAME...] [--target INDEX | --all-targets] --out DIR\n"
+               "       [--params JSON] [--colormap NAME] [--opacity X] [--max-new-tokens N] [--json]\n"
                "--params is a JSON object keyed by method, e.g. '{\"attention\": {\"layers\": \"2-3\"}}'.\n"
-               "--scene explains a scene-world scene (image and question from the seed; TASK is color, "
-               "shape,\n"
-               "  count, exist, position, relation or describe, default color) and scores every map of a\n"
-               "  colour or shape word against the object's ground-truth mask (\"ground_truth\" in the "
-               "JSON).\n";
+               "--scene explains a scene-world scene: image and question from the seed (TASK: color,\n"
+               "  shape, count, exist, position, relation or describe; default color); every map of a\n"
+               "  colour or shape word is scored against the object's true mask (\"ground_truth\").\n";
         return 0;
     }
     std::set<std::string> known = kModelOptions;

@@ -172,22 +172,11 @@ ExplainerEvalResult evaluate_explainers(const LoadedModel& m, ExplanationService
             }
             if (tw.object >= 0) {
                 ++r.object_targets;
-                const auto& target_object = s.scene.objects[static_cast<std::size_t>(tw.object)];
-                const cv::Mat& mask = target_object.mask;
-                // The scene's other objects, and whether each carries the target word too.
-                std::vector<cv::Mat> other_masks;
-                std::vector<bool> shares_word;
-                for (std::size_t oi = 0; oi < s.scene.objects.size(); ++oi) {
-                    if (static_cast<int>(oi) == tw.object) continue;
-                    const auto& other = s.scene.objects[oi];
-                    other_masks.push_back(other.mask);
-                    shares_word.push_back(tw.color_word ? other.color == target_object.color
-                                                        : other.shape == target_object.shape);
-                }
+                const cv::Mat& mask = s.scene.objects[static_cast<std::size_t>(tw.object)].mask;
                 for (const auto& [name, map] : maps) {
                     auto& ms = r.methods[name];
                     ms.obj_iou.push_back(metrics::obj_iou(map, mask));
-                    const auto outcome = metrics::classify_pointing(map, mask, other_masks, shares_word);
+                    const auto outcome = pointing_outcome(s.scene, tw, map);
                     const double hit = outcome == metrics::PointingOutcome::Hit ? 1.0 : 0.0;
                     ms.pointing.push_back(hit);
                     ++ms.pointing_outcomes[metrics::to_string(outcome)];

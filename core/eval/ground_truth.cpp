@@ -43,6 +43,21 @@ std::vector<TargetWord> target_words(const LoadedModel& m, const Trace& t, const
     return out;
 }
 
+metrics::PointingOutcome pointing_outcome(const toy::Scene& scene, const TargetWord& w,
+                                          const metrics::GridMap& map) {
+    const auto& target = scene.objects[static_cast<std::size_t>(w.object)];
+    // The scene's other objects, and whether each carries the target word too.
+    std::vector<cv::Mat> other_masks;
+    std::vector<bool> shares_word;
+    for (std::size_t i = 0; i < scene.objects.size(); ++i) {
+        if (static_cast<int>(i) == w.object) continue;
+        const auto& other = scene.objects[i];
+        other_masks.push_back(other.mask);
+        shares_word.push_back(w.color_word ? other.color == target.color : other.shape == target.shape);
+    }
+    return metrics::classify_pointing(map, target.mask, other_masks, shares_word);
+}
+
 nlohmann::json ground_truth_readout(const LoadedModel& m, const Trace& t, const toy::Sample& s,
                                     std::int64_t target, const metrics::GridMap& map) {
     nlohmann::json out{{"applicable", false}};
@@ -63,15 +78,7 @@ nlohmann::json ground_truth_readout(const LoadedModel& m, const Trace& t, const 
         return out;
     }
     const auto& object = s.scene.objects[static_cast<std::size_t>(it->object)];
-    std::vector<cv::Mat> others;
-    std::vector<bool> shares_word;
-    for (std::size_t i = 0; i < s.scene.objects.size(); ++i) {
-        if (static_cast<int>(i) == it->object) continue;
-        const auto& other = s.scene.objects[i];
-        others.push_back(other.mask);
-        shares_word.push_back(it->color_word ? other.color == object.color : other.shape == object.shape);
-    }
-    const auto outcome = metrics::classify_pointing(map, object.mask, others, shares_word);
+    const auto outcome = pointing_outcome(s.scene, *it, map);
     out = {{"applicable", true},
            {"word", word},
            {"object", it->object},

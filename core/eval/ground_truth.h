@@ -1,7 +1,7 @@
 #pragma once
 // Answer tokens of a scene-world answer mapped to the words of the sample they spell, and one map scored
 // against the ground-truth mask of the object a token names: what `sightline-cli eval` measures over
-// hundreds of scenes, for a single click in the app (demo scenes) or `sightline-cli explain --scene-seed`.
+// hundreds of scenes, for a single click in the app (demo scenes) or `sightline-cli explain --scene`.
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -24,6 +24,11 @@ struct TargetWord {
 // answer does not contain the sample's expected answer. Tokens that are neither object nor function words
 // (places, numbers, punctuation) are left out.
 std::vector<TargetWord> target_words(const LoadedModel& m, const Trace& t, const toy::Sample& s);
+
+// Where `map`'s arg-max lies relative to object word `w`'s object (w.object >= 0) and the scene's other
+// objects, telling apart those that carry the same word (metrics::classify_pointing).
+metrics::PointingOutcome pointing_outcome(const toy::Scene& scene, const TargetWord& w,
+                                          const metrics::GridMap& map);
 
 // The map of answer token `target` against the scene's masks. Always an object with "applicable"; when
 // true also "word" (the token's text), "object" (index), "object_name" ("the gray cross"), "outcome"
