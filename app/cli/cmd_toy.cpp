@@ -1,6 +1,6 @@
 // sightline-cli toy: the synthetic scene world and the embedded model trained on it.
 //   toy scene --seed S --out DIR [--task T]
-//   toy eval  [--model DIR] --n N --first-seed S [--natural-tasks] [--json]
+//   toy eval  [--model DIR] --n N --first-seed S [--natural-tasks] [--tasks LIST] [--failures K] [--json]
 //   toy train --out DIR [--steps N] [--batch B] [--lr X] [--bf16] [--time-limit-min M] [--tiny] ...
 #include <cstdio>
 #include <fstream>
@@ -51,7 +51,8 @@ int toy_scene(const Words& words) {
 int toy_eval(const Words& words) {
     const Args a(words, {"json", "natural-tasks", "quiet"});
     std::set<std::string> known = kModelOptions;
-    known.insert({"n", "first-seed", "json", "natural-tasks", "quiet", "max-new-tokens"});
+    known.insert(
+        {"n", "first-seed", "json", "natural-tasks", "quiet", "max-new-tokens", "tasks", "failures"});
     a.allow_only(known);
     train::ToyEvalOptions o;
     o.n = a.get_int("n", 1000);
@@ -59,6 +60,16 @@ int toy_eval(const Words& words) {
     o.balanced_tasks = !a.has("natural-tasks");
     o.max_new_tokens = a.get_int("max-new-tokens", 48);
     if (o.n <= 0) fail("--n must be positive");
+    o.max_failures = a.get_int("failures", 25);
+    if (o.max_failures < 0) fail("--failures must not be negative");
+    if (a.has("tasks"))
+        for (const std::string& name : split(a.get("tasks"), ',')) {
+            const auto task = toy::parse_task(name);
+            if (!task)
+                fail("--tasks: unknown task '", name,
+                     "' (color, shape, count, exist, position, relation, describe)");
+            o.only_tasks.push_back(*task);
+        }
     if (!toy::is_held_out_seed(o.first_seed))
         std::cerr << "warning: seeds from " << o.first_seed << " overlap the training range [0, "
                   << toy::kHeldOutSeedBase << ")\n";
@@ -80,10 +91,20 @@ int toy_eval(const Words& words) {
         std::printf("  %-9s %6.1f%%  (%d/%d)\n", task.c_str(), 100.0 * ct.first / std::max(1, ct.second),
                     ct.first, ct.second);
     std::printf("  %-9s %6.1f%%  (%d/%d)\n", "overall", 100.0 * r.overall(), r.correct, r.n);
-    std::printf("  description: every object word right in %.1f%% of %d scenes\n",
-                100.0 * r.description_object_words(), r.descriptions);
+    if (r.descriptions > 0)
+        std::printf("  description: every object word right in %.1f%% of %d scenes\n",
+                    100.0 * r.description_object_words(), r.descriptions);
+    const auto& [dr, dn] = r.relation_with_decoy;
+    const auto& [nr, nn] = r.relation_without_decoy;
+    if (dn + nn > 0)
+        std::printf(
+            "  relation: %.1f%% (%d/%d) with a decoy (an object in that direction off the row or column), "
+            "%.1f%% (%d/%d) without\n",
+            100.0 * dr / std::max(1, dn), dr, dn, 100.0 * nr / std::max(1, nn), nr, nn);
     std::printf("  mean %.1f ms per question\n", r.mean_ms_per_question);
-    for (std::size_t i = 0; i < r.failures.size() && i < 5; ++i)
+    const std::size_t shown =
+        a.has("failures") ? r.failures.size() : std::min<std::size_t>(5, r.failures.size());
+    for (std::size_t i = 0; i < shown; ++i)
         std::cout << "  wrong: [" << r.failures[i].task << "] " << r.failures[i].question << " -> '"
                   << r.failures[i].predicted << "' (expected '" << r.failures[i].expected << "')\n";
     return 0;
@@ -123,6 +144,7 @@ int toy_train(const Words& words) {
                   "focus",
                   "shared-color",
                   "shared-shape",
+                  "relation-decoys",
                   "init-from"});
     train::TrainOptions o;
     o.out_dir = a.require("out");
@@ -162,6 +184,12 @@ int toy_train(const Words& words) {
     o.shared_shape_fraction = a.get_double("shared-shape", 0);
     if (!(o.shared_shape_fraction >= 0 && o.shared_color_fraction + o.shared_shape_fraction <= 1))
         fail("--shared-shape must be a fraction between 0 and 1 - the --shared-color fraction");
+    o.relation_decoy_fraction = a.get_double("relation-decoys", 0);
+    if (!(o.relation_decoy_fraction >= 0 &&
+          o.shared_color_fraction + o.shared_shape_fraction + o.relation_decoy_fraction <= 1))
+        fail(
+            "--relation-decoys must be a fraction between 0 and 1 - the --shared-color and --shared-shape "
+            "fractions");
     o.time_limit_minutes = a.get_double("time-limit-min", 0);
     o.stop_at_step = a.get_int("stop-at", 0);
     o.eval_every = a.get_int("eval-every", o.eval_every);
@@ -199,7 +227,9 @@ int cmd_toy(const Words& words) {
     if (words.empty() || words[0] == "--help") {
         std::cout
             << "usage: sightline-cli toy scene --seed S --out DIR [--task T]\n"
-               "       sightline-cli toy eval [--model DIR] --n N --first-seed S [--natural-tasks] [--json]\n"
+               "       sightline-cli toy eval [--model DIR] --n N --first-seed S [--natural-tasks] [--tasks "
+               "LIST]\n"
+               "                              [--failures K] [--json]\n"
                "       sightline-cli toy train --out DIR [--steps N] [--batch B] [--lr X] [--bf16] [--tiny]\n"
                "                               [--time-limit-min M] [--eval-every N] [--eval-n N] [--seed "
                "S]\n"
@@ -208,6 +238,10 @@ int cmd_toy(const Words& words) {
                "                               [--task-weights task=w,...] [--warmup N] [--min-lr X]\n"
                "                               [--focus BEGIN-END:task[+task],...|none] [--init-from "
                "MODEL_DIR]\n"
+               "toy eval: seed S+i asks task i mod 7 (colour, shape, count, existence, position, relation,\n"
+               "description); --tasks relation,position asks only those seeds' questions; --failures K lists "
+               "up\n"
+               "to K wrong answers (default 5 printed, 25 in --json).\n"
                "The defaults are the embedded model's recipe; it was trained with --bf16 (see its model "
                "card).\n";
         return words.empty() ? 2 : 0;

@@ -104,4 +104,22 @@ Sample make_sample_on_scene(const Scene& scene, TaskType task, uint64_t question
     return sample;
 }
 
+std::optional<RelationAsked> relation_asked(const Sample& sample) {
+    if (sample.task != TaskType::Relation) return std::nullopt;
+    RelationAsked asked;
+    bool have_relation = false;
+    for (const AnswerWord& w : sample.question_words) {
+        if (w.kind == WordKind::Relation)
+            for (Relation r : kAllRelations)
+                if (to_string(r).rfind(w.text, 0) == 0) {  // "left" starts "left of"
+                    asked.relation = r;
+                    have_relation = true;
+                }
+        if (w.object >= 0) asked.anchor = w.object;
+    }
+    if (!have_relation || asked.anchor < 0)
+        fail("relation question without its relation or anchor: ", sample.question);
+    return asked;
+}
+
 }  // namespace sightline::toy

@@ -3,6 +3,7 @@
 // answer, with every word of both annotated (kind, object it names, byte offsets).
 #include "core/toy/annotated_text.h"
 #include "core/toy/scene.h"
+#include "core/toy/scene_queries.h"
 #include "core/toy/task.h"
 
 #include <cstdint>
@@ -33,6 +34,14 @@ Sample make_sample(uint64_t seed, std::optional<TaskType> task = {});
 // A further question about an existing scene (a follow-up turn of a multi-turn dialogue): the task must be
 // answerable for `scene` (see answerable_tasks); the question's choices are drawn from `question_seed`.
 Sample make_sample_on_scene(const Scene& scene, TaskType task, uint64_t question_seed);
+
+// What a relation question asks: the reference object (anchor) and the relation, read back from the
+// question's annotated words. Empty for other tasks.
+struct RelationAsked {
+    int anchor = -1;
+    Relation relation = Relation::LeftOf;
+};
+std::optional<RelationAsked> relation_asked(const Sample& sample);
 
 // The task types answerable for a scene, in enum order.
 std::vector<TaskType> answerable_tasks(const Scene& scene);

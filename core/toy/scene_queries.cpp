@@ -54,6 +54,21 @@ std::vector<int> related_objects(const Scene& scene, int anchor, Relation relati
     return related;
 }
 
+std::vector<int> relation_decoys(const Scene& scene, int anchor, Relation relation) {
+    const SceneObject& a = scene.objects.at(size_t(anchor));
+    std::vector<int> decoys;
+    for (size_t i = 0; i < scene.objects.size(); ++i) {
+        const SceneObject& o = scene.objects[i];
+        if (int(i) == anchor || in_relation(o, relation, a)) continue;
+        const bool in_direction = relation == Relation::LeftOf    ? o.cell_col < a.cell_col
+                                  : relation == Relation::RightOf ? o.cell_col > a.cell_col
+                                  : relation == Relation::Above   ? o.cell_row < a.cell_row
+                                                                  : o.cell_row > a.cell_row;
+        if (in_direction) decoys.push_back(int(i));
+    }
+    return decoys;
+}
+
 int find_object(const Scene& scene, Color color, Shape shape) {
     for (size_t i = 0; i < scene.objects.size(); ++i)
         if (scene.objects[i].color == color && scene.objects[i].shape == shape) return int(i);

@@ -29,6 +29,11 @@ bool in_relation(const SceneObject& candidate, Relation relation, const SceneObj
 // The indices of every object in `relation` to object `anchor`.
 std::vector<int> related_objects(const Scene& scene, int anchor, Relation relation);
 
+// The decoys of a relation question: objects other than `anchor` and the ones in `relation` to it that lie
+// in the relation's direction but off its row (left/right) or column (above/below), e.g. for "left of"
+// an object in a smaller column of another row. Answering one of them is the typical relation error.
+std::vector<int> relation_decoys(const Scene& scene, int anchor, Relation relation);
+
 // Index of the object with this (colour, shape), or -1.
 int find_object(const Scene& scene, Color color, Shape shape);
 

@@ -7,6 +7,8 @@
 #include "core/util/error.h"
 #include "core/util/stopwatch.h"
 
+#include <algorithm>
+
 namespace sightline::train {
 
 std::vector<std::string> object_words(const std::string& text) {
@@ -33,6 +35,9 @@ nlohmann::json ToyEvalResult::to_json() const {
         tasks[task] = ct.second ? static_cast<double>(ct.first) / ct.second : 0.0;
         counts[task] = ct.second;
     }
+    const auto rate = [](const std::pair<int, int>& ct) {
+        return ct.second ? static_cast<double>(ct.first) / ct.second : 0.0;
+    };
     nlohmann::json fails = nlohmann::json::array();
     for (const auto& f : failures)
         fails.push_back({{"seed", f.seed},
@@ -46,6 +51,11 @@ nlohmann::json ToyEvalResult::to_json() const {
             {"count_by_task", counts},
             {"description_object_words", description_object_words()},
             {"descriptions", descriptions},
+            {"relation_decoys",
+             {{"with_decoy", rate(relation_with_decoy)},
+              {"with_decoy_n", relation_with_decoy.second},
+              {"without_decoy", rate(relation_without_decoy)},
+              {"without_decoy_n", relation_without_decoy.second}}},
             {"mean_ms_per_question", mean_ms_per_question},
             {"failures", fails}};
 }
@@ -56,12 +66,23 @@ ToyEvalResult evaluate_toy(const LoadedModel& model, const ToyEvalOptions& o) {
     const auto tasks = toy::all_tasks();
     ToyEvalResult r;
     double total_ms = 0;
+    auto wanted = [&](toy::TaskType t) {
+        return o.only_tasks.empty() ||
+               std::find(o.only_tasks.begin(), o.only_tasks.end(), t) != o.only_tasks.end();
+    };
     for (int i = 0; i < o.n; ++i) {
         if (o.cancel != nullptr && o.cancel->load()) throw CancelledError();
         const std::uint64_t seed = o.first_seed + static_cast<std::uint64_t>(i);
-        const toy::Sample s = o.balanced_tasks
-                                  ? toy::make_sample(seed, tasks[static_cast<std::size_t>(i) % tasks.size()])
-                                  : toy::make_sample(seed);
+        const toy::TaskType balanced = tasks[static_cast<std::size_t>(i) % tasks.size()];
+        // In the balanced set the task is known before the scene is built, so skipped seeds cost nothing.
+        const bool skip_early = o.balanced_tasks && !wanted(balanced);
+        const toy::Sample s = skip_early         ? toy::Sample{}
+                              : o.balanced_tasks ? toy::make_sample(seed, balanced)
+                                                 : toy::make_sample(seed);
+        if (skip_early || !wanted(s.task)) {
+            if (o.progress) o.progress(i + 1, o.n);
+            continue;
+        }
         PromptRequest req;
         req.question = s.question;
         req.image_rgb = s.scene.image;
@@ -82,7 +103,14 @@ ToyEvalResult evaluate_toy(const LoadedModel& model, const ToyEvalOptions& o) {
             ++r.descriptions;
             r.descriptions_objects_right += object_words(t.answer_text) == object_words(s.answer) ? 1 : 0;
         }
-        if (!ok && r.failures.size() < 25)
+        if (const auto asked = toy::relation_asked(s)) {
+            auto& split = toy::relation_decoys(s.scene, asked->anchor, asked->relation).empty()
+                              ? r.relation_without_decoy
+                              : r.relation_with_decoy;
+            split.second += 1;
+            split.first += ok ? 1 : 0;
+        }
+        if (!ok && static_cast<int>(r.failures.size()) < o.max_failures)
             r.failures.push_back({seed, task, s.question, s.answer, t.answer_text});
         if (o.progress) o.progress(i + 1, o.n);
     }

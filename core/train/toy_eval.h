@@ -10,6 +10,7 @@
 
 #include "core/model/loaded_model.h"
 #include "core/toy/seeds.h"
+#include "core/toy/task.h"
 
 namespace sightline::train {
 
@@ -19,6 +20,10 @@ struct ToyEvalOptions {
     bool balanced_tasks =
         true;  // task of seed s = all_tasks()[(s - first_seed) % 7]; else the scene's own draw
     int max_new_tokens = 48;
+    // Only questions of these tasks are asked (empty: all). The seed -> task assignment is unchanged, so a
+    // run restricted to some tasks scores exactly the questions of those tasks in the full run.
+    std::vector<toy::TaskType> only_tasks;
+    int max_failures = 25;  // failures kept in the result, in seed order
     std::function<void(int done, int total)> progress;
     const std::atomic<bool>* cancel = nullptr;
 };
@@ -34,8 +39,11 @@ struct ToyEvalResult {
     std::map<std::string, std::pair<int, int>> by_task;  // task -> (correct, total)
     int descriptions = 0;
     int descriptions_objects_right = 0;  // every colour/shape word right, in order
+    // Relation questions split by whether another object lies in the asked direction but off the anchor's
+    // row or column (toy::relation_decoys): (correct, total) with such a decoy and without.
+    std::pair<int, int> relation_with_decoy{0, 0}, relation_without_decoy{0, 0};
     double mean_ms_per_question = 0;
-    std::vector<ToyEvalFailure> failures;  // the first few
+    std::vector<ToyEvalFailure> failures;  // the first max_failures
 
     double overall() const { return n ? static_cast<double>(correct) / n : 0.0; }
     double description_object_words() const {

@@ -177,6 +177,17 @@ bool has_shared_shape(const toy::Scene& scene) {
     return false;
 }
 
+bool has_only_decoyed_relations(const toy::Scene& scene) {
+    bool any = false;
+    for (int i = 0; i < static_cast<int>(scene.objects.size()); ++i)
+        for (toy::Relation relation : toy::kAllRelations) {
+            if (toy::related_objects(scene, i, relation).size() != 1) continue;
+            if (toy::relation_decoys(scene, i, relation).empty()) return false;
+            any = true;
+        }
+    return any;
+}
+
 std::vector<std::vector<toy::Sample>> training_dialogues(const TrainOptions& o, std::int64_t step) {
     std::vector<std::pair<toy::TaskType, double>> cumulative;
     const auto weights = task_weights_at(o, step);
@@ -190,16 +201,20 @@ std::vector<std::vector<toy::Sample>> training_dialogues(const TrainOptions& o, 
             o.data_seed + static_cast<std::uint64_t>(step) * o.batch + static_cast<std::uint64_t>(i);
         std::vector<toy::Sample> d = make_dialogue(seed, o.dialogue_turns, cumulative);
         // One draw decides whether this dialogue is replaced by a confusable one: u < shared_color_fraction
-        // asks for two objects of one colour, the next shared_shape_fraction of [0, 1) for two of one shape.
+        // asks for two objects of one colour, the next shared_shape_fraction of [0, 1) for two of one shape,
+        // the next relation_decoy_fraction for relation questions that all have decoys.
         const double u = unit_interval(seed ^ 0x5a4ec0104ull);
         bool (*confusable)(const toy::Scene&) = nullptr;
         if (u < o.shared_color_fraction)
             confusable = has_shared_color;
         else if (u < o.shared_color_fraction + o.shared_shape_fraction)
             confusable = has_shared_shape;
+        else if (u < o.shared_color_fraction + o.shared_shape_fraction + o.relation_decoy_fraction)
+            confusable = has_only_decoyed_relations;
         if (confusable) {
             // Search seeds derived from this one, kept inside the training range, for such a scene (about a
-            // quarter of all scenes have either), so 64 tries practically always find one.
+            // quarter of all scenes have each kind; a sixth have only decoyed relation questions), so 64
+            // tries practically always find one.
             for (std::uint64_t k = 0; k < 64 && !confusable(d.front().scene); ++k) {
                 const std::uint64_t derived = mix(seed * 0x2545f4914f6cdd1dull + k) % toy::kTrainingSeedEnd;
                 d = make_dialogue(derived, o.dialogue_turns, cumulative);
@@ -303,8 +318,9 @@ TrainReport train_toy(const TrainOptions& o) {
         ids.vocab, "; batch ", o.batch, "; steps ", start, " -> ", o.steps,
         o.bf16 ? "; bf16 mixed" : "; fp32", "; focus phases ", format_focus_phases(o.focus_phases),
         o.shared_color_fraction > 0 ? cat("; shared-colour scenes ", o.shared_color_fraction) : std::string(),
-        o.shared_shape_fraction > 0 ? cat("; shared-shape scenes ", o.shared_shape_fraction)
-                                    : std::string()));
+        o.shared_shape_fraction > 0 ? cat("; shared-shape scenes ", o.shared_shape_fraction) : std::string(),
+        o.relation_decoy_fraction > 0 ? cat("; decoyed-relation scenes ", o.relation_decoy_fraction)
+                                      : std::string()));
     Stopwatch clock;
     double ema = -1;
     std::int64_t samples_done = 0;

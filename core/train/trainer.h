@@ -73,6 +73,11 @@ struct TrainOptions {
     // Fraction of dialogues whose scene has two objects of one shape, where finding an object by its shape
     // alone finds the wrong one. The two fractions share one draw, so together they must not exceed 1.
     double shared_shape_fraction = 0;
+    // Fraction of dialogues whose scene asks only relation questions with a decoy: every (anchor, relation)
+    // pair that has exactly one answer also has an object in that direction off the anchor's row or column
+    // (toy::relation_decoys), so a relation answer must check the row or column. Drawn with the two
+    // fractions above from one draw; the three together must not exceed 1.
+    double relation_decoy_fraction = 0;
     std::function<void(const std::string&)> log;
     const std::atomic<bool>* cancel = nullptr;
 };
@@ -96,12 +101,15 @@ std::map<toy::TaskType, double> task_weights_at(const TrainOptions& o, std::int6
 // shared_color_fraction > 0, that fraction of them (chosen by a hash of the sample seed) is replaced by the
 // first dialogue, over seeds derived from the sample seed inside the training range, whose scene has two
 // objects of the same colour; likewise shared_shape_fraction with two objects of the same shape (one hash
-// draw u per sample: u < shared_color_fraction asks for a colour, the next shared_shape_fraction for a shape).
+// draw u per sample: u < shared_color_fraction asks for a colour, the next shared_shape_fraction for a shape,
+// the next relation_decoy_fraction for a scene whose relation questions all have decoys).
 std::vector<std::vector<toy::Sample>> training_dialogues(const TrainOptions& o, std::int64_t step);
 // True when two objects of the scene share a colour.
 bool has_shared_color(const toy::Scene& scene);
 // True when two objects of the scene share a shape.
 bool has_shared_shape(const toy::Scene& scene);
+// True when the scene has relation questions and every one of them has a decoy (toy::relation_decoys).
+bool has_only_decoyed_relations(const toy::Scene& scene);
 void init_sincos_positions(Model& model);
 TrainReport train_toy(const TrainOptions& options);
 

@@ -160,6 +160,20 @@ class TestCli : public QObject {
         QCOMPARE(j["n"].get<int>(), 7);
         QCOMPARE(j["by_task"].size(), std::size_t{7});
         QVERIFY(j.contains("overall") && j.contains("description_object_words"));
+        QCOMPARE(j["relation_decoys"]["with_decoy_n"].get<int>() +
+                     j["relation_decoys"]["without_decoy_n"].get<int>(),
+                 j["count_by_task"]["relation"].get<int>());
+        // --tasks asks only those seeds' questions (same seeds -> same questions); --failures caps the list.
+        r = cli({"toy", "eval", "--model", model_, "--n", "14", "--first-seed", "1000000000", "--json",
+                 "--max-new-tokens", "8", "--tasks", "relation,count", "--failures", "1"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        j = r.j();
+        QCOMPARE(j["n"].get<int>(), 4);
+        QCOMPARE(j["by_task"].size(), std::size_t{2});
+        QVERIFY(j["failures"].size() <= 1);
+        r = cli({"toy", "eval", "--model", model_, "--n", "7", "--tasks", "colour"});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("unknown task 'colour'"), qPrintable(r.err));
         if (!embedded_)
             QSKIP("explainer evaluation needs the trained embedded model (answers must be right)");
         r = cli({"eval", "--model", model_, "--n", "4", "--first-seed", "1000000000", "--json",

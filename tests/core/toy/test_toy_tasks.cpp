@@ -190,6 +190,33 @@ class TestToyTasks : public QObject {
         }
     }
 
+    void relationAskedReadsBackTheQuestion() {
+        int with_decoy = 0, total = 0;
+        for (uint64_t seed = kHeldOutSeedBase; seed < kHeldOutSeedBase + 300; ++seed) {
+            const Sample s = make_sample(seed, TaskType::Relation);
+            const auto asked = relation_asked(s);
+            QVERIFY(asked.has_value());
+            // The anchor is the object the question names, the answer the one object in the relation.
+            const auto related = related_objects(s.scene, asked->anchor, asked->relation);
+            QCOMPARE(related.size(), std::size_t{1});
+            const SceneObject& b = s.scene.objects[size_t(related[0])];
+            QCOMPARE(s.answer, "the " + color_of(b) + " " + shape_of(b));
+            QVERIFY2(s.question.find(to_string(asked->relation)) != std::string::npos, s.question.c_str());
+            // Decoys lie in the asked direction, outside the relation.
+            for (int d : relation_decoys(s.scene, asked->anchor, asked->relation)) {
+                QVERIFY(d != asked->anchor && d != related[0]);
+                QVERIFY(!in_relation(s.scene.objects[size_t(d)], asked->relation,
+                                     s.scene.objects[size_t(asked->anchor)]));
+                ++with_decoy;
+                break;
+            }
+            ++total;
+        }
+        // Most held-out relation questions with three or four objects have one (57% of validation ones).
+        QVERIFY2(with_decoy > total / 3 && with_decoy < total, qPrintable(QString::number(with_decoy)));
+        QVERIFY(!relation_asked(make_sample(kHeldOutSeedBase, TaskType::Color)).has_value());
+    }
+
     void wordsAreConsistent() {
         for (uint64_t seed = 0; seed < 1500; ++seed) {
             const Sample s = make_sample(seed, all_tasks()[seed % 7]);

@@ -10,6 +10,7 @@
 
 #include "core/model/loaded_model.h"
 #include "core/toy/sample.h"
+#include "core/toy/scene_queries.h"
 #include "core/toy/seeds.h"
 #include "core/train/adamw.h"
 #include "core/train/batch_builder.h"
@@ -246,6 +247,58 @@ class TestTrainer : public QObject {
         QVERIFY2(same > 80 && same < 190, qPrintable(QString::number(same)));
         QVERIFY2(count_scenes(colour_only, has_shared_shape) < count_scenes(both, has_shared_shape),
                  "forcing shapes must add shared-shape scenes");
+    }
+
+    void relation_decoy_fraction_draws_decoyed_scenes() {
+        // Hand-made 3x3 layouts: (row, col) per object.
+        const auto layout = [](std::vector<std::pair<int, int>> cells) {
+            toy::Scene scene;
+            for (const auto& [r, c] : cells) {
+                toy::SceneObject o;
+                o.cell_row = r;
+                o.cell_col = c;
+                scene.objects.push_back(o);
+            }
+            return scene;
+        };
+        // A at the centre, B middle left, C top left: "left of A" -> B, and C is a decoy (left, other row);
+        // "right of B" -> A has no decoy (nothing else right of B), so not every relation question is
+        // decoyed.
+        const toy::Scene abc = layout({{1, 1}, {1, 0}, {0, 0}});
+        QCOMPARE(toy::relation_decoys(abc, 0, toy::Relation::LeftOf), std::vector<int>{2});
+        QCOMPARE(toy::relation_decoys(abc, 0, toy::Relation::Above), std::vector<int>{2});  // C is up too
+        QCOMPARE(toy::relation_decoys(abc, 2, toy::Relation::Below), std::vector<int>{0});
+        QCOMPARE(toy::relation_decoys(abc, 1, toy::Relation::RightOf), std::vector<int>{});
+        QVERIFY(!has_only_decoyed_relations(abc));
+        // A row of two with a third object between them one row up: both relation questions ("right of A"
+        // -> B, "left of B" -> A) have it as their decoy.
+        const toy::Scene decoyed = layout({{1, 0}, {1, 2}, {0, 1}});
+        QVERIFY(has_only_decoyed_relations(decoyed));
+        QVERIFY(!has_only_decoyed_relations(layout({{0, 0}, {1, 1}})));  // no relation question at all
+        QVERIFY(!has_only_decoyed_relations(layout({{0, 0}, {0, 2}})));  // relations without decoys
+
+        TrainOptions o = confusable_options();
+        const int natural = count_scenes(training_dialogues(o, 0), has_only_decoyed_relations);
+        QVERIFY2(natural >= 5 && natural < 80, qPrintable(QString::number(natural)));
+        o.relation_decoy_fraction = 1.0;
+        QCOMPARE(count_scenes(training_dialogues(o, 0), has_only_decoyed_relations), 200);
+        // The third share of the one draw: with colour and shape at 0.4, the colour and shape dialogues are
+        // those of the recipe without decoys.
+        o.shared_color_fraction = 0.4;
+        o.shared_shape_fraction = 0.4;
+        o.relation_decoy_fraction = 0.2;
+        const auto three = training_dialogues(o, 3);
+        QCOMPARE(count_scenes(three,
+                              [](const toy::Scene& s) {
+                                  return has_shared_color(s) || has_shared_shape(s) ||
+                                         has_only_decoyed_relations(s);
+                              }),
+                 200);
+        o.relation_decoy_fraction = 0;
+        const auto two = training_dialogues(o, 3);
+        int same = 0;
+        for (std::size_t i = 0; i < two.size(); ++i) same += two[i].front().seed == three[i].front().seed;
+        QVERIFY2(same >= 150 && same < 200, qPrintable(QString::number(same)));
     }
 
     void smoke_training_run_learns_and_resumes() {
