@@ -15,6 +15,19 @@ QString DemoScene::label() const {
     return QString("demo scene %1").arg(seed);
 }
 
+DemoScene scene_for(quint64 seed, const QString& task) {
+    const auto t = toy::parse_task(task.toStdString());
+    if (!t) return {};
+    const toy::Sample s = toy::make_sample(seed, *t);
+    DemoScene d;
+    d.seed = seed;
+    d.task = QString::fromStdString(toy::to_string(s.task));
+    d.question = QString::fromStdString(s.question);
+    d.expected_answer = QString::fromStdString(s.answer);
+    d.image = rgbMatToQImage(s.scene.image);
+    return d;
+}
+
 QVector<DemoScene> demo_scenes(int count) {
     const std::vector<toy::TaskType> order = {
         toy::TaskType::Color,    toy::TaskType::Describe, toy::TaskType::Shape, toy::TaskType::Position,
@@ -22,14 +35,8 @@ QVector<DemoScene> demo_scenes(int count) {
     QVector<DemoScene> out;
     for (int i = 0; i < count; ++i) {
         const quint64 seed = toy::kHeldOutSeedBase + 900'000'000ull + static_cast<quint64>(i);
-        const toy::Sample s = toy::make_sample(seed, order[static_cast<std::size_t>(i) % order.size()]);
-        DemoScene d;
-        d.seed = seed;
-        d.task = QString::fromStdString(toy::to_string(s.task));
-        d.question = QString::fromStdString(s.question);
-        d.expected_answer = QString::fromStdString(s.answer);
-        d.image = rgbMatToQImage(s.scene.image);
-        out.push_back(d);
+        out.push_back(scene_for(
+            seed, QString::fromStdString(toy::to_string(order[static_cast<std::size_t>(i) % order.size()]))));
     }
     return out;
 }

@@ -16,6 +16,9 @@ struct DemoScene {
     QString label() const;
 };
 
+// The scene-world sample of (seed, task name) as a demo scene; seed 0 when the task name is unknown.
+DemoScene scene_for(quint64 seed, const QString& task);
+
 // The gallery's scenes (the same on every machine).
 QVector<DemoScene> demo_scenes(int count = 14);
 

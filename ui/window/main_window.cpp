@@ -27,6 +27,7 @@
 #include "ui/window/param_form.h"
 #include "ui/window/pending_session.h"
 #include "ui/window/prompt_bar.h"
+#include "ui/window/scene_eval_dialog.h"
 
 namespace sightline::ui {
 
@@ -161,11 +162,7 @@ void MainWindow::build_menus() {
     });
     file->addAction("&Demo scenes…", QKeySequence(Qt::CTRL | Qt::Key_D), this, [this] {
         DemoGallery g(this);
-        if (g.exec() == QDialog::Accepted) {
-            const DemoScene s = g.selected();
-            setImage(s.image, s.label());
-            setQuestion(s.question);
-        }
+        if (g.exec() == QDialog::Accepted) showScene(g.selected());
     });
     file->addAction("Open &model folder…", QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O), this, [this] {
         const QString d = QFileDialog::getExistingDirectory(this, "Open a Hugging Face model folder");
@@ -224,6 +221,9 @@ void MainWindow::build_menus() {
     view->addAction("Zoom in", QKeySequence::ZoomIn, canvas_, &ImageCanvas::zoomIn);
     view->addAction("Zoom out", QKeySequence::ZoomOut, canvas_, &ImageCanvas::zoomOut);
 
+    QMenu* tools = menuBar()->addMenu("&Tools");
+    tools->addAction("Scene-world &accuracy…", this, &MainWindow::showSceneEval);
+
     QMenu* help = menuBar()->addMenu("&Help");
     help->addAction("Quick guide", this, [this] {
         QMessageBox::information(
@@ -236,7 +236,9 @@ void MainWindow::build_menus() {
             "   TAM: the token's own class activation with context interference removed.\n"
             "   Causal (CLEANN): the smallest set of input tokens whose masking changes the token.\n"
             "4. Select image patches (click or drag) to see which answer tokens attend to them.\n"
-            "5. Compare: all maps side by side and whether they agree; save the session or print a report.");
+            "5. Compare: all maps side by side and whether they agree; save the session or print a report.\n"
+            "6. Tools > Scene-world accuracy: how often the model answers held-out scene questions right;\n"
+            "   double-click a wrong answer to open its scene and explain the mistake.");
     });
     help->addAction("About Sightline", this, [this] {
         QMessageBox::about(
@@ -315,10 +317,33 @@ void MainWindow::show_error(const QString& message) {
 
 void MainWindow::showDemoScene(int index) {
     const auto scenes = demo_scenes();
-    const DemoScene& s = scenes[std::clamp(index, 0, static_cast<int>(scenes.size()) - 1)];
-    setImage(s.image, s.label());
-    demo_ = s;
-    setQuestion(s.question);
+    showScene(scenes[std::clamp(index, 0, static_cast<int>(scenes.size()) - 1)]);
+}
+
+void MainWindow::showScene(const DemoScene& scene) {
+    if (scene.image.isNull()) return;
+    setImage(scene.image, scene.label());
+    demo_ = scene;
+    setQuestion(scene.question);
+}
+
+void MainWindow::showSceneEval() {
+    if (!model_ready_ || !model_.multimodal) {
+        show_error(
+            "Scene-world accuracy needs a loaded vision-language model (the embedded one knows the scenes).");
+        return;
+    }
+    if (scene_eval_ == nullptr) {
+        scene_eval_ = new SceneEvalDialog(host_, this);
+        connect(scene_eval_, &SceneEvalDialog::openScene, this, [this](const DemoScene& scene) {
+            showScene(scene);
+            raise();
+            activateWindow();
+        });
+        connect(scene_eval_, &SceneEvalDialog::evaluated, this, [this] { check_idle(); });
+    }
+    scene_eval_->show();
+    scene_eval_->raise();
 }
 
 }  // namespace sightline::ui

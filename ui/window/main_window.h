@@ -26,6 +26,7 @@ class PromptBar;
 class MethodPanel;
 class ComparePanel;
 class OverlayControls;
+class SceneEvalDialog;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -49,6 +50,10 @@ class MainWindow : public QMainWindow {
     void selectTarget(int index);
     void setActiveMethod(const QString& method);
     void showDemoScene(int index);
+    // Puts a scene-world scene and its own question in place (ground truth applies to its answer).
+    void showScene(const DemoScene& scene);
+    // Opens the scene-world accuracy dialog (Tools menu), created on first use.
+    void showSceneEval();
     bool saveSession(const QString& path, QString* error = nullptr);
     bool openSession(const QString& path, QString* error = nullptr);
     bool exportOverlay(const QString& path, bool raw, QString* error = nullptr);
@@ -79,6 +84,7 @@ class MainWindow : public QMainWindow {
     QComboBox* answerColouring() const { return answer_colour_; }
     QPlainTextEdit* notes() const { return notes_; }
     QLabel* banner() const { return banner_; }
+    SceneEvalDialog* sceneEval() const { return scene_eval_; }
 
   Q_SIGNALS:
     void modelReadyChanged(bool ready);
@@ -140,6 +146,7 @@ class MainWindow : public QMainWindow {
     QComboBox* answer_colour_ = nullptr;
     QPlainTextEdit* notes_ = nullptr;
     QLabel* banner_ = nullptr;
+    SceneEvalDialog* scene_eval_ = nullptr;
     QLabel* status_model_ = nullptr;
     QLabel* status_timing_ = nullptr;
 };

@@ -365,7 +365,7 @@ void MainWindow::on_cancelled(quint64 id) {
 QStringList MainWindow::busyChannels() const {
     QStringList busy;
     for (const char* ch :
-         {"model", "generate", "adopt", "image-to-answer", "visual-relevance", "faithfulness"})
+         {"model", "generate", "adopt", "image-to-answer", "visual-relevance", "faithfulness", "scene-eval"})
         if (host_->jobs().busy(ch)) busy << ch;
     for (auto it = panels_.begin(); it != panels_.end(); ++it) {
         const QString ch = WorkerHost::channel_for_method(it.key());

@@ -18,6 +18,7 @@
 #include "core/model/loaded_model.h"
 #include "core/toy/sample.h"
 #include "core/toy/task.h"
+#include "core/train/toy_eval.h"
 #include "core/util/error.h"
 #include "ui/widgets/cv_qimage.h"
 
@@ -238,6 +239,22 @@ void register_worker_types() {
     qRegisterMetaType<QVector<float>>();
     qRegisterMetaType<QVector<double>>();
     qRegisterMetaType<QVector<QPoint>>();
+}
+
+void ModelWorker::evaluateScenes(quint64 id, int n, quint64 first_seed) {
+    run_job(id, [&](const std::atomic<bool>* cancel) {
+        if (!model_) fail("no model is loaded");
+        if (!model_->config.multimodal)
+            fail(model_->name, " is a text-only model; scene questions need images");
+        train::ToyEvalOptions o;
+        o.n = n;
+        o.first_seed = first_seed;
+        o.max_failures = n;
+        o.cancel = cancel;
+        o.progress = [&](int done, int total) { Q_EMIT progress(id, done, total); };
+        const train::ToyEvalResult r = train::evaluate_toy(*model_, o);
+        Q_EMIT sceneEvalReady(id, QString::fromStdString(r.to_json().dump()));
+    });
 }
 
 }  // namespace sightline::ui

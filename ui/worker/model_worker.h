@@ -39,6 +39,9 @@ class ModelWorker : public QObject {
     void visualRelevance(quint64 id);
     void faithfulness(quint64 id, const QString& method, qint64 target, const QString& params_json,
                       int steps);
+    // Exact-match accuracy on held-out scene-world questions (train::evaluate_toy, balanced tasks), with
+    // progress per question; the result is ToyEvalResult::to_json() with every wrong answer listed.
+    void evaluateScenes(quint64 id, int n, quint64 first_seed);
 
   Q_SIGNALS:
     void modelLoaded(quint64 id, const sightline::ui::ModelInfo& info);
@@ -48,6 +51,7 @@ class ModelWorker : public QObject {
     void imageToAnswerReady(quint64 id, const QVector<float>& scores);
     void visualRelevanceReady(quint64 id, const QVector<double>& llr);
     void faithfulnessReady(quint64 id, const sightline::ui::FaithfulnessCurves& curves);
+    void sceneEvalReady(quint64 id, const QString& result_json);
     void progress(quint64 id, int done, int total);
     void failed(quint64 id, const QString& message);
     void cancelled(quint64 id);

@@ -73,4 +73,11 @@ quint64 WorkerHost::faithfulness(const QString& method, qint64 target, const QSt
     return id;
 }
 
+quint64 WorkerHost::evaluateScenes(int n, quint64 first_seed) {
+    const quint64 id = jobs_.start("scene-eval");
+    QMetaObject::invokeMethod(worker_, "evaluateScenes", Qt::QueuedConnection, Q_ARG(quint64, id),
+                              Q_ARG(int, n), Q_ARG(quint64, first_seed));
+    return id;
+}
+
 }  // namespace sightline::ui

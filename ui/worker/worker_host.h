@@ -28,6 +28,7 @@ class WorkerHost : public QObject {
     quint64 imageToAnswer(const QVector<QPoint>& patches, const QString& params_json);
     quint64 visualRelevance();
     quint64 faithfulness(const QString& method, qint64 target, const QString& params_json, int steps);
+    quint64 evaluateScenes(int n, quint64 first_seed);  // channel "scene-eval"
     void cancel(const QString& channel) { jobs_.cancel(channel); }
 
     static QString channel_for_method(const QString& method) { return "explain:" + method; }
