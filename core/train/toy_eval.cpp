@@ -31,13 +31,13 @@ std::vector<std::string> object_words(const std::string& text) {
 nlohmann::json ToyEvalResult::to_json() const {
     nlohmann::json tasks = nlohmann::json::object();
     nlohmann::json counts = nlohmann::json::object();
-    for (const auto& [task, ct] : by_task) {
-        tasks[task] = ct.second ? static_cast<double>(ct.first) / ct.second : 0.0;
-        counts[task] = ct.second;
-    }
     const auto rate = [](const std::pair<int, int>& ct) {
         return ct.second ? static_cast<double>(ct.first) / ct.second : 0.0;
     };
+    for (const auto& [task, ct] : by_task) {
+        tasks[task] = rate(ct);
+        counts[task] = ct.second;
+    }
     nlohmann::json fails = nlohmann::json::array();
     for (const auto& f : failures)
         fails.push_back({{"seed", f.seed},
