@@ -213,8 +213,8 @@ std::vector<std::vector<toy::Sample>> training_dialogues(const TrainOptions& o, 
             confusable = has_only_decoyed_relations;
         if (confusable) {
             // Search seeds derived from this one, kept inside the training range, for such a scene (about a
-            // quarter of all scenes have each kind; a sixth have only decoyed relation questions), so 64
-            // tries practically always find one.
+            // quarter of all scenes have two of one colour or shape, and about a quarter of those with a
+            // relation question have only decoyed ones), so 64 tries practically always find one.
             for (std::uint64_t k = 0; k < 64 && !confusable(d.front().scene); ++k) {
                 const std::uint64_t derived = mix(seed * 0x2545f4914f6cdd1dull + k) % toy::kTrainingSeedEnd;
                 d = make_dialogue(derived, o.dialogue_turns, cumulative);

@@ -15,10 +15,8 @@ QString DemoScene::label() const {
     return QString("demo scene %1").arg(seed);
 }
 
-DemoScene scene_for(quint64 seed, const QString& task) {
-    const auto t = toy::parse_task(task.toStdString());
-    if (!t) return {};
-    const toy::Sample s = toy::make_sample(seed, *t);
+DemoScene scene_for(quint64 seed, toy::TaskType task) {
+    const toy::Sample s = toy::make_sample(seed, task);
     DemoScene d;
     d.seed = seed;
     d.task = QString::fromStdString(toy::to_string(s.task));
@@ -35,8 +33,7 @@ QVector<DemoScene> demo_scenes(int count) {
     QVector<DemoScene> out;
     for (int i = 0; i < count; ++i) {
         const quint64 seed = toy::kHeldOutSeedBase + 900'000'000ull + static_cast<quint64>(i);
-        out.push_back(scene_for(
-            seed, QString::fromStdString(toy::to_string(order[static_cast<std::size_t>(i) % order.size()]))));
+        out.push_back(scene_for(seed, order[static_cast<std::size_t>(i) % order.size()]));
     }
     return out;
 }

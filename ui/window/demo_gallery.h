@@ -5,6 +5,8 @@
 #include <QImage>
 #include <QVector>
 
+#include "core/toy/task.h"
+
 class QListWidget;
 
 namespace sightline::ui {
@@ -16,8 +18,8 @@ struct DemoScene {
     QString label() const;
 };
 
-// The scene-world sample of (seed, task name) as a demo scene; seed 0 when the task name is unknown.
-DemoScene scene_for(quint64 seed, const QString& task);
+// The scene-world sample of (seed, task) as a demo scene.
+DemoScene scene_for(quint64 seed, toy::TaskType task);
 
 // The gallery's scenes (the same on every machine).
 QVector<DemoScene> demo_scenes(int count = 14);

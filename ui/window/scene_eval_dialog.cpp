@@ -222,7 +222,9 @@ void SceneEvalDialog::show_result(const QString& json) {
 DemoScene SceneEvalDialog::failureScene(int row) const {
     const QListWidgetItem* item = failures_->item(row);
     if (item == nullptr || !item->data(kSeedRole).isValid()) return {};
-    return scene_for(item->data(kSeedRole).value<quint64>(), item->data(kTaskRole).toString());
+    const auto task = toy::parse_task(item->data(kTaskRole).toString().toStdString());
+    if (!task) return {};
+    return scene_for(item->data(kSeedRole).value<quint64>(), *task);
 }
 
 }  // namespace sightline::ui
