@@ -28,6 +28,12 @@ if(SIGHTLINE_TCMALLOC AND NOT SIGHTLINE_SANITIZE)
     target_link_libraries(sightline_allocator INTERFACE
                           -Wl,--no-as-needed ${SIGHTLINE_TCMALLOC_LIBRARY} -Wl,--as-needed)
     set(SIGHTLINE_ALLOCATOR_NAME "tcmalloc")
+    # Its MallocExtension lets the trainer keep freed pages during training (core/train/freed_memory.h).
+    find_path(SIGHTLINE_TCMALLOC_INCLUDE_DIR gperftools/malloc_extension.h)
+    if(SIGHTLINE_TCMALLOC_INCLUDE_DIR)
+      target_include_directories(sightline_allocator SYSTEM INTERFACE "${SIGHTLINE_TCMALLOC_INCLUDE_DIR}")
+      target_compile_definitions(sightline_allocator INTERFACE SIGHTLINE_TCMALLOC_EXTENSION=1)
+    endif()
   else()
     message(WARNING "tcmalloc not found (apt package libgoogle-perftools-dev; scripts/setup installs it): "
                     "falling back to glibc malloc, training runs ~1.5x slower")

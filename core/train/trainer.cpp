@@ -16,6 +16,7 @@
 #include "core/toy/seeds.h"
 #include "core/train/adamw.h"
 #include "core/train/batch_builder.h"
+#include "core/train/freed_memory.h"
 #include "core/train/toy_eval.h"
 #include "core/train/vision_pretrain.h"
 #include "core/util/error.h"
@@ -237,6 +238,8 @@ TrainReport train_toy(const TrainOptions& o) {
         if (o.log) o.log(line);
     };
     configure_threads(o.threads);
+    const KeepFreedMemory keep_freed;  // no kernel page zeroing between steps (freed_memory.h)
+    if (keep_freed.active()) log("allocator: tcmalloc keeps freed memory while training (release rate 0)");
     make_dirs(o.out_dir);
     if (!o.init_from.empty() && !file_exists(path_join(o.out_dir, "tokenizer.model"))) {
         // A continued model keeps the tokenizer its weights were trained with.

@@ -14,9 +14,11 @@
 #include "core/toy/seeds.h"
 #include "core/train/adamw.h"
 #include "core/train/batch_builder.h"
+#include "core/train/freed_memory.h"
 #include "core/train/trainer.h"
 #include "core/train/vision_pretrain.h"
 #include "core/util/strings.h"
+#include "core/util/system_info.h"
 
 using namespace sightline;
 using namespace sightline::train;
@@ -125,6 +127,25 @@ class TestTrainer : public QObject {
         QVERIFY2(r.last_loss < 0.7 * r.first_loss,
                  qPrintable(QString("%1 -> %2").arg(r.first_loss).arg(r.last_loss)));
         QVERIFY(r.color_accuracy > 0.5);  // colour is the easy half
+    }
+
+    void training_keeps_freed_memory_and_restores_the_allocator() {
+        // With tcmalloc (the default build) the trainer stops it from handing freed pages back to the kernel
+        // and restores the previous release rate afterwards; on any other allocator it does nothing.
+        QCOMPARE(QString::fromStdString(live_allocator()), QString(SIGHTLINE_EXPECTED_ALLOCATOR));
+        const double before = allocator_release_rate();
+        if (QString(SIGHTLINE_EXPECTED_ALLOCATOR) != "tcmalloc") {
+            QCOMPARE(before, -1.0);
+            QVERIFY(!KeepFreedMemory().active());
+            return;
+        }
+        QVERIFY(before > 0);
+        {
+            const KeepFreedMemory keep;
+            QVERIFY(keep.active());
+            QCOMPARE(allocator_release_rate(), 0.0);
+        }
+        QCOMPARE(allocator_release_rate(), before);
     }
 
     void learning_rate_schedule() {
