@@ -91,6 +91,7 @@ InterferenceResult remove_interference(const std::vector<float>& target_map,
     std::vector<double> interference(n, 0.0);
     for (std::size_t i = 0; i < context_maps.size(); ++i) {
         const double weight = static_cast<double>(context_text_scores[i]) / (score_sum + 1e-8);
+        result.weights.push_back(weight);
         for (std::size_t j = 0; j < n; ++j)
             interference[j] += weight * static_cast<double>(context_maps[i][j]);
     }

@@ -19,6 +19,7 @@ struct InterferenceResult {
     std::vector<float> map;           // ReLU(A_v - alpha I)
     double alpha = 0;                 // least-squares weight of the interference, >= 0
     std::vector<float> interference;  // I = sum_i w_i A_i (before alpha); zeros for an empty context
+    std::vector<double> weights;      // w_i, one per context map
 };
 
 // Estimated causal inference: removes the part of the target's raw image map A_v explained by the raw

@@ -183,6 +183,59 @@ class TestExplainers : public QObject {
         for (std::size_t i = 0; i < 16; ++i) QVERIFY(std::abs(f.image_map[i] - filtered[i]) < 1e-5f);
     }
 
+    void tam_removes_interference_with_weights_at_predicting_steps() {
+        // Last answer token: every earlier prompt/answer word is context. Recomputed from the raw logits
+        // with METHODS.md section 3: an answer token's weight is its predicting position's score, a prompt
+        // token's its own; template (System) positions never take part.
+        const std::int64_t target = trace_->answer_size() - 1, pos = trace_->answer_begin + target;
+        QVERIFY(target >= 2);
+        const Explanation e = service_.explain(*ctx_, "tam", target, {{"filter", false}});
+        const auto c = full_cache(ctx_->length());
+        const at::Tensor logits = m_->model->decoder().head(c.get("lm.ln_final.hook_normalized"))[0];
+        auto act = [&](std::int64_t cls, std::int64_t at_pos) {
+            return std::max(0.0, logits[at_pos][cls].item<double>());
+        };
+        const auto& toks = trace_->tokens;
+        const std::int64_t cls = toks[static_cast<std::size_t>(pos)].id;
+        std::vector<std::int64_t> context, weight_at;
+        for (std::int64_t i = 0; i < pos; ++i) {
+            const auto& t = toks[static_cast<std::size_t>(i)];
+            if (t.text == toks[static_cast<std::size_t>(pos)].text) continue;
+            if (t.role == TokenRole::Prompt) context.push_back(i), weight_at.push_back(i);
+            if (t.role == TokenRole::Answer) context.push_back(i), weight_at.push_back(i - 1);
+        }
+        QVERIFY(!context.empty());
+        double wsum = 0;
+        for (auto p : weight_at) wsum += act(cls, p);
+        const auto image = ctx_->image_positions();
+        std::vector<double> a_v, inter(image.size(), 0.0);
+        for (auto ip : image) a_v.push_back(act(cls, ip));
+        for (std::size_t k = 0; k < context.size(); ++k) {
+            const double w = act(cls, weight_at[k]) / (wsum + 1e-8);
+            const std::int64_t ck = toks[static_cast<std::size_t>(context[k])].id;
+            for (std::size_t j = 0; j < image.size(); ++j) inter[j] += w * act(ck, image[j]);
+        }
+        double num = 0, den = 0;
+        for (std::size_t j = 0; j < image.size(); ++j) num += a_v[j] * inter[j], den += inter[j] * inter[j];
+        const double alpha = den > 0 ? std::max(0.0, num / den) : 0.0;
+        QVERIFY(std::abs(e.extras["alpha"].get<double>() - alpha) < 1e-4 * std::max(1.0, alpha));
+        QCOMPARE(e.extras["context_tokens"].get<std::size_t>(), context.size());
+        std::vector<float> img, txt;
+        for (std::size_t j = 0; j < image.size(); ++j)
+            img.push_back(static_cast<float>(std::max(0.0, a_v[j] - alpha * inter[j])));
+        for (auto t : e.text_positions) txt.push_back(static_cast<float>(act(cls, t)));
+        tam::joint_minmax(img, txt);
+        for (std::size_t i = 0; i < 16; ++i)
+            QVERIFY2(std::abs(e.image_map[i] - img[i]) < 1e-4f,
+                     qPrintable(QString("cell %1: %2 vs %3").arg(i).arg(e.image_map[i]).arg(img[i])));
+        // The recorded context says where each weight was read.
+        const auto& ctx_json = e.extras["context"];
+        for (std::size_t k = 0; k < context.size(); ++k) {
+            QCOMPARE(ctx_json[k]["position"].get<std::int64_t>(), context[k]);
+            QCOMPARE(ctx_json[k]["weight_position"].get<std::int64_t>(), weight_at[k]);
+        }
+    }
+
     void cleann_tester_really_reruns_the_model() {
         const std::int64_t target = 0, pos = trace_->answer_begin;
         const std::int64_t y = trace_->tokens[static_cast<std::size_t>(pos)].id;
