@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "core/generate/generation_capture.h"
 #include "core/util/error.h"
 #include "core/util/system_info.h"
 
@@ -37,15 +38,28 @@ std::int64_t TraceContext::pattern_row0() const {
 }
 
 void TraceContext::check_cancel() const {
-    if (cancel_ != nullptr && cancel_->load()) throw CancelledError();
+    control_->check();
 }
 
 at::Tensor TraceContext::input_ids() const {
     return at::tensor(trace_->ids(), at::kLong).unsqueeze(0);
 }
 
+bool TraceContext::adopt_generation_capture() {
+    const auto& c = trace_->capture;
+    if (!c || c->row0 != pattern_row0() || c->positions() != length() ||
+        c->rows.size() != static_cast<std::size_t>(layers()))
+        return false;
+    rows_ = c->rows;
+    hidden_ = c->hidden;
+    embeds_ = c->embeds;
+    captured_ = true;
+    from_generation_ = true;
+    return true;
+}
+
 void TraceContext::capture() {
-    if (captured_) return;
+    if (captured_ || adopt_generation_capture()) return;
     const auto n = length();
     const auto row0 = pattern_row0();
     const std::uint64_t rows_bytes = static_cast<std::uint64_t>(layers()) * heads() * (n - row0) * n * 4;
@@ -53,6 +67,9 @@ void TraceContext::capture() {
     ensure_memory_available(rows_bytes + transient, "capturing the trace's attention");
     rows_.assign(static_cast<std::size_t>(layers()), at::Tensor());
     RunOptions o;
+    o.control = control_;
+    o.report_layers = true;
+    o.lm_stage = "capture pass";
     o.cache = {"lm.ln_final.hook_normalized", "lm.hook_embed"};
     o.interventions = {
         Intervention::apply("lm.blocks.*.attn.hook_pattern", [&](const at::Tensor& p, const HookContext& c) {
@@ -63,6 +80,7 @@ void TraceContext::capture() {
     ActivationCache cache;
     at::NoGradGuard ng;
     model_.model->forward(input_ids(), trace_->pixel_values, &o, &cache, nullptr, LogitsMode::None);
+    ++full_passes_;
     hidden_ = cache.get("lm.ln_final.hook_normalized")[0];
     embeds_ = cache.get("lm.hook_embed")[0];
     captured_ = true;
@@ -83,11 +101,13 @@ const at::Tensor& TraceContext::full_pattern(int layer) {
     const auto n = length();
     ensure_memory_available(static_cast<std::uint64_t>(heads()) * n * n * 4 * 2, "a full attention pattern");
     RunOptions o;
+    o.control = control_;
     const std::string hook = "lm.blocks." + std::to_string(layer) + ".attn.hook_pattern";
     o.cache = {hook};
     ActivationCache cache;
     at::NoGradGuard ng;
     model_.model->forward(input_ids(), trace_->pixel_values, &o, &cache, nullptr, LogitsMode::None);
+    ++full_passes_;
     return full_.emplace(layer, cache.get(hook)[0].to(at::kFloat)).first->second;
 }
 
@@ -146,7 +166,9 @@ at::Tensor TraceContext::run_prefix(std::int64_t n, const RunOptions* options, A
     if (t.image_begin >= 0 && n > t.image_begin && !whole_image)
         fail("run_prefix: a prefix of ", n, " positions would cut the image in half");
     const at::Tensor pixels = whole_image ? t.pixel_values : at::Tensor();
-    return model_.model->forward(ids, pixels, options, cache, nullptr, LogitsMode::Last).logits[0][0];
+    RunOptions with_control = options != nullptr ? *options : RunOptions{};
+    if (with_control.control == nullptr) with_control.control = control_;
+    return model_.model->forward(ids, pixels, &with_control, cache, nullptr, LogitsMode::Last).logits[0][0];
 }
 
 }  // namespace sightline

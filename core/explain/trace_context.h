@@ -1,7 +1,8 @@
 #pragma once
 // Everything explainers share about one generated trace: the model, the trace, and tensors captured once
-// by a single forward pass over prompt + answer (every LM layer's attention rows for the answer positions,
-// the final hidden states, the LM input embeddings). Reused across clicks; re-runs (masking, relevancy)
+// (every LM layer's attention rows for the answer positions, the final hidden states, the LM input
+// embeddings): taken from the trace when generation recorded them (GenerationCallbacks::capture), else by
+// one forward pass over prompt + answer on first use. Reused across clicks; re-runs (masking, relevancy)
 // go through run_prefix().
 #include <ATen/core/Tensor.h>
 
@@ -14,6 +15,7 @@
 #include "core/generate/trace.h"
 #include "core/model/hooks.h"
 #include "core/model/loaded_model.h"
+#include "core/util/progress.h"
 
 namespace sightline {
 
@@ -54,12 +56,30 @@ class TraceContext {
     at::Tensor run_prefix(std::int64_t n, const RunOptions* options = nullptr,
                           ActivationCache* cache = nullptr) const;
 
+    // True once the shared tensors exist; `from_generation` tells whether they came with the trace.
+    bool captured() const { return captured_; }
+    bool captured_from_generation() const { return from_generation_; }
+    // Forward passes over the whole sequence this context has run itself (the capture pass and full
+    // patterns; re-runs of prefixes not counted).
+    int full_passes() const { return full_passes_; }
+
     // Cooperative cancellation for the current job (may be null).
-    void set_cancel_flag(const std::atomic<bool>* flag) { cancel_ = flag; }
+    void set_cancel_flag(const std::atomic<bool>* flag) {
+        own_control_ = JobControl(flag, nullptr);
+        control_ = &own_control_;
+    }
+    // Progress and cancellation for the current job (may be null): the passes this context runs report
+    // per layer through it and stop within a layer when it is cancelled.
+    void set_control(const JobControl* control) { control_ = control != nullptr ? control : &own_control_; }
+    const JobControl* control() const { return control_; }
+    const std::atomic<bool>* cancel_flag() const { return control_->cancel_flag(); }
     void check_cancel() const;
 
   private:
     void capture();
+    bool adopt_generation_capture();
+    bool from_generation_ = false;
+    int full_passes_ = 0;
     const LoadedModel& model_;
     std::shared_ptr<const Trace> trace_;
     std::uint64_t id_;
@@ -67,7 +87,8 @@ class TraceContext {
     std::vector<at::Tensor> rows_;  // per layer [heads, N - row0, N]
     std::map<int, at::Tensor> full_;
     at::Tensor hidden_, embeds_;
-    const std::atomic<bool>* cancel_ = nullptr;
+    JobControl own_control_;
+    const JobControl* control_ = &own_control_;
 };
 
 }  // namespace sightline

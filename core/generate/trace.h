@@ -5,6 +5,7 @@
 #include <ATen/core/Tensor.h>
 
 #include <cstdint>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <opencv2/core.hpp>
 #include <string>
@@ -13,6 +14,8 @@
 #include "core/image/preprocess.h"
 
 namespace sightline {
+
+struct GenerationCapture;
 
 enum class TokenRole { System, Prompt, Image, Answer };
 const char* to_string(TokenRole r);
@@ -71,6 +74,9 @@ struct Trace {
     // Position of answer token k (0-based among answer tokens).
     std::int64_t answer_position(std::int64_t k) const { return answer_begin + k; }
     std::string answer_text;  // decoded answer (empty when the model has no tokenizer)
+    // Activations recorded during generation (GenerationCallbacks::capture); null for traces read from
+    // sessions or made elsewhere. Never serialised.
+    std::shared_ptr<const GenerationCapture> capture;
 };
 
 // JSON form of a trace (tensors and images excluded; see session code for embedding images).

@@ -66,7 +66,9 @@ at::Tensor Decoder::forward(const at::Tensor& embeds, std::int64_t offset, KVCac
     const RotaryTables rotary =
         rotary_tables(config_.head_dim, config_.rope_theta, config_.rope_linear_factor, offset, t, dtype_);
     at::Tensor h = hooks(embed_hook_, embeds, 1, offset);
-    for (const Block& b : blocks_) {
+    const int layers = static_cast<int>(blocks_.size());
+    for (int l = 0; l < layers; ++l) {
+        const Block& b = blocks_[static_cast<std::size_t>(l)];
         h = hooks(b.names.resid_pre, h, 1, offset);
         at::Tensor a =
             attention_forward(b.input_norm(h), b.attn, b.spec, &rotary, cache, offset, b.names, hooks);
@@ -76,6 +78,7 @@ at::Tensor Decoder::forward(const at::Tensor& embeds, std::int64_t offset, KVCac
         at::Tensor m = hooks(b.names.mlp_post, at::silu(b.gate(x)) * b.up(x), 1, offset);
         m = hooks(b.names.mlp_out, b.down(m), 1, offset);
         h = hooks(b.names.resid_post, h + m, 1, offset);
+        hooks.block_done("lm", l, layers);
     }
     return hooks(final_hook_, norm_(h), 1, offset);
 }

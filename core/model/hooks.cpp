@@ -136,6 +136,20 @@ at::Tensor HookRunner::dispatch(const std::string& name, at::Tensor t, int axis,
     return t;
 }
 
+void HookRunner::block_done(const char* tower, int layer, int layers) {
+    if (options_ == nullptr || options_->control == nullptr) return;
+    if (!options_->report_layers) {
+        options_->control->check();
+        return;
+    }
+    const bool lm = std::string(tower) == "lm";
+    auto& meter = lm ? lm_meter_ : vision_meter_;
+    if (!meter)
+        meter = std::make_unique<StageMeter>(options_->control, lm ? options_->lm_stage : "vision encoding",
+                                             layers);
+    meter->step(layer + 1);
+}
+
 at::Tensor HookRunner::knockout_mask(const std::string& tower, int layer, std::int64_t q_offset,
                                      std::int64_t q_len, std::int64_t k_len) const {
     if (!active_ || options_->knockouts.empty()) return {};

@@ -24,6 +24,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/util/progress.h"
+
 namespace sightline {
 
 struct HookContext {
@@ -58,6 +60,12 @@ struct RunOptions {
     std::vector<std::string> keep_grad;  // names/patterns of cached tensors that retain .grad
     std::vector<Intervention> interventions;
     std::vector<AttentionKnockout> knockouts;
+    // Progress and cancellation inside one pass: after every block the runner checks the cancel flag and,
+    // when `report_layers` is set, reports "<lm_stage>: layer l of L" (LM blocks) or "vision encoding"
+    // (vision blocks). Costs nothing when null; does not make the hooks active.
+    const JobControl* control = nullptr;
+    bool report_layers = false;
+    std::string lm_stage = "prefill";
     bool empty() const {
         return cache.empty() && keep_grad.empty() && interventions.empty() && knockouts.empty();
     }
@@ -93,6 +101,9 @@ class HookRunner {
                           std::int64_t position_offset) {
         return active_ ? dispatch(name, std::move(t), position_axis, position_offset) : t;
     }
+    // Called by the model after each block of a tower ("lm" or "vision"): checks for cancellation and
+    // reports progress when the options ask for it.
+    void block_done(const char* tower, int layer, int layers);
     // Additive mask [q_len, k_len] (0 or -inf) for the knockouts of (tower, layer), or an undefined tensor.
     at::Tensor knockout_mask(const std::string& tower, int layer, std::int64_t q_offset, std::int64_t q_len,
                              std::int64_t k_len) const;
@@ -110,6 +121,7 @@ class HookRunner {
     ActivationCache* cache_;
     bool active_;
     std::unordered_map<std::string, Plan> plans_;
+    std::unique_ptr<StageMeter> lm_meter_, vision_meter_;
 };
 
 }  // namespace sightline

@@ -86,6 +86,7 @@ at::Tensor VisionTower::forward(const at::Tensor& pixel_values, HookRunner& hook
         m = hooks(blk.names.mlp_out, blk.fc2(m), 1, 0);
         x = hooks(blk.names.resid_post, x + m, 1, 0);
         states[static_cast<std::size_t>(l) + 1] = x;
+        hooks.block_done("vision", l, blocks_used_);
     }
     std::vector<at::Tensor> picked;
     for (int s : feature_states_) picked.push_back(states[static_cast<std::size_t>(s)]);
