@@ -90,7 +90,7 @@ int cmd_bench(const Words& words) {
     if (a.has("help")) {
         std::cout
             << "usage: sightline-cli bench --model DIR [--prompt-tokens N] [--new-tokens N] [--repeats N]\n"
-               "       [--dtype f32|bf16] [--threads N] [--explain [--methods LIST] [--seed S]] [--json]\n"
+               "       [--dtype auto|f32|bf16] [--threads N] [--explain [--methods LIST] [--seed S]] [--json]\n"
                "--explain also times each explainer on a cached trace of a scene-world question\n"
                "(multimodal models with a tokenizer, e.g. the embedded model).\n";
         return 0;

@@ -40,7 +40,7 @@ int cmd_generate(const Words& words) {
         std::cout << "usage: sightline-cli generate --model DIR [--image PATH] (--prompt TEXT | --prompt-ids "
                      "\"1 2 3\")\n"
                      "       [--max-new-tokens N] [--temperature T] [--top-p P] [--top-k K] [--seed S]\n"
-                     "       [--dtype f32|bf16] [--threads N] [--no-template] [--json]\n";
+                     "       [--dtype auto|f32|bf16] [--threads N] [--no-template] [--json]\n";
         return 0;
     }
     std::set<std::string> known = kModelOptions;

@@ -5,20 +5,42 @@
 #include "app/cli/commands.h"
 #include "app/cli/model_options.h"
 #include "core/io/torch_dtype.h"
+#include "core/model/load_plan.h"
 #include "core/util/error.h"
 #include "core/util/strings.h"
 
 namespace sightline::cli {
 
 int cmd_info(const Words& words) {
-    const Args a(words, {"json", "help"});
+    const Args a(words, {"json", "help", "plan"});
     if (a.has("help")) {
-        std::cout << "usage: sightline-cli info --model DIR [--json]\n";
+        std::cout << "usage: sightline-cli info --model DIR [--plan] [--json]\n"
+                     "--plan only reads config.json and the checkpoint headers: parameters, stored dtypes,\n"
+                     "the memory float32 and bfloat16 need against what is available, and the dtype\n"
+                     "Sightline picks by default (--dtype auto).\n";
         return 0;
     }
     std::set<std::string> known = kModelOptions;
-    known.insert({"json", "help"});
+    known.insert({"json", "help", "plan"});
     a.allow_only(known);
+    if (a.has("plan")) {
+        const LoadPlan p = plan_load(model_dir_from(a));
+        if (a.has("json"))
+            std::cout << nlohmann::json{{"dir", p.dir},
+                                        {"parameters", p.parameters},
+                                        {"stored_dtypes", p.stored_dtypes},
+                                        {"needed_f32_bytes", p.needed(ComputeDType::F32)},
+                                        {"needed_bf16_bytes", p.needed(ComputeDType::BF16)},
+                                        {"available_bytes", p.available},
+                                        {"cpu_bf16", p.cpu_bf16},
+                                        {"dtype", to_string(p.recommended)},
+                                        {"reason", p.reason}}
+                             .dump()
+                      << "\n";
+        else
+            std::cout << p.describe() << "\n";
+        return 0;
+    }
     const auto m = load_model_from(a);
     const auto& c = m->config;
     nlohmann::json hooks = nlohmann::json::array();
@@ -40,6 +62,7 @@ int cmd_info(const Words& words) {
                           {"architecture", c.architecture},
                           {"parameters", m->model->parameter_count()},
                           {"dtype", to_string(m->model->dtype())},
+                          {"dtype_reason", m->dtype_reason},
                           {"config", model_config_to_json(c)},
                           {"tokenizer", m->tokenizer ? m->tokenizer->kind() : "none"},
                           {"chat_template", to_string(m->chat_template)},

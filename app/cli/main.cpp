@@ -18,7 +18,7 @@ usage: sightline-cli <command> [options]
 commands:
   demo       [--model DIR] [--seed S] [--task T]   a guided headless tour on a demo scene
   generate   --model DIR [--image PATH] (--prompt TEXT | --prompt-ids "1 2 3") [--max-new-tokens N]
-             [--temperature T] [--top-p P] [--top-k K] [--seed S] [--dtype f32|bf16] [--no-template] [--json]
+             [--temperature T] [--top-p P] [--top-k K] [--seed S] [--dtype auto|f32|bf16] [--no-template] [--json]
   tokenize   --tokenizer PATH (tokenizer.model or tokenizer.json) --text TEXT [--add-special-tokens] [--json]
   bench      --model DIR [--json] [--prompt-tokens N] [--new-tokens N] [--repeats N]
   info       --model DIR [--json]          configuration, parameters, hook points

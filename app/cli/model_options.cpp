@@ -1,5 +1,6 @@
 #include "app/cli/model_options.h"
 
+#include "app/cli/progress_line.h"
 #include "core/image/image_io.h"
 #include "core/util/resource_paths.h"
 
@@ -13,8 +14,11 @@ std::string model_dir_from(const Args& args) {
 
 std::unique_ptr<LoadedModel> load_model_from(const Args& args) {
     LoadOptions o;
-    o.dtype = parse_compute_dtype(args.get("dtype", "f32"));
+    const std::string dtype = args.get("dtype", "auto");
+    if (dtype != "auto") o.dtype = parse_compute_dtype(dtype);
     o.threads = args.get_int("threads", 0);
+    ProgressLine line(!args.has("json") && !args.has("quiet"));
+    o.control = line.control();
     return load_model(model_dir_from(args), o);
 }
 

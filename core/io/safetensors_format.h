@@ -44,6 +44,8 @@ class SafetensorsFile {
     // Pointer to the first byte of a tensor's data inside the mapping.
     const std::uint8_t* data(const StTensorInfo& t) const { return file_->data() + buffer_start_ + t.begin; }
     const std::shared_ptr<MappedFile>& mapping() const { return file_; }
+    // Offset of a tensor's first byte from the start of the file.
+    std::uint64_t file_offset(const StTensorInfo& t) const { return buffer_start_ + t.begin; }
 
   private:
     std::shared_ptr<MappedFile> file_;

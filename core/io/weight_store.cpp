@@ -7,9 +7,12 @@
 #include <cstring>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 
+#include "core/io/dtype_convert.h"
 #include "core/io/safetensors_format.h"
+#include "core/io/weight_buffer.h"
 #include "core/util/error.h"
 #include "core/util/strings.h"
 #include "core/util/system_info.h"
@@ -56,6 +59,14 @@ std::vector<std::string> files_from_index(const std::string& dir, const std::str
     return out;
 }
 
+std::optional<Conversion> fast_conversion(c10::ScalarType from, c10::ScalarType to) {
+    if (from == c10::kHalf && to == c10::kBFloat16) return Conversion::F16ToBF16;
+    if (from == c10::kHalf && to == c10::kFloat) return Conversion::F16ToF32;
+    if (from == c10::kBFloat16 && to == c10::kFloat) return Conversion::BF16ToF32;
+    if (from == c10::kFloat && to == c10::kBFloat16) return Conversion::F32ToBF16;
+    return std::nullopt;
+}
+
 bool aligned_for(const void* p, std::size_t element_size) {
     return reinterpret_cast<std::uintptr_t>(p) % element_size == 0;
 }
@@ -77,8 +88,8 @@ std::vector<std::string> checkpoint_files(const std::string& dir) {
          ": several .safetensors files but no model.safetensors.index.json to say which belong together");
 }
 
-WeightStore WeightStore::load_dir(const std::string& dir, ComputeDType dtype) {
-    WeightStore s = load_files(checkpoint_files(dir), dtype);
+WeightStore WeightStore::load_dir(const std::string& dir, ComputeDType dtype, const JobControl* control) {
+    WeightStore s = load_files(checkpoint_files(dir), dtype, control);
     s.origin_ = dir;
     const std::string index = path_join(dir, "model.safetensors.index.json");
     if (!file_exists(path_join(dir, "model.safetensors")) && file_exists(index)) {
@@ -97,48 +108,78 @@ WeightStore WeightStore::load_dir(const std::string& dir, ComputeDType dtype) {
     return s;
 }
 
-WeightStore WeightStore::load_files(const std::vector<std::string>& files, ComputeDType dtype) {
+WeightStore WeightStore::load_files(const std::vector<std::string>& files, ComputeDType dtype,
+                                    const JobControl* control) {
     WeightStore s;
     s.origin_ = files.empty() ? std::string() : files.front();
-    std::vector<std::shared_ptr<SafetensorsFile>> opened;
     const auto compute = to_scalar_type(dtype);
-    std::uint64_t needed = 0;
+    // Headers only (validated, nothing read of the data): the memory the converted weights need.
+    std::uint64_t needed = 0, stored = 0;
     for (const auto& path : files) {
-        opened.push_back(SafetensorsFile::open(path));
-        for (const auto& t : opened.back()->tensors()) {
-            const auto st = to_scalar_type(t.dtype);
-            const bool floating = at::isFloatingType(st);
+        const auto f = SafetensorsFile::open(path);
+        for (const auto& t : f->tensors()) {
+            const bool floating = at::isFloatingType(to_scalar_type(t.dtype));
             needed += static_cast<std::uint64_t>(t.numel()) *
                       (floating ? c10::elementSize(compute) : dtype_size(t.dtype));
+            stored += t.end - t.begin;
         }
     }
     ensure_memory_available(needed, "loading the weights");
 
-    for (const auto& f : opened) {
-        for (const auto& info : f->tensors()) {
+    constexpr std::uint64_t kMiB = 1ull << 20;
+    StageMeter meter(control, "loading weights (MiB)", static_cast<std::int64_t>(stored / kMiB));
+    std::uint64_t read = 0;
+    for (const auto& path : files) {
+        if (control != nullptr) control->check();
+        const auto f = SafetensorsFile::open(path);
+        const MappedFile& map = *f->mapping();
+        ChunkReader reader(path);
+        std::vector<const StTensorInfo*> order;
+        for (const auto& info : f->tensors()) order.push_back(&info);
+        std::sort(order.begin(), order.end(),
+                  [](const StTensorInfo* a, const StTensorInfo* b) { return a->begin < b->begin; });
+        for (std::size_t i = 0; i < order.size(); ++i) {
+            const StTensorInfo& info = *order[i];
             if (s.tensors_.count(info.name))
                 fail(f->path(), ": tensor '", info.name, "' also appears in ", s.sources_[info.name]);
             const auto st = to_scalar_type(info.dtype);
             const auto target = at::isFloatingType(st) ? compute : st;
             void* ptr = const_cast<std::uint8_t*>(f->data(info));
             at::Tensor t;
+            bool aliases = false;
+            const auto fast = fast_conversion(st, target);
             if (info.numel() == 0) {
                 t = at::empty(info.shape, at::TensorOptions().dtype(target));
+            } else if (fast) {
+                // Converted tensors are read with pread() in chunks (no page faults on the mapping, and
+                // nothing of the file stays in this process) into huge-page memory.
+                t = empty_weight(info.shape, target);
+                const std::size_t in = dtype_size(info.dtype), out = c10::elementSize(target);
+                auto* dst = static_cast<char*>(t.data_ptr());
+                reader.read(f->file_offset(info), info.end - info.begin, in,
+                            [&](const void* data, std::size_t bytes, std::uint64_t before) {
+                                convert_elements(*fast, data, dst + before / in * out, bytes / in);
+                            });
             } else if (aligned_for(ptr, dtype_size(info.dtype))) {
                 auto keep = f->mapping();
                 t = at::from_blob(
                     ptr, info.shape, [keep](void*) mutable { keep.reset(); }, at::TensorOptions().dtype(st));
-                if (st != target) t = t.to(target);
+                aliases = st == target;
+                if (!aliases) t = t.to(target);
             } else {
                 // Unaligned data (legal in the format): copy bytes into an owned, aligned tensor first.
                 at::Tensor owned = at::empty(info.shape, at::TensorOptions().dtype(st));
                 std::memcpy(owned.data_ptr(), ptr, info.end - info.begin);
                 t = st != target ? owned.to(target) : owned;
             }
+            if (!aliases && !fast) map.release(f->file_offset(info), info.end - info.begin);
             s.total_bytes_ += static_cast<std::uint64_t>(t.numel()) * t.element_size();
             s.tensors_.emplace(info.name, std::move(t));
             s.sources_.emplace(info.name, f->path());
+            read += info.end - info.begin;
+            meter.step(static_cast<std::int64_t>(read / kMiB));
         }
+        // `f` goes out of scope here: the mapping is unmapped unless a tensor aliases it.
     }
     return s;
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/io/torch_dtype.h"
+#include "core/util/progress.h"
 
 namespace sightline {
 
@@ -18,9 +19,18 @@ class WeightStore {
     // A Hugging Face folder: model.safetensors, or model.safetensors.index.json (sharded), or the only
     // *.safetensors file present. Throws sightline::Error naming the folder/file/tensor on any problem,
     // and OutOfMemoryRisk when the weights would not fit in available memory.
-    static WeightStore load_dir(const std::string& dir, ComputeDType dtype);
+    //
+    // Files are read one at a time, in storage order: a tensor that must be converted (F16 always, or any
+    // floating dtype other than the compute dtype) is converted and its pages are dropped from the
+    // process at once, and a file's mapping is released when its last tensor is done, so the peak
+    // resident memory is the converted weights plus about one tensor. Tensors stored in the compute dtype
+    // alias the mapping (no copy). `control` (may be null) gets "loading weights" progress in MiB and
+    // can cancel between tensors.
+    static WeightStore load_dir(const std::string& dir, ComputeDType dtype,
+                                const JobControl* control = nullptr);
     // Explicit list of safetensors files (duplicate tensor names across files are an error).
-    static WeightStore load_files(const std::vector<std::string>& files, ComputeDType dtype);
+    static WeightStore load_files(const std::vector<std::string>& files, ComputeDType dtype,
+                                  const JobControl* control = nullptr);
 
     bool contains(const std::string& name) const { return tensors_.count(name) != 0; }
     // Throws sightline::Error naming the tensor and the checkpoint when absent.

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "core/io/weight_store.h"
+#include "core/model/load_plan.h"
 #include "core/util/error.h"
 #include "core/util/stopwatch.h"
 #include "core/util/strings.h"
@@ -93,9 +94,19 @@ std::unique_ptr<LoadedModel> load_model(const std::string& dir, const LoadOption
     m->dir = dir;
     m->name = folder_name(dir);
     m->config = load_model_config(dir);
+    ComputeDType dtype = ComputeDType::F32;
+    if (options.dtype) {
+        dtype = *options.dtype;
+        m->dtype_reason = "asked for";
+    } else {
+        const LoadPlan plan = plan_load(dir);
+        dtype = plan.recommended;
+        m->dtype_reason = plan.reason;
+        m->notes.push_back(cat("compute dtype ", to_string(dtype), " chosen automatically: ", plan.reason));
+    }
     {
-        const WeightStore store = WeightStore::load_dir(dir, options.dtype);
-        m->model = std::make_unique<Model>(m->config, options.dtype);
+        const WeightStore store = WeightStore::load_dir(dir, dtype, options.control);
+        m->model = std::make_unique<Model>(m->config, dtype);
         m->model->load(store);
     }
     m->config = m->model->config();  // loading may tie the head when the checkpoint has none

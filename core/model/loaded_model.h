@@ -12,12 +12,17 @@
 #include "core/model/model.h"
 #include "core/text/chat_template.h"
 #include "core/text/tokenizer.h"
+#include "core/util/progress.h"
 
 namespace sightline {
 
 struct LoadOptions {
-    ComputeDType dtype = ComputeDType::F32;
+    // Compute dtype; unset = chosen automatically (plan_load: bfloat16 for 16-bit checkpoints of 1B
+    // parameters or more on CPUs with BF16 instructions, or when float32 would not fit; float32 otherwise).
+    std::optional<ComputeDType> dtype;
     int threads = 0;  // 0 = all hardware threads
+    // Progress ("loading weights", in MiB) and cancellation between tensors; may be null.
+    const JobControl* control = nullptr;
 };
 
 struct LoadedModel {
@@ -30,6 +35,7 @@ struct LoadedModel {
     ChatTemplateKind chat_template = ChatTemplateKind::Plain;
     std::vector<std::int64_t> stop_ids;  // end-of-sequence ids from generation_config / config / tokenizer
     double load_ms = 0;
+    std::string dtype_reason;        // why this compute dtype ("asked for", or the automatic choice's reason)
     std::vector<std::string> notes;  // non-fatal observations (defaults used, unused tensors...)
 
     // Display text of one token id (falls back to "[id]" without a tokenizer).

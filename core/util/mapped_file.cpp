@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -39,6 +40,33 @@ std::shared_ptr<MappedFile> MappedFile::open(const std::string& path) {
     }
     ::close(fd);
     return file;
+}
+
+namespace {
+std::size_t page_size() {
+    static const std::size_t size = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+    return size;
+}
+}  // namespace
+
+void MappedFile::advise_sequential() const {
+    if (data_ != nullptr) ::madvise(data_, size_, MADV_SEQUENTIAL);
+}
+
+void MappedFile::prefetch(std::size_t offset, std::size_t length) const {
+    if (data_ == nullptr || offset >= size_) return;
+    length = std::min(length, size_ - offset);
+    const std::size_t begin = offset / page_size() * page_size();
+    ::madvise(data_ + begin, length + (offset - begin), MADV_WILLNEED);
+}
+
+void MappedFile::release(std::size_t offset, std::size_t length) const {
+    if (data_ == nullptr || offset >= size_) return;
+    length = std::min(length, size_ - offset);
+    const std::size_t ps = page_size();
+    const std::size_t begin = (offset + ps - 1) / ps * ps;
+    const std::size_t end = (offset + length) / ps * ps;
+    if (end > begin) ::madvise(data_ + begin, end - begin, MADV_DONTNEED);
 }
 
 MappedFile::~MappedFile() {

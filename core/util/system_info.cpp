@@ -62,6 +62,24 @@ std::string format_bytes(std::uint64_t bytes) {
     return buf;
 }
 
+std::uint64_t current_anon_rss_bytes() {
+    return read_kib_field("/proc/self/status", "RssAnon");
+}
+
+bool cpu_has_bf16() {
+    std::ifstream in("/proc/cpuinfo");
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.compare(0, 5, "flags") != 0) continue;
+        std::istringstream words(line.substr(line.find(':') + 1));
+        std::string w;
+        while (words >> w)
+            if (w == "avx512_bf16" || w == "amx_bf16") return true;
+        return false;
+    }
+    return false;
+}
+
 void ensure_memory_available(std::uint64_t bytes, const std::string& what) {
     const std::uint64_t avail = available_memory_bytes();
     if (avail == 0) return;  // unknown (no /proc): cannot judge, let the allocator decide

@@ -11,6 +11,11 @@ std::uint64_t available_memory_bytes();
 std::uint64_t peak_rss_bytes();
 // Current resident set size (VmRSS) in bytes, or 0 if unknown.
 std::uint64_t current_rss_bytes();
+// Current anonymous resident memory (RssAnon: heap, not file mappings) in bytes, or 0 if unknown.
+std::uint64_t current_anon_rss_bytes();
+// True when the CPU has BF16 dot-product instructions (AVX512_BF16 or AMX-BF16), where oneDNN computes
+// bfloat16 matrix products natively.
+bool cpu_has_bf16();
 // Throws OutOfMemoryRisk when `bytes` (plus a safety margin) exceed what the machine can give.
 void ensure_memory_available(std::uint64_t bytes, const std::string& what);
 // The shared BLAS/LAPACK libraries mapped into this process (e.g. "openblas-openmp/libblas.so.3").

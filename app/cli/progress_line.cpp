@@ -1,0 +1,25 @@
+#include "app/cli/progress_line.h"
+
+#include <iostream>
+
+namespace sightline::cli {
+
+ProgressLine::~ProgressLine() {
+    if (open_) std::cerr << "\n";
+}
+
+void ProgressLine::show(const Progress& p) {
+    if (!enabled_) return;
+    const auto now = std::chrono::steady_clock::now();
+    const bool new_stage = p.stage != stage_;
+    const bool last = p.total > 0 && p.done >= p.total;
+    if (!new_stage && !last && now - last_ < std::chrono::milliseconds(200)) return;
+    if (new_stage && open_) std::cerr << "\n";
+    stage_ = p.stage;
+    last_ = now;
+    std::cerr << "\r\033[K" << p.describe() << std::flush;
+    open_ = !last;
+    if (last) std::cerr << "\n";
+}
+
+}  // namespace sightline::cli
