@@ -1,5 +1,6 @@
 #include "core/io/dtype_convert.h"
 
+#include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 
 #include <cstring>
@@ -137,6 +138,26 @@ bool has_avx512() {
 }
 
 }  // namespace
+
+at::Tensor convert_tensor(const at::Tensor& t, c10::ScalarType dtype) {
+    const auto from = t.scalar_type();
+    Conversion c;
+    if (from == c10::kBFloat16 && dtype == c10::kFloat)
+        c = Conversion::BF16ToF32;
+    else if (from == c10::kFloat && dtype == c10::kBFloat16)
+        c = Conversion::F32ToBF16;
+    else if (from == c10::kHalf && dtype == c10::kFloat)
+        c = Conversion::F16ToF32;
+    else if (from == c10::kHalf && dtype == c10::kBFloat16)
+        c = Conversion::F16ToBF16;
+    else
+        return t.to(dtype);
+    if (t.requires_grad() || !t.device().is_cpu()) return t.to(dtype);  // keep autograd's view of it
+    const at::Tensor src = t.contiguous();
+    at::Tensor out = at::empty(src.sizes(), src.options().dtype(dtype));
+    convert_elements(c, src.data_ptr(), out.data_ptr(), static_cast<std::size_t>(src.numel()));
+    return out;
+}
 
 bool dtype_convert_vectorized() {
     return has_avx512();

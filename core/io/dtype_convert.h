@@ -6,6 +6,8 @@
 // LibTorch's threads. Results equal at::Tensor::to() bit for bit; a NaN becomes bfloat16 0x7FC0
 // (LibTorch gives 0x7FC0 or 0xFFFF depending on its code path), a half NaN keeps its payload
 // in float32 with the quiet bit set.
+#include <ATen/core/Tensor.h>
+
 #include <cstddef>
 #include <cstdint>
 
@@ -17,6 +19,11 @@ enum class Conversion { F16ToBF16, F16ToF32, BF16ToF32, F32ToBF16 };
 void convert_elements(Conversion c, const void* src, void* dst, std::size_t n);
 // Single-threaded reference loop (what convert_elements must equal), for tests.
 void convert_elements_scalar(Conversion c, const void* src, void* dst, std::size_t n);
+// t.to(dtype) through the fast loops when the pair is supported (any layout: non-contiguous tensors are
+// made contiguous first), else through LibTorch. Used on the hot paths of inference (attention scores to
+// float32 and probabilities back), where LibTorch 1.13's bfloat16 <-> float32 copy ran at 60-120 M
+// elements/s.
+at::Tensor convert_tensor(const at::Tensor& t, c10::ScalarType dtype);
 // True when the AVX-512 loops are in use on this CPU.
 bool dtype_convert_vectorized();
 

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 
+#include "core/io/dtype_convert.h"
 #include "core/model/kv_cache.h"
 
 namespace sightline {
@@ -66,13 +67,22 @@ at::Tensor attention_forward(const at::Tensor& x, const AttentionWeights& w, con
     const auto key_len = k.size(2);
 
     // Scores in the compute dtype (as transformers' eager attention), masking and softmax in float32.
-    at::Tensor scores =
-        at::matmul(q, k.transpose(2, 3)).to(at::kFloat) * (1.0 / std::sqrt(double(spec.head_dim)));
+    // Without autograd the float32 copy is fresh, so scaling and masking happen in place.
+    const bool grad = at::GradMode::is_enabled() && (q.requires_grad() || k.requires_grad());
+    at::Tensor scores = convert_tensor(at::matmul(q, k.transpose(2, 3)), at::kFloat);
+    const double scale = 1.0 / std::sqrt(double(spec.head_dim));
+    if (grad)
+        scores = scores * scale;
+    else
+        scores.mul_(scale);
     if (spec.causal && t > 1) {
         // query i (absolute offset + i) may see keys 0..offset + i
         const at::Tensor blocked =
             at::ones({t, key_len}, at::TensorOptions().dtype(at::kBool)).triu(offset + 1);
-        scores = scores.masked_fill(blocked, -std::numeric_limits<float>::infinity());
+        if (grad)
+            scores = scores.masked_fill(blocked, -std::numeric_limits<float>::infinity());
+        else
+            scores.masked_fill_(blocked, -std::numeric_limits<float>::infinity());
     }
     const at::Tensor knockout = hooks.knockout_mask(spec.tower, spec.layer, offset, t, key_len);
     if (knockout.defined()) scores = scores + knockout;
@@ -80,7 +90,8 @@ at::Tensor attention_forward(const at::Tensor& x, const AttentionWeights& w, con
     at::Tensor pattern = at::softmax(scores, -1);
     if (knockout.defined()) pattern = at::nan_to_num(pattern, 0.0);  // a row with every key knocked out
     pattern = hooks(names.pattern, pattern, 2, offset);
-    at::Tensor z = at::matmul(pattern.to(v.scalar_type()), v).transpose(1, 2);  // [b, T, heads, hd]
+    at::Tensor z =
+        at::matmul(convert_tensor(pattern, v.scalar_type()), v).transpose(1, 2);  // [b, T, heads, hd]
     z = hooks(names.z, z, 1, offset);
     return w.o(z.reshape({b, t, spec.heads * spec.head_dim}));
 }

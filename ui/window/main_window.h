@@ -33,7 +33,7 @@ class MainWindow : public QMainWindow {
   public:
     struct Options {
         QString model_dir;  // empty: no model is loaded at start
-        QString dtype = "f32";
+        QString dtype = "auto";  // "auto", "f32" or "bf16"
         QStringList plugin_dirs;  // extra folders scanned for explainer plugins
         bool load_demo = true;    // put a demo scene and question in place once the model is ready
     };

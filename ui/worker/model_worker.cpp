@@ -79,7 +79,7 @@ ModelInfo ModelWorker::describe_model() const {
 void ModelWorker::loadModel(quint64 id, const QString& dir, const QString& dtype) {
     run_job(id, [&](const std::atomic<bool>*) {
         LoadOptions o;
-        o.dtype = parse_compute_dtype(dtype.toStdString());
+        if (!dtype.isEmpty() && dtype != "auto") o.dtype = parse_compute_dtype(dtype.toStdString());
         auto m = load_model(dir.toStdString(), o);
         context_.reset();
         trace_.reset();
