@@ -23,6 +23,7 @@
 #include "ui/window/compare_panel.h"
 #include "ui/window/demo_gallery.h"
 #include "ui/window/method_panel.h"
+#include "ui/window/open_model_dialog.h"
 #include "ui/window/overlay_controls.h"
 #include "ui/window/param_form.h"
 #include "ui/window/pending_session.h"
@@ -128,8 +129,14 @@ void MainWindow::build_ui() {
     connect(prompt_bar_, &PromptBar::generateRequested, this, &MainWindow::startGeneration);
     connect(prompt_bar_, &PromptBar::cancelRequested, this, &MainWindow::cancelAll);
     connect(answer_, &TokenStrip::tokenClicked, this, &MainWindow::selectTarget);
-    connect(answer_colour_, &QComboBox::currentIndexChanged, this, &MainWindow::update_answer_colours);
-    connect(tabs_, &QTabWidget::currentChanged, this, [this] { show_active_map(); });
+    connect(answer_colour_, &QComboBox::currentIndexChanged, this, [this] {
+        update_answer_colours();
+        request_visual_relevance_if_shown();  // the LLR strip is computed when it is first shown
+    });
+    connect(tabs_, &QTabWidget::currentChanged, this, [this] {
+        show_active_map();
+        request_visible_explanations();  // a tab computes its method when it is shown
+    });
     connect(canvas_, &ImageCanvas::imageFileDropped, this,
             [this](const QString& path) { openImageFile(path); });
     connect(canvas_, &ImageCanvas::patchesSelected, this, [this](const QVector<QPoint>& patches) {
@@ -166,7 +173,9 @@ void MainWindow::build_menus() {
     });
     file->addAction("Open &model folder…", QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O), this, [this] {
         const QString d = QFileDialog::getExistingDirectory(this, "Open a Hugging Face model folder");
-        if (!d.isEmpty()) loadModel(d);
+        if (d.isEmpty()) return;
+        OpenModelDialog dialog(d, options_.dtype, this);
+        if (dialog.exec() == QDialog::Accepted) loadModel(d, dialog.dtype());
     });
     file->addSeparator();
     file->addAction("Open &session…", this, [this] {
@@ -221,6 +230,15 @@ void MainWindow::build_menus() {
     view->addAction("Zoom in", QKeySequence::ZoomIn, canvas_, &ImageCanvas::zoomIn);
     view->addAction("Zoom out", QKeySequence::ZoomOut, canvas_, &ImageCanvas::zoomOut);
 
+    QMenu* explain = menuBar()->addMenu("&Explain");
+    explain->addAction("Compute &all methods", QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A), this,
+                       &MainWindow::computeAllMethods);
+    QAction* all_on_click = explain->addAction("Compute every method on each &click");
+    all_on_click->setCheckable(true);
+    all_on_click->setToolTip(
+        "Off: a click computes the visible tab's method and the others when their tab is shown.");
+    connect(all_on_click, &QAction::toggled, this, &MainWindow::setComputeAllOnClick);
+
     QMenu* tools = menuBar()->addMenu("&Tools");
     tools->addAction("Scene-world &accuracy…", this, &MainWindow::showSceneEval);
 
@@ -230,7 +248,8 @@ void MainWindow::build_menus() {
             this, "Quick guide",
             "1. Pick a demo scene (File > Demo scenes) or open/drop an image.\n"
             "2. Type a question and press Generate.\n"
-            "3. Click any answer token: every panel explains it.\n"
+            "3. Click any answer token: the visible tab explains it (other tabs when shown;\n"
+            "   Explain > Compute all methods for every one).\n"
             "   Attention: where the prediction step attended (pick layers/heads; click a heatmap cell).\n"
             "   Relevancy: gradient-weighted attention propagated through the layers.\n"
             "   TAM: the token's own class activation with context interference removed.\n"

@@ -32,8 +32,8 @@ class MainWindow : public QMainWindow {
     Q_OBJECT
   public:
     struct Options {
-        QString model_dir;  // empty: no model is loaded at start
-        QString dtype = "auto";  // "auto", "f32" or "bf16"
+        QString model_dir;        // empty: no model is loaded at start
+        QString dtype = "auto";   // "auto", "f32" or "bf16"
         QStringList plugin_dirs;  // extra folders scanned for explainer plugins
         bool load_demo = true;    // put a demo scene and question in place once the model is ready
     };
@@ -42,12 +42,19 @@ class MainWindow : public QMainWindow {
 
     // Actions (menus call these; so do tests and the scripted screenshot mode).
     void loadModel(const QString& dir);
+    void loadModel(const QString& dir, const QString& dtype);  // "auto", "f32" or "bf16"
     bool openImageFile(const QString& path, QString* error = nullptr);
     void setImage(const QImage& image, const QString& label);
     void setQuestion(const QString& question);
     void startGeneration();
     void cancelAll();
     void selectTarget(int index);
+    // Requests every method's explanation of the current token (the Compare tab and the report need them
+    // all; a click otherwise computes only the visible tab's method).
+    void computeAllMethods();
+    // When on, every click computes every method (as the Compare tab does); off by default.
+    void setComputeAllOnClick(bool on);
+    bool computeAllOnClick() const { return compute_all_on_click_; }
     void setActiveMethod(const QString& method);
     void showDemoScene(int index);
     // Puts a scene-world scene and its own question in place (ground truth applies to its answer).
@@ -101,6 +108,12 @@ class MainWindow : public QMainWindow {
     void load_plugins(const QStringList& dirs);
     void request_explanation(const QString& method);
     void request_all_explanations();
+    // The methods the visible tab shows (one panel, or all of them on the Compare tab) that are neither
+    // computed for the current token nor in flight.
+    void request_visible_explanations();
+    void request_visual_relevance_if_shown();
+    // Runs the event loop until every method's explanation of the current token is in (or a failure).
+    bool wait_for_all_methods(QString* error);
     void show_active_map();
     void update_answer_colours();
     void update_status();
@@ -124,6 +137,7 @@ class MainWindow : public QMainWindow {
     QString image_label_;
     std::optional<DemoScene> demo_;         // the demo scene on the canvas, until another image replaces it
     std::optional<DemoScene> scene_truth_;  // the demo scene whose own question the current trace answers
+    QString loading_dir_;
     TracePtr trace_;
     quint64 trace_serial_ = 0;
     int target_ = -1;
@@ -132,6 +146,7 @@ class MainWindow : public QMainWindow {
     QVector<float> image_to_answer_;            // last image -> answer scores
     QStringList plugin_names_;
     bool was_busy_ = false;
+    bool compute_all_on_click_ = false;
     struct PendingSession;
     std::unique_ptr<PendingSession> pending_session_;
 

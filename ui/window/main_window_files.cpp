@@ -200,6 +200,8 @@ bool MainWindow::exportPlots(const QString& folder, QString* error) {
 bool MainWindow::exportReport(const QString& path, QString* error) {
     if (!trace_ || target_ < 0)
         return fail_with(error, "Nothing to report yet: generate an answer and click a token.");
+    // The report shows every method's map and their agreement: compute the ones not shown yet.
+    if (!wait_for_all_methods(error)) return false;
     ReportData d;
     d.model = QString("%1 (%2, %3)").arg(model_.name, model_.architecture, model_.dtype);
     d.question = QString::fromStdString(trace_->question);

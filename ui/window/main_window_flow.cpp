@@ -1,9 +1,11 @@
 // MainWindow: requests to the model worker and what happens when their results arrive.
 #include <QComboBox>
+#include <QEventLoop>
 #include <QImageReader>
 #include <QLabel>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTimer>
 #include <algorithm>
 #include <cmath>
 
@@ -29,6 +31,18 @@ void MainWindow::connect_worker() {
     connect(w, &ModelWorker::explained, this, &MainWindow::on_explained);
     connect(w, &ModelWorker::failed, this, &MainWindow::on_failed);
     connect(w, &ModelWorker::cancelled, this, &MainWindow::on_cancelled);
+    connect(w, &ModelWorker::stageProgress, this,
+            [this](quint64 id, const QString& text, qint64 done, qint64 total) {
+                const QString ch = host_->jobs().channel_of(id);
+                const int d = static_cast<int>(done), t = static_cast<int>(total);
+                if (ch == "model") {
+                    status_model_->setText(QString("loading %1 — %2").arg(loading_dir_, text));
+                } else if (ch == "generate") {
+                    prompt_bar_->setProgress(d, t, text);
+                } else if (ch.startsWith("explain:")) {
+                    if (auto* p = panels_.value(ch.mid(8))) p->setProgress(d, t, text);
+                }
+            });
     connect(w, &ModelWorker::progress, this, [this](quint64 id, int done, int total) {
         const QString ch = host_->jobs().channel_of(id);
         if (ch == "generate")
@@ -61,12 +75,17 @@ void MainWindow::connect_worker() {
 }
 
 void MainWindow::loadModel(const QString& dir) {
+    loadModel(dir, options_.dtype);
+}
+
+void MainWindow::loadModel(const QString& dir, const QString& dtype) {
     model_ready_ = false;
     Q_EMIT modelReadyChanged(false);
+    loading_dir_ = dir;
     status_model_->setText("loading " + dir + " …");
     was_busy_ = true;
     banner_->hide();
-    host_->loadModel(dir, options_.dtype);
+    host_->loadModel(dir, dtype);
 }
 
 void MainWindow::on_model_loaded(quint64 id, const ModelInfo& info) {
@@ -184,6 +203,14 @@ void MainWindow::on_generated(quint64 id, const TracePtr& trace, quint64 serial)
     if (!adopted && !host_->jobs().is_current("generate", id)) return;
     host_->jobs().finish(adopted ? "adopt" : "generate", id);
     prompt_bar_->setBusy(false);
+    if (!adopted) {
+        const auto n = static_cast<int>(trace->answer_size());
+        prompt_bar_->setProgress(n, n,
+                                 QString("%1 token%2 in %3 s")
+                                     .arg(n)
+                                     .arg(n == 1 ? "" : "s")
+                                     .arg((trace->prefill_ms + trace->decode_ms) / 1000.0, 0, 'f', 1));
+    }
     trace_ = trace;
     trace_serial_ = serial;
     QStringList texts, tips;
@@ -213,8 +240,8 @@ void MainWindow::on_generated(quint64 id, const TracePtr& trace, quint64 serial)
         canvas_->setImage(view);
         canvas_->setGridSize(trace->grid_h, trace->grid_w);
         compare_->setImage(view);
-        host_->visualRelevance();
     }
+    request_visual_relevance_if_shown();
     update_status();
     Q_EMIT generationFinished();
     if (adopted && pending_session_) {
@@ -240,7 +267,11 @@ void MainWindow::selectTarget(int index) {
     answer_->setCurrent(index);
     explanations_.clear();
     compare_->clearMaps();
-    request_all_explanations();
+    for (auto* p : panels_) p->clearResults();
+    if (compute_all_on_click_)
+        request_all_explanations();
+    else
+        request_visible_explanations();
 }
 
 void MainWindow::request_all_explanations() {
@@ -248,6 +279,72 @@ void MainWindow::request_all_explanations() {
     if (panels_.contains(active)) request_explanation(active);
     for (auto it = panels_.begin(); it != panels_.end(); ++it)
         if (it.key() != active) request_explanation(it.key());
+}
+
+void MainWindow::request_visible_explanations() {
+    if (!trace_ || target_ < 0) return;
+    const bool on_compare = qobject_cast<MethodPanel*>(tabs_->currentWidget()) == nullptr;
+    QStringList wanted;
+    if (on_compare) {
+        const QString active = activeMethod();
+        wanted << active;
+        for (auto it = panels_.begin(); it != panels_.end(); ++it)
+            if (it.key() != active) wanted << it.key();
+    } else {
+        wanted << activeMethod();
+    }
+    for (const QString& m : wanted)
+        if (panels_.contains(m) && !explanations_.contains(m) &&
+            !host_->jobs().busy(WorkerHost::channel_for_method(m)))
+            request_explanation(m);
+}
+
+void MainWindow::computeAllMethods() {
+    if (!trace_ || target_ < 0) return;
+    for (auto it = panels_.begin(); it != panels_.end(); ++it)
+        if (!explanations_.contains(it.key()) &&
+            !host_->jobs().busy(WorkerHost::channel_for_method(it.key())))
+            request_explanation(it.key());
+}
+
+void MainWindow::setComputeAllOnClick(bool on) {
+    compute_all_on_click_ = on;
+    if (on) computeAllMethods();
+}
+
+bool MainWindow::wait_for_all_methods(QString* error) {
+    computeAllMethods();
+    const auto missing = [this] {
+        for (auto it = panels_.begin(); it != panels_.end(); ++it)
+            if (!explanations_.contains(it.key())) return true;
+        return false;
+    };
+    if (!missing()) return true;
+    statusBar()->showMessage("Computing the remaining methods for the report…");
+    QEventLoop loop;
+    QTimer poll;
+    const int target = target_;
+    const quint64 serial = trace_serial_;
+    connect(&poll, &QTimer::timeout, &loop, [&] {
+        bool in_flight = false;
+        for (auto it = panels_.begin(); it != panels_.end(); ++it)
+            in_flight = in_flight || host_->jobs().busy(WorkerHost::channel_for_method(it.key()));
+        if (!missing() || !in_flight || target_ != target || trace_serial_ != serial) loop.quit();
+    });
+    poll.start(20);
+    loop.exec();
+    if (missing()) {
+        if (error)
+            *error = "Not every method could explain the token (see the method tabs); nothing was written.";
+        return false;
+    }
+    return true;
+}
+
+void MainWindow::request_visual_relevance_if_shown() {
+    if (trace_ && trace_->has_image() && answer_colour_->currentIndex() == 1 && llr_.isEmpty() &&
+        !host_->jobs().busy("visual-relevance"))
+        host_->visualRelevance();
 }
 
 void MainWindow::request_explanation(const QString& method) {

@@ -101,8 +101,9 @@ void MethodPanel::showBusy(bool busy) {
     }
 }
 
-void MethodPanel::setProgress(int done, int total) {
+void MethodPanel::setProgress(int done, int total, const QString& text) {
     progress_->setVisible(true);
+    if (!text.isEmpty()) status_->setText("Computing… " + text.toHtmlEscaped());
     progress_->setRange(0, std::max(1, total));
     progress_->setValue(done);
 }

@@ -34,7 +34,7 @@ class MethodPanel : public QWidget {
     void showError(const QString& message);
     void showCurves(const FaithfulnessCurves& curves);
     void clearResults();
-    void setProgress(int done, int total);
+    void setProgress(int done, int total, const QString& text = {});  // text: the stage, in the status line
 
     // Plots (null when this method has none of that kind), for exports and tests.
     TextRelevanceBars* textBars() const { return text_bars_; }

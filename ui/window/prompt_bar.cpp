@@ -41,7 +41,8 @@ PromptBar::PromptBar(QWidget* parent) : QWidget(parent) {
     seed_->setRange(0, 1 << 30);
     progress_ = new QProgressBar;
     progress_->setObjectName("generationProgress");
-    progress_->setMaximumWidth(140);
+    progress_->setMinimumWidth(280);
+    progress_->setMaximumWidth(320);  // room for "prefill: 12 of 32, about 8 s left"
     progress_->setTextVisible(true);
     progress_->setFormat("%v / %m tokens");
     progress_->setValue(0);
@@ -101,9 +102,11 @@ void PromptBar::setBusy(bool busy) {
     if (busy) progress_->setValue(0);
 }
 
-void PromptBar::setProgress(int done, int total) {
+void PromptBar::setProgress(int done, int total, const QString& text) {
     progress_->setMaximum(std::max(1, total));
     progress_->setValue(done);
+    progress_->setFormat(text.isEmpty() ? QString("%v of %m") : text);
+    progress_->setToolTip(text);
 }
 
 }  // namespace sightline::ui

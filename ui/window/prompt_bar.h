@@ -22,7 +22,7 @@ class PromptBar : public QWidget {
     GenerationSettings settings() const;
     void setSettings(const GenerationSettings& s);
     void setBusy(bool busy);  // generating: Generate disabled, Cancel enabled
-    void setProgress(int done, int total);
+    void setProgress(int done, int total, const QString& text = {});  // text: the stage, shown on the bar
     QLineEdit* questionEdit() const { return question_; }
     QPushButton* generateButton() const { return generate_; }
     QPushButton* cancelButton() const { return cancel_; }

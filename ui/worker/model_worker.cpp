@@ -51,6 +51,12 @@ void ModelWorker::run_job(quint64 id, F&& body) {
     }
 }
 
+JobControl ModelWorker::control_for(quint64 id, const std::atomic<bool>* cancel) {
+    return JobControl(cancel, [this, id](const Progress& p) {
+        Q_EMIT stageProgress(id, QString::fromStdString(p.describe()), p.done, p.total);
+    });
+}
+
 ModelInfo ModelWorker::describe_model() const {
     ModelInfo info;
     const auto& c = model_->config;
@@ -77,8 +83,10 @@ ModelInfo ModelWorker::describe_model() const {
 }
 
 void ModelWorker::loadModel(quint64 id, const QString& dir, const QString& dtype) {
-    run_job(id, [&](const std::atomic<bool>*) {
+    run_job(id, [&](const std::atomic<bool>* cancel) {
+        const JobControl control = control_for(id, cancel);
         LoadOptions o;
+        o.control = &control;
         if (!dtype.isEmpty() && dtype != "auto") o.dtype = parse_compute_dtype(dtype.toStdString());
         auto m = load_model(dir.toStdString(), o);
         context_.reset();
@@ -102,12 +110,13 @@ void ModelWorker::generate(quint64 id, const GenerationJob& job) {
             original = qimageToRgbMat(job.image);
             r.image_rgb = original;
         }
+        const JobControl control = control_for(id, cancel);
         GenerationCallbacks cb;
-        cb.cancel = cancel;
-        const int max_tokens = std::max(1, job.settings.max_new_tokens);
+        cb.control = &control;
+        cb.capture =
+            true;  // attention rows, hidden states and embeddings: no capture pass on the first click
         cb.on_token = [&](const Trace& partial) {
             Q_EMIT tokenStreamed(id, std::make_shared<const Trace>(partial));
-            Q_EMIT progress(id, static_cast<int>(partial.answer_size()), max_tokens);
             return true;
         };
         Trace t = sightline::generate(*model_, prepare_prompt(*model_, r), job.settings, cb);
@@ -149,10 +158,11 @@ void ModelWorker::explain(quint64 id, const ExplainJob& job) {
         if (!context_) fail("generate an answer first");
         if (job.trace_serial != 0 && job.trace_serial != trace_serial_)
             throw CancelledError();  // for an old trace
-        context_->set_cancel_flag(cancel);
+        const JobControl control = control_for(id, cancel);
+        context_->set_control(&control);
         const auto params = nlohmann::json::parse(job.params_json.toStdString());
         Explanation e = service_->explain(*context_, job.method.toStdString(), job.target, params);
-        context_->set_cancel_flag(nullptr);
+        context_->set_control(nullptr);
         if (!job.scene_task.isEmpty() && e.has_image_map()) {
             if (const auto task = toy::parse_task(job.scene_task.toStdString())) {
                 const toy::Sample scene = toy::make_sample(job.scene_seed, *task);
@@ -162,7 +172,7 @@ void ModelWorker::explain(quint64 id, const ExplainJob& job) {
         }
         Q_EMIT explained(id, e);
     });
-    if (context_) context_->set_cancel_flag(nullptr);
+    if (context_) context_->set_control(nullptr);
 }
 
 void ModelWorker::imageToAnswer(quint64 id, const QVector<QPoint>& patches, const QString& params_json) {

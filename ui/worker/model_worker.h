@@ -8,6 +8,7 @@
 #include <QVector>
 #include <memory>
 
+#include "core/util/progress.h"
 #include "ui/worker/cancel_board.h"
 #include "ui/worker/worker_types.h"
 
@@ -53,12 +54,17 @@ class ModelWorker : public QObject {
     void faithfulnessReady(quint64 id, const sightline::ui::FaithfulnessCurves& curves);
     void sceneEvalReady(quint64 id, const QString& result_json);
     void progress(quint64 id, int done, int total);
+    // Where a long job is (model load, vision encoding, prefill per layer, decode per token, the passes
+    // an explainer runs): Progress::describe() text and the stage's step counts (total 0 = unknown).
+    void stageProgress(quint64 id, const QString& text, qint64 done, qint64 total);
     void failed(quint64 id, const QString& message);
     void cancelled(quint64 id);
 
   private:
     template <typename F>
     void run_job(quint64 id, F&& body);
+    // Cancellation from the job's flag and progress forwarded as stageProgress(id, ...).
+    JobControl control_for(quint64 id, const std::atomic<bool>* cancel);
     ModelInfo describe_model() const;
     CancelBoard* board_;
     std::unique_ptr<LoadedModel> model_;

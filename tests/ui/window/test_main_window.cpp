@@ -4,6 +4,7 @@
 // a demo scene's maps against its ground-truth masks; measure scene-world accuracy in the Tools dialog and
 // open a wrong answer from it.
 #include <QComboBox>
+#include <QDir>
 #include <QElapsedTimer>
 #include <QLabel>
 #include <QLineEdit>
@@ -28,8 +29,10 @@
 #include "tests/ui/window/window_fixture.h"
 #include "ui/widgets/image_canvas.h"
 #include "ui/widgets/token_strip.h"
+#include "ui/window/compare_panel.h"
 #include "ui/window/demo_gallery.h"
 #include "ui/window/method_panel.h"
+#include "ui/window/open_model_dialog.h"
 #include "ui/window/param_form.h"
 #include "ui/window/prompt_bar.h"
 #include "ui/window/scene_eval_dialog.h"
@@ -55,6 +58,7 @@ class TestMainWindow : public QObject {
         const int index = w_->tabs()->indexOf(w_->panel(method));
         QTest::mouseClick(bar, Qt::LeftButton, {}, bar->tabRect(index).center());
         QCOMPARE(w_->activeMethod(), method);
+        QVERIFY(test::wait_idle(*w_));  // a tab computes its method when shown
     }
 
   private Q_SLOTS:
@@ -72,18 +76,86 @@ class TestMainWindow : public QObject {
         QVERIFY(w_->trace());
         QVERIFY(w_->answerStrip()->count() > 0);
         QCOMPARE(w_->answerStrip()->count(), static_cast<int>(w_->trace()->answer_size()));
+        click_tab("relevancy");
+        QSignalSpy explained(w_->host()->worker(), &ui::ModelWorker::explained);
         QVERIFY(test::click_token(*w_, 0));
         QCOMPARE(w_->currentTarget(), 0);
-        click_tab("relevancy");
+        // A click computes the visible tab's method only.
+        QCOMPARE(explained.count(), 1);
+        QCOMPARE(w_->explanations().keys(), QList<QString>{"relevancy"});
         const Explanation core = core_explanation("relevancy");
         const QVector<float> shown = w_->canvas()->mapValues();
         QCOMPARE(shown.size(), static_cast<int>(core.image_map.size()));
         for (int i = 0; i < shown.size(); ++i)
             QVERIFY2(std::abs(shown[i] - core.image_map[static_cast<std::size_t>(i)]) < 1e-5f,
                      qPrintable(QString::number(i)));
-        // Every panel answered for this token.
-        for (const char* m : {"attention", "relevancy", "tam", "cleann"})
-            QVERIFY(w_->explanations().contains(m));
+        // Showing another tab computes its method, once; the Compare tab computes the rest.
+        click_tab("tam");
+        QVERIFY(test::wait_idle(*w_));
+        QCOMPARE(explained.count(), 2);
+        QVERIFY(w_->explanations().contains("tam"));
+        click_tab("relevancy");
+        QVERIFY(test::wait_idle(*w_));
+        QCOMPARE(explained.count(), 2);  // already computed: nothing new
+        w_->tabs()->setCurrentWidget(w_->tabs()->widget(w_->tabs()->count() - 1));  // Compare
+        QVERIFY(test::wait_idle(*w_));
+        for (const auto& e : w_->modelInfo().explainers)
+            QVERIFY2(w_->explanations().contains(e.name), qPrintable(e.name));
+        // One computation per method in all: none ran twice.
+        QCOMPARE(explained.count(), static_cast<int>(w_->modelInfo().explainers.size()));
+        QVERIFY(w_->comparePanel()->mapCount() >= 3);
+        click_tab("relevancy");
+    }
+
+    void open_model_dialog_shows_the_plan() {
+        ui::OpenModelDialog ok(model_dir_, "auto");
+        QVERIFY(ok.loadable());
+        QVERIFY2(ok.planLabel()->text().contains("parameters"), qPrintable(ok.planLabel()->text()));
+        QVERIFY(ok.planLabel()->text().contains("choice:"));
+        QCOMPARE(ok.dtype(), QString("auto"));
+        QCOMPARE(ok.dtypeBox()->count(), 3);
+        ok.dtypeBox()->setCurrentIndex(2);
+        QCOMPARE(ok.dtype(), QString("bf16"));
+        QVERIFY(ok.loadButton()->isEnabled());
+        QTemporaryDir empty;
+        ui::OpenModelDialog bad(empty.path(), "auto");
+        QVERIFY(!bad.loadable());
+        QVERIFY(!bad.loadButton()->isEnabled());
+        QVERIFY2(bad.planLabel()->text().contains("cannot be loaded"), qPrintable(bad.planLabel()->text()));
+    }
+
+    void visual_relevance_runs_only_when_shown() {
+        QSignalSpy llr(w_->host()->worker(), &ui::ModelWorker::visualRelevanceReady);
+        w_->answerColouring()->setCurrentIndex(0);
+        QVERIFY(test::ask(*w_, "what color is the star?"));
+        QVERIFY(test::wait_idle(*w_));
+        QCOMPARE(llr.count(), 0);  // no LLR passes after a generation while the strip shows probabilities
+        w_->answerColouring()->setCurrentIndex(1);
+        QVERIFY(QTest::qWaitFor([&] { return llr.count() == 1; }, 30000));
+        QVERIFY(test::wait_idle(*w_));
+        const QVector<float> scores = w_->answerStrip()->scores();
+        QCOMPARE(scores.size(), w_->answerStrip()->count());
+        QVERIFY(std::none_of(scores.begin(), scores.end(), [](float v) { return std::isnan(v); }));
+        w_->answerColouring()->setCurrentIndex(0);
+        w_->answerColouring()->setCurrentIndex(1);  // shown again for the same answer: not recomputed
+        QTest::qWait(200);
+        QCOMPARE(llr.count(), 1);
+        w_->answerColouring()->setCurrentIndex(0);
+    }
+
+    void progress_is_reported_while_generating() {
+        QSignalSpy stages(w_->host()->worker(), &ui::ModelWorker::stageProgress);
+        QVERIFY(test::ask(*w_, "what color is the star?"));
+        QStringList texts;
+        for (const auto& args : stages) texts << args.at(1).toString();
+        QVERIFY2(
+            std::any_of(texts.begin(), texts.end(), [](const QString& t) { return t.startsWith("prefill"); }),
+            qPrintable(texts.join(" | ")));
+        QVERIFY(
+            std::any_of(texts.begin(), texts.end(), [](const QString& t) { return t.startsWith("decode"); }));
+        if (w_->modelInfo().multimodal)
+            QVERIFY(std::any_of(texts.begin(), texts.end(),
+                                [](const QString& t) { return t.startsWith("vision encoding"); }));
     }
 
     void switch_method_and_layer() {
