@@ -7,6 +7,7 @@
 
 #include "app/cli/commands.h"
 #include "app/cli/model_options.h"
+#include "app/cli/progress_line.h"
 #include "core/explain/explanation_service.h"
 #include "core/generate/generator.h"
 #include "core/toy/sample.h"
@@ -47,39 +48,47 @@ PromptRequest bench_prompt(const LoadedModel& m, int n) {
     return r;
 }
 
-// Latency of each explainer on a cached trace (captured tensors reused, explanation not cached): the
-// time from request to map, for every answer token of a scene-world question, repeated.
-nlohmann::json bench_explain(const LoadedModel& m, const std::vector<std::string>& methods, int repeats,
-                             std::uint64_t seed) {
-    const toy::Sample s = toy::make_sample(seed, toy::TaskType::Describe);
-    PromptRequest r;
-    r.question = s.question;
-    r.image_rgb = s.scene.image;
-    const auto trace = std::make_shared<Trace>(generate(m, prepare_prompt(m, r), GenerationSettings{}));
-    TraceContext ctx(m, trace);
+// Click latency of each explainer as the GUI sees it, on any checkpoint: one generation that records the
+// attention rows, hidden states and embeddings (GenerationCallbacks::capture), then per method a first
+// click (answer token 0, a fresh context adopting the generation's capture) and a further click (answer
+// token 1, the same context; explanations not cached). With --prompt the question goes through the
+// tokenizer; otherwise the synthetic prompt of --prompt-tokens ids (with --image or random pixels).
+nlohmann::json bench_explain(const LoadedModel& m, const std::vector<std::string>& methods,
+                             const PromptRequest& request, int new_tokens, const JobControl* control) {
+    GenerationSettings g;
+    g.max_new_tokens = std::max(2, new_tokens);
+    g.stop_ids = {-1};  // at least two answer tokens, so a further click exists
+    g.alternatives = 0;
+    GenerationCallbacks cb;
+    cb.capture = true;
+    cb.control = control;
+    Stopwatch gen_clock;
+    const auto trace = std::make_shared<Trace>(generate(m, prepare_prompt(m, request), g, cb));
+    const double generate_ms = gen_clock.elapsed_ms();
     ExplanationService service;
     add_plugin_explainers(service.registry());
     nlohmann::json out = nlohmann::json::object();
-    Stopwatch first_clock;
-    ctx.attention_row(0, ctx.pattern_row0());  // the one-time capture pass, measured separately
-    const double capture_ms = first_clock.elapsed_ms();
     for (const auto& name : methods) {
-        std::vector<double> times;
-        for (int rep = 0; rep < repeats; ++rep)
-            for (std::int64_t k = 0; k < trace->answer_size(); ++k) {
-                service.clear();
-                Stopwatch clock;
-                service.explain(ctx, name, k);
-                times.push_back(clock.elapsed_ms());
-            }
-        const double worst = *std::max_element(times.begin(), times.end());
-        out[name] = {{"median_ms", median(times)}, {"max_ms", worst}, {"requests", times.size()}};
+        service.registry().get(name);  // fail early on a typo
+        TraceContext ctx(m, trace);
+        ctx.set_control(control);
+        nlohmann::json j;
+        for (const std::int64_t k : {std::int64_t{0}, std::int64_t{1}}) {
+            service.clear();
+            Stopwatch clock;
+            const Explanation e = service.explain(ctx, name, k);
+            j[k == 0 ? "first_click_ms" : "further_click_ms"] = clock.elapsed_ms();
+            if (e.extras.contains("validated")) j["validated"] = e.extras["validated"];
+        }
+        j["full_passes"] = ctx.full_passes();
+        j["peak_rss_bytes"] = peak_rss_bytes();
+        out[name] = j;
     }
-    return {{"question", s.question},
-            {"answer", trace->answer_text},
-            {"answer_tokens", trace->answer_size()},
+    return {{"answer_tokens", trace->answer_size()},
             {"sequence_length", trace->tokens.size()},
-            {"capture_ms", capture_ms},
+            {"generate_ms", generate_ms},
+            {"prefill_ms", trace->prefill_ms},
+            {"capture_recorded", trace->capture != nullptr},
             {"methods", out}};
 }
 
@@ -90,30 +99,49 @@ int cmd_bench(const Words& words) {
     if (a.has("help")) {
         std::cout
             << "usage: sightline-cli bench --model DIR [--prompt-tokens N] [--new-tokens N] [--repeats N]\n"
-               "       [--dtype auto|f32|bf16] [--threads N] [--explain [--methods LIST] [--seed S]] [--json]\n"
-               "--explain also times each explainer on a cached trace of a scene-world question\n"
-               "(multimodal models with a tokenizer, e.g. the embedded model).\n";
+               "       [--image PATH] [--prompt TEXT] [--dtype auto|f32|bf16] [--threads N]\n"
+               "       [--explain [--methods LIST]] [--json]\n"
+               "Load time, peak resident memory (total and anonymous), prefill and decode rates (median of\n"
+               "--repeats runs after a warm-up; --repeats 0 skips them). --explain times a first and a "
+               "further\n"
+               "click of each method on one answer, as the GUI runs them (works on any checkpoint).\n";
         return 0;
     }
     std::set<std::string> known = kModelOptions;
-    known.insert({"json", "help", "prompt-tokens", "new-tokens", "repeats", "explain", "methods", "seed"});
+    known.insert(
+        {"json", "help", "prompt-tokens", "new-tokens", "repeats", "explain", "methods", "image", "prompt"});
     a.allow_only(known);
     const int prompt_tokens = a.get_int("prompt-tokens", 32);
     const int new_tokens = a.get_int("new-tokens", 32);
-    const int repeats = std::max(1, a.get_int("repeats", 3));
+    const int repeats = std::max(0, a.get_int("repeats", 3));
     if (prompt_tokens < 1 || new_tokens < 2) fail("--prompt-tokens must be >= 1 and --new-tokens >= 2");
 
     const auto model = load_model_from(a);
+    const std::uint64_t anon_after_load = current_anon_rss_bytes();
     GenerationSettings s;
     s.max_new_tokens = new_tokens;
     s.stop_ids = {-1};  // never stop early: measure exactly new_tokens steps
     s.alternatives = 0;
     std::vector<double> prefill_tps, decode_tps, prefill_ms, decode_ms;
     std::int64_t prompt_len = 0;
-    for (int r = 0; r < repeats + 1; ++r) {  // first run warms up caches and oneDNN kernels
-        PreparedPrompt p = prepare_prompt(*model, bench_prompt(*model, prompt_tokens));
+    PromptRequest request = bench_prompt(*model, prompt_tokens);
+    if (const auto img = image_from(a)) {
+        if (!model->config.multimodal) fail(model->name, " is a text-only model; drop --image");
+        request.image_rgb = *img;
+        request.image_label = a.get("image");
+    }
+    if (a.has("prompt")) {
+        request.ids.clear();
+        request.question = a.get("prompt");
+        if (!model->config.multimodal) request.image_rgb.reset();
+    }
+    ProgressLine line(!a.has("json"));
+    for (int r = 0; r < (repeats > 0 ? repeats + 1 : 0); ++r) {  // first run warms up caches and kernels
+        PreparedPrompt p = prepare_prompt(*model, request);
         prompt_len = static_cast<std::int64_t>(p.trace.tokens.size());
-        const Trace t = generate(*model, std::move(p), s);
+        GenerationCallbacks cb;
+        cb.control = line.control();
+        const Trace t = generate(*model, std::move(p), s, cb);
         if (r == 0) continue;
         prefill_ms.push_back(t.prefill_ms);
         decode_ms.push_back(t.decode_ms);
@@ -123,8 +151,8 @@ int cmd_bench(const Words& words) {
     nlohmann::json explain;
     if (a.has("explain")) {
         const std::vector<std::string> methods =
-            split(a.get("methods", "attention,tam,relevancy,cleann"), ',');
-        explain = bench_explain(*model, methods, repeats, a.get_u64("seed", toy::kHeldOutSeedBase + 7));
+            split(a.get("methods", "attention,tam,rollout,relevancy,cleann"), ',');
+        explain = bench_explain(*model, methods, request, new_tokens, line.control());
     }
     nlohmann::json out = {{"model", model->name},
                           {"model_dir", model->dir},
@@ -141,6 +169,8 @@ int cmd_bench(const Words& words) {
                           {"prefill_tokens_per_s", median(prefill_tps)},
                           {"decode_ms", median(decode_ms)},
                           {"decode_tokens_per_s", median(decode_tps)},
+                          {"anon_rss_after_load_bytes", anon_after_load},
+                          {"anon_rss_bytes", current_anon_rss_bytes()},
                           {"peak_rss_bytes", peak_rss_bytes()},
                           {"peak_rss", format_bytes(peak_rss_bytes())}};
     if (!explain.is_null()) out["explain"] = explain;

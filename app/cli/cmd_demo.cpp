@@ -71,6 +71,7 @@ int cmd_demo(const Words& words) {
     req.image_rgb = s.scene.image;
     req.image_label = path_join(out, "scene.png");
     GenerationCallbacks cb;
+    cb.capture = true;  // the explanations below read the recorded attention rows
     cb.on_token = [](const Trace& t) {
         std::cout << t.tokens.back().text << std::flush;
         return true;

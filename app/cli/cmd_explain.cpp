@@ -7,6 +7,7 @@
 
 #include "app/cli/commands.h"
 #include "app/cli/model_options.h"
+#include "app/cli/progress_line.h"
 #include "core/eval/ground_truth.h"
 #include "core/explain/explanation_service.h"
 #include "core/explain/overlay.h"
@@ -99,8 +100,12 @@ int cmd_explain(const Words& words) {
         req.image_rgb = image_from(a);
         req.image_label = a.get("image");
     }
+    ProgressLine line(!a.has("json"));
+    GenerationCallbacks cb;
+    cb.capture = true;  // attention rows, hidden states and embeddings: no capture pass afterwards
+    cb.control = line.control();
     const auto trace =
-        std::make_shared<Trace>(generate(*model, prepare_prompt(*model, req), settings_from(a)));
+        std::make_shared<Trace>(generate(*model, prepare_prompt(*model, req), settings_from(a), cb));
     if (trace->answer_size() == 0) fail("the model produced no answer tokens to explain");
     std::vector<std::int64_t> targets;
     if (a.has("all-targets")) {
@@ -110,6 +115,7 @@ int cmd_explain(const Words& words) {
     }
     make_dirs(out_dir);
     TraceContext ctx(*model, trace);
+    ctx.set_control(line.control());
     nlohmann::json explanations = nlohmann::json::array();
     // Overlays are drawn on the image the model saw, enlarged so small models' images stay legible.
     cv::Mat view;

@@ -105,6 +105,23 @@ class TestCli : public QObject {
                  QStringLiteral(SIGHTLINE_EXPECTED_ALLOCATOR));
     }
 
+    void bench_explain_clicks_need_no_capture_pass() {
+        const Run r = cli({"bench", "--model", model_, "--json", "--repeats", "0", "--new-tokens", "3",
+                           "--explain", "--methods", "attention,tam,relevancy"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const json e = r.j()["explain"];
+        QVERIFY(e["capture_recorded"].get<bool>());
+        QCOMPARE(e["answer_tokens"].get<int>(), 3);
+        for (const char* m : {"attention", "tam", "relevancy"}) {
+            QVERIFY2(e["methods"][m]["first_click_ms"].get<double>() > 0, m);
+            QVERIFY2(e["methods"][m]["further_click_ms"].get<double>() > 0, m);
+        }
+        // Attention and TAM read what generation recorded: no forward pass of their own.
+        QCOMPARE(e["methods"]["attention"]["full_passes"].get<int>(), 0);
+        QCOMPARE(e["methods"]["tam"]["full_passes"].get<int>(), 0);
+        QVERIFY(r.j()["anon_rss_bytes"].get<double>() > 0);
+    }
+
     void generate_with_image_and_explain() {
         const QString scene = tmp_.path() + "/scene";
         Run r = cli({"toy", "scene", "--seed", "1000000005", "--out", scene, "--task", "color"});
