@@ -73,7 +73,8 @@ int main(int argc, char** argv) {
     args.addVersionOption();
     args.addOptions(
         {{"model", "Hugging Face model folder (default: the embedded model)", "dir"},
-         {"dtype", "Compute dtype: auto, f32 or bf16 (auto picks bf16 for large 16-bit checkpoints)", "dtype", "auto"},
+         {"dtype", "Compute dtype: auto, f32 or bf16 (auto picks bf16 for large 16-bit checkpoints)", "dtype",
+          "auto"},
          {"plugins", "Extra folder to scan for explainer plugins", "dir"},
          {"screenshot", "Run a full explanation, save a PNG of the window, exit", "file"},
          {"image", "Image for --screenshot (default: a demo scene)", "path"},
