@@ -39,6 +39,16 @@ std::uint64_t read_kib_field(const char* file, const std::string& key) {
 
 }  // namespace
 
+// tcmalloc's C entry point, when tcmalloc is the process allocator (weak: null otherwise, e.g. in sanitizer
+// builds). Memory tcmalloc holds on its free lists is the process's own but not in MemAvailable.
+extern "C" void MallocExtension_ReleaseFreeMemory(void) __attribute__((weak));
+
+bool release_allocator_free_memory() {
+    if (MallocExtension_ReleaseFreeMemory == nullptr) return false;
+    MallocExtension_ReleaseFreeMemory();
+    return true;
+}
+
 std::uint64_t available_memory_bytes() {
     return read_kib_field("/proc/meminfo", "MemAvailable");
 }
@@ -81,9 +91,10 @@ bool cpu_has_bf16() {
 }
 
 void ensure_memory_available(std::uint64_t bytes, const std::string& what) {
-    const std::uint64_t avail = available_memory_bytes();
+    std::uint64_t avail = available_memory_bytes();
     if (avail == 0) return;  // unknown (no /proc): cannot judge, let the allocator decide
     const std::uint64_t margin = 256ull << 20;
+    if (bytes + margin > avail && release_allocator_free_memory()) avail = available_memory_bytes();
     if (bytes + margin > avail) {
         throw OutOfMemoryRisk(cat(what, " needs about ", format_bytes(bytes), " but only ",
                                   format_bytes(avail),

@@ -13,6 +13,10 @@ std::uint64_t peak_rss_bytes();
 std::uint64_t current_rss_bytes();
 // Current anonymous resident memory (RssAnon: heap, not file mappings) in bytes, or 0 if unknown.
 std::uint64_t current_anon_rss_bytes();
+// Hands the allocator's free lists back to the kernel (tcmalloc keeps freed pages, which MemAvailable does
+// not count); false when the allocator offers no such call. ensure_memory_available does this before it
+// refuses.
+bool release_allocator_free_memory();
 // True when the CPU has BF16 dot-product instructions (AVX512_BF16 or AMX-BF16), where oneDNN computes
 // bfloat16 matrix products natively.
 bool cpu_has_bf16();
