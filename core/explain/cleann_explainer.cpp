@@ -150,6 +150,15 @@ std::vector<ParamSpec> CleannExplainer::params(const ModelConfig& c) const {
          0,
          600000,
          {}},
+        {"min_reruns",
+         "Re-runs the budget allows",
+         "The budget grows to the time of this many forward passes of the loaded model when those take "
+         "longer (big models); 0 = the budget as given",
+         ParamKind::Int,
+         12,
+         0,
+         10000,
+         {}},
         {"image_mask",
          "Image masking",
          "Replace masked image tokens by the mean image embedding or zero",
@@ -238,7 +247,9 @@ Explanation CleannExplainer::explain(TraceContext& ctx, std::int64_t target, con
     // The tester really re-runs the model with the candidate tokens masked.
     const std::string mask_mode = p.at("image_mask").get<std::string>();
     const std::int64_t y = trace.tokens[static_cast<std::size_t>(pos)].id;
+    const Stopwatch forward_clock;
     const auto [clean_pred, clean_prob] = run_with_masked_tokens(ctx, target, {}, mask_mode);
+    const double forward_ms = forward_clock.elapsed_ms();
     std::int64_t masked_pred = clean_pred;
     double masked_prob = clean_prob;
     auto positions_of = [&](const std::vector<int>& set) {
@@ -262,8 +273,15 @@ Explanation CleannExplainer::explain(TraceContext& ctx, std::int64_t target, con
     eo.max_tester_calls = p.at("max_tests").get<std::int64_t>();
     if (p.at("nested").get<bool>()) eo.exhaustive_calls = p.at("exhaustive_tests").get<std::int64_t>();
     for (auto np : nodes) eo.node_priority.push_back(a[np]);  // attention from the prediction step
+    // The budget scales with the measured forward time: on a big model the given budget may not hold a
+    // single re-run, so it always allows min_reruns of them.
     const double budget = p.at("time_budget_ms").get<double>();
-    if (budget > 0) eo.time_budget_ms = std::max(1.0, budget - explain_clock.elapsed_ms());
+    double budget_used = budget;
+    if (budget > 0) {
+        const double reruns_ms = p.at("min_reruns").get<double>() * forward_ms;
+        if (reruns_ms > 0) budget_used = std::max(budget, explain_clock.elapsed_ms() + reruns_ms);
+        eo.time_budget_ms = std::max(1.0, budget_used - explain_clock.elapsed_ms());
+    }
     Stopwatch search_clock;
     const causal::ExplanationResult found = causal::find_explanation(icd.pag, 0, tester, eo);
     const double search_ms = search_clock.elapsed_ms();
@@ -317,6 +335,9 @@ Explanation CleannExplainer::explain(TraceContext& ctx, std::int64_t target, con
                 {"ci_tests", icd.tests_run},
                 {"icd_ms", icd_ms},
                 {"search_ms", search_ms},
+                {"forward_ms", forward_ms},
+                {"budget_ms", budget_used},
+                {"budget_scaled", budget > 0 && budget_used > budget},
                 {"stop", causal::stop_name(found.stop)}};
     return e;
 }

@@ -23,10 +23,10 @@ at::Tensor relevancy_matrix(const std::vector<at::Tensor>& patterns, const std::
 }
 
 std::string RelevancyExplainer::description() const {
-    return "Gradient-weighted attention relevancy (Chefer et al. 2021): one forward and backward pass over "
-           "the "
-           "prefix that predicted the token (no KV cache, so no stale rows), propagated through the chosen "
-           "layers.";
+    return "Gradient-weighted attention relevancy (Chefer et al. 2021): the gradient of the token's logit "
+           "with respect to every attention pattern, propagated through the chosen layers. The first click "
+           "runs one forward pass with a gradient graph (kept with the answer while memory allows); each "
+           "click then costs one backward pass.";
 }
 
 std::vector<ParamSpec> RelevancyExplainer::params(const ModelConfig& c) const {
@@ -60,11 +60,65 @@ std::vector<ParamSpec> RelevancyExplainer::params(const ModelConfig& c) const {
     };
 }
 
+namespace {
+
+// One forward pass with a graph over every position an answer token is predicted from, kept with the
+// trace: each click back-propagates from its own logit through it (retain_graph), so a further token
+// costs its backward only. Causal attention makes row q of the relevancy matrix depend on positions <= q
+// only, so the rows equal those of a forward over the prefix alone.
+struct PrefixGraph : TraceState {
+    ActivationCache cache;  // hook_pattern tensors (retaining .grad), LM and optionally vision
+    at::Tensor hidden;      // final normalised hidden states [n, d], part of the graph
+    at::Tensor leaf;        // the leaf gradients flow to: LM input embeddings, or pixels with the vision tower
+    bool vision = false;
+    std::int64_t positions = 0;
+    std::uint64_t estimate = 0;
+    int layers_done = 0;                // backward progress (patterns reached so far)
+    std::unique_ptr<StageMeter> meter;  // set during a backward
+    std::uint64_t bytes() const override { return estimate; }
+
+    void zero_grads() {
+        for (const auto& name : cache.names()) {
+            at::Tensor t = cache.get(name);
+            if (t.grad().defined()) t.mutable_grad() = at::Tensor();
+        }
+        if (leaf.defined() && leaf.grad().defined()) leaf.mutable_grad() = at::Tensor();
+    }
+};
+
+constexpr const char* kStateKey = "relevancy.prefix_graph";
+
+std::uint64_t elem_bytes(const LoadedModel& m) {
+    return static_cast<std::uint64_t>(c10::elementSize(m.model->scalar_type()));
+}
+
+}  // namespace
+
+std::uint64_t relevancy_graph_bytes(const ModelConfig& c, std::int64_t n, std::uint64_t elem, bool vision) {
+    // Per LM layer the backward keeps the norms' inputs, q/k/v, the attention output, the residual and
+    // the MLP's gate/up/activation/product ([n, d] and [n, ff] in the compute dtype), and per head the
+    // pattern, its softmax output and its retained gradient ([n, n], counted as float32).
+    const auto un = static_cast<std::uint64_t>(n);
+    const auto& t = c.text;
+    std::uint64_t per_layer = elem * (9 * un * static_cast<std::uint64_t>(t.hidden_size) +
+                                      4 * un * static_cast<std::uint64_t>(t.intermediate_size)) +
+                              static_cast<std::uint64_t>(t.num_attention_heads) * un * un * 4 * 3;
+    std::uint64_t total = per_layer * static_cast<std::uint64_t>(t.num_hidden_layers);
+    if (vision && c.multimodal) {
+        const auto& v = c.vision;
+        const auto nv = static_cast<std::uint64_t>(v.num_patches() + (v.has_class_token() ? 1 : 0));
+        const std::uint64_t pv = elem * (9 * nv * static_cast<std::uint64_t>(v.hidden_size) +
+                                         2 * nv * static_cast<std::uint64_t>(v.intermediate_size)) +
+                                 static_cast<std::uint64_t>(v.num_attention_heads) * nv * nv * 4 * 3;
+        total += pv * static_cast<std::uint64_t>(v.num_hidden_layers);
+    }
+    return total;
+}
+
 Explanation RelevancyExplainer::explain(TraceContext& ctx, std::int64_t target,
                                         const nlohmann::json& p) const {
     const std::int64_t pos = ctx.target_position(target);
     const std::int64_t q = pos - 1;  // the prediction step
-    const std::int64_t n = pos;      // positions 0..t-1
     const int L = ctx.layers();
     int first = p.at("first_layer").get<int>();
     int last = p.at("last_layer").get<int>();
@@ -73,34 +127,75 @@ Explanation RelevancyExplainer::explain(TraceContext& ctx, std::int64_t target,
     const std::string vision = p.at("vision").get<std::string>();
     const Trace& trace = ctx.trace();
     if (vision != "off" && !trace.has_image()) fail("relevancy: vision-tower relevancy needs an image");
-    ensure_memory_available(static_cast<std::uint64_t>(L) * ctx.heads() * n * n * 4 * 4,
-                            "relevancy gradients");
+    const bool want_vision = vision != "off";
 
-    // Forward with a graph: only activations need gradients (weights stay frozen).
-    RunOptions o;
-    o.cache = {"lm.blocks.*.attn.hook_pattern"};
-    o.keep_grad = o.cache;
-    at::Tensor pixels;
-    if (vision != "off") {
-        o.cache.push_back("vision.blocks.*.attn.hook_pattern");
-        o.keep_grad.push_back("vision.blocks.*.attn.hook_pattern");
-        pixels = trace.pixel_values.detach().clone().requires_grad_(true);
-    } else {
-        o.interventions = {Intervention::apply("lm.hook_embed", [](const at::Tensor& x, const HookContext&) {
-            return x.detach().requires_grad_(true);
-        })};
-        pixels = trace.pixel_values;
+    // A graph with the vision tower also serves LM-only requests; otherwise build one (replacing the old).
+    auto* graph = dynamic_cast<PrefixGraph*>(ctx.state(kStateKey));
+    const bool reused = graph != nullptr && (graph->vision || !want_vision);
+    if (!reused) {
+        ctx.release_state(kStateKey);
+        auto g = std::make_unique<PrefixGraph>();
+        g->vision = want_vision;
+        g->positions = ctx.length() - 1;  // the last answer token is predicted at position N-2
+        g->estimate = relevancy_graph_bytes(ctx.model().config, g->positions, elem_bytes(ctx.model()),
+                                            want_vision);
+        const std::uint64_t rule = static_cast<std::uint64_t>(g->positions) * g->positions * 8 * 3;
+        ensure_memory_available(g->estimate + rule, "relevancy's gradient graph");
+
+        // Forward with a graph: only activations need gradients (weights stay frozen).
+        RunOptions o;
+        o.cache = {"lm.blocks.*.attn.hook_pattern"};
+        at::Tensor pixels;
+        if (want_vision) {
+            o.cache.push_back("vision.blocks.*.attn.hook_pattern");
+            pixels = trace.pixel_values.detach().clone().requires_grad_(true);
+            g->leaf = pixels;
+        } else {
+            PrefixGraph* raw = g.get();
+            o.interventions = {
+                Intervention::apply("lm.hook_embed", [raw](const at::Tensor& x, const HookContext&) {
+                    raw->leaf = x.detach().requires_grad_(true);
+                    return raw->leaf;
+                })};
+            pixels = trace.pixel_values;
+        }
+        o.keep_grad = o.cache;
+        {
+            at::AutoGradMode grad_on(true);
+            g->hidden = ctx.run_hidden(g->positions, &o, &g->cache, pixels)[0];
+        }
+        // Backward progress: each LM layer's pattern gradient arrives in turn (last layer first).
+        PrefixGraph* raw = g.get();
+        for (int l = 0; l < L; ++l) {
+            at::Tensor a = g->cache.get("lm.blocks." + std::to_string(l) + ".attn.hook_pattern");
+            a.register_hook([raw](const at::Tensor&) {
+                if (raw->meter) raw->meter->step(++raw->layers_done);
+            });
+        }
+        graph = g.get();
+        ctx.set_state(kStateKey, std::move(g));
     }
-    ActivationCache cache;
+    ctx.check_cancel();
+
     at::Tensor logits;
     {
         at::AutoGradMode grad_on(true);
-        const at::Tensor ids = ctx.input_ids().narrow(1, 0, n);
-        logits = ctx.model().model->forward(ids, pixels, &o, &cache, nullptr, LogitsMode::Last).logits[0][0];
+        graph->zero_grads();
+        logits = ctx.model().model->decoder().head(graph->hidden.narrow(0, q, 1)).to(at::kFloat)[0];
         const std::int64_t y = trace.tokens[static_cast<std::size_t>(pos)].id;
-        logits[y].backward();
+        graph->layers_done = 0;
+        graph->meter = std::make_unique<StageMeter>(ctx.control(), "backward", L);
+        try {
+            logits[y].backward({}, /*retain_graph=*/true);
+        } catch (...) {
+            graph->meter.reset();
+            graph->zero_grads();
+            throw;
+        }
+        graph->meter.reset();
     }
     ctx.check_cancel();
+    const ActivationCache& cache = graph->cache;
     std::vector<at::Tensor> pats, grads;
     for (int l = first; l <= last; ++l) {
         const auto& a = cache.get("lm.blocks." + std::to_string(l) + ".attn.hook_pattern");
@@ -152,7 +247,18 @@ Explanation RelevancyExplainer::explain(TraceContext& ctx, std::int64_t target,
         minmax_normalize(e.image_map);
     }
     e.extras["layers"] = {first, last};
+    e.extras["prefix_graph"] = reused ? "reused" : "built";
+    e.extras["prefix_graph_bytes"] = graph->estimate;
     e.extras["target_logit"] = logits[trace.tokens[static_cast<std::size_t>(pos)].id].item<double>();
+    // Keep the graph for further clicks only while the machine keeps room for other work; otherwise the
+    // next click rebuilds it.
+    const std::uint64_t avail = available_memory_bytes();
+    if (avail != 0 && avail < kRelevancyKeepMargin) {
+        ctx.release_state(kStateKey);
+        e.extras["prefix_graph_kept"] = false;
+    } else {
+        e.extras["prefix_graph_kept"] = true;
+    }
     return e;
 }
 

@@ -129,6 +129,24 @@ at::Tensor TraceContext::class_logits(const std::vector<std::int64_t>& classes) 
     return at::matmul(final_hidden(), head.t()).to(at::kFloat);
 }
 
+TraceState* TraceContext::state(const std::string& key) const {
+    const auto it = states_.find(key);
+    return it == states_.end() ? nullptr : it->second.get();
+}
+
+void TraceContext::set_state(const std::string& key, std::unique_ptr<TraceState> state) {
+    if (state)
+        states_[key] = std::move(state);
+    else
+        states_.erase(key);
+}
+
+std::uint64_t TraceContext::state_bytes() const {
+    std::uint64_t total = 0;
+    for (const auto& [key, s] : states_) total += s->bytes();
+    return total;
+}
+
 std::vector<std::int64_t> TraceContext::image_positions() const {
     std::vector<std::int64_t> out;
     for (std::int64_t i = 0; i < length(); ++i)
@@ -158,17 +176,33 @@ std::vector<float> TraceContext::to_grid(const std::vector<float>& per_image_pos
     return grid;
 }
 
-at::Tensor TraceContext::run_prefix(std::int64_t n, const RunOptions* options, ActivationCache* cache) const {
-    if (n <= 0 || n > length()) fail("run_prefix: ", n, " positions requested of ", length());
-    const at::Tensor ids = input_ids().narrow(1, 0, n);
-    const auto& t = *trace_;
+namespace {
+ForwardOutput forward_prefix(const LoadedModel& model, const Trace& t, const at::Tensor& all_ids,
+                             std::int64_t n, const RunOptions* options, const JobControl* control,
+                             ActivationCache* cache, LogitsMode mode, const at::Tensor& pixel_override) {
+    const auto length = static_cast<std::int64_t>(t.tokens.size());
+    if (n <= 0 || n > length) fail("run_prefix: ", n, " positions requested of ", length);
+    const at::Tensor ids = all_ids.narrow(1, 0, n);
     const bool whole_image = t.image_begin >= 0 && n >= t.image_begin + t.image_count;
     if (t.image_begin >= 0 && n > t.image_begin && !whole_image)
         fail("run_prefix: a prefix of ", n, " positions would cut the image in half");
-    const at::Tensor pixels = whole_image ? t.pixel_values : at::Tensor();
+    const at::Tensor pixels =
+        whole_image ? (pixel_override.defined() ? pixel_override : t.pixel_values) : at::Tensor();
     RunOptions with_control = options != nullptr ? *options : RunOptions{};
-    if (with_control.control == nullptr) with_control.control = control_;
-    return model_.model->forward(ids, pixels, &with_control, cache, nullptr, LogitsMode::Last).logits[0][0];
+    if (with_control.control == nullptr) with_control.control = control;
+    return model.model->forward(ids, pixels, &with_control, cache, nullptr, mode);
+}
+}  // namespace
+
+at::Tensor TraceContext::run_prefix(std::int64_t n, const RunOptions* options, ActivationCache* cache) const {
+    return forward_prefix(model_, *trace_, input_ids(), n, options, control_, cache, LogitsMode::Last, {})
+        .logits[0][0];
+}
+
+at::Tensor TraceContext::run_hidden(std::int64_t n, const RunOptions* options, ActivationCache* cache,
+                                    const at::Tensor& pixels) const {
+    return forward_prefix(model_, *trace_, input_ids(), n, options, control_, cache, LogitsMode::None, pixels)
+        .hidden;
 }
 
 }  // namespace sightline

@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "core/generate/trace.h"
@@ -18,6 +19,13 @@
 #include "core/util/progress.h"
 
 namespace sightline {
+
+// State an explainer keeps for one trace between clicks (relevancy's prefix graph, for example). The
+// context owns it, so it lives as long as the trace does; bytes() is what it holds, for reports.
+struct TraceState {
+    virtual ~TraceState() = default;
+    virtual std::uint64_t bytes() const = 0;
+};
 
 class TraceContext {
   public:
@@ -55,6 +63,10 @@ class TraceContext {
     // Forward over positions [0, n) with options; returns the logits of the last position [V] (float32).
     at::Tensor run_prefix(std::int64_t n, const RunOptions* options = nullptr,
                           ActivationCache* cache = nullptr) const;
+    // The same forward without the LM head: the final normalised hidden states [1, n, d]. `pixels`, when
+    // defined, replaces the trace's pixel values (a copy that requires grad, for example).
+    at::Tensor run_hidden(std::int64_t n, const RunOptions* options = nullptr, ActivationCache* cache = nullptr,
+                          const at::Tensor& pixels = at::Tensor()) const;
 
     // True once the shared tensors exist; `from_generation` tells whether they came with the trace.
     bool captured() const { return captured_; }
@@ -75,6 +87,12 @@ class TraceContext {
     const std::atomic<bool>* cancel_flag() const { return control_->cancel_flag(); }
     void check_cancel() const;
 
+    // Explainer state kept with this trace, by key (null when absent).
+    TraceState* state(const std::string& key) const;
+    void set_state(const std::string& key, std::unique_ptr<TraceState> state);
+    void release_state(const std::string& key) { states_.erase(key); }
+    std::uint64_t state_bytes() const;
+
   private:
     void capture();
     bool adopt_generation_capture();
@@ -87,6 +105,7 @@ class TraceContext {
     std::vector<at::Tensor> rows_;  // per layer [heads, N - row0, N]
     std::map<int, at::Tensor> full_;
     at::Tensor hidden_, embeds_;
+    std::map<std::string, std::unique_ptr<TraceState>> states_;
     JobControl own_control_;
     const JobControl* control_ = &own_control_;
 };

@@ -166,6 +166,16 @@ void MethodPanel::showExplanation(const Explanation& e, const Trace& trace) {
                       .arg(e.extras["explanation"].size())
                       .arg(QString::fromStdString(e.extras.value("masked_prediction", "")).toHtmlEscaped())
                 : QString(" — <b>not validated</b>");
+        if (e.extras.contains("budget_ms"))  // the search budget used (scaled up on big models)
+            status += QString(" (budget %1 s%2)")
+                          .arg(e.extras["budget_ms"].get<double>() / 1000.0, 0, 'f', 1)
+                          .arg(e.extras.value("budget_scaled", false)
+                                   ? QString(", %1 re-runs of %2 s")
+                                         .arg(e.extras.value("budget_ms", 0.0) /
+                                                  std::max(1.0, e.extras.value("forward_ms", 1.0)),
+                                              0, 'f', 0)
+                                         .arg(e.extras.value("forward_ms", 0.0) / 1000.0, 0, 'f', 1)
+                                   : QString());
     }
     if (e.extras.contains("alpha"))
         status += QString(" — interference α = %1").arg(e.extras["alpha"].get<double>(), 0, 'f', 3);

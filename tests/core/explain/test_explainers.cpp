@@ -35,6 +35,37 @@ class TestExplainers : public QObject {
         return c;
     }
 
+    // Relevancy of the token at `pos` computed the plain way: a forward over the prefix 0..pos-1 alone,
+    // the logit's backward, the rule in loop form; the image map min-max normalised. `c` keeps the
+    // patterns (with gradients) for further checks.
+    std::vector<float> direct_relevancy_map(std::int64_t pos, ActivationCache& c) {
+        RunOptions o;
+        o.cache = {"lm.blocks.*.attn.hook_pattern"};
+        o.keep_grad = o.cache;
+        o.interventions = {Intervention::apply("lm.hook_embed", [](const at::Tensor& x, const HookContext&) {
+            return x.detach().requires_grad_(true);
+        })};
+        const at::Tensor ids = ctx_->input_ids().narrow(1, 0, pos);
+        const std::int64_t y = trace_->tokens[static_cast<std::size_t>(pos)].id;
+        const at::Tensor logits = m_->model->forward(ids, trace_->pixel_values, &o, &c).logits;
+        logits[0][pos - 1][y].backward();
+        at::Tensor r = at::eye(pos, at::kDouble);
+        for (int l = 0; l < 2; ++l) {
+            const auto& a = c.get("lm.blocks." + std::to_string(l) + ".attn.hook_pattern");
+            at::Tensor abar = at::zeros({pos, pos}, at::kDouble);
+            for (int h = 0; h < 4; ++h)
+                abar += (a.grad()[0][h] * a[0][h].detach()).clamp_min(0).to(at::kDouble) / 4.0;
+            r = r + at::matmul(abar, r);
+        }
+        std::vector<float> img;
+        for (auto ip : ctx_->image_positions())
+            img.push_back(static_cast<float>(r[pos - 1][ip].item<double>()));
+        const auto [lo, hi] = std::minmax_element(img.begin(), img.end());
+        const float lo_v = *lo, span = *hi - *lo;
+        for (auto& v : img) v = (v - lo_v) / span;
+        return img;
+    }
+
   private Q_SLOTS:
     void initTestCase() {
         test::TinySpec spec;
@@ -110,31 +141,11 @@ class TestExplainers : public QObject {
         const std::int64_t target = 1, pos = trace_->answer_begin + target;
         const Explanation e = service_.explain(*ctx_, "relevancy", target);
         // Direct: forward over 0..pos-1 with grad, pattern grads by autograd.
-        RunOptions o;
-        o.cache = {"lm.blocks.*.attn.hook_pattern"};
-        o.keep_grad = o.cache;
-        o.interventions = {Intervention::apply("lm.hook_embed", [](const at::Tensor& x, const HookContext&) {
-            return x.detach().requires_grad_(true);
-        })};
         ActivationCache c;
+        const std::vector<float> direct = direct_relevancy_map(pos, c);
+        for (std::size_t i = 0; i < 16; ++i) QVERIFY(std::abs(e.image_map[i] - direct[i]) < 1e-4f);
         const at::Tensor ids = ctx_->input_ids().narrow(1, 0, pos);
         const std::int64_t y = trace_->tokens[static_cast<std::size_t>(pos)].id;
-        const at::Tensor logits = m_->model->forward(ids, trace_->pixel_values, &o, &c).logits;
-        logits[0][pos - 1][y].backward();
-        at::Tensor r = at::eye(pos, at::kDouble);
-        for (int l = 0; l < 2; ++l) {
-            const auto& a = c.get("lm.blocks." + std::to_string(l) + ".attn.hook_pattern");
-            at::Tensor abar = at::zeros({pos, pos}, at::kDouble);
-            for (int h = 0; h < 4; ++h)
-                abar += (a.grad()[0][h] * a[0][h].detach()).clamp_min(0).to(at::kDouble) / 4.0;
-            r = r + at::matmul(abar, r);
-        }
-        std::vector<float> img;
-        for (auto ip : ctx_->image_positions())
-            img.push_back(static_cast<float>(r[pos - 1][ip].item<double>()));
-        const auto [lo, hi] = std::minmax_element(img.begin(), img.end());
-        for (std::size_t i = 0; i < 16; ++i)
-            QVERIFY(std::abs(e.image_map[i] - (img[i] - *lo) / (*hi - *lo)) < 1e-4f);
         // Text scores exclude the prediction position's own diagonal.
         QVERIFY(std::find(e.text_positions.begin(), e.text_positions.end(), pos - 1) ==
                 e.text_positions.end());
@@ -159,6 +170,68 @@ class TestExplainers : public QObject {
             QCOMPARE(v.image_map.size(), std::size_t{16});
             QVERIFY(*std::max_element(v.image_map.begin(), v.image_map.end()) > 0.99f);
         }
+    }
+
+    void relevancy_reuses_one_graph_and_equals_the_prefix_computation() {
+        // A fresh context: the first click builds the graph over prompt + answer, every further click
+        // (each answer token) back-propagates through it and must equal the prefix-only computation.
+        TraceContext ctx(*m_, trace_);
+        ExplanationService service;
+        for (std::int64_t target = 0; target < trace_->answer_size(); ++target) {
+            const Explanation e = service.explain(ctx, "relevancy", target);
+            QCOMPARE(QString::fromStdString(e.extras["prefix_graph"].get<std::string>()),
+                     QString(target == 0 ? "built" : "reused"));
+            ActivationCache c;
+            const auto direct = direct_relevancy_map(trace_->answer_begin + target, c);
+            for (std::size_t i = 0; i < 16; ++i)
+                QVERIFY2(std::abs(e.image_map[i] - direct[i]) < 1e-4f,
+                         qPrintable(QString("target %1 cell %2: %3 vs %4")
+                                        .arg(target)
+                                        .arg(i)
+                                        .arg(e.image_map[i])
+                                        .arg(direct[i])));
+        }
+        QVERIFY(ctx.state_bytes() > 0);
+        // The vision-tower option needs a graph through the pixels: built once, then it serves both.
+        QCOMPARE(QString::fromStdString(
+                     service.explain(ctx, "relevancy", 1, {{"vision", "propagate"}}).extras["prefix_graph"]),
+                 QString("built"));
+        QCOMPARE(QString::fromStdString(
+                     service.explain(ctx, "relevancy", 2, {{"vision", "cls"}}).extras["prefix_graph"]),
+                 QString("reused"));
+        const Explanation lm = service.explain(ctx, "relevancy", 3, {{"first_layer", 1}});
+        QCOMPARE(QString::fromStdString(lm.extras["prefix_graph"]), QString("reused"));
+    }
+
+    void relevancy_backward_reports_layers_and_cancels() {
+        TraceContext ctx(*m_, trace_);
+        ExplanationService service;
+        std::atomic<bool> cancel{false};
+        std::vector<std::int64_t> steps;
+        JobControl control(&cancel, [&](const Progress& p) {
+            if (p.stage != "backward") return;
+            steps.push_back(p.done);
+            if (p.done == 1 && steps.size() > 3) cancel = true;  // cancel the second click's backward
+        });
+        ctx.set_control(&control);
+        service.explain(ctx, "relevancy", 0);
+        QCOMPARE(steps, (std::vector<std::int64_t>{0, 1, 2}));  // the start, then one report per layer
+        bool cancelled = false;
+        try {
+            service.explain(ctx, "relevancy", 2);
+        } catch (const CancelledError&) {
+            cancelled = true;
+        }
+        QVERIFY(cancelled);
+        QCOMPARE(steps.size(), std::size_t{5});  // stopped after the first layer of the backward
+        // The graph survives a cancelled backward: the next click reuses it and is exact.
+        cancel = false;
+        steps.clear();
+        const Explanation e = service.explain(ctx, "relevancy", 2);
+        QCOMPARE(QString::fromStdString(e.extras["prefix_graph"]), QString("reused"));
+        ActivationCache c;
+        const auto direct = direct_relevancy_map(trace_->answer_begin + 2, c);
+        for (std::size_t i = 0; i < 16; ++i) QVERIFY(std::abs(e.image_map[i] - direct[i]) < 1e-4f);
     }
 
     void tam_matches_direct_recomputation() {
@@ -267,6 +340,18 @@ class TestExplainers : public QObject {
         }
         QVERIFY(e.extras["graph"]["nodes"].size() >= 2);
         QCOMPARE(e.extras["graph"]["nodes"][0]["kind"].get<std::string>(), std::string("target"));
+        // The budget scales with the measured forward time: a budget too short for one re-run grows to
+        // min_reruns re-runs; with min_reruns 0 it is the budget as given.
+        const Explanation scaled = service_.explain(
+            *ctx_, "cleann", target, {{"time_budget_ms", 0.001}, {"min_reruns", 5}, {"alpha", 0.01}});
+        const double forward_ms = scaled.extras["forward_ms"].get<double>();
+        QVERIFY(forward_ms > 0);
+        QVERIFY(scaled.extras["budget_scaled"].get<bool>());
+        QVERIFY(scaled.extras["budget_ms"].get<double>() >= 5 * forward_ms);
+        const Explanation fixed = service_.explain(
+            *ctx_, "cleann", target, {{"time_budget_ms", 0.001}, {"min_reruns", 0}, {"alpha", 0.01}});
+        QVERIFY(!fixed.extras["budget_scaled"].get<bool>());
+        QCOMPARE(fixed.extras["budget_ms"].get<double>(), 0.001);
     }
 
     void service_caches_and_validates() {
