@@ -8,7 +8,7 @@
 #include "app/cli/commands.h"
 #include "app/cli/model_options.h"
 #include "app/cli/progress_line.h"
-#include "core/explain/explanation_service.h"
+#include "core/explore/explorer.h"
 #include "core/generate/generator.h"
 #include "core/toy/sample.h"
 #include "core/toy/seeds.h"
@@ -59,18 +59,16 @@ nlohmann::json bench_explain(const LoadedModel& m, const std::vector<std::string
     g.max_new_tokens = std::max(2, new_tokens);
     g.stop_ids = {-1};  // at least two answer tokens, so a further click exists
     g.alternatives = 0;
-    GenerationCallbacks cb;
-    cb.capture = true;
-    cb.control = control;
+    Explorer explorer(m);
+    add_plugin_explainers(explorer);
+    for (const auto& name : methods) explorer.registry().get(name);  // fail early on a typo
     Stopwatch gen_clock;
-    const auto trace = std::make_shared<Trace>(generate(m, prepare_prompt(m, request), g, cb));
+    const auto trace = explorer.generate(request, g, control);
     const double generate_ms = gen_clock.elapsed_ms();
-    ExplanationService service;
-    add_plugin_explainers(service.registry());
+    ExplanationService& service = explorer.service();
     nlohmann::json out = nlohmann::json::object();
     for (const auto& name : methods) {
-        service.registry().get(name);  // fail early on a typo
-        TraceContext ctx(m, trace);
+        TraceContext ctx(m, trace);  // a fresh context per method: its first click pays what a GUI click does
         ctx.set_control(control);
         nlohmann::json j;
         for (const std::int64_t k : {std::int64_t{0}, std::int64_t{1}}) {

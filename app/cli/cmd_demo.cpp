@@ -7,8 +7,8 @@
 
 #include "app/cli/commands.h"
 #include "app/cli/model_options.h"
-#include "core/explain/explanation_service.h"
 #include "core/explain/overlay.h"
+#include "core/explore/explorer.h"
 #include "core/generate/generator.h"
 #include "core/image/image_io.h"
 #include "core/toy/sample.h"
@@ -48,7 +48,9 @@ int cmd_demo(const Words& words) {
     std::set<std::string> known = kModelOptions;
     known.insert({"help", "seed", "task", "out"});
     a.allow_only(known);
-    const auto model = load_model_from(a);
+    Explorer explorer(load_model_from(a));
+    add_plugin_explainers(explorer);
+    const LoadedModel* model = &explorer.model();
     if (!model->config.multimodal || !model->tokenizer)
         fail("the demo needs a multimodal model with a tokenizer");
     const std::uint64_t seed = a.get_u64("seed", toy::kHeldOutSeedBase + 900'000'000ull);
@@ -70,14 +72,11 @@ int cmd_demo(const Words& words) {
     req.question = s.question;
     req.image_rgb = s.scene.image;
     req.image_label = path_join(out, "scene.png");
-    GenerationCallbacks cb;
-    cb.capture = true;  // the explanations below read the recorded attention rows
-    cb.on_token = [](const Trace& t) {
+    // The Explorer records the attention rows during generation: the explanations below need no extra pass.
+    const auto trace = explorer.generate(req, GenerationSettings{}, nullptr, [](const Trace& t) {
         std::cout << t.tokens.back().text << std::flush;
         return true;
-    };
-    const auto trace =
-        std::make_shared<Trace>(generate(*model, prepare_prompt(*model, req), GenerationSettings{}, cb));
+    });
     std::cout << "\n   (expected: " << s.answer << "; prefill " << static_cast<int>(trace->prefill_ms)
               << " ms, decode " << static_cast<int>(trace->decode_ms) << " ms)\n";
     if (trace->answer_size() == 0) return 0;
@@ -89,15 +88,12 @@ int cmd_demo(const Words& words) {
             break;
         }
     }
-    ExplanationService service;
-    add_plugin_explainers(service.registry());
-    TraceContext ctx(*model, trace);
     const std::string word = trace->tokens[static_cast<std::size_t>(trace->answer_begin + target)].text;
     std::cout << "\nWhere did the model look for '" << trim(word) << "'?\n";
     cv::Mat view;
     cv::resize(trace->image.model_view, view, trace->image.model_view.size() * 4, 0, 0, cv::INTER_NEAREST);
-    for (const auto& name : service.registry().names()) {
-        const Explanation e = service.explain(ctx, name, target);
+    for (const auto& name : explorer.registry().names()) {
+        const Explanation e = explorer.explain(name, target);
         std::printf("\n  %-10s %7.1f ms", name.c_str(), e.time_ms);
         if (e.extras.contains("validated"))
             std::printf("  %s (%zu tokens; p %.2f -> %.2f)",

@@ -6,6 +6,7 @@
 #include "app/cli/commands.h"
 #include "app/cli/model_options.h"
 #include "core/eval/explainer_eval.h"
+#include "core/explore/explorer.h"
 #include "core/toy/seeds.h"
 #include "core/util/error.h"
 #include "core/util/strings.h"
@@ -44,10 +45,9 @@ int cmd_eval(const Words& words) {
             if (done % 10 == 0 || done == total)
                 std::cerr << "\r" << done << "/" << total << " scenes" << std::flush;
         };
-    const auto model = load_model_from(a);
-    ExplanationService service;
-    add_plugin_explainers(service.registry());
-    const ExplainerEvalResult r = evaluate_explainers(*model, service, o);
+    Explorer explorer(load_model_from(a));
+    add_plugin_explainers(explorer);
+    const ExplainerEvalResult r = evaluate_explainers(explorer, o);
     const nlohmann::json j = r.to_json();
     if (a.has("json")) {
         std::cout << j.dump() << "\n";

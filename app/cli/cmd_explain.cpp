@@ -9,8 +9,8 @@
 #include "app/cli/model_options.h"
 #include "app/cli/progress_line.h"
 #include "core/eval/ground_truth.h"
-#include "core/explain/explanation_service.h"
 #include "core/explain/overlay.h"
+#include "core/explore/explorer.h"
 #include "core/generate/generator.h"
 #include "core/image/image_io.h"
 #include "core/toy/sample.h"
@@ -64,10 +64,10 @@ int cmd_explain(const Words& words) {
     style.opacity = a.get_double("opacity", 0.55);
     style.smooth = !a.has("nearest");
 
-    const auto model = load_model_from(a);
-    ExplanationService service;
-    add_plugin_explainers(service.registry());
-    for (const auto& m : methods) service.registry().get(m);  // fail early on a typo
+    Explorer explorer(load_model_from(a));
+    add_plugin_explainers(explorer);
+    for (const auto& m : methods) explorer.registry().get(m);  // fail early on a typo
+    const LoadedModel& model = explorer.model();
     PromptRequest req;
     std::optional<toy::Sample> scene;
     if (a.has("scene")) {
@@ -101,11 +101,7 @@ int cmd_explain(const Words& words) {
         req.image_label = a.get("image");
     }
     ProgressLine line(!a.has("json"));
-    GenerationCallbacks cb;
-    cb.capture = true;  // attention rows, hidden states and embeddings: no capture pass afterwards
-    cb.control = line.control();
-    const auto trace =
-        std::make_shared<Trace>(generate(*model, prepare_prompt(*model, req), settings_from(a), cb));
+    const auto trace = explorer.generate(req, settings_from(a), line.control());
     if (trace->answer_size() == 0) fail("the model produced no answer tokens to explain");
     std::vector<std::int64_t> targets;
     if (a.has("all-targets")) {
@@ -114,8 +110,6 @@ int cmd_explain(const Words& words) {
         targets.push_back(a.get_int("target", 0));
     }
     make_dirs(out_dir);
-    TraceContext ctx(*model, trace);
-    ctx.set_control(line.control());
     nlohmann::json explanations = nlohmann::json::array();
     // Overlays are drawn on the image the model saw, enlarged so small models' images stay legible.
     cv::Mat view;
@@ -126,12 +120,11 @@ int cmd_explain(const Words& words) {
     }
     for (auto target : targets) {
         for (const auto& m : methods) {
-            const Explanation e = service.explain(ctx, m, target, params.value(m, nlohmann::json::object()));
+            const Explanation e =
+                explorer.explain(m, target, params.value(m, nlohmann::json::object()), line.control());
             nlohmann::json j = explanation_to_json(e);
             j["token"] = trace->tokens[static_cast<std::size_t>(e.target_position)].text;
-            if (scene && e.has_image_map())
-                j["ground_truth"] = ground_truth_readout(*model, *trace, *scene, target,
-                                                         metrics::GridMap{e.grid_h, e.grid_w, e.image_map});
+            if (scene && e.has_image_map()) j["ground_truth"] = explorer.ground_truth(e, *scene);
             if (e.has_image_map()) {
                 const std::string png = path_join(out_dir, cat(m, "_t", target, ".png"));
                 save_image_rgb(png, render_overlay(view, e.image_map, e.grid_h, e.grid_w, style));
@@ -140,7 +133,7 @@ int cmd_explain(const Words& words) {
             explanations.push_back(std::move(j));
         }
     }
-    nlohmann::json result = {{"model", model->name},
+    nlohmann::json result = {{"model", model.name},
                              {"question", trace->question},
                              {"answer", trace->answer_text},
                              {"answer_tokens", answer_tokens_json(*trace)},

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "core/eval/ground_truth.h"
+#include "core/explore/explorer.h"
 #include "core/generate/generator.h"
 #include "core/image/preprocess.h"
 #include "core/metrics/metrics.h"
@@ -47,19 +48,6 @@ GridMap center_map(int h, int w) {
             m.values[static_cast<std::size_t>(r * w + c)] =
                 static_cast<float>(std::exp(-((r - cy) * (r - cy) + (c - cx) * (c - cx)) / (2 * s * s)));
     return m;
-}
-
-// Probability of the target token when the model sees `image_rgb` instead of the trace's image.
-double target_probability(const LoadedModel& m, const Trace& t, std::int64_t position,
-                          const cv::Mat& image_rgb) {
-    const PreprocessedImage p = preprocess_image(image_rgb, *m.image_processor);
-    const at::Tensor pixels = at::from_blob(const_cast<float*>(p.pixel_values.data()),
-                                            {1, p.channels, p.height, p.width}, at::kFloat);
-    const at::Tensor ids = at::tensor(t.ids(), at::kLong).unsqueeze(0).narrow(1, 0, position);
-    at::NoGradGuard ng;
-    const at::Tensor logits =
-        m.model->forward(ids, pixels, nullptr, nullptr, nullptr, LogitsMode::Last).logits[0][0];
-    return at::softmax(logits, -1)[t.tokens[static_cast<std::size_t>(position)].id].item<double>();
 }
 
 }  // namespace
@@ -110,11 +98,12 @@ nlohmann::json ExplainerEvalResult::to_json() const {
             {"methods", ms}};
 }
 
-ExplainerEvalResult evaluate_explainers(const LoadedModel& m, ExplanationService& service,
-                                        const ExplainerEvalOptions& o) {
+ExplainerEvalResult evaluate_explainers(Explorer& explorer, const ExplainerEvalOptions& o) {
+    const LoadedModel& m = explorer.model();
     if (!m.config.multimodal || !m.tokenizer)
         fail("explainer evaluation needs a multimodal model with a tokenizer");
-    for (const auto& name : o.methods) service.registry().get(name);
+    for (const auto& name : o.methods) explorer.registry().get(name);
+    const JobControl control(o.cancel, nullptr);
     const std::vector<toy::TaskType> tasks = {toy::TaskType::Describe, toy::TaskType::Color,
                                               toy::TaskType::Shape, toy::TaskType::Relation};
     ExplainerEvalResult r;
@@ -127,15 +116,13 @@ ExplainerEvalResult evaluate_explainers(const LoadedModel& m, ExplanationService
         req.image_rgb = s.scene.image;
         GenerationSettings g;
         g.max_new_tokens = 48;
-        auto trace = std::make_shared<Trace>(generate(m, prepare_prompt(m, req), g));
+        const auto trace = explorer.generate(req, g, &control);
         ++r.scenes;
         if (o.progress) o.progress(i + 1, o.n);
         if (!toy::answers_match(trace->answer_text, s.answer)) continue;
         const auto targets = target_words(m, *trace, s);
         if (targets.empty()) continue;
         ++r.scenes_used;
-        TraceContext ctx(m, trace);
-        ctx.set_cancel_flag(o.cancel);
         const int gh = trace->grid_h, gw = trace->grid_w;
         const cv::Mat view = trace->image.model_view;
         const cv::Mat baseline = metrics::blurred_baseline(view);
@@ -155,8 +142,8 @@ ExplainerEvalResult evaluate_explainers(const LoadedModel& m, ExplanationService
                 } else if (name == "center") {
                     maps[name] = center_map(gh, gw);
                 } else {
-                    const Explanation e =
-                        service.explain(ctx, name, tw.index, o.params.value(name, nlohmann::json::object()));
+                    const Explanation e = explorer.explain(
+                        name, tw.index, o.params.value(name, nlohmann::json::object()), &control);
                     maps[name] = GridMap{e.grid_h, e.grid_w, e.image_map};
                     r.methods[name].time_ms.push_back(e.time_ms);
                     if (name == "cleann" && tw.object >= 0) {

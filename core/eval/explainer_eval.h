@@ -16,6 +16,8 @@
 
 namespace sightline {
 
+class Explorer;
+
 struct ExplainerEvalOptions {
     int n = 300;  // scenes
     std::uint64_t first_seed = toy::kHeldOutSeedBase;
@@ -48,7 +50,6 @@ struct ExplainerEvalResult {
     nlohmann::json to_json() const;
 };
 
-ExplainerEvalResult evaluate_explainers(const LoadedModel& model, ExplanationService& service,
-                                        const ExplainerEvalOptions& options);
+ExplainerEvalResult evaluate_explainers(Explorer& explorer, const ExplainerEvalOptions& options);
 
 }  // namespace sightline

@@ -1,5 +1,7 @@
 #include "core/explain/visual_relevance.h"
 
+#include "core/generate/prompt.h"
+
 #include <ATen/ATen.h>
 
 #include "core/image/preprocess.h"
@@ -26,9 +28,7 @@ std::vector<double> visual_relevance(const LoadedModel& m, const Trace& t, const
     if (original_rgb.empty()) fail("visual relevance needs the original image");
     const cv::Mat blurred = metrics::blurred_baseline(original_rgb);
     const PreprocessedImage p = preprocess_image(blurred, *m.image_processor);
-    const at::Tensor blurred_pixels = at::from_blob(const_cast<float*>(p.pixel_values.data()),
-                                                    {1, p.channels, p.height, p.width}, at::kFloat)
-                                          .clone();
+    const at::Tensor blurred_pixels = pixel_tensor(p);
     const at::Tensor llr = answer_log_probs(m, t, t.pixel_values) - answer_log_probs(m, t, blurred_pixels);
     std::vector<double> out(static_cast<std::size_t>(llr.size(0)));
     for (std::size_t i = 0; i < out.size(); ++i) out[i] = llr[static_cast<std::int64_t>(i)].item<double>();

@@ -123,13 +123,20 @@ PreparedPrompt prepare_prompt(const LoadedModel& model, const PromptRequest& req
     if (has_image) {
         t.grid_h = t.grid_w = static_cast<int>(c.vision.grid());
         t.image = preprocess_image(*req.image_rgb, *model.image_processor);
-        t.pixel_values = at::from_blob(t.image.pixel_values.data(),
-                                       {1, t.image.channels, t.image.height, t.image.width}, at::kFloat)
-                             .clone();
+        t.pixel_values = pixel_tensor(t.image);
         t.image.pixel_values.clear();
         t.image.pixel_values.shrink_to_fit();
     }
     return out;
+}
+
+at::Tensor pixel_tensor(const PreprocessedImage& image) {
+    if (image.pixel_values.size() != static_cast<std::size_t>(image.channels * image.height * image.width))
+        fail("the preprocessed image holds ", image.pixel_values.size(), " values, not ", image.channels,
+             " x ", image.height, " x ", image.width);
+    return at::from_blob(const_cast<float*>(image.pixel_values.data()),
+                         {1, image.channels, image.height, image.width}, at::kFloat)
+        .clone();
 }
 
 }  // namespace sightline

@@ -26,6 +26,8 @@ struct PreparedPrompt {
 };
 
 PreparedPrompt prepare_prompt(const LoadedModel& model, const PromptRequest& request);
+// Pixel values [1, C, H, W] (float32, owning) of a preprocessed image.
+at::Tensor pixel_tensor(const PreprocessedImage& image);
 
 // Marks tokens whose decoded text overlaps `span` (a substring of the decoded prompt) as Prompt, the other
 // non-image tokens as System. Exposed for tests.

@@ -67,4 +67,11 @@ void add_plugin_explainers(ExplainerRegistry& registry, const QStringList& extra
         for (const auto& e : p.explainers) registry.add(e);
 }
 
+void add_plugin_explainers(Explorer& explorer, const QStringList& extra_dirs, QStringList* errors) {
+    QStringList dirs = extra_dirs;
+    dirs << default_plugin_dirs();
+    for (const auto& p : load_explainer_plugins(dirs, errors))
+        for (const auto& e : p.explainers) explorer.add_explainer(e);
+}
+
 }  // namespace sightline

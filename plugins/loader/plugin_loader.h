@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/explain/explainer.h"
+#include "core/explore/explorer.h"
 
 namespace sightline {
 
@@ -24,6 +25,9 @@ QStringList default_plugin_dirs();
 std::vector<LoadedPlugin> load_explainer_plugins(const QStringList& dirs, QStringList* errors = nullptr);
 // Adds every plugin explainer to the registry (for the CLI).
 void add_plugin_explainers(ExplainerRegistry& registry, const QStringList& extra_dirs = {},
+                           QStringList* errors = nullptr);
+// The same for an Explorer (kept across the models it loads).
+void add_plugin_explainers(Explorer& explorer, const QStringList& extra_dirs = {},
                            QStringList* errors = nullptr);
 
 }  // namespace sightline

@@ -1,8 +1,9 @@
 #pragma once
-// The one object that owns the model. It lives on its own QThread ("model-worker"); the GUI talks to it
-// only through queued slot calls carrying a job id, and it answers with signals carrying the same id.
-// Long jobs poll their cancel flag between steps (tokens, layers, tester calls); nothing here blocks the
-// GUI thread.
+// The thread adapter over the core Explorer (core/explore/explorer.h), which owns the model, the
+// explanation service and the current answer. It lives on its own QThread ("model-worker"); the GUI talks
+// to it only through queued slot calls carrying a job id, and it answers with signals carrying the same id.
+// Each job gets a JobControl: its cancel flag from the CancelBoard and its progress forwarded as
+// stageProgress; nothing here blocks the GUI thread.
 #include <QObject>
 #include <QPoint>
 #include <QVector>
@@ -13,9 +14,7 @@
 #include "ui/worker/worker_types.h"
 
 namespace sightline {
-struct LoadedModel;
-class TraceContext;
-class ExplanationService;
+class Explorer;
 class Explainer;
 }  // namespace sightline
 
@@ -67,13 +66,7 @@ class ModelWorker : public QObject {
     JobControl control_for(quint64 id, const std::atomic<bool>* cancel);
     ModelInfo describe_model() const;
     CancelBoard* board_;
-    std::unique_ptr<LoadedModel> model_;
-    std::unique_ptr<ExplanationService> service_;
-    std::unique_ptr<TraceContext> context_;
-    std::shared_ptr<const Trace> trace_;
-    cv::Mat original_image_;
-    quint64 trace_serial_ = 0;
-    std::vector<std::shared_ptr<const Explainer>> extra_explainers_;
+    std::unique_ptr<Explorer> explorer_;
 };
 
 }  // namespace sightline::ui

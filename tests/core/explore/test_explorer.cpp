@@ -1,0 +1,224 @@
+// The Explorer used headless (load, generate, explain with progress and cancel, adopt a saved answer,
+// image-to-answer, visual relevance, faithfulness curves) and the explainer conformance test: every
+// registered explainer, the plugins found next to the binary included, honours the contract on a tiny model.
+#include <ATen/ATen.h>
+
+#include <QTemporaryDir>
+#include <QtTest>
+#include <cmath>
+#include <opencv2/core.hpp>
+
+#include "core/explain/explanation.h"
+#include "core/explore/explorer.h"
+#include "core/util/error.h"
+#include "plugins/loader/plugin_loader.h"
+#include "tests/support/tiny_models.h"
+
+using namespace sightline;
+
+namespace {
+
+// A plugin-like explainer defined outside the engine: a uniform map. Must survive model reloads.
+class UniformExplainer : public Explainer {
+  public:
+    std::string name() const override { return "uniform"; }
+    std::string title() const override { return "Uniform"; }
+    std::string description() const override { return "Every patch the same (test explainer)."; }
+    std::vector<ParamSpec> params(const ModelConfig&) const override {
+        return {{"level", "Level", "The constant", ParamKind::Double, 0.5, 0, 1, {}}};
+    }
+    Explanation explain(TraceContext& ctx, std::int64_t target, const nlohmann::json& p) const override {
+        Explanation e;
+        e.method = name();
+        e.target = target;
+        e.target_position = ctx.target_position(target);
+        e.grid_h = ctx.trace().grid_h;
+        e.grid_w = ctx.trace().grid_w;
+        e.image_map.assign(static_cast<std::size_t>(e.grid_h * e.grid_w), p.at("level").get<float>());
+        return e;
+    }
+};
+
+PromptRequest question_with_image() {
+    PromptRequest r;
+    r.question = "what is red?";
+    cv::Mat img(32, 32, CV_8UC3);
+    cv::randu(img, 0, 255);
+    r.image_rgb = img;
+    return r;
+}
+
+GenerationSettings four_tokens() {
+    GenerationSettings g;
+    g.max_new_tokens = 4;
+    g.stop_ids = {-1};
+    return g;
+}
+
+}  // namespace
+
+class TestExplorer : public QObject {
+    Q_OBJECT
+    QTemporaryDir tmp_;
+    std::string dir_;
+
+  private Q_SLOTS:
+    void initTestCase() {
+        test::TinySpec spec;
+        spec.init_std = 0.3;
+        dir_ = test::write_tiny_model((tmp_.path() + "/m").toStdString(), spec);
+    }
+
+    void without_a_model_or_answer_it_says_so() {
+        Explorer x;
+        QVERIFY(!x.has_model());
+        QVERIFY_THROWS_EXCEPTION(Error, x.model());
+        QVERIFY_THROWS_EXCEPTION(Error, x.generate(question_with_image(), four_tokens()));
+        QVERIFY_THROWS_EXCEPTION(Error, x.explain("attention", 0));
+        QVERIFY_THROWS_EXCEPTION(Error, x.visual_relevance());
+    }
+
+    void generates_explains_and_keeps_added_explainers_across_loads() {
+        Explorer x;
+        x.add_explainer(std::make_shared<UniformExplainer>());
+        x.load(dir_);
+        QVERIFY(x.registry().find("uniform") != nullptr);
+        x.load(dir_);  // a reload rebuilds the service: the added explainer stays
+        QVERIFY(x.registry().find("uniform") != nullptr);
+        QVERIFY(x.registry().find("attention") != nullptr);
+        QCOMPARE(x.trace_serial(), std::uint64_t{0});
+
+        std::vector<std::string> stages;
+        std::atomic<bool> cancel{false};
+        const JobControl control(&cancel, [&](const Progress& p) {
+            if (stages.empty() || stages.back() != p.stage) stages.push_back(p.stage);
+        });
+        int streamed = 0;
+        const auto trace = x.generate(question_with_image(), four_tokens(), &control, [&](const Trace&) {
+            ++streamed;
+            return true;
+        });
+        QCOMPARE(trace->answer_size(), std::int64_t{4});
+        QCOMPARE(streamed, 4);
+        QCOMPARE(x.trace_serial(), std::uint64_t{1});
+        QVERIFY(trace->capture != nullptr);  // recorded during generation
+        QVERIFY(std::find(stages.begin(), stages.end(), "prefill") != stages.end());
+        QVERIFY(!x.original_image().empty());
+
+        // The first click on attention needs no pass of its own: generation recorded the rows.
+        const Explanation a = x.explain("attention", 1, nlohmann::json::object(), &control);
+        QCOMPARE(x.context().full_passes(), 0);
+        QCOMPARE(a.image_map.size(), std::size_t{16});
+        QVERIFY(x.context().control() != &control);  // the job's control is not kept after the call
+
+        // Relevancy reports its backward per layer; a cancelled job throws CancelledError.
+        stages.clear();
+        x.explain("relevancy", 2, nlohmann::json::object(), &control);
+        QVERIFY(std::find(stages.begin(), stages.end(), "backward") != stages.end());
+        cancel = true;
+        QVERIFY_THROWS_EXCEPTION(CancelledError,
+                                 x.explain("relevancy", 3, nlohmann::json::object(), &control));
+        cancel = false;
+
+        // Image -> answer and visual relevance: one value per answer token.
+        QCOMPARE(x.image_to_answer({{0, 0}, {1, 1}}, nlohmann::json::object()).size(), std::size_t{4});
+        const auto llr = x.visual_relevance(&control);
+        QCOMPARE(llr.size(), std::size_t{4});
+        for (double v : llr) QVERIFY(std::isfinite(v));
+
+        // Deletion/insertion curves: steps + 1 points each, every re-run counted.
+        std::int64_t reruns = 0, total = 0;
+        const JobControl counting(nullptr, [&](const Progress& p) {
+            if (p.stage != "faithfulness re-runs") return;
+            reruns = p.done;
+            total = p.total;
+        });
+        const FaithfulnessResult f = x.faithfulness("tam", 0, nlohmann::json::object(), 4, &counting);
+        QCOMPARE(f.fraction.size(), std::size_t{5});
+        QCOMPARE(f.deletion.size(), std::size_t{5});
+        QCOMPARE(f.insertion.size(), std::size_t{5});
+        QCOMPARE(total, std::int64_t{10});
+        QCOMPARE(reruns, std::int64_t{10});
+        QVERIFY(std::isfinite(f.deletion_auc) && std::isfinite(f.insertion_auc));
+        QVERIFY_THROWS_EXCEPTION(Error, x.faithfulness("tam", 0, nlohmann::json::object(), 0));
+    }
+
+    void adopts_a_saved_answer_with_its_image() {
+        Explorer x(load_model(dir_));
+        const PromptRequest r = question_with_image();
+        const auto original = x.generate(r, four_tokens());
+        const Explanation before = x.explain("tam", 1);
+        Trace saved = *original;
+        saved.pixel_values = at::Tensor();  // a session file holds no pixel values
+        const auto adopted = x.adopt_trace(saved, *r.image_rgb);
+        QCOMPARE(x.trace_serial(), std::uint64_t{2});
+        QVERIFY(at::equal(adopted->pixel_values, original->pixel_values));
+        const Explanation after = x.explain("tam", 1);
+        QCOMPARE(after.image_map, before.image_map);
+        // Refused: no image for an image answer; a grid this model does not have.
+        QVERIFY_THROWS_EXCEPTION(Error, x.adopt_trace(saved, cv::Mat()));
+        Trace other = saved;
+        other.grid_h = 7;
+        QVERIFY_THROWS_EXCEPTION(Error, x.adopt_trace(other, *r.image_rgb));
+    }
+
+    // Every registered explainer (built-ins, the plugins next to this binary, an explainer added by the
+    // host) on every answer token: the contract the panels, exports and sessions rely on.
+    void every_registered_explainer_honours_the_contract() {
+        Explorer x(load_model(dir_));
+        QStringList errors;
+        add_plugin_explainers(x, {}, &errors);
+        QVERIFY2(errors.isEmpty(), qPrintable(errors.join("; ")));
+        x.add_explainer(std::make_shared<UniformExplainer>());
+        const auto names = x.registry().names();
+        for (const char* expected : {"attention", "relevancy", "tam", "cleann", "uniform"})
+            QVERIFY2(std::find(names.begin(), names.end(), expected) != names.end(), expected);
+#ifdef SIGHTLINE_EXPECT_ROLLOUT_PLUGIN
+        QVERIFY2(std::find(names.begin(), names.end(), "rollout") != names.end(), "rollout plugin");
+#endif
+        const auto trace = x.generate(question_with_image(), four_tokens());
+        const ModelConfig& config = x.model().config;
+        for (const auto& name : names) {
+            const auto explainer = x.registry().get(name);
+            QVERIFY2(!explainer->title().empty() && !explainer->description().empty(), name.c_str());
+            // Defaults resolve; every parameter has a label and a default of its kind.
+            const auto specs = explainer->params(config);
+            const nlohmann::json defaults = resolve_params(name, specs, nlohmann::json::object());
+            for (const auto& s : specs) {
+                QVERIFY2(!s.label.empty(), (name + "." + s.name).c_str());
+                QVERIFY2(defaults.contains(s.name), (name + "." + s.name).c_str());
+            }
+            QVERIFY_THROWS_EXCEPTION(Error,
+                                     resolve_params(name, specs, nlohmann::json{{"no_such_parameter", 1}}));
+            for (std::int64_t k = 0; k < trace->answer_size(); ++k) {
+                const Explanation e = x.explain(name, k);
+                const QByteArray where = QByteArray::fromStdString(name + " token " + std::to_string(k));
+                QCOMPARE(QString::fromStdString(e.method), QString::fromStdString(name));
+                QCOMPARE(e.target, k);
+                QCOMPARE(e.target_position, trace->answer_begin + k);
+                QVERIFY2(e.grid_h == trace->grid_h && e.grid_w == trace->grid_w, where.constData());
+                QVERIFY2(e.image_map.size() == static_cast<std::size_t>(e.grid_h * e.grid_w),
+                         where.constData());
+                for (float v : e.image_map) QVERIFY2(std::isfinite(v), where.constData());
+                QVERIFY2(e.text_scores.size() == e.text_positions.size(), where.constData());
+                for (std::size_t i = 0; i < e.text_positions.size(); ++i) {
+                    QVERIFY2(e.text_positions[i] >= 0 && e.text_positions[i] < e.target_position,
+                             where.constData());
+                    QVERIFY2(std::isfinite(e.text_scores[i]), where.constData());
+                }
+                QVERIFY2(e.params.is_object(), where.constData());
+                // Sessions and exports: the JSON round trip keeps the maps.
+                const Explanation back = explanation_from_json(explanation_to_json(e));
+                QVERIFY2(back.image_map == e.image_map && back.text_positions == e.text_positions,
+                         where.constData());
+                // Asked again with the same parameters it comes from the cache.
+                QVERIFY2(x.explain(name, k).from_cache, where.constData());
+            }
+            // A token outside the answer is a clear error, not a crash.
+            QVERIFY_THROWS_EXCEPTION(Error, x.explain(name, trace->answer_size()));
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestExplorer)
+#include "test_explorer.moc"
