@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <thread>
 
+#include "core/io/cpu_allocator.h"
 #include "core/io/weight_store.h"
 #include "core/model/load_plan.h"
 #include "core/util/error.h"
@@ -62,6 +63,7 @@ std::vector<std::int64_t> generation_eos(const std::string& dir) {
 }  // namespace
 
 void configure_threads(int threads) {
+    install_cpu_allocator();  // large tensors in transparent huge pages (core/io/cpu_allocator.h)
     if (threads <= 0) {
         const char* env = std::getenv("SIGHTLINE_THREADS");
         if (env != nullptr && std::atoi(env) > 0) threads = std::atoi(env);

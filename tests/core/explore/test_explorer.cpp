@@ -62,6 +62,39 @@ class TestExplorer : public QObject {
     QTemporaryDir tmp_;
     std::string dir_;
 
+    // The rollout plugin keeps head-fused patterns over the whole answer; each token's map must equal the
+    // rollout computed from a forward over its own prefix (mean fusion, w = 0.5, rows renormalised).
+    static void check_rollout_against_prefix_computation(Explorer& x) {
+        const auto& t = *x.trace();
+        for (std::int64_t k = 0; k < t.answer_size(); ++k) {
+            const std::int64_t pos = t.answer_begin + k;
+            RunOptions o;
+            o.cache = {"lm.blocks.*.attn.hook_pattern"};
+            ActivationCache c;
+            {
+                at::NoGradGuard ng;
+                x.model().model->forward(x.context().input_ids().narrow(1, 0, pos), t.pixel_values, &o, &c);
+            }
+            const at::Tensor eye = at::eye(pos, at::kDouble);
+            at::Tensor r = eye;
+            for (int l = 0; l < x.context().layers(); ++l) {
+                const at::Tensor a = c.get("lm.blocks." + std::to_string(l) + ".attn.hook_pattern")[0];
+                at::Tensor m = 0.5 * a.to(at::kDouble).mean(0) + 0.5 * eye;
+                m = m / m.sum(-1, true);
+                r = at::matmul(m, r);
+            }
+            std::vector<float> img;
+            for (auto ip : x.context().image_positions())
+                img.push_back(static_cast<float>(r[pos - 1][ip].item<double>()));
+            const auto [lo, hi] = std::minmax_element(img.begin(), img.end());
+            const float lo_v = *lo, span = *hi - *lo;
+            const Explanation e = x.explain("rollout", k);
+            for (std::size_t i = 0; i < img.size(); ++i)
+                QVERIFY2(std::abs(e.image_map[i] - (img[i] - lo_v) / span) < 1e-4f,
+                         qPrintable(QString("rollout token %1 cell %2").arg(k).arg(i)));
+        }
+    }
+
   private Q_SLOTS:
     void initTestCase() {
         test::TinySpec spec;
@@ -214,6 +247,7 @@ class TestExplorer : public QObject {
                 // Asked again with the same parameters it comes from the cache.
                 QVERIFY2(x.explain(name, k).from_cache, where.constData());
             }
+            if (name == "rollout") check_rollout_against_prefix_computation(x);
             // A token outside the answer is a clear error, not a crash.
             QVERIFY_THROWS_EXCEPTION(Error, x.explain(name, trace->answer_size()));
         }
