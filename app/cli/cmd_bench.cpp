@@ -156,6 +156,7 @@ int cmd_bench(const Words& words) {
                           {"model_dir", model->dir},
                           {"parameters", model->model->parameter_count()},
                           {"dtype", to_string(model->model->dtype())},
+                          {"int8_weights", model->model->int8_weights()},
                           {"threads", active_threads()},
                           {"blas", live_blas_library()},
                           {"allocator", live_allocator()},

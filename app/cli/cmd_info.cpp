@@ -34,6 +34,7 @@ int cmd_info(const Words& words) {
                                         {"available_bytes", p.available},
                                         {"cpu_bf16", p.cpu_bf16},
                                         {"dtype", to_string(p.recommended)},
+                                        {"needed_int8_bytes", p.needed_int8()},
                                         {"reason", p.reason}}
                              .dump()
                       << "\n";
@@ -62,6 +63,7 @@ int cmd_info(const Words& words) {
                           {"architecture", c.architecture},
                           {"parameters", m->model->parameter_count()},
                           {"dtype", to_string(m->model->dtype())},
+                          {"int8_weights", m->model->int8_weights()},
                           {"dtype_reason", m->dtype_reason},
                           {"config", model_config_to_json(c)},
                           {"tokenizer", m->tokenizer ? m->tokenizer->kind() : "none"},

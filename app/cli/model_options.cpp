@@ -13,9 +13,7 @@ std::string model_dir_from(const Args& args) {
 }
 
 std::unique_ptr<LoadedModel> load_model_from(const Args& args) {
-    LoadOptions o;
-    const std::string dtype = args.get("dtype", "auto");
-    if (dtype != "auto") o.dtype = parse_compute_dtype(dtype);
+    LoadOptions o = load_options_for(args.get("dtype", "auto"));
     o.threads = args.get_int("threads", 0);
     ProgressLine line(!args.has("json") && !args.has("quiet"));
     o.control = line.control();

@@ -11,6 +11,7 @@
 #include <set>
 
 #include "core/io/dtype_convert.h"
+#include "core/io/int8_weights.h"
 #include "core/io/safetensors_format.h"
 #include "core/io/weight_buffer.h"
 #include "core/util/error.h"
@@ -88,8 +89,9 @@ std::vector<std::string> checkpoint_files(const std::string& dir) {
          ": several .safetensors files but no model.safetensors.index.json to say which belong together");
 }
 
-WeightStore WeightStore::load_dir(const std::string& dir, ComputeDType dtype, const JobControl* control) {
-    WeightStore s = load_files(checkpoint_files(dir), dtype, control);
+WeightStore WeightStore::load_dir(const std::string& dir, ComputeDType dtype, const JobControl* control,
+                                  const Int8Filter& int8) {
+    WeightStore s = load_files(checkpoint_files(dir), dtype, control, int8);
     s.origin_ = dir;
     const std::string index = path_join(dir, "model.safetensors.index.json");
     if (!file_exists(path_join(dir, "model.safetensors")) && file_exists(index)) {
@@ -109,7 +111,7 @@ WeightStore WeightStore::load_dir(const std::string& dir, ComputeDType dtype, co
 }
 
 WeightStore WeightStore::load_files(const std::vector<std::string>& files, ComputeDType dtype,
-                                    const JobControl* control) {
+                                    const JobControl* control, const Int8Filter& int8) {
     WeightStore s;
     s.origin_ = files.empty() ? std::string() : files.front();
     const auto compute = to_scalar_type(dtype);
@@ -119,8 +121,11 @@ WeightStore WeightStore::load_files(const std::vector<std::string>& files, Compu
         const auto f = SafetensorsFile::open(path);
         for (const auto& t : f->tensors()) {
             const bool floating = at::isFloatingType(to_scalar_type(t.dtype));
-            needed += static_cast<std::uint64_t>(t.numel()) *
-                      (floating ? c10::elementSize(compute) : dtype_size(t.dtype));
+            if (floating && t.shape.size() == 2 && int8 && int8(t.name, t.shape))
+                needed += static_cast<std::uint64_t>(t.numel()) + static_cast<std::uint64_t>(t.shape[0]) * 4;
+            else
+                needed += static_cast<std::uint64_t>(t.numel()) *
+                          (floating ? c10::elementSize(compute) : dtype_size(t.dtype));
             stored += t.end - t.begin;
         }
     }
@@ -173,6 +178,12 @@ WeightStore WeightStore::load_files(const std::vector<std::string>& files, Compu
                 t = st != target ? owned.to(target) : owned;
             }
             if (!aliases && !fast) map.release(f->file_offset(info), info.end - info.begin);
+            if (at::isFloatingType(target) && info.shape.size() == 2 && int8 && int8(info.name, info.shape)) {
+                Int8Weight w = quantize_int8(t);
+                t = w.q;  // the converted tensor is freed here: one tensor in the compute dtype at a time
+                s.total_bytes_ += static_cast<std::uint64_t>(w.scale.numel()) * 4;
+                s.int8_scales_.emplace(info.name, std::move(w.scale));
+            }
             s.total_bytes_ += static_cast<std::uint64_t>(t.numel()) * t.element_size();
             s.tensors_.emplace(info.name, std::move(t));
             s.sources_.emplace(info.name, f->path());
@@ -188,6 +199,11 @@ const at::Tensor& WeightStore::get(const std::string& name) const {
     const auto it = tensors_.find(name);
     if (it == tensors_.end()) fail(origin_, ": checkpoint has no tensor '", name, "'");
     return it->second;
+}
+
+const at::Tensor* WeightStore::int8_scale(const std::string& name) const {
+    const auto it = int8_scales_.find(name);
+    return it == int8_scales_.end() ? nullptr : &it->second;
 }
 
 const std::string& WeightStore::source_of(const std::string& name) const {

@@ -6,13 +6,37 @@
 
 namespace sightline {
 
+namespace {
+thread_local Linear* visiting_linear = nullptr;
+}  // namespace
+
 at::Tensor Linear::operator()(const at::Tensor& x) const {
+    if (quantized()) return int8_linear(x, int8, bias);
     return at::linear(x, weight, bias);
 }
 
 void Linear::visit(const std::string& prefix, const ParamVisitor& v) {
-    v(prefix + ".weight", weight, {out, in});
+    visiting_linear = this;
+    try {
+        v(prefix + ".weight", weight, {out, in});
+    } catch (...) {
+        visiting_linear = nullptr;
+        throw;
+    }
+    visiting_linear = nullptr;
     if (has_bias) v(prefix + ".bias", bias, {out});
+}
+
+Linear* Linear::visiting() {
+    return visiting_linear;
+}
+
+void Linear::set_int8(Int8Weight w) {
+    if (!w.q.defined() || w.q.scalar_type() != at::kChar || w.q.dim() != 2 || w.q.size(0) != out ||
+        w.q.size(1) != in || !w.scale.defined() || w.scale.numel() != out)
+        fail("int8 weights do not fit a ", out, "x", in, " linear layer");
+    int8 = std::move(w);
+    weight = at::Tensor();
 }
 
 at::Tensor LayerNorm::operator()(const at::Tensor& x) const {

@@ -6,6 +6,8 @@
 #include <functional>
 #include <string>
 
+#include "core/io/int8_weights.h"
+
 namespace sightline {
 
 // Visits every parameter by its checkpoint name; used to load, save, initialise and train.
@@ -13,8 +15,9 @@ using ParamVisitor =
     std::function<void(const std::string& name, at::Tensor& tensor, std::vector<std::int64_t> shape)>;
 
 struct Linear {
-    at::Tensor weight;  // [out, in]
+    at::Tensor weight;  // [out, in]; undefined when the layer holds int8 weights
     at::Tensor bias;    // [out] or undefined
+    Int8Weight int8;    // int8 weight-only mode (core/io/int8_weights.h); q undefined otherwise
     std::int64_t in = 0, out = 0;
     bool has_bias = false;
     Linear() = default;
@@ -22,6 +25,12 @@ struct Linear {
         : in(in_features), out(out_features), has_bias(with_bias) {}
     at::Tensor operator()(const at::Tensor& x) const;
     void visit(const std::string& prefix, const ParamVisitor& v);
+    bool quantized() const { return int8.q.defined(); }
+    // Takes int8 weights (shape checked) in place of the floating weight.
+    void set_int8(Int8Weight w);
+    // The Linear whose weight a ParamVisitor is being called for (null for any other parameter): lets
+    // the loader hand int8 weights to the layer that owns the visited tensor.
+    static Linear* visiting();
 };
 
 struct LayerNorm {

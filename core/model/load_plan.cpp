@@ -37,6 +37,11 @@ ComputeDType choose_dtype(LoadPlan& p) {
     return p.recommended;
 }
 
+bool int8_eligible(const std::string& name, const std::vector<std::int64_t>& shape) {
+    return shape.size() == 2 && ends_with(name, ".weight") && name.find("embed") == std::string::npos &&
+           name.find("lm_head") == std::string::npos;
+}
+
 LoadPlan plan_load(const std::string& dir) {
     LoadPlan p;
     p.dir = dir;
@@ -51,6 +56,7 @@ LoadPlan plan_load(const std::string& dir) {
             if (!at::isFloatingType(st)) {
                 p.weights_f32 += n * dtype_size(t.dtype);
                 p.weights_bf16 += n * dtype_size(t.dtype);
+                p.weights_int8 += n * dtype_size(t.dtype);
                 continue;
             }
             any_float = true;
@@ -59,6 +65,8 @@ LoadPlan plan_load(const std::string& dir) {
             p.parameters += static_cast<std::int64_t>(n);
             p.weights_f32 += n * 4;
             p.weights_bf16 += n * 2;
+            p.weights_int8 +=
+                int8_eligible(t.name, t.shape) ? n + static_cast<std::uint64_t>(t.shape[0]) * 4 : n * 2;
         }
     }
     p.stored_16bit = any_float && all_16;
@@ -82,6 +90,8 @@ std::string LoadPlan::describe() const {
     for (ComputeDType d : {ComputeDType::F32, ComputeDType::BF16})
         s << "  " << to_string(d) << ": about " << format_bytes(needed(d))
           << (fits(d) ? "" : " (does not fit)") << "\n";
+    s << "  int8 weights (activations " << to_string(recommended) << "): about "
+      << format_bytes(needed_int8()) << (fits_int8() ? "" : " (does not fit)") << "\n";
     s << "available memory: " << (available ? format_bytes(available) : std::string("unknown")) << "; CPU "
       << (cpu_bf16 ? "has" : "has no") << " BF16 instructions\n";
     s << "choice: " << to_string(recommended) << " (" << reason << ")";

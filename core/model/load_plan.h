@@ -5,6 +5,7 @@
 // shows it before loading; the CLI prints it with `info --plan`.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/io/torch_dtype.h"
 
@@ -17,6 +18,7 @@ struct LoadPlan {
     bool stored_16bit = false;        // every floating tensor is F16 or BF16
     std::uint64_t weights_f32 = 0;    // resident bytes of the weights in float32
     std::uint64_t weights_bf16 = 0;   // ... in bfloat16
+    std::uint64_t weights_int8 = 0;   // ... in the int8 weight-only mode (the rest in bfloat16)
     std::uint64_t runtime_bytes = 0;  // allowance for activations, KV cache and the capture (estimate)
     std::uint64_t available = 0;      // MemAvailable now (0 = unknown)
     bool cpu_bf16 = false;            // the CPU has BF16 instructions
@@ -27,6 +29,8 @@ struct LoadPlan {
         return (d == ComputeDType::BF16 ? weights_bf16 : weights_f32) + runtime_bytes;
     }
     bool fits(ComputeDType d) const { return available == 0 || needed(d) <= available; }
+    std::uint64_t needed_int8() const { return weights_int8 + runtime_bytes; }
+    bool fits_int8() const { return available == 0 || needed_int8() <= available; }
     // Several lines for people: parameters, stored dtype, memory per dtype against available, the choice.
     std::string describe() const;
 };
@@ -34,6 +38,10 @@ struct LoadPlan {
 // Models below this many parameters stay in float32 unless float32 does not fit (exactness against
 // reference outputs matters more than speed there).
 constexpr std::int64_t kBf16MinParameters = 1'000'000'000;
+
+// Which checkpoint tensors the int8 weight-only mode quantises: two-dimensional ".weight" matrices of
+// linear layers (not embeddings, not the LM head, which explainers read directly).
+bool int8_eligible(const std::string& name, const std::vector<std::int64_t>& shape);
 
 // Reads config.json and the checkpoint's headers; throws sightline::Error like load_model would.
 LoadPlan plan_load(const std::string& dir);

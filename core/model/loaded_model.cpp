@@ -89,6 +89,15 @@ std::string LoadedModel::decode(const std::vector<std::int64_t>& ids) const {
     return out;
 }
 
+LoadOptions load_options_for(const std::string& choice) {
+    LoadOptions o;
+    if (choice == "int8")
+        o.int8_weights = true;
+    else if (!choice.empty() && choice != "auto")
+        o.dtype = parse_compute_dtype(choice);
+    return o;
+}
+
 std::unique_ptr<LoadedModel> load_model(const std::string& dir, const LoadOptions& options) {
     Stopwatch clock;
     configure_threads(options.threads);
@@ -107,7 +116,13 @@ std::unique_ptr<LoadedModel> load_model(const std::string& dir, const LoadOption
         m->notes.push_back(cat("compute dtype ", to_string(dtype), " chosen automatically: ", plan.reason));
     }
     {
-        const WeightStore store = WeightStore::load_dir(dir, dtype, options.control);
+        WeightStore::Int8Filter int8;
+        if (options.int8_weights) {
+            int8 = int8_eligible;
+            m->notes.push_back(
+                "int8 weight-only mode: linear layers hold int8 weights with per-channel scales");
+        }
+        const WeightStore store = WeightStore::load_dir(dir, dtype, options.control, int8);
         m->model = std::make_unique<Model>(m->config, dtype);
         m->model->load(store);
     }

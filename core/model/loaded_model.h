@@ -21,6 +21,10 @@ struct LoadOptions {
     // parameters or more on CPUs with BF16 instructions, or when float32 would not fit; float32 otherwise).
     std::optional<ComputeDType> dtype;
     int threads = 0;  // 0 = all hardware threads
+    // Int8 weight-only mode: linear layers' weights (not embeddings, norms or the LM head) quantised to
+    // int8 with per-output-channel scales while loading, dequantised layer by layer on the fly
+    // (core/io/int8_weights.h). The compute dtype still applies to activations.
+    bool int8_weights = false;
     // Progress ("loading weights", in MiB) and cancellation between tensors; may be null.
     const JobControl* control = nullptr;
 };
@@ -44,6 +48,9 @@ struct LoadedModel {
 };
 
 std::unique_ptr<LoadedModel> load_model(const std::string& dir, const LoadOptions& options = {});
+// Options for a dtype choice as the GUI and the CLI name it: "auto" (or empty), "f32", "bf16", or "int8"
+// (int8 weights, activations in the automatic dtype). Throws for anything else.
+LoadOptions load_options_for(const std::string& choice);
 
 // Makes LibTorch (and OpenMP/BLAS) use `threads` threads on the calling thread (0 = $SIGHTLINE_THREADS
 // if set, else all cores).

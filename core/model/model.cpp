@@ -58,17 +58,33 @@ NamedTensors Model::named_parameters() {
 
 std::int64_t Model::parameter_count() {
     std::int64_t n = 0;
-    for (const auto& [name, t] : named_parameters()) n += t.numel();
+    visit_parameters([&](const std::string&, at::Tensor& t, const std::vector<std::int64_t>&) {
+        const Linear* lin = Linear::visiting();
+        if (lin != nullptr && lin->quantized())
+            n += lin->int8.q.numel();
+        else if (t.defined())
+            n += t.numel();
+    });
     return n;
 }
 
+bool Model::int8_weights() {
+    bool any = false;
+    visit_parameters([&](const std::string&, at::Tensor&, const std::vector<std::int64_t>&) {
+        const Linear* lin = Linear::visiting();
+        any = any || (lin != nullptr && lin->quantized());
+    });
+    return any;
+}
+
 void Model::load(const WeightStore& store) {
-    std::map<std::string, const at::Tensor*> by_name;
+    std::map<std::string, const at::Tensor*> by_name, int8_scale_by_name;
     for (const auto& [key, tensor] : store.tensors()) {
         const std::string c = canonical_key(key, config_.multimodal);
         if (is_ignorable_key(c)) continue;
         if (!by_name.emplace(c, &tensor).second)
             fail(store.origin(), ": tensor '", key, "' appears under both key layouts");
+        if (const at::Tensor* scale = store.int8_scale(key)) int8_scale_by_name.emplace(c, scale);
     }
     const std::string head = config_.multimodal ? "language_model.lm_head.weight" : "lm_head.weight";
     if (!config_.text.tie_word_embeddings && by_name.count(head) == 0)
@@ -86,7 +102,15 @@ void Model::load(const WeightStore& store) {
         if (src.sizes().vec() != shape)
             fail(store.origin(), ": tensor '", name, "' has shape ", shape_string(src.sizes().vec()),
                  " but the config implies ", shape_string(shape));
-        t = src;
+        const auto scale = int8_scale_by_name.find(name);
+        if (scale != int8_scale_by_name.end()) {
+            Linear* lin = Linear::visiting();
+            if (lin == nullptr)
+                fail(store.origin(), ": tensor '", name, "' is int8 but not a linear layer's weight");
+            lin->set_int8(Int8Weight{src, *scale->second});
+        } else {
+            t = src;
+        }
         used.insert(name);
     });
     if (!missing.empty()) {

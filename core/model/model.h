@@ -45,6 +45,8 @@ class Model {
     void visit_parameters(const ParamVisitor& v);
     NamedTensors named_parameters();
     std::int64_t parameter_count();
+    // True when linear layers hold int8 weights (LoadOptions::int8_weights).
+    bool int8_weights();
 
     // Fills every parameter from `store` (either key layout), checking shapes; ties the head when the
     // config says so or the checkpoint has none. Throws a clear Error listing missing tensors.

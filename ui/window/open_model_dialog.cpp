@@ -51,6 +51,10 @@ OpenModelDialog::OpenModelDialog(const QString& dir, const QString& dtype, QWidg
                         "auto");
         dtype_->addItem(label(ComputeDType::F32), "f32");
         dtype_->addItem(label(ComputeDType::BF16), "bf16");
+        dtype_->addItem(QString("int8 weights — about %1%2")
+                            .arg(QString::fromStdString(format_bytes(plan.needed_int8())),
+                                 plan.fits_int8() ? "" : " (does not fit in the memory available)"),
+                        "int8");
         const int i = dtype_->findData(dtype);
         dtype_->setCurrentIndex(i >= 0 ? i : 0);
         loadable_ = true;

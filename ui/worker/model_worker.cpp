@@ -61,6 +61,7 @@ ModelInfo ModelWorker::describe_model() const {
     info.dir = QString::fromStdString(m.dir);
     info.architecture = QString::fromStdString(c.architecture);
     info.dtype = to_string(m.model->dtype());
+    if (m.model->int8_weights()) info.dtype += " + int8 weights";
     info.threads = active_threads();
     info.parameters = m.model->parameter_count();
     info.layers = static_cast<int>(c.text.num_hidden_layers);
@@ -81,9 +82,8 @@ ModelInfo ModelWorker::describe_model() const {
 
 void ModelWorker::loadModel(quint64 id, const QString& dir, const QString& dtype) {
     run_job(id, [&](const JobControl& control) {
-        LoadOptions o;
+        LoadOptions o = load_options_for(dtype.toStdString());
         o.control = &control;
-        if (!dtype.isEmpty() && dtype != "auto") o.dtype = parse_compute_dtype(dtype.toStdString());
         explorer_->load(dir.toStdString(), o);
         Q_EMIT modelLoaded(id, describe_model());
     });
