@@ -100,6 +100,17 @@ class TestInt8 : public QObject {
         (at::linear(x2, w, b) * g).sum().backward();
         QVERIFY(at::allclose(x1.grad(), x2.grad(), 1e-5, 1e-6));
         QVERIFY_THROWS_EXCEPTION(Error, int8_linear(at::randn({2, 5}), q, b));
+        // Decode-sized inputs (up to four rows, no gradient) take the direct int8 product: the same values
+        // in float32 (to rounding), and in bfloat16 within bfloat16's rounding; odd widths use the tail loop.
+        const Int8Weight wide = quantize_int8(at::randn({9, 77}));
+        const at::Tensor xr = at::randn({1, 2, 77});
+        const at::Tensor expected = at::linear(xr, dequantize_int8(wide, at::kFloat), at::Tensor());
+        QVERIFY(at::allclose(int8_linear(xr, wide, at::Tensor()), expected, 1e-4, 1e-5));
+        const at::Tensor yb = int8_linear(xr.to(at::kBFloat16), wide, at::Tensor());
+        QCOMPARE(yb.scalar_type(), at::kBFloat16);
+        QVERIFY(at::allclose(
+            yb.to(at::kFloat),
+            at::linear(xr.to(at::kBFloat16).to(at::kFloat), dequantize_int8(wide, at::kFloat)), 2e-2, 2e-2));
     }
 
     void loads_a_checkpoint_with_int8_weights() {
