@@ -21,7 +21,7 @@ class WorkerHost : public QObject {
     JobTracker& jobs() { return jobs_; }
     void start();  // starts the thread (call after adding plugin explainers to worker())
 
-    quint64 loadModel(const QString& dir, const QString& dtype = "f32");
+    quint64 loadModel(const QString& dir, const QString& dtype = "auto");
     quint64 generate(const GenerationJob& job);
     quint64 adoptTrace(const TracePtr& trace, const QImage& image);
     quint64 explain(const ExplainJob& job);  // channel "explain:<method>"

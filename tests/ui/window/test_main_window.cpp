@@ -113,9 +113,12 @@ class TestMainWindow : public QObject {
         QVERIFY2(ok.planLabel()->text().contains("parameters"), qPrintable(ok.planLabel()->text()));
         QVERIFY(ok.planLabel()->text().contains("choice:"));
         QCOMPARE(ok.dtype(), QString("auto"));
-        QCOMPARE(ok.dtypeBox()->count(), 3);
+        QCOMPARE(ok.dtypeBox()->count(), 4);
         ok.dtypeBox()->setCurrentIndex(2);
         QCOMPARE(ok.dtype(), QString("bf16"));
+        ok.dtypeBox()->setCurrentIndex(3);
+        QCOMPARE(ok.dtype(), QString("int8"));
+        QVERIFY(ok.dtypeBox()->currentText().startsWith("int8 weights"));
         QVERIFY(ok.loadButton()->isEnabled());
         QTemporaryDir empty;
         ui::OpenModelDialog bad(empty.path(), "auto");

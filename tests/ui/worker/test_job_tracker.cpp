@@ -1,8 +1,10 @@
 // Job ids and cancellation: a new request on a channel supersedes (cancels) the previous one, results of
 // superseded ids are recognised as stale, and the worker skips jobs cancelled while queued.
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 
+#include "tests/support/tiny_models.h"
 #include "ui/worker/worker_host.h"
 
 using namespace sightline::ui;
@@ -59,6 +61,25 @@ class TestJobTracker : public QObject {
         QVERIFY(first_skipped);
         for (const auto& a : failed)
             if (a.at(0).toULongLong() == second) QVERIFY(a.at(1).toString().contains("model2"));
+    }
+    void worker_loads_with_the_chosen_dtype_and_reports_progress() {
+        QTemporaryDir tmp;
+        const QString dir = QString::fromStdString(sightline::test::write_tiny_model(
+            (tmp.path() + "/m").toStdString(), sightline::test::TinySpec{}));
+        WorkerHost host;
+        host.start();
+        QSignalSpy loaded(host.worker(), &ModelWorker::modelLoaded);
+        QSignalSpy stages(host.worker(), &ModelWorker::stageProgress);
+        const quint64 id = host.loadModel(dir, "int8");
+        QVERIFY(loaded.wait(30000));
+        QCOMPARE(loaded.at(0).at(0).toULongLong(), id);
+        const auto info = loaded.at(0).at(1).value<ModelInfo>();
+        QVERIFY2(info.dtype.contains("int8 weights"), qPrintable(info.dtype));
+        QVERIFY(stages.count() >= 1);  // "loading weights" progress reached the GUI thread
+        QVERIFY(stages.at(0).at(1).toString().contains("loading weights"));
+        host.loadModel(dir, "bf16");
+        QVERIFY(loaded.wait(30000));
+        QCOMPARE(loaded.at(1).at(1).value<ModelInfo>().dtype, QString("bf16"));
     }
 };
 
