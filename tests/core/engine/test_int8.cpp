@@ -56,6 +56,15 @@ class TestInt8 : public QObject {
     QTemporaryDir tmp_;
     std::string dir_;
 
+    // The tiny checkpoint loaded twice: bfloat16 weights, and int8 weights with bfloat16 activations.
+    std::pair<std::unique_ptr<LoadedModel>, std::unique_ptr<LoadedModel>> bf16_and_int8() const {
+        LoadOptions full;
+        full.dtype = ComputeDType::BF16;
+        LoadOptions int8 = full;
+        int8.int8_weights = true;
+        return {load_model(dir_, full), load_model(dir_, int8)};
+    }
+
   private Q_SLOTS:
     void initTestCase() {
         test::TinySpec spec;
@@ -114,12 +123,7 @@ class TestInt8 : public QObject {
     }
 
     void loads_a_checkpoint_with_int8_weights() {
-        LoadOptions full;
-        full.dtype = ComputeDType::BF16;
-        LoadOptions int8 = full;
-        int8.int8_weights = true;
-        const auto a = load_model(dir_, full);
-        const auto b = load_model(dir_, int8);
+        const auto [a, b] = bf16_and_int8();
         QVERIFY(!a->model->int8_weights());
         QVERIFY(b->model->int8_weights());
         QCOMPARE(b->model->parameter_count(), a->model->parameter_count());
@@ -149,12 +153,7 @@ class TestInt8 : public QObject {
     }
 
     void explanations_with_int8_weights_rank_like_bfloat16() {
-        LoadOptions full;
-        full.dtype = ComputeDType::BF16;
-        LoadOptions int8 = full;
-        int8.int8_weights = true;
-        const auto a = load_model(dir_, full);
-        const auto b = load_model(dir_, int8);
+        const auto [a, b] = bf16_and_int8();
         ExplanationService sa, sb;
         std::map<std::string, std::vector<double>> rho;
         for (int seed = 0; seed < 4; ++seed) {
