@@ -91,6 +91,7 @@ class TraceContext {
     TraceState* state(const std::string& key) const;
     void set_state(const std::string& key, std::unique_ptr<TraceState> state);
     void release_state(const std::string& key) { states_.erase(key); }
+    void release_states() { states_.clear(); }
     std::uint64_t state_bytes() const;
 
   private:

@@ -111,6 +111,9 @@ std::shared_ptr<const Trace> Explorer::generate(const PromptRequest& request,
                                                 const GenerationSettings& settings, const JobControl* control,
                                                 std::function<bool(const Trace&)> on_token) {
     const LoadedModel& m = model();
+    // What explainers keep for the current answer (relevancy's graph: gigabytes on a 7B model) is rebuilt on
+    // demand: free it before the new generation needs the memory.
+    if (context_) context_->release_states();
     GenerationCallbacks cb;
     cb.control = control;
     cb.capture = true;  // attention rows, hidden states and embeddings: no capture pass on the first click

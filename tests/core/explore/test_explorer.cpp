@@ -153,6 +153,15 @@ class TestExplorer : public QObject {
                                  x.explain("relevancy", 3, nlohmann::json::object(), &control));
         cancel = false;
 
+        // A new generation frees what explainers kept for the previous answer before it runs.
+        QVERIFY(x.context().state_bytes() > 0);  // relevancy's graph
+        TraceContext& previous = x.context();
+        x.generate(question_with_image(), four_tokens(), nullptr, [&](const Trace&) {
+            if (previous.state_bytes() != 0) throw Error("the previous answer's graph is still held");
+            return true;
+        });
+        QCOMPARE(x.trace_serial(), std::uint64_t{2});
+
         // Image -> answer and visual relevance: one value per answer token.
         QCOMPARE(x.image_to_answer({{0, 0}, {1, 1}}, nlohmann::json::object()).size(), std::size_t{4});
         const auto llr = x.visual_relevance(&control);
