@@ -1,8 +1,9 @@
 #pragma once
 // Relevancy (Chefer et al., ICCV 2021, decoder-only form; METHODS.md section 2): one forward pass with a
-// gradient graph over prompt + answer, kept with the trace, and one backward per target, Abar = mean_h max(0, dS/dA * A), R = I; R += Abar R per layer; the
-// explanation is row t-1 of R. Options: layer range; vision-tower relevancy (read at the class token,
-// or propagated from the LM's image-token relevance through the tower's own R).
+// gradient graph over prompt + answer, kept with the trace, and one backward per target, Abar = mean_h max(0,
+// dS/dA * A), R = I; R += Abar R per layer; the explanation is row t-1 of R. Options: layer range;
+// vision-tower relevancy (read at the class token, or propagated from the LM's image-token relevance through
+// the tower's own R).
 #include <ATen/core/Tensor.h>
 
 #include <cstdint>

@@ -65,8 +65,8 @@ class TraceContext {
                           ActivationCache* cache = nullptr) const;
     // The same forward without the LM head: the final normalised hidden states [1, n, d]. `pixels`, when
     // defined, replaces the trace's pixel values (a copy that requires grad, for example).
-    at::Tensor run_hidden(std::int64_t n, const RunOptions* options = nullptr, ActivationCache* cache = nullptr,
-                          const at::Tensor& pixels = at::Tensor()) const;
+    at::Tensor run_hidden(std::int64_t n, const RunOptions* options = nullptr,
+                          ActivationCache* cache = nullptr, const at::Tensor& pixels = at::Tensor()) const;
 
     // True once the shared tensors exist; `from_generation` tells whether they came with the trace.
     bool captured() const { return captured_; }
