@@ -12,10 +12,6 @@ namespace sightline {
 namespace {
 std::atomic<std::uint64_t> next_id{1};
 
-int layer_of(const std::string& hook) {  // "lm.blocks.12.attn.hook_pattern" -> 12
-    const auto a = hook.find("blocks.") + 7;
-    return std::stoi(hook.substr(a, hook.find('.', a) - a));
-}
 }  // namespace
 
 TraceContext::TraceContext(const LoadedModel& model, std::shared_ptr<const Trace> trace)
@@ -73,7 +69,7 @@ void TraceContext::capture() {
     o.cache = {"lm.ln_final.hook_normalized", "lm.hook_embed"};
     o.interventions = {
         Intervention::apply("lm.blocks.*.attn.hook_pattern", [&](const at::Tensor& p, const HookContext& c) {
-            rows_[static_cast<std::size_t>(layer_of(c.name))] =
+            rows_[static_cast<std::size_t>(hook_layer(c.name))] =
                 p[0].narrow(1, row0, n - row0).to(at::kFloat).clone();
             return p;
         })};

@@ -22,11 +22,6 @@ void check_settings(const GenerationSettings& s) {
     if (s.top_k < 0) fail("top_k must be >= 0");
 }
 
-int layer_of(const std::string& hook) {  // "lm.blocks.12.attn.hook_pattern" -> 12
-    const auto a = hook.find("blocks.") + 7;
-    return std::stoi(hook.substr(a, hook.find('.', a) - a));
-}
-
 // Collects, pass by pass, the last query row of every LM layer's attention and the hidden states and
 // embeddings of the positions each pass adds; assemble() lays them out as a GenerationCapture.
 class CaptureRecorder {
@@ -36,7 +31,7 @@ class CaptureRecorder {
         options_.interventions = {Intervention::apply(
             "lm.blocks.*.attn.hook_pattern", [this](const at::Tensor& p, const HookContext& c) {
                 // [1, heads, T, K] -> the last query's row [heads, K]
-                rows_[static_cast<std::size_t>(layer_of(c.name))].push_back(
+                rows_[static_cast<std::size_t>(hook_layer(c.name))].push_back(
                     p[0].select(1, p.size(2) - 1).to(at::kFloat).clone());
                 return p;
             })};

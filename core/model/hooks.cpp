@@ -55,6 +55,17 @@ std::uint64_t ActivationCache::bytes() const {
     return n;
 }
 
+int hook_layer(const std::string& name) {
+    const auto at = name.find("blocks.");
+    if (at == std::string::npos) fail("hook '", name, "' names no block");
+    const auto a = at + 7;
+    const auto b = name.find('.', a);
+    const std::string digits = name.substr(a, b == std::string::npos ? std::string::npos : b - a);
+    if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos)
+        fail("hook '", name, "' names no block index");
+    return std::stoi(digits);
+}
+
 bool glob_match(const std::string& pattern, const std::string& name) {
     // Iterative wildcard matching with backtracking to the last '*'.
     std::size_t p = 0, n = 0, star = std::string::npos, mark = 0;

@@ -89,6 +89,9 @@ class ActivationCache {
 
 // '*' matches any run of characters (dots included).
 bool glob_match(const std::string& pattern, const std::string& name);
+// The block index in a per-layer hook name ("lm.blocks.12.attn.hook_pattern" -> 12); throws
+// sightline::Error for a name without one.
+int hook_layer(const std::string& name);
 
 // Dispatches hook calls for one forward pass. Either pointer may be null.
 class HookRunner {

@@ -97,16 +97,15 @@ RolloutState& rollout_state(TraceContext& ctx) {
     for (const char* f : {"mean", "max", "min"}) state->fused[f].resize(static_cast<std::size_t>(layers));
     RolloutState* raw = state.get();
     RunOptions o;
-    o.interventions = {Intervention::apply(
-        "lm.blocks.*.attn.hook_pattern", [raw](const at::Tensor& p, const HookContext& c) {
-            const auto a = c.name.find("blocks.") + 7;
-            const auto l = static_cast<std::size_t>(std::stoi(c.name.substr(a, c.name.find('.', a) - a)));
-            const at::Tensor heads = p[0].to(at::kFloat);  // [H, n, n]
-            raw->fused["mean"][l] = heads.mean(0);
-            raw->fused["max"][l] = std::get<0>(heads.max(0));
-            raw->fused["min"][l] = std::get<0>(heads.min(0));
-            return p;
-        })};
+    o.interventions = {Intervention::apply("lm.blocks.*.attn.hook_pattern",
+                                           [raw](const at::Tensor& p, const HookContext& c) {
+                                               const auto l = static_cast<std::size_t>(hook_layer(c.name));
+                                               const at::Tensor heads = p[0].to(at::kFloat);  // [H, n, n]
+                                               raw->fused["mean"][l] = heads.mean(0);
+                                               raw->fused["max"][l] = std::get<0>(heads.max(0));
+                                               raw->fused["min"][l] = std::get<0>(heads.min(0));
+                                               return p;
+                                           })};
     {
         at::NoGradGuard ng;
         ctx.run_prefix(n, &o);

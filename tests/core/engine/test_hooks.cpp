@@ -45,6 +45,10 @@ class TestHooks : public QObject {
         QVERIFY(glob_match("lm.blocks.*.attn.hook_pattern", "lm.blocks.12.attn.hook_pattern"));
         QVERIFY(!glob_match("lm.blocks.*.attn.hook_pattern", "vision.blocks.1.attn.hook_pattern"));
         QVERIFY(glob_match("*hook_pattern", "vision.blocks.1.attn.hook_pattern"));
+        QCOMPARE(hook_layer("lm.blocks.12.attn.hook_pattern"), 12);
+        QCOMPARE(hook_layer("vision.blocks.0.hook_resid_post"), 0);
+        QVERIFY_THROWS_EXCEPTION(Error, hook_layer("lm.hook_embed"));
+        QVERIFY_THROWS_EXCEPTION(Error, hook_layer("lm.blocks.x.attn.hook_pattern"));
         QVERIFY(glob_match("*", "anything"));
         QVERIFY(!glob_match("lm.hook_embed", "lm.hook_embedx"));
     }
