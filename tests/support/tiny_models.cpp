@@ -1,5 +1,7 @@
 #include "tests/support/tiny_models.h"
 
+#include <opencv2/core.hpp>
+
 #include <sys/stat.h>
 
 #include <fstream>
@@ -146,6 +148,15 @@ std::string describe(const TinySpec& s) {
                s.decoder == DecoderKind::Qwen2 ? "qwen2" : "llama", s.tied ? " tied" : " untied",
                s.layout == KeyLayout::Hub ? " hub" : " tf452", s.shards > 1 ? " sharded" : " single", " ",
                s.strategy);
+}
+
+PromptRequest question_about_noise(const std::string& question) {
+    PromptRequest r;
+    r.question = question;
+    cv::Mat img(32, 32, CV_8UC3);
+    cv::randu(img, 0, 255);
+    r.image_rgb = img;
+    return r;
 }
 
 }  // namespace sightline::test

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/generate/prompt.h"
 #include "core/model/config.h"
 #include "core/model/weight_names.h"
 
@@ -36,5 +37,8 @@ std::string write_tiny_model(const std::string& dir, const TinySpec& spec);
 void write_tiny_tokenizer(const std::string& dir);
 // A short human-readable label for data-driven test rows.
 std::string describe(const TinySpec& spec);
+// `question` about a 32x32 RGB image of uniform noise drawn from OpenCV's global generator (seed it with
+// cv::theRNG().state for a fixed image).
+PromptRequest question_about_noise(const std::string& question);
 
 }  // namespace sightline::test

@@ -20,14 +20,7 @@ class TestGenerationCapture : public QObject {
     QTemporaryDir tmp_;
     std::unique_ptr<LoadedModel> m_;
 
-    PreparedPrompt prompt() {
-        PromptRequest r;
-        r.question = "what is it?";
-        cv::Mat img(32, 32, CV_8UC3);
-        cv::randu(img, 0, 255);
-        r.image_rgb = img;
-        return prepare_prompt(*m_, r);
-    }
+    PreparedPrompt prompt() { return prepare_prompt(*m_, test::question_about_noise("what is it?")); }
 
   private Q_SLOTS:
     void initTestCase() {

@@ -30,12 +30,7 @@ class TestHooks : public QObject {
         test::TinySpec spec;
         spec.init_std = 0.3;
         m_ = load_model(test::write_tiny_model((tmp_.path() + "/m").toStdString(), spec));
-        PromptRequest r;
-        r.question = "what is it";
-        cv::Mat img(32, 32, CV_8UC3);
-        cv::randu(img, 0, 255);
-        r.image_rgb = img;
-        const Trace t = prepare_prompt(*m_, r).trace;
+        const Trace t = prepare_prompt(*m_, test::question_about_noise("what is it")).trace;
         ids_ = at::tensor(t.ids(), at::kLong).unsqueeze(0);
         pixels_ = t.pixel_values;
         image_begin_ = t.image_begin;

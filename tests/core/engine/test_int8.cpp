@@ -138,11 +138,7 @@ class TestInt8 : public QObject {
         QVERIFY(load_options_for("bf16").dtype == ComputeDType::BF16);
         QVERIFY_THROWS_EXCEPTION(Error, load_options_for("int4"));
         // Logits of one prompt: int8 weights stay close to the bfloat16 ones.
-        PromptRequest r;
-        r.question = "what is red?";
-        cv::Mat img(32, 32, CV_8UC3);
-        cv::randu(img, 0, 255);
-        r.image_rgb = img;
+        const PromptRequest r = test::question_about_noise("what is red?");
         const PreparedPrompt pa = prepare_prompt(*a, r), pb = prepare_prompt(*b, r);
         at::NoGradGuard ng;
         const at::Tensor ids = at::tensor(pa.trace.ids(), at::kLong).unsqueeze(0);
@@ -157,12 +153,8 @@ class TestInt8 : public QObject {
         ExplanationService sa, sb;
         std::map<std::string, std::vector<double>> rho;
         for (int seed = 0; seed < 4; ++seed) {
-            PromptRequest r;
-            r.question = "what is red?";
-            cv::Mat img(32, 32, CV_8UC3);
             cv::theRNG().state = static_cast<std::uint64_t>(100 + seed);
-            cv::randu(img, 0, 255);
-            r.image_rgb = img;
+            const PromptRequest r = test::question_about_noise("what is red?");
             GenerationSettings g;
             g.max_new_tokens = 3;
             g.stop_ids = {-1};

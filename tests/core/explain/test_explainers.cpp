@@ -71,11 +71,7 @@ class TestExplainers : public QObject {
         test::TinySpec spec;
         spec.init_std = 0.3;
         m_ = load_model(test::write_tiny_model((tmp_.path() + "/m").toStdString(), spec));
-        PromptRequest r;
-        r.question = "what is red?";
-        cv::Mat img(32, 32, CV_8UC3);
-        cv::randu(img, 0, 255);
-        r.image_rgb = img;
+        const PromptRequest r = test::question_about_noise("what is red?");
         GenerationSettings g;
         g.max_new_tokens = 5;
         g.stop_ids = {-1};

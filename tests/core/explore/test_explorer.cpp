@@ -40,12 +40,7 @@ class UniformExplainer : public Explainer {
 };
 
 PromptRequest question_with_image() {
-    PromptRequest r;
-    r.question = "what is red?";
-    cv::Mat img(32, 32, CV_8UC3);
-    cv::randu(img, 0, 255);
-    r.image_rgb = img;
-    return r;
+    return test::question_about_noise("what is red?");
 }
 
 GenerationSettings four_tokens() {
