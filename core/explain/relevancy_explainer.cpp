@@ -145,7 +145,7 @@ Explanation RelevancyExplainer::explain(TraceContext& ctx, std::int64_t target,
         // Forward with a graph: only activations need gradients (weights stay frozen).
         RunOptions o;
         o.cache = {"lm.blocks.*.attn.hook_pattern"};
-        at::Tensor pixels;
+        at::Tensor pixels;  // undefined: the trace's own pixel values
         if (want_vision) {
             o.cache.push_back("vision.blocks.*.attn.hook_pattern");
             pixels = trace.pixel_values.detach().clone().requires_grad_(true);
@@ -157,7 +157,6 @@ Explanation RelevancyExplainer::explain(TraceContext& ctx, std::int64_t target,
                     raw->leaf = x.detach().requires_grad_(true);
                     return raw->leaf;
                 })};
-            pixels = trace.pixel_values;
         }
         o.keep_grad = o.cache;
         {
