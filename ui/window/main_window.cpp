@@ -142,7 +142,7 @@ void MainWindow::build_ui() {
     connect(canvas_, &ImageCanvas::patchesSelected, this, [this](const QVector<QPoint>& patches) {
         if (!trace_ || !trace_->has_image() || patches.isEmpty()) return;
         const MethodPanel* attention = panels_.value("attention");
-        host_->imageToAnswer(patches, attention ? attention->paramsJson() : "{}");
+        host_->imageToAnswer(patches, attention ? attention->params() : nlohmann::json::object());
     });
     connect(canvas_, &ImageCanvas::patchHovered, this, [this](int row, int col, float value) {
         if (row < 0) return;
@@ -301,7 +301,7 @@ void MainWindow::rebuild_panels() {
                 [this, name = info.name] { request_explanation(name); });
         connect(panel, &MethodPanel::curvesRequested, this, [this, name = info.name, panel] {
             if (target_ < 0) return;
-            host_->faithfulness(name, target_, panel->paramsJson(), 10);
+            host_->faithfulness(name, target_, panel->params(), 10);
             panel->setProgress(0, 22);
         });
         if (info.name == "attention")

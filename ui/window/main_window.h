@@ -122,12 +122,12 @@ class MainWindow : public QMainWindow {
     void restore_session_views();
 
     // Worker results.
-    void on_model_loaded(quint64 id, const ModelInfo& info);
-    void on_token_streamed(quint64 id, const TracePtr& partial);
-    void on_generated(quint64 id, const TracePtr& trace, quint64 serial);
-    void on_explained(quint64 id, const Explanation& e);
-    void on_failed(quint64 id, const QString& message);
-    void on_cancelled(quint64 id);
+    void on_model_loaded(const ModelInfo& info);
+    void on_token_streamed(const TracePtr& partial);
+    void on_generated(const TracePtr& trace, quint64 serial, bool adopted);
+    void on_explained(const Explanation& e);
+    void on_failed(const JobKey& key, const QString& message);
+    void on_cancelled(const JobKey& key);
 
     Options options_;
     WorkerHost* host_;

@@ -24,53 +24,49 @@
 namespace sightline::ui {
 
 void MainWindow::connect_worker() {
-    ModelWorker* w = host_->worker();
-    connect(w, &ModelWorker::modelLoaded, this, &MainWindow::on_model_loaded);
-    connect(w, &ModelWorker::tokenStreamed, this, &MainWindow::on_token_streamed);
-    connect(w, &ModelWorker::generated, this, &MainWindow::on_generated);
-    connect(w, &ModelWorker::explained, this, &MainWindow::on_explained);
-    connect(w, &ModelWorker::failed, this, &MainWindow::on_failed);
-    connect(w, &ModelWorker::cancelled, this, &MainWindow::on_cancelled);
-    connect(w, &ModelWorker::stageProgress, this,
-            [this](quint64 id, const QString& text, qint64 done, qint64 total) {
-                const QString ch = host_->jobs().channel_of(id);
+    // WorkerHost forwards answers of current jobs only: superseded ones never reach the window.
+    connect(host_, &WorkerHost::modelLoaded, this, &MainWindow::on_model_loaded);
+    connect(host_, &WorkerHost::tokenStreamed, this, &MainWindow::on_token_streamed);
+    connect(host_, &WorkerHost::generated, this, &MainWindow::on_generated);
+    connect(host_, &WorkerHost::explained, this, &MainWindow::on_explained);
+    connect(host_, &WorkerHost::failed, this, &MainWindow::on_failed);
+    connect(host_, &WorkerHost::cancelled, this, &MainWindow::on_cancelled);
+    connect(host_, &WorkerHost::jobFinished, this, [this] { check_idle(); });
+    connect(host_, &WorkerHost::stageProgress, this,
+            [this](const JobKey& key, const QString& text, qint64 done, qint64 total) {
                 const int d = static_cast<int>(done), t = static_cast<int>(total);
-                if (ch == "model") {
-                    status_model_->setText(QString("loading %1 — %2").arg(loading_dir_, text));
-                } else if (ch == "generate") {
-                    prompt_bar_->setProgress(d, t, text);
-                } else if (ch.startsWith("explain:")) {
-                    if (auto* p = panels_.value(ch.mid(8))) p->setProgress(d, t, text);
+                switch (key.channel) {
+                    case Channel::Model:
+                        status_model_->setText(QString("loading %1 — %2").arg(loading_dir_, text));
+                        break;
+                    case Channel::Generate:
+                        prompt_bar_->setProgress(d, t, text);
+                        break;
+                    case Channel::Explain:
+                        if (auto* p = panels_.value(key.method)) p->setProgress(d, t, text);
+                        break;
+                    default:
+                        break;
                 }
             });
-    connect(w, &ModelWorker::progress, this, [this](quint64 id, int done, int total) {
-        const QString ch = host_->jobs().channel_of(id);
-        if (ch == "generate")
+    connect(host_, &WorkerHost::progress, this, [this](const JobKey& key, int done, int total) {
+        if (key.channel == Channel::Generate)
             prompt_bar_->setProgress(done, total);
-        else if (ch == "faithfulness") {
+        else if (key.channel == Channel::Faithfulness) {
             for (auto* p : panels_) p->setProgress(done, total);
         }
     });
-    connect(w, &ModelWorker::imageToAnswerReady, this, [this](quint64 id, const QVector<float>& scores) {
-        if (!host_->jobs().is_current("image-to-answer", id)) return;
-        host_->jobs().finish("image-to-answer", id);
+    connect(host_, &WorkerHost::imageToAnswerReady, this, [this](const QVector<float>& scores) {
         image_to_answer_ = scores;
         answer_colour_->setCurrentIndex(2);
         update_answer_colours();
-        check_idle();
     });
-    connect(w, &ModelWorker::visualRelevanceReady, this, [this](quint64 id, const QVector<double>& llr) {
-        if (!host_->jobs().is_current("visual-relevance", id)) return;
-        host_->jobs().finish("visual-relevance", id);
+    connect(host_, &WorkerHost::visualRelevanceReady, this, [this](const QVector<double>& llr) {
         llr_ = llr;
         update_answer_colours();
-        check_idle();
     });
-    connect(w, &ModelWorker::faithfulnessReady, this, [this](quint64 id, const FaithfulnessCurves& c) {
-        if (!host_->jobs().is_current("faithfulness", id)) return;
-        host_->jobs().finish("faithfulness", id);
+    connect(host_, &WorkerHost::faithfulnessReady, this, [this](const FaithfulnessCurves& c) {
         if (auto* p = panels_.value(c.method); p && c.target == target_) p->showCurves(c);
-        check_idle();
     });
 }
 
@@ -88,9 +84,7 @@ void MainWindow::loadModel(const QString& dir, const QString& dtype) {
     host_->loadModel(dir, dtype);
 }
 
-void MainWindow::on_model_loaded(quint64 id, const ModelInfo& info) {
-    if (!host_->jobs().is_current("model", id)) return;
-    host_->jobs().finish("model", id);
+void MainWindow::on_model_loaded(const ModelInfo& info) {
     model_ = info;
     model_ready_ = true;
     trace_.reset();
@@ -108,7 +102,6 @@ void MainWindow::on_model_loaded(quint64 id, const ModelInfo& info) {
         showDemoScene(0);
     }
     Q_EMIT modelReadyChanged(true);
-    check_idle();
 }
 
 bool MainWindow::openImageFile(const QString& path, QString* error) {
@@ -186,22 +179,18 @@ void MainWindow::startGeneration() {
 }
 
 void MainWindow::cancelAll() {
-    host_->jobs().cancel_all();
+    host_->cancelAll();
     statusBar()->showMessage("Cancelling…", 3000);
 }
 
-void MainWindow::on_token_streamed(quint64 id, const TracePtr& partial) {
-    if (!host_->jobs().is_current("generate", id)) return;
+void MainWindow::on_token_streamed(const TracePtr& partial) {
     QStringList texts;
     for (std::int64_t i = partial->answer_begin; i < static_cast<std::int64_t>(partial->tokens.size()); ++i)
         texts << QString::fromStdString(partial->tokens[static_cast<std::size_t>(i)].text);
     answer_->setTokens(texts);
 }
 
-void MainWindow::on_generated(quint64 id, const TracePtr& trace, quint64 serial) {
-    const bool adopted = host_->jobs().is_current("adopt", id);
-    if (!adopted && !host_->jobs().is_current("generate", id)) return;
-    host_->jobs().finish(adopted ? "adopt" : "generate", id);
+void MainWindow::on_generated(const TracePtr& trace, quint64 serial, bool adopted) {
     prompt_bar_->setBusy(false);
     if (!adopted) {
         const auto n = static_cast<int>(trace->answer_size());
@@ -249,7 +238,6 @@ void MainWindow::on_generated(quint64 id, const TracePtr& trace, quint64 serial)
         return;
     }
     if (trace->answer_size() > 0) selectTarget(defaultTarget());
-    check_idle();
 }
 
 int MainWindow::defaultTarget() const {
@@ -294,16 +282,14 @@ void MainWindow::request_visible_explanations() {
         wanted << activeMethod();
     }
     for (const QString& m : wanted)
-        if (panels_.contains(m) && !explanations_.contains(m) &&
-            !host_->jobs().busy(WorkerHost::channel_for_method(m)))
+        if (panels_.contains(m) && !explanations_.contains(m) && !host_->busy(JobKey::explain(m)))
             request_explanation(m);
 }
 
 void MainWindow::computeAllMethods() {
     if (!trace_ || target_ < 0) return;
     for (auto it = panels_.begin(); it != panels_.end(); ++it)
-        if (!explanations_.contains(it.key()) &&
-            !host_->jobs().busy(WorkerHost::channel_for_method(it.key())))
+        if (!explanations_.contains(it.key()) && !host_->busy(JobKey::explain(it.key())))
             request_explanation(it.key());
 }
 
@@ -328,7 +314,7 @@ bool MainWindow::wait_for_all_methods(QString* error) {
     connect(&poll, &QTimer::timeout, &loop, [&] {
         bool in_flight = false;
         for (auto it = panels_.begin(); it != panels_.end(); ++it)
-            in_flight = in_flight || host_->jobs().busy(WorkerHost::channel_for_method(it.key()));
+            in_flight = in_flight || host_->busy(JobKey::explain(it.key()));
         if (!missing() || !in_flight || target_ != target || trace_serial_ != serial) loop.quit();
     });
     poll.start(20);
@@ -343,7 +329,7 @@ bool MainWindow::wait_for_all_methods(QString* error) {
 
 void MainWindow::request_visual_relevance_if_shown() {
     if (trace_ && trace_->has_image() && answer_colour_->currentIndex() == 1 && llr_.isEmpty() &&
-        !host_->jobs().busy("visual-relevance"))
+        !host_->busy({Channel::VisualRelevance, {}}))
         host_->visualRelevance();
 }
 
@@ -353,7 +339,7 @@ void MainWindow::request_explanation(const QString& method) {
     ExplainJob job;
     job.method = method;
     job.target = target_;
-    job.params_json = panel->paramsJson();
+    job.params = panel->params();
     job.trace_serial = trace_serial_;
     if (scene_truth_) {
         job.scene_seed = scene_truth_->seed;
@@ -364,10 +350,8 @@ void MainWindow::request_explanation(const QString& method) {
     was_busy_ = true;
 }
 
-void MainWindow::on_explained(quint64 id, const Explanation& e) {
+void MainWindow::on_explained(const Explanation& e) {
     const QString method = QString::fromStdString(e.method);
-    if (!host_->jobs().is_current(WorkerHost::channel_for_method(method), id)) return;  // superseded: dropped
-    host_->jobs().finish(WorkerHost::channel_for_method(method), id);
     if (!trace_ || e.target != target_) return;
     explanations_[method] = e;
     if (auto* p = panels_.value(method)) p->showExplanation(e, *trace_);
@@ -377,7 +361,6 @@ void MainWindow::on_explained(quint64 id, const Explanation& e) {
         show_active_map();
     update_status();
     Q_EMIT explanationShown(method);
-    check_idle();
 }
 
 void MainWindow::show_active_map() {
@@ -430,44 +413,39 @@ void MainWindow::update_answer_colours() {
     answer_->setScores(s);
 }
 
-void MainWindow::on_failed(quint64 id, const QString& message) {
-    const QString channel = host_->jobs().channel_of(id);
-    if (channel.isEmpty()) return;  // superseded
-    host_->jobs().finish(channel, id);
-    if (channel.startsWith("explain:")) {
-        if (auto* p = panels_.value(channel.mid(8))) p->showError(message);
-    } else if (channel == "model") {
-        status_model_->setText("no model");
-        show_error("Could not load the model: " + message);
-    } else {
-        if (channel == "generate" || channel == "adopt") prompt_bar_->setBusy(false);
-        show_error(message);
+void MainWindow::on_failed(const JobKey& key, const QString& message) {
+    switch (key.channel) {
+        case Channel::Explain:
+            if (auto* p = panels_.value(key.method)) p->showError(message);
+            break;
+        case Channel::Model:
+            status_model_->setText("no model");
+            show_error("Could not load the model: " + message);
+            break;
+        case Channel::SceneEval:
+            break;  // the dialog shows it
+        case Channel::Generate:
+        case Channel::Adopt:
+            prompt_bar_->setBusy(false);
+            [[fallthrough]];
+        default:
+            show_error(message);
     }
-    check_idle();
 }
 
-void MainWindow::on_cancelled(quint64 id) {
-    const QString channel = host_->jobs().channel_of(id);
-    if (channel.isEmpty()) return;  // superseded by a newer request, which will answer
-    host_->jobs().finish(channel, id);
-    if (channel == "generate") {
+void MainWindow::on_cancelled(const JobKey& key) {
+    if (key.channel == Channel::Generate) {
         prompt_bar_->setBusy(false);
         statusBar()->showMessage("Generation cancelled.", 5000);
-    } else if (channel.startsWith("explain:")) {
-        if (auto* p = panels_.value(channel.mid(8))) p->showError("Cancelled.");
+    } else if (key.channel == Channel::Explain) {
+        if (auto* p = panels_.value(key.method)) p->showError("Cancelled.");
     }
-    check_idle();
 }
 
 QStringList MainWindow::busyChannels() const {
     QStringList busy;
-    for (const char* ch :
-         {"model", "generate", "adopt", "image-to-answer", "visual-relevance", "faithfulness", "scene-eval"})
-        if (host_->jobs().busy(ch)) busy << ch;
-    for (auto it = panels_.begin(); it != panels_.end(); ++it) {
-        const QString ch = WorkerHost::channel_for_method(it.key());
-        if (host_->jobs().busy(ch)) busy << ch;
-    }
+    for (const JobKey& key : host_->jobs().busy_keys()) busy << to_string(key);
+    busy.sort();
     return busy;
 }
 

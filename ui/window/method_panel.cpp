@@ -89,8 +89,8 @@ MethodPanel::MethodPanel(const ExplainerInfo& info, QWidget* parent)
     connect(curves_button_, &QPushButton::clicked, this, &MethodPanel::curvesRequested);
 }
 
-QString MethodPanel::paramsJson() const {
-    return form_->valuesJson();
+nlohmann::json MethodPanel::params() const {
+    return form_->values();
 }
 
 void MethodPanel::showBusy(bool busy) {

@@ -27,7 +27,7 @@ class MethodPanel : public QWidget {
     QString method() const { return method_; }
     QString title() const { return title_; }
     ParamForm* form() const { return form_; }
-    QString paramsJson() const;
+    nlohmann::json params() const;  // the form's current values
 
     void showExplanation(const Explanation& e, const Trace& trace);
     void showBusy(bool busy);

@@ -13,7 +13,6 @@
 #include <QTableWidget>
 #include <QVBoxLayout>
 #include <cmath>
-#include <nlohmann/json.hpp>
 
 #include "core/toy/seeds.h"
 #include "core/toy/task.h"
@@ -24,7 +23,6 @@ namespace {
 
 constexpr int kSeedRole = Qt::UserRole;
 constexpr int kTaskRole = Qt::UserRole + 1;
-constexpr const char* kChannel = "scene-eval";
 
 QString percent(double v) {
     return QString::number(100.0 * v, 'f', 1) + "%";
@@ -98,26 +96,25 @@ SceneEvalDialog::SceneEvalDialog(WorkerHost* host, QWidget* parent) : QDialog(pa
         if (scene.seed != 0) Q_EMIT openScene(scene);
     });
 
-    ModelWorker* w = host_->worker();
-    connect(w, &ModelWorker::progress, this, [this](quint64 id, int done, int total) {
-        if (id != job_) return;
+    // The host forwards the answers of the current evaluation only (a newer run supersedes an older one).
+    connect(host_, &WorkerHost::progress, this, [this](const JobKey& key, int done, int total) {
+        if (key.channel != Channel::SceneEval || !running()) return;
         progress_->setRange(0, total);
         progress_->setValue(done);
     });
-    connect(w, &ModelWorker::sceneEvalReady, this, [this](quint64 id, const QString& json) {
-        if (id != job_) return;
-        host_->jobs().finish(kChannel, id);
+    connect(host_, &WorkerHost::sceneEvalReady, this, [this](const train::ToyEvalResult& result) {
+        if (!running()) return;
         set_running(false);
-        show_result(json);
+        show_result(result);
         Q_EMIT evaluated();
     });
-    connect(w, &ModelWorker::failed, this, [this](quint64 id, const QString& message) {
-        if (id != job_) return;
+    connect(host_, &WorkerHost::failed, this, [this](const JobKey& key, const QString& message) {
+        if (key.channel != Channel::SceneEval || !running()) return;
         set_running(false);
         summary_->setText("The evaluation failed: " + message);
     });
-    connect(w, &ModelWorker::cancelled, this, [this](quint64 id) {
-        if (id != job_) return;
+    connect(host_, &WorkerHost::cancelled, this, [this](const JobKey& key) {
+        if (key.channel != Channel::SceneEval || !running()) return;
         set_running(false);
         summary_->setText("Cancelled.");
     });
@@ -147,32 +144,29 @@ void SceneEvalDialog::run() {
     failures_->clear();
     progress_->setRange(0, count_->value());
     progress_->setValue(0);
-    job_ = host_->evaluateScenes(count_->value(), seed);
+    host_->evaluateScenes(count_->value(), seed);
     set_running(true);
 }
 
 void SceneEvalDialog::cancel() {
-    if (running()) host_->cancel(kChannel);
+    if (running()) host_->cancel({Channel::SceneEval, {}});
 }
 
 void SceneEvalDialog::set_running(bool running) {
-    if (!running) job_ = 0;
+    running_ = running;
     run_->setText(running ? "Cancel" : "Run");
     count_->setEnabled(!running);
     first_seed_->setEnabled(!running);
 }
 
-void SceneEvalDialog::show_result(const QString& json) {
-    const auto j = nlohmann::json::parse(json.toStdString());
-    const auto& by_task = j.at("by_task");
-    const auto& counts = j.at("count_by_task");
+void SceneEvalDialog::show_result(const train::ToyEvalResult& r) {
     table_->setRowCount(0);
     for (toy::TaskType t : toy::all_tasks()) {
         const std::string name = toy::to_string(t);
-        if (!by_task.contains(name)) continue;
-        const int asked = counts.at(name).get<int>();
-        const double acc = by_task.at(name).get<double>();
-        const int right = static_cast<int>(std::lround(acc * asked));
+        const auto it = r.by_task.find(name);
+        if (it == r.by_task.end()) continue;
+        const auto [right, asked] = it->second;
+        const double acc = asked ? static_cast<double>(right) / asked : 0.0;
         const int row = table_->rowCount();
         table_->insertRow(row);
         const QStringList cells = {QString::fromStdString(name), QString::number(right),
@@ -183,37 +177,32 @@ void SceneEvalDialog::show_result(const QString& json) {
             table_->setItem(row, c, item);
         }
     }
-    const int n = j.at("n").get<int>();
-    const double overall = j.at("overall").get<double>();
+    const auto rate = [](const std::pair<int, int>& ct) {
+        return ct.second ? static_cast<double>(ct.first) / ct.second : 0.0;
+    };
     QStringList parts;
-    parts << QString("<b>Overall %1</b> (%2 of %3 right)")
-                 .arg(percent(overall))
-                 .arg(static_cast<int>(std::lround(overall * n)))
-                 .arg(n);
-    if (j.value("descriptions", 0) > 0)
+    parts << QString("<b>Overall %1</b> (%2 of %3 right)").arg(percent(r.overall())).arg(r.correct).arg(r.n);
+    if (r.descriptions > 0)
         parts << QString("descriptions with every object word right: %1")
-                     .arg(percent(j.at("description_object_words").get<double>()));
-    const auto& d = j.at("relation_decoys");
-    if (d.at("with_decoy_n").get<int>() + d.at("without_decoy_n").get<int>() > 0)
+                     .arg(percent(r.description_object_words()));
+    if (r.relation_with_decoy.second + r.relation_without_decoy.second > 0)
         parts << QString(
                      "relation questions with a decoy (another object in the asked direction, off the "
                      "row or column): right in %1 of %2; without a decoy: %3 of %4")
-                     .arg(percent(d.at("with_decoy").get<double>()))
-                     .arg(d.at("with_decoy_n").get<int>())
-                     .arg(percent(d.at("without_decoy").get<double>()))
-                     .arg(d.at("without_decoy_n").get<int>());
-    parts << QString("%1 ms per question").arg(j.at("mean_ms_per_question").get<double>(), 0, 'f', 1);
+                     .arg(percent(rate(r.relation_with_decoy)))
+                     .arg(r.relation_with_decoy.second)
+                     .arg(percent(rate(r.relation_without_decoy)))
+                     .arg(r.relation_without_decoy.second);
+    parts << QString("%1 ms per question").arg(r.mean_ms_per_question, 0, 'f', 1);
     summary_->setText(parts.join("<br>"));
     failures_->clear();
-    for (const auto& f : j.at("failures")) {
-        auto* item =
-            new QListWidgetItem(QString("[%1] %2 → “%3” (expected “%4”)")
-                                    .arg(QString::fromStdString(f.at("task").get<std::string>()),
-                                         QString::fromStdString(f.at("question").get<std::string>()),
-                                         QString::fromStdString(f.at("predicted").get<std::string>()),
-                                         QString::fromStdString(f.at("expected").get<std::string>())));
-        item->setData(kSeedRole, QVariant::fromValue<quint64>(f.at("seed").get<std::uint64_t>()));
-        item->setData(kTaskRole, QString::fromStdString(f.at("task").get<std::string>()));
+    for (const auto& f : r.failures) {
+        auto* item = new QListWidgetItem(
+            QString("[%1] %2 → “%3” (expected “%4”)")
+                .arg(QString::fromStdString(f.task), QString::fromStdString(f.question),
+                     QString::fromStdString(f.predicted), QString::fromStdString(f.expected)));
+        item->setData(kSeedRole, QVariant::fromValue<quint64>(f.seed));
+        item->setData(kTaskRole, QString::fromStdString(f.task));
         failures_->addItem(item);
     }
     if (failures_->count() == 0) failures_->addItem("(none)");

@@ -6,6 +6,7 @@
 #include <QDialog>
 #include <QString>
 
+#include "core/train/toy_eval.h"
 #include "ui/window/demo_gallery.h"
 
 class QLabel;
@@ -29,7 +30,7 @@ class SceneEvalDialog : public QDialog {
     void setFirstSeed(quint64 seed);
     void run();     // starts an evaluation (cancels a running one)
     void cancel();  // cancels the running evaluation
-    bool running() const { return job_ != 0; }
+    bool running() const { return running_; }
 
     // The scene of row `row` of the wrong-answer list, as a demo scene (seed, task, question, image).
     DemoScene failureScene(int row) const;
@@ -46,11 +47,11 @@ class SceneEvalDialog : public QDialog {
     void openScene(const sightline::ui::DemoScene& scene);  // a wrong answer was double-clicked
 
   private:
-    void show_result(const QString& json);
+    void show_result(const train::ToyEvalResult& result);
     void set_running(bool running);
 
     WorkerHost* host_;
-    quint64 job_ = 0;
+    bool running_ = false;
     QSpinBox* count_;
     QLineEdit* first_seed_;
     QPushButton* run_;

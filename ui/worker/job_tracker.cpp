@@ -2,32 +2,34 @@
 
 namespace sightline::ui {
 
-quint64 JobTracker::start(const QString& channel) {
-    cancel(channel);
+quint64 JobTracker::start(const JobKey& key) {
+    cancel(key);
     const quint64 id = next_++;
-    current_[channel] = id;
+    current_[key] = id;
     board_->flag(id);
     return id;
 }
 
-void JobTracker::finish(const QString& channel, quint64 id) {
-    if (current_.value(channel, 0) == id) current_.remove(channel);
-    board_->forget(id);
+std::optional<JobKey> JobTracker::key_of(quint64 id) const {
+    for (auto it = current_.begin(); it != current_.end(); ++it)
+        if (it.value() == id) return it.key();
+    return std::nullopt;
 }
 
-void JobTracker::cancel(const QString& channel) {
-    const quint64 old = current_.value(channel, 0);
+std::optional<JobKey> JobTracker::take(quint64 id) {
+    const auto key = key_of(id);
+    if (key) current_.remove(*key);
+    board_->forget(id);
+    return key;
+}
+
+void JobTracker::cancel(const JobKey& key) {
+    const quint64 old = current_.value(key, 0);
     if (old != 0) board_->cancel(old);
 }
 
 void JobTracker::cancel_all() {
     for (auto it = current_.begin(); it != current_.end(); ++it) board_->cancel(it.value());
-}
-
-QString JobTracker::channel_of(quint64 id) const {
-    for (auto it = current_.begin(); it != current_.end(); ++it)
-        if (it.value() == id) return it.key();
-    return {};
 }
 
 }  // namespace sightline::ui

@@ -116,8 +116,7 @@ void ModelWorker::explain(quint64 id, const ExplainJob& job) {
     run_job(id, [&](const JobControl& control) {
         if (job.trace_serial != 0 && job.trace_serial != explorer_->trace_serial())
             throw CancelledError();  // for an old trace
-        const auto params = nlohmann::json::parse(job.params_json.toStdString());
-        Explanation e = explorer_->explain(job.method.toStdString(), job.target, params, &control);
+        Explanation e = explorer_->explain(job.method.toStdString(), job.target, job.params, &control);
         if (!job.scene_task.isEmpty() && e.has_image_map()) {
             if (const auto task = toy::parse_task(job.scene_task.toStdString()))
                 e.extras["ground_truth"] =
@@ -127,12 +126,11 @@ void ModelWorker::explain(quint64 id, const ExplainJob& job) {
     });
 }
 
-void ModelWorker::imageToAnswer(quint64 id, const QVector<QPoint>& patches, const QString& params_json) {
+void ModelWorker::imageToAnswer(quint64 id, const QVector<QPoint>& patches, const nlohmann::json& params) {
     run_job(id, [&](const JobControl&) {
         std::vector<std::pair<int, int>> cells;
         for (const auto& pt : patches) cells.emplace_back(pt.y(), pt.x());
-        const auto scores =
-            explorer_->image_to_answer(cells, nlohmann::json::parse(params_json.toStdString()));
+        const auto scores = explorer_->image_to_answer(cells, params);
         Q_EMIT imageToAnswerReady(id, QVector<float>(scores.begin(), scores.end()));
     });
 }
@@ -144,7 +142,7 @@ void ModelWorker::visualRelevance(quint64 id) {
     });
 }
 
-void ModelWorker::faithfulness(quint64 id, const QString& method, qint64 target, const QString& params_json,
+void ModelWorker::faithfulness(quint64 id, const QString& method, qint64 target, const nlohmann::json& params,
                                int steps) {
     run_job(id, [&](const JobControl& job_control) {
         // The curves' re-runs are counted on the panel's own progress bar.
@@ -154,8 +152,8 @@ void ModelWorker::faithfulness(quint64 id, const QString& method, qint64 target,
             else
                 Q_EMIT stageProgress(id, QString::fromStdString(p.describe()), p.done, p.total);
         });
-        const FaithfulnessResult r = explorer_->faithfulness(
-            method.toStdString(), target, nlohmann::json::parse(params_json.toStdString()), steps, &control);
+        const FaithfulnessResult r =
+            explorer_->faithfulness(method.toStdString(), target, params, steps, &control);
         FaithfulnessCurves c;
         c.method = method;
         c.target = target;
@@ -168,6 +166,32 @@ void ModelWorker::faithfulness(quint64 id, const QString& method, qint64 target,
     });
 }
 
+size_t qHash(const JobKey& key, size_t seed) noexcept {
+    return ::qHash(key.method, ::qHash(static_cast<int>(key.channel), seed));
+}
+
+QString to_string(const JobKey& key) {
+    switch (key.channel) {
+        case Channel::Model:
+            return "model";
+        case Channel::Generate:
+            return "generate";
+        case Channel::Adopt:
+            return "adopt";
+        case Channel::Explain:
+            return "explain:" + key.method;
+        case Channel::ImageToAnswer:
+            return "image-to-answer";
+        case Channel::VisualRelevance:
+            return "visual-relevance";
+        case Channel::Faithfulness:
+            return "faithfulness";
+        case Channel::SceneEval:
+            return "scene-eval";
+    }
+    return "unknown";
+}
+
 void register_worker_types() {
     qRegisterMetaType<TracePtr>();
     qRegisterMetaType<GenerationJob>();
@@ -178,6 +202,8 @@ void register_worker_types() {
     qRegisterMetaType<QVector<float>>();
     qRegisterMetaType<QVector<double>>();
     qRegisterMetaType<QVector<QPoint>>();
+    qRegisterMetaType<JobKey>();
+    qRegisterMetaType<train::ToyEvalResult>();
 }
 
 void ModelWorker::evaluateScenes(quint64 id, int n, quint64 first_seed) {
@@ -191,7 +217,7 @@ void ModelWorker::evaluateScenes(quint64 id, int n, quint64 first_seed) {
         o.cancel = control.cancel_flag();
         o.progress = [&](int done, int total) { Q_EMIT progress(id, done, total); };
         const train::ToyEvalResult r = train::evaluate_toy(m, o);
-        Q_EMIT sceneEvalReady(id, QString::fromStdString(r.to_json().dump()));
+        Q_EMIT sceneEvalReady(id, r);
     });
 }
 

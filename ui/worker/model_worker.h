@@ -1,7 +1,8 @@
 #pragma once
 // The thread adapter over the core Explorer (core/explore/explorer.h), which owns the model, the
-// explanation service and the current answer. It lives on its own QThread ("model-worker"); the GUI talks
-// to it only through queued slot calls carrying a job id, and it answers with signals carrying the same id.
+// explanation service and the current answer. It lives on its own QThread ("model-worker"); WorkerHost
+// calls its methods as queued functors carrying a job id, and it answers with signals carrying the same id
+// (WorkerHost drops the answers of superseded jobs and re-emits the rest by channel).
 // Each job gets a JobControl: its cancel flag from the CancelBoard and its progress forwarded as
 // stageProgress; nothing here blocks the GUI thread.
 #include <QObject>
@@ -28,19 +29,19 @@ class ModelWorker : public QObject {
     // Explainers from plugins, added to every service this worker creates (call before start).
     void add_explainer(std::shared_ptr<const Explainer> explainer);
 
-  public Q_SLOTS:
+    // Called on the worker thread only (queued by WorkerHost).
     void initialize();  // first call on the worker thread: thread count, grad mode
     void loadModel(quint64 id, const QString& dir, const QString& dtype);
     void generate(quint64 id, const sightline::ui::GenerationJob& job);
     // Adopts a trace produced elsewhere (a reopened session); the image is the original one.
     void adoptTrace(quint64 id, const sightline::ui::TracePtr& trace, const QImage& image);
     void explain(quint64 id, const sightline::ui::ExplainJob& job);
-    void imageToAnswer(quint64 id, const QVector<QPoint>& patches, const QString& params_json);
+    void imageToAnswer(quint64 id, const QVector<QPoint>& patches, const nlohmann::json& params);
     void visualRelevance(quint64 id);
-    void faithfulness(quint64 id, const QString& method, qint64 target, const QString& params_json,
+    void faithfulness(quint64 id, const QString& method, qint64 target, const nlohmann::json& params,
                       int steps);
     // Exact-match accuracy on held-out scene-world questions (train::evaluate_toy, balanced tasks), with
-    // progress per question; the result is ToyEvalResult::to_json() with every wrong answer listed.
+    // progress per question and every wrong answer listed.
     void evaluateScenes(quint64 id, int n, quint64 first_seed);
 
   Q_SIGNALS:
@@ -51,7 +52,7 @@ class ModelWorker : public QObject {
     void imageToAnswerReady(quint64 id, const QVector<float>& scores);
     void visualRelevanceReady(quint64 id, const QVector<double>& llr);
     void faithfulnessReady(quint64 id, const sightline::ui::FaithfulnessCurves& curves);
-    void sceneEvalReady(quint64 id, const QString& result_json);
+    void sceneEvalReady(quint64 id, const sightline::train::ToyEvalResult& result);
     void progress(quint64 id, int done, int total);
     // Where a long job is (model load, vision encoding, prefill per layer, decode per token, the passes
     // an explainer runs): Progress::describe() text and the stage's step counts (total 0 = unknown).

@@ -1,8 +1,12 @@
 #pragma once
-// Owns the model-worker thread: starts it, forwards requests as queued calls with fresh job ids from the
-// JobTracker, exposes the worker's signals, cancels, and shuts the thread down cleanly.
+// Owns the model-worker thread and is the GUI's only door to it. Requests become queued functor calls on
+// the worker with fresh job ids from the JobTracker; the worker's answers (signals carrying the id) come
+// back here, where answers of superseded jobs are dropped and the rest are re-emitted as typed signals
+// keyed by channel. The window never handles a job id.
 #include <QObject>
+#include <QPoint>
 #include <QThread>
+#include <QVector>
 #include <memory>
 
 #include "ui/worker/cancel_board.h"
@@ -18,22 +22,46 @@ class WorkerHost : public QObject {
     ~WorkerHost() override;
 
     ModelWorker* worker() const { return worker_; }
-    JobTracker& jobs() { return jobs_; }
+    const JobTracker& jobs() const { return jobs_; }
     void start();  // starts the thread (call after adding plugin explainers to worker())
 
-    quint64 loadModel(const QString& dir, const QString& dtype = "auto");
+    // Each request supersedes the previous one on its channel and returns the new job's id (for tests).
+    quint64 loadModel(const QString& dir, const QString& dtype = "auto");  // cancels everything in flight
     quint64 generate(const GenerationJob& job);
     quint64 adoptTrace(const TracePtr& trace, const QImage& image);
-    quint64 explain(const ExplainJob& job);  // channel "explain:<method>"
-    quint64 imageToAnswer(const QVector<QPoint>& patches, const QString& params_json);
+    quint64 explain(const ExplainJob& job);  // channel JobKey::explain(job.method)
+    quint64 imageToAnswer(const QVector<QPoint>& patches, const nlohmann::json& params);
     quint64 visualRelevance();
-    quint64 faithfulness(const QString& method, qint64 target, const QString& params_json, int steps);
-    quint64 evaluateScenes(int n, quint64 first_seed);  // channel "scene-eval"
-    void cancel(const QString& channel) { jobs_.cancel(channel); }
+    quint64 faithfulness(const QString& method, qint64 target, const nlohmann::json& params, int steps);
+    quint64 evaluateScenes(int n, quint64 first_seed);
+    void cancel(const JobKey& key) { jobs_.cancel(key); }
+    void cancelAll() { jobs_.cancel_all(); }
+    bool busy(const JobKey& key) const { return jobs_.busy(key); }
 
-    static QString channel_for_method(const QString& method) { return "explain:" + method; }
+  Q_SIGNALS:
+    // Answers of current jobs only.
+    void modelLoaded(const sightline::ui::ModelInfo& info);
+    void tokenStreamed(const sightline::ui::TracePtr& partial);
+    // A new answer: generated (adopted = false) or a reopened session's trace adopted (adopted = true).
+    void generated(const sightline::ui::TracePtr& trace, quint64 trace_serial, bool adopted);
+    void explained(const sightline::Explanation& explanation);
+    void imageToAnswerReady(const QVector<float>& scores);
+    void visualRelevanceReady(const QVector<double>& llr);
+    void faithfulnessReady(const sightline::ui::FaithfulnessCurves& curves);
+    void sceneEvalReady(const sightline::train::ToyEvalResult& result);
+    void progress(const sightline::ui::JobKey& key, int done, int total);
+    void stageProgress(const sightline::ui::JobKey& key, const QString& text, qint64 done, qint64 total);
+    void failed(const sightline::ui::JobKey& key, const QString& message);
+    void cancelled(const sightline::ui::JobKey& key);
+    // After every final answer above (result, failure or cancellation) of a current job.
+    void jobFinished(const sightline::ui::JobKey& key);
 
   private:
+    quint64 start_job(const JobKey& key);
+    // Connects a worker result signal: forwarded through `emit_typed` when its job is current.
+    template <typename... Args, typename Emit>
+    void forward(void (ModelWorker::*signal)(quint64, Args...), Emit emit_typed);
+
     CancelBoard board_;
     JobTracker jobs_{&board_};
     QThread thread_;

@@ -11,10 +11,38 @@
 #include "core/explain/explainer.h"
 #include "core/explain/explanation.h"
 #include "core/generate/trace.h"
+#include "core/train/toy_eval.h"
 
 namespace sightline::ui {
 
 using TracePtr = std::shared_ptr<const Trace>;
+
+// What a job is for. A new job on a channel supersedes (cancels) the channel's previous one; explanations
+// have one channel per method (JobKey::method), so a TAM request never cancels a relevancy one.
+enum class Channel {
+    Model,
+    Generate,
+    Adopt,
+    Explain,
+    ImageToAnswer,
+    VisualRelevance,
+    Faithfulness,
+    SceneEval
+};
+
+struct JobKey {
+    Channel channel = Channel::Model;
+    QString method;  // the explainer's registry name, for Channel::Explain; empty otherwise
+
+    static JobKey explain(const QString& method) { return {Channel::Explain, method}; }
+    friend bool operator==(const JobKey& a, const JobKey& b) {
+        return a.channel == b.channel && a.method == b.method;
+    }
+    friend bool operator!=(const JobKey& a, const JobKey& b) { return !(a == b); }
+};
+size_t qHash(const JobKey& key, size_t seed = 0) noexcept;
+// "generate", "explain:tam", ... (status lines, test messages).
+QString to_string(const JobKey& key);
 
 struct GenerationJob {
     QString question;
@@ -26,7 +54,7 @@ struct GenerationJob {
 struct ExplainJob {
     QString method;
     qint64 target = 0;
-    QString params_json = "{}";
+    nlohmann::json params = nlohmann::json::object();
     quint64 trace_serial = 0;
     // When the trace answers a demo scene's own question about its own image: the scene (seed and task
     // name), so the worker scores the map against the ground-truth masks (extras["ground_truth"]).
@@ -71,3 +99,5 @@ Q_DECLARE_METATYPE(sightline::ui::ExplainJob)
 Q_DECLARE_METATYPE(sightline::ui::ModelInfo)
 Q_DECLARE_METATYPE(sightline::ui::FaithfulnessCurves)
 Q_DECLARE_METATYPE(sightline::Explanation)
+Q_DECLARE_METATYPE(sightline::ui::JobKey)
+Q_DECLARE_METATYPE(sightline::train::ToyEvalResult)

@@ -50,7 +50,7 @@ class TestMainWindow : public QObject {
     Explanation core_explanation(const QString& method) {
         TraceContext ctx(*core_model_, w_->trace());
         ExplanationService service;
-        const auto params = nlohmann::json::parse(w_->panel(method)->paramsJson().toStdString());
+        const auto params = w_->panel(method)->params();
         return service.explain(ctx, method.toStdString(), w_->currentTarget(), params);
     }
     void click_tab(const QString& method) {
@@ -77,7 +77,7 @@ class TestMainWindow : public QObject {
         QVERIFY(w_->answerStrip()->count() > 0);
         QCOMPARE(w_->answerStrip()->count(), static_cast<int>(w_->trace()->answer_size()));
         click_tab("relevancy");
-        QSignalSpy explained(w_->host()->worker(), &ui::ModelWorker::explained);
+        QSignalSpy explained(w_->host(), &ui::WorkerHost::explained);
         QVERIFY(test::click_token(*w_, 0));
         QCOMPARE(w_->currentTarget(), 0);
         // A click computes the visible tab's method only.
@@ -128,7 +128,7 @@ class TestMainWindow : public QObject {
     }
 
     void visual_relevance_runs_only_when_shown() {
-        QSignalSpy llr(w_->host()->worker(), &ui::ModelWorker::visualRelevanceReady);
+        QSignalSpy llr(w_->host(), &ui::WorkerHost::visualRelevanceReady);
         w_->answerColouring()->setCurrentIndex(0);
         QVERIFY(test::ask(*w_, "what color is the star?"));
         QVERIFY(test::wait_idle(*w_));
@@ -147,7 +147,7 @@ class TestMainWindow : public QObject {
     }
 
     void progress_is_reported_while_generating() {
-        QSignalSpy stages(w_->host()->worker(), &ui::ModelWorker::stageProgress);
+        QSignalSpy stages(w_->host(), &ui::WorkerHost::stageProgress);
         QVERIFY(test::ask(*w_, "what color is the star?"));
         QStringList texts;
         for (const auto& args : stages) texts << args.at(1).toString();
@@ -192,7 +192,7 @@ class TestMainWindow : public QObject {
 
     void cancel_generation_and_recover() {
         int streamed = 0;
-        auto conn = connect(w_->host()->worker(), &ui::ModelWorker::tokenStreamed, this, [&] {
+        auto conn = connect(w_->host(), &ui::WorkerHost::tokenStreamed, this, [&] {
             if (++streamed == 1) QTest::mouseClick(w_->promptBar()->cancelButton(), Qt::LeftButton);
         });
         w_->promptBar()->setSettings([] {
@@ -237,12 +237,13 @@ class TestMainWindow : public QObject {
         QVERIFY(test::ask(*w_, "what color is the star?"));
         QSignalSpy explained(w_->host()->worker(), &ui::ModelWorker::explained);
         QSignalSpy cancelled(w_->host()->worker(), &ui::ModelWorker::cancelled);
+        QSignalSpy host_explained(w_->host(), &ui::WorkerHost::explained);
         ui::ExplainJob first;
         first.method = "tam";
         first.target = 0;
-        first.params_json = R"({"filter": false})";
+        first.params = {{"filter", false}};
         ui::ExplainJob second = first;
-        second.params_json = R"({"filter": true})";
+        second.params = {{"filter", true}};
         w_->selectTarget(0);
         QVERIFY(test::wait_idle(*w_));
         const quint64 a = w_->host()->explain(first);
@@ -258,6 +259,21 @@ class TestMainWindow : public QObject {
         for (const auto& args : explained) first_answered = first_answered || args.at(0).toULongLong() == a;
         for (const auto& args : cancelled) first_answered = first_answered || args.at(0).toULongLong() == a;
         QVERIFY(first_answered);  // the worker either skipped it (cancelled) or finished it...
+        // ...the host passed on the newer one only...
+        int tam_answers = 0;
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                tam_answers = 0;
+                for (const auto& args : host_explained) {
+                    const auto e = args.at(0).value<Explanation>();
+                    if (e.method != "tam") continue;
+                    ++tam_answers;
+                    if (!e.params.value("filter", false)) return false;  // the superseded one got through
+                }
+                return tam_answers >= 1;
+            },
+            5000));
+        QCOMPARE(tam_answers, 1);
         QVERIFY(test::wait_idle(*w_));
         // ...but the window shows only the newer request's result.
         QCOMPARE(w_->explanations()["tam"].params["filter"].get<bool>(), true);
