@@ -76,7 +76,7 @@ nlohmann::json bench_explain(const LoadedModel& m, const std::vector<std::string
             Stopwatch clock;
             const Explanation e = service.explain(ctx, name, k);
             j[k == 0 ? "first_click_ms" : "further_click_ms"] = clock.elapsed_ms();
-            if (e.extras.contains("validated")) j["validated"] = e.extras["validated"];
+            if (e.masking) j["validated"] = e.masking->validated;
         }
         j["full_passes"] = ctx.full_passes();
         j["peak_rss_bytes"] = peak_rss_bytes();

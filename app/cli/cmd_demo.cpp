@@ -95,11 +95,10 @@ int cmd_demo(const Words& words) {
     for (const auto& name : explorer.registry().names()) {
         const Explanation e = explorer.explain(name, target);
         std::printf("\n  %-10s %7.1f ms", name.c_str(), e.time_ms);
-        if (e.extras.contains("validated"))
+        if (e.masking)
             std::printf("  %s (%zu tokens; p %.2f -> %.2f)",
-                        e.extras["validated"].get<bool>() ? "validated" : "not validated",
-                        e.extras["explanation"].size(), e.extras["prob_clean"].get<double>(),
-                        e.extras["prob_masked"].get<double>());
+                        e.masking->validated ? "validated" : "not validated", e.masking->positions.size(),
+                        e.masking->prob_clean, e.masking->prob_masked);
         std::printf("\n");
         if (!e.has_image_map()) continue;
         print_map(e);

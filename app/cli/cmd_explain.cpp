@@ -120,11 +120,11 @@ int cmd_explain(const Words& words) {
     }
     for (auto target : targets) {
         for (const auto& m : methods) {
-            const Explanation e =
+            Explanation e =
                 explorer.explain(m, target, params.value(m, nlohmann::json::object()), line.control());
+            if (scene && e.has_image_map()) e.ground_truth = explorer.ground_truth(e, *scene);
             nlohmann::json j = explanation_to_json(e);
             j["token"] = trace->tokens[static_cast<std::size_t>(e.target_position)].text;
-            if (scene && e.has_image_map()) j["ground_truth"] = explorer.ground_truth(e, *scene);
             if (e.has_image_map()) {
                 const std::string png = path_join(out_dir, cat(m, "_t", target, ".png"));
                 save_image_rgb(png, render_overlay(view, e.image_map, e.grid_h, e.grid_w, style));
@@ -151,8 +151,10 @@ int cmd_explain(const Words& words) {
                       << (e.contains("overlay_png") ? " -> " + e["overlay_png"].get<std::string>()
                                                     : std::string())
                       << "\n"
-                      << (e.contains("ground_truth")
-                              ? "    ground truth: " + ground_truth_summary(e["ground_truth"]) + "\n"
+                      << (e["views"].contains("ground_truth")
+                              ? "    ground truth: " +
+                                    ground_truth_summary(ground_truth_from_json(e["views"]["ground_truth"])) +
+                                    "\n"
                               : std::string());
         std::cout << "wrote " << path_join(out_dir, "explanations.json") << "\n";
     }

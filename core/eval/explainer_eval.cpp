@@ -149,10 +149,9 @@ ExplainerEvalResult evaluate_explainers(Explorer& explorer, const ExplainerEvalO
                     if (name == "cleann" && tw.object >= 0) {
                         auto& ms = r.methods[name];
                         ++ms.validation_attempts;
-                        if (e.extras.value("validated", false)) {
+                        if (e.masking && e.masking->validated) {
                             ++ms.validated;
-                            ms.set_sizes.push_back(static_cast<double>(
-                                e.extras.value("explanation", nlohmann::json::array()).size()));
+                            ms.set_sizes.push_back(static_cast<double>(e.masking->positions.size()));
                         }
                     }
                 }

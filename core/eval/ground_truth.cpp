@@ -58,42 +58,42 @@ metrics::PointingOutcome pointing_outcome(const toy::Scene& scene, const TargetW
     return metrics::classify_pointing(map, target.mask, other_masks, shares_word);
 }
 
-nlohmann::json ground_truth_readout(const LoadedModel& m, const Trace& t, const toy::Sample& s,
-                                    std::int64_t target, const metrics::GridMap& map) {
-    nlohmann::json out{{"applicable", false}};
+GroundTruthReadout ground_truth_readout(const LoadedModel& m, const Trace& t, const toy::Sample& s,
+                                        std::int64_t target, const metrics::GridMap& map) {
+    GroundTruthReadout out;
     if (!m.tokenizer || target < 0 || target >= t.answer_size()) {
-        out["reason"] = "no such answer token";
+        out.reason = "no such answer token";
         return out;
     }
     const std::string word = trim(t.tokens[static_cast<std::size_t>(t.answer_begin + target)].text);
     if (!toy::answers_match(t.answer_text, s.answer)) {
-        out["reason"] = cat("the answer is not the scene's expected answer ('", s.answer, "')");
+        out.reason = cat("the answer is not the scene's expected answer ('", s.answer, "')");
         return out;
     }
     const auto targets = target_words(m, t, s);
     const auto it = std::find_if(targets.begin(), targets.end(),
                                  [&](const TargetWord& w) { return w.index == target && w.object >= 0; });
     if (it == targets.end()) {
-        out["reason"] = cat("'", word, "' is not a colour or shape word of an object");
+        out.reason = cat("'", word, "' is not a colour or shape word of an object");
         return out;
     }
     const auto& object = s.scene.objects[static_cast<std::size_t>(it->object)];
     const auto outcome = pointing_outcome(s.scene, *it, map);
-    out = {{"applicable", true},
-           {"word", word},
-           {"object", it->object},
-           {"object_name", cat("the ", toy::to_string(object.color), " ", toy::to_string(object.shape))},
-           {"outcome", metrics::to_string(outcome)},
-           {"pointing_hit", outcome == metrics::PointingOutcome::Hit},
-           {"obj_iou", metrics::obj_iou(map, object.mask)}};
+    out.applicable = true;
+    out.word = word;
+    out.object = it->object;
+    out.object_name = cat("the ", toy::to_string(object.color), " ", toy::to_string(object.shape));
+    out.outcome = metrics::to_string(outcome);
+    out.pointing_hit = outcome == metrics::PointingOutcome::Hit;
+    out.obj_iou = metrics::obj_iou(map, object.mask);
     return out;
 }
 
-std::string ground_truth_summary(const nlohmann::json& readout) {
-    if (!readout.value("applicable", false))
-        return "not scored: " + readout.value("reason", std::string("?"));
-    const std::string name = readout.value("object_name", std::string("the object"));
-    const std::string outcome = readout.value("outcome", std::string());
+std::string ground_truth_summary(const GroundTruthReadout& readout) {
+    if (!readout.applicable)
+        return "not scored: " + (readout.reason.empty() ? std::string("?") : readout.reason);
+    const std::string name = readout.object_name.empty() ? std::string("the object") : readout.object_name;
+    const std::string& outcome = readout.outcome;
     std::string where;
     if (outcome == "hit")
         where = "peak inside " + name;
@@ -106,7 +106,7 @@ std::string ground_truth_summary(const nlohmann::json& readout) {
     else
         where = "peak on the background, not " + name;
     char iou[32];
-    std::snprintf(iou, sizeof iou, "%.2f", readout.value("obj_iou", 0.0));
+    std::snprintf(iou, sizeof iou, "%.2f", readout.obj_iou);
     return where + "; Obj-IoU " + iou;
 }
 

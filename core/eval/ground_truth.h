@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/explain/explanation.h"
 #include "core/generate/trace.h"
 #include "core/metrics/localisation.h"
 #include "core/model/loaded_model.h"
@@ -30,15 +31,15 @@ std::vector<TargetWord> target_words(const LoadedModel& m, const Trace& t, const
 metrics::PointingOutcome pointing_outcome(const toy::Scene& scene, const TargetWord& w,
                                           const metrics::GridMap& map);
 
-// The map of answer token `target` against the scene's masks. Always an object with "applicable"; when
-// true also "word" (the token's text), "object" (index), "object_name" ("the gray cross"), "outcome"
-// (metrics::to_string(PointingOutcome)), "pointing_hit" and "obj_iou"; when false a "reason" for the user
-// (the answer is not the scene's expected answer, or the token is not a colour or shape word).
-nlohmann::json ground_truth_readout(const LoadedModel& m, const Trace& t, const toy::Sample& s,
-                                    std::int64_t target, const metrics::GridMap& map);
+// The map of answer token `target` against the scene's masks. When applicable: the token's text, the
+// object it names ("the gray cross"), the pointing outcome (metrics::to_string(PointingOutcome)), whether
+// it is a hit and the Obj-IoU; otherwise a reason for the user (the answer is not the scene's expected
+// answer, or the token is not a colour or shape word).
+GroundTruthReadout ground_truth_readout(const LoadedModel& m, const Trace& t, const toy::Sample& s,
+                                        std::int64_t target, const metrics::GridMap& map);
 
 // One line for people: "peak inside the gray cross; Obj-IoU 0.41", "peak on the background; ...", or
 // "not scored: <reason>".
-std::string ground_truth_summary(const nlohmann::json& readout);
+std::string ground_truth_summary(const GroundTruthReadout& readout);
 
 }  // namespace sightline

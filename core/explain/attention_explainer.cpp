@@ -117,10 +117,9 @@ Explanation AttentionExplainer::explain(TraceContext& ctx, std::int64_t target,
         head_layer.push_back(to_vector(img));
     }
     (void)H;
-    e.extras = {{"query_position", q},
-                {"layer_shares",
-                 {{"image", to_image}, {"prompt", to_prompt}, {"system", to_system}, {"answer", to_answer}}},
-                {"head_layer_image", head_layer}};
+    e.layer_shares = LayerShares{to_image, to_prompt, to_system, to_answer};
+    e.head_layer = HeadLayerGrid{head_layer};
+    e.diagnostics = {{"query_position", q}};
     return e;
 }
 

@@ -311,34 +311,34 @@ Explanation CleannExplainer::explain(TraceContext& ctx, std::int64_t target, con
     std::vector<std::string> labels;
     for (auto np : nodes) labels.push_back(node_label(trace, np));
     std::vector<int> highlighted(found.nodes.begin(), found.nodes.end());
-    nlohmann::json graph = causal::pag_to_json(icd.pag, labels, 0, highlighted);
+    // The PAG as a typed graph view: node i is token nodes[i] (node 0 the target).
+    const nlohmann::json pag = causal::pag_to_json(icd.pag, labels, 0, highlighted);
+    CausalGraphView graph;
     for (std::size_t i = 0; i < nodes.size(); ++i) {
+        const auto& n = pag["nodes"][i];
         const auto role = trace.tokens[static_cast<std::size_t>(nodes[i])].role;
-        graph["nodes"][i]["position"] = nodes[i];
-        graph["nodes"][i]["kind"] = i == 0 ? "target" : (role == TokenRole::Image ? "image" : "text");
+        graph.nodes.push_back({n["id"].get<int>(), n["label"].get<std::string>(),
+                               i == 0 ? "target" : (role == TokenRole::Image ? "image" : "text"), nodes[i],
+                               n["highlighted"].get<bool>()});
     }
-    e.extras = {{"validated", found.validated},
-                {"explanation", expl},
-                {"message", found.message},
-                {"head", head},
-                {"layer", last},
-                {"nodes", nodes.size()},
-                {"graph", graph},
-                {"prob_clean", clean_prob},
-                {"prob_masked", masked_prob},
-                {"probability_drop", clean_prob - masked_prob},
-                {"masked_prediction", ctx.model().token_text(masked_pred)},
-                {"candidates_tried", found.candidates_tried},
-                {"exhaustive_tried", found.exhaustive_tried},
-                {"minimality", found.minimality},
-                {"candidate_pool", found.possible_dsep.size()},
-                {"ci_tests", icd.tests_run},
-                {"icd_ms", icd_ms},
-                {"search_ms", search_ms},
-                {"forward_ms", forward_ms},
-                {"budget_ms", budget_used},
-                {"budget_scaled", budget > 0 && budget_used > budget},
-                {"stop", causal::stop_name(found.stop)}};
+    for (const auto& ed : pag["edges"])
+        graph.edges.push_back({ed["from"].get<int>(), ed["to"].get<int>(), ed["mark_from"].get<std::string>(),
+                               ed["mark_to"].get<std::string>()});
+    e.graph = std::move(graph);
+    e.masking = MaskingCheck{
+        found.validated, expl, clean_prob, masked_prob, ctx.model().token_text(masked_pred), found.message};
+    e.budget = SearchBudget{budget_used, forward_ms, budget > 0 && budget_used > budget};
+    e.diagnostics = {{"head", head},
+                     {"layer", last},
+                     {"nodes", nodes.size()},
+                     {"candidates_tried", found.candidates_tried},
+                     {"exhaustive_tried", found.exhaustive_tried},
+                     {"minimality", found.minimality},
+                     {"candidate_pool", found.possible_dsep.size()},
+                     {"ci_tests", icd.tests_run},
+                     {"icd_ms", icd_ms},
+                     {"search_ms", search_ms},
+                     {"stop", causal::stop_name(found.stop)}};
     return e;
 }
 

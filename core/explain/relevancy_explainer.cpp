@@ -242,22 +242,22 @@ Explanation RelevancyExplainer::explain(TraceContext& ctx, std::int64_t target,
             }
             e.image_map = to_vector(patch_rel);
         }
-        e.extras["raw_max"] = *std::max_element(e.image_map.begin(), e.image_map.end());
+        e.diagnostics["raw_max"] = *std::max_element(e.image_map.begin(), e.image_map.end());
         minmax_normalize(e.image_map);
     }
     graph->zero_grads();  // the pattern gradients (1.5 GB on a 7B model) are not kept between clicks
-    e.extras["layers"] = {first, last};
-    e.extras["prefix_graph"] = reused ? "reused" : "built";
-    e.extras["prefix_graph_bytes"] = graph->estimate;
-    e.extras["target_logit"] = logits[trace.tokens[static_cast<std::size_t>(pos)].id].item<double>();
+    e.diagnostics["layers"] = {first, last};
+    e.diagnostics["prefix_graph"] = reused ? "reused" : "built";
+    e.diagnostics["prefix_graph_bytes"] = graph->estimate;
+    e.diagnostics["target_logit"] = logits[trace.tokens[static_cast<std::size_t>(pos)].id].item<double>();
     // Keep the graph for further clicks only while the machine keeps room for other work; otherwise the
     // next click rebuilds it.
     const std::uint64_t avail = available_memory_bytes();
     if (avail != 0 && avail < kRelevancyKeepMargin) {
         ctx.release_state(kStateKey);
-        e.extras["prefix_graph_kept"] = false;
+        e.diagnostics["prefix_graph_kept"] = false;
     } else {
-        e.extras["prefix_graph_kept"] = true;
+        e.diagnostics["prefix_graph_kept"] = true;
     }
     return e;
 }

@@ -92,15 +92,12 @@ Explanation TamExplainer::explain(TraceContext& ctx, std::int64_t target, const 
     if (trace.has_image() && p.at("filter").get<bool>())
         e.image_map = tam::rank_gaussian_filter(e.image_map, e.grid_h, e.grid_w);
 
-    nlohmann::json context = nlohmann::json::array();
+    Interference interference;
+    interference.class_id = seq[target_index].id;
+    interference.alpha = r.alpha;
     for (std::size_t k = 0; k < r.context.size(); ++k)
-        context.push_back({{"position", r.context[k].position},
-                           {"weight_position", r.context[k].weight_position},
-                           {"weight", r.weights[k]}});
-    e.extras = {{"class", seq[target_index].id},
-                {"alpha", r.alpha},
-                {"context_tokens", r.context.size()},
-                {"context", context}};
+        interference.context.push_back({r.context[k].position, r.context[k].weight_position, r.weights[k]});
+    e.interference = std::move(interference);
     return e;
 }
 

@@ -151,7 +151,7 @@ Explanation Explorer::explain(const std::string& method, std::int64_t target, co
     return service_->explain(ctx, method, target, params);
 }
 
-nlohmann::json Explorer::ground_truth(const Explanation& e, const toy::Sample& scene) const {
+GroundTruthReadout Explorer::ground_truth(const Explanation& e, const toy::Sample& scene) const {
     if (!e.has_image_map()) fail("the ", e.method, " explanation has no image map to score");
     return ground_truth_readout(model(), *trace(), scene, e.target,
                                 metrics::GridMap{e.grid_h, e.grid_w, e.image_map});

@@ -81,7 +81,7 @@ class Explorer {
                         const nlohmann::json& params = nlohmann::json::object(),
                         const JobControl* control = nullptr);
     // The map of `e` against a demo scene's true object masks (ground_truth_readout).
-    nlohmann::json ground_truth(const Explanation& e, const toy::Sample& scene) const;
+    GroundTruthReadout ground_truth(const Explanation& e, const toy::Sample& scene) const;
     // Attention from every answer token to the given image cells ((row, col) pairs), with the attention
     // method's layer/head/aggregation parameters.
     std::vector<float> image_to_answer(const std::vector<std::pair<int, int>>& cells,

@@ -139,7 +139,7 @@ Explanation AttentionRolloutExplainer::explain(TraceContext& ctx, std::int64_t t
     }
     e.text_positions = ctx.text_positions_before(q);
     e.text_scores = gather(row, e.text_positions);
-    e.extras = {{"layers", ctx.layers()}, {"state_bytes", state.bytes()}};
+    e.diagnostics = {{"layers", ctx.layers()}, {"state_bytes", state.bytes()}};
     return e;
 }
 

@@ -158,7 +158,7 @@ class TestCli : public QObject {
         QCOMPARE(sj["scene"]["seed"].get<std::uint64_t>(), std::uint64_t{1000000005});
         QVERIFY(sj["question"].get<std::string>().find("color") != std::string::npos);
         for (const auto& e : sj["explanations"]) {
-            const auto& gt = e["ground_truth"];
+            const auto& gt = e["views"]["ground_truth"];
             QVERIFY(gt.contains("applicable"));
             // With the trained model the colour answer is right and token 0 names the object.
             if (embedded_ && gt["applicable"].get<bool>())
@@ -166,7 +166,7 @@ class TestCli : public QObject {
                     QVERIFY2(gt.contains(k), k);
             if (!gt["applicable"].get<bool>()) QVERIFY(!gt["reason"].get<std::string>().empty());
         }
-        if (embedded_) QVERIFY(sj["explanations"][0]["ground_truth"]["applicable"].get<bool>());
+        if (embedded_) QVERIFY(sj["explanations"][0]["views"]["ground_truth"]["applicable"].get<bool>());
     }
 
     void toy_eval_and_explainer_eval_json() {

@@ -43,7 +43,7 @@ void placeOnRing(const QVector<CausalNodeItem*>& items, double radius, double ph
 }
 
 QString titleHtml() {
-    return QStringLiteral("<div style='font-size:10pt'><b>CLEANN causal explanation</b></div>");
+    return QStringLiteral("<div style='font-size:10pt'><b>Causal explanation graph</b></div>");
 }
 
 QString swatch(const QColor& c, const QString& name) {
@@ -264,7 +264,7 @@ bool CausalGraphView::exportPdf(const QString& path) const {
     const double logicalW = logical.width(), logicalH = logical.height();
     QPdfWriter writer(path);
     writer.setCreator(QStringLiteral("Sightline"));
-    writer.setTitle(QStringLiteral("CLEANN causal explanation"));
+    writer.setTitle(QStringLiteral("Causal explanation graph"));
     writer.setResolution(96);  // one logical pixel = 1/96 inch, as on screen
     writer.setPageSize(QPageSize(QSizeF(logicalW * 0.75, logicalH * 0.75), QPageSize::Point));
     writer.setPageMargins(QMarginsF(0, 0, 0, 0));

@@ -304,7 +304,8 @@ void MainWindow::rebuild_panels() {
             host_->faithfulness(name, target_, panel->params(), 10);
             panel->setProgress(0, 22);
         });
-        if (info.name == "attention")
+        // A heads x layers cell narrows the method to that layer and head, where it has those parameters.
+        if (panel->form()->control("layers") && panel->form()->control("heads"))
             connect(panel, &MethodPanel::headLayerClicked, this, [panel](int layer, int head) {
                 panel->form()->setValues(
                     {{"layers", std::to_string(layer)}, {"heads", std::to_string(head)}});

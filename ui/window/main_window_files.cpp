@@ -230,8 +230,7 @@ bool MainWindow::exportReport(const QString& path, QString* error) {
             ReportData::MethodMap m;
             m.title = it.value()->title();
             m.details = QString("%1 ms").arg(e->time_ms, 0, 'f', 1);
-            if (e->extras.contains("validated"))
-                m.details += e->extras["validated"].get<bool>() ? ", validated" : ", not validated";
+            if (e->masking) m.details += e->masking->validated ? ", validated" : ", not validated";
             m.overlay = enlarged(rgbMatToQImage(
                 render_overlay(trace_->image.model_view, e->image_map, e->grid_h, e->grid_w, style)));
             d.maps.push_back(m);

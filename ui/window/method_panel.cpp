@@ -18,11 +18,8 @@
 namespace sightline::ui {
 namespace {
 
-QVector<double> doubles(const nlohmann::json& j) {
-    QVector<double> out;
-    if (j.is_array())
-        for (const auto& v : j) out << v.get<double>();
-    return out;
+QVector<double> doubles(const std::vector<double>& v) {
+    return QVector<double>(v.begin(), v.end());
 }
 
 }  // namespace
@@ -41,6 +38,7 @@ MethodPanel::MethodPanel(const ExplainerInfo& info, QWidget* parent)
     form_ = new ParamForm(info.params);
     pv->addWidget(form_);
     v->addWidget(params);
+    params->setVisible(!info.params.empty());
     status_ = new QLabel("Click an answer token to explain it.");
     status_->setObjectName("status_" + info.name);
     status_->setWordWrap(true);
@@ -52,18 +50,11 @@ MethodPanel::MethodPanel(const ExplainerInfo& info, QWidget* parent)
     v->addWidget(status_);
     v->addWidget(progress_);
 
-    if (method_ == "cleann") {
-        graph_ = new CausalGraphView;
-        graph_->setMinimumHeight(300);
-        v->addWidget(graph_, 2);
-    }
-    if (method_ == "attention") {
-        layer_shares_ = new LayerSharesPlot;
-        heatmap_ = new HeadLayerHeatmap;
-        v->addWidget(layer_shares_);
-        v->addWidget(heatmap_);
-        connect(heatmap_, &HeadLayerHeatmap::cellClicked, this, &MethodPanel::headLayerClicked);
-    }
+    // Plots of the typed views (layer shares, heads x layers, causal graph) are made when an explanation
+    // first carries that view, whichever method it comes from; they go in this slot, above the text bars.
+    plots_ = new QVBoxLayout;
+    plots_->setContentsMargins(0, 0, 0, 0);
+    v->addLayout(plots_, 2);
     text_bars_ = new TextRelevanceBars;
     v->addWidget(text_bars_);
     curves_button_ = new QPushButton("Deletion / insertion curves");
@@ -87,6 +78,32 @@ MethodPanel::MethodPanel(const ExplainerInfo& info, QWidget* parent)
 
     connect(form_, &ParamForm::changed, this, &MethodPanel::paramsChanged);
     connect(curves_button_, &QPushButton::clicked, this, &MethodPanel::curvesRequested);
+}
+
+LayerSharesPlot* MethodPanel::ensure_layer_shares() {
+    if (!layer_shares_) {
+        layer_shares_ = new LayerSharesPlot;
+        plots_->insertWidget(0, layer_shares_);
+    }
+    return layer_shares_;
+}
+
+HeadLayerHeatmap* MethodPanel::ensure_heatmap() {
+    if (!heatmap_) {
+        heatmap_ = new HeadLayerHeatmap;
+        plots_->insertWidget(layer_shares_ ? 1 : 0, heatmap_);
+        connect(heatmap_, &HeadLayerHeatmap::cellClicked, this, &MethodPanel::headLayerClicked);
+    }
+    return heatmap_;
+}
+
+CausalGraphView* MethodPanel::ensure_graph() {
+    if (!graph_) {
+        graph_ = new CausalGraphView;
+        graph_->setMinimumHeight(300);
+        plots_->addWidget(graph_, 2);
+    }
+    return graph_;
 }
 
 nlohmann::json MethodPanel::params() const {
@@ -138,52 +155,50 @@ void MethodPanel::showExplanation(const Explanation& e, const Trace& trace) {
         scores << static_cast<double>(e.text_scores[i]);
     }
     text_bars_->setScores(labels, scores);
-    if (layer_shares_ && e.extras.contains("layer_shares")) {
-        const auto& s = e.extras["layer_shares"];
-        layer_shares_->setShares(doubles(s["image"]), doubles(s["prompt"]), doubles(s["system"]),
-                                 doubles(s["answer"]));
+    if (e.layer_shares) {
+        const auto& s = *e.layer_shares;
+        ensure_layer_shares()->setShares(doubles(s.image), doubles(s.prompt), doubles(s.system),
+                                         doubles(s.answer));
+    }
+    if (e.head_layer) {
         QVector<QVector<double>> m;
-        for (const auto& row : e.extras["head_layer_image"]) m << doubles(row);
-        heatmap_->setMatrix(m);
+        for (const auto& row : e.head_layer->values) m << doubles(row);
+        ensure_heatmap()->setMatrix(m);
     }
-    if (graph_ && e.extras.contains("graph")) {
-        const auto& g = e.extras["graph"];
+    const MaskingCheck* masking = e.masking ? &*e.masking : nullptr;
+    if (e.graph) {
         QVector<CausalNode> nodes;
-        for (const auto& n : g["nodes"])
-            nodes.push_back({n["id"].get<int>(), QString::fromStdString(n.value("label", "")),
-                             QString::fromStdString(n.value("kind", "text")), n.value("highlighted", false)});
+        for (const auto& n : e.graph->nodes)
+            nodes.push_back(
+                {n.id, QString::fromStdString(n.label), QString::fromStdString(n.kind), n.highlighted});
         QVector<CausalEdge> edges;
-        for (const auto& ed : g["edges"])
-            edges.push_back({ed["from"].get<int>(), ed["to"].get<int>(),
-                             QString::fromStdString(ed["mark_from"].get<std::string>()),
-                             QString::fromStdString(ed["mark_to"].get<std::string>())});
-        const bool validated = e.extras.value("validated", false);
-        graph_->setGraph(nodes, edges, validated, e.extras.value("probability_drop", 0.0),
-                         QString::fromStdString(e.extras.value("message", "")));
-        status +=
-            validated
-                ? QString(" — <b>validated</b>: masking %1 token(s) changes it to '%2'")
-                      .arg(e.extras["explanation"].size())
-                      .arg(QString::fromStdString(e.extras.value("masked_prediction", "")).toHtmlEscaped())
-                : QString(" — <b>not validated</b>");
-        if (e.extras.contains("budget_ms"))  // the search budget used (scaled up on big models)
-            status += QString(" (budget %1 s%2)")
-                          .arg(e.extras["budget_ms"].get<double>() / 1000.0, 0, 'f', 1)
-                          .arg(e.extras.value("budget_scaled", false)
-                                   ? QString(", %1 re-runs of %2 s")
-                                         .arg(e.extras.value("budget_ms", 0.0) /
-                                                  std::max(1.0, e.extras.value("forward_ms", 1.0)),
-                                              0, 'f', 0)
-                                         .arg(e.extras.value("forward_ms", 0.0) / 1000.0, 0, 'f', 1)
-                                   : QString());
+        for (const auto& ed : e.graph->edges)
+            edges.push_back(
+                {ed.from, ed.to, QString::fromStdString(ed.mark_from), QString::fromStdString(ed.mark_to)});
+        ensure_graph()->setGraph(nodes, edges, masking && masking->validated,
+                                 masking ? masking->probability_drop() : 0.0,
+                                 masking ? QString::fromStdString(masking->message) : QString());
     }
-    if (e.extras.contains("alpha"))
-        status += QString(" — interference α = %1").arg(e.extras["alpha"].get<double>(), 0, 'f', 3);
-    if (e.extras.contains("ground_truth")) {  // demo scenes: the map against the object's true mask
-        const auto& gt = e.extras["ground_truth"];
+    if (masking)
+        status += masking->validated
+                      ? QString(" — <b>validated</b>: masking %1 token(s) changes it to '%2'")
+                            .arg(masking->positions.size())
+                            .arg(QString::fromStdString(masking->masked_prediction).toHtmlEscaped())
+                      : QString(" — <b>not validated</b>");
+    if (e.budget)  // the search budget used (scaled up on big models)
+        status +=
+            QString(" (budget %1 s%2)")
+                .arg(e.budget->budget_ms / 1000.0, 0, 'f', 1)
+                .arg(e.budget->scaled
+                         ? QString(", %1 re-runs of %2 s")
+                               .arg(e.budget->budget_ms / std::max(1.0, e.budget->forward_ms), 0, 'f', 0)
+                               .arg(e.budget->forward_ms / 1000.0, 0, 'f', 1)
+                         : QString());
+    if (e.interference) status += QString(" — interference α = %1").arg(e.interference->alpha, 0, 'f', 3);
+    if (e.ground_truth) {  // demo scenes: the map against the object's true mask
+        const auto& gt = *e.ground_truth;
         const QString line = QString::fromStdString(ground_truth_summary(gt)).toHtmlEscaped();
-        const bool scored = gt.value("applicable", false);
-        const QString colour = !scored ? "#7f8c8d" : gt.value("pointing_hit", false) ? "#1e8449" : "#c0392b";
+        const QString colour = !gt.applicable ? "#7f8c8d" : gt.pointing_hit ? "#1e8449" : "#c0392b";
         status += QString("<br><span style='color:%1'>Ground truth: %2</span>").arg(colour, line);
     }
     status_->setText(status);

@@ -1,8 +1,9 @@
 #pragma once
 // One tab per explainer: its description, parameter controls (built from ParamSpecs), a status line
-// (time, cache, validation) and its plots: text-token relevance bars for every method; per-layer
-// attention shares and the heads x layers heatmap for raw attention; the causal graph for CLEANN;
-// deletion/insertion curves on request.
+// (time, cache, validation, budget, interference, ground truth) and its plots: text-token relevance bars
+// for every method, and a plot for each typed view an explanation carries (per-layer attention shares,
+// the heads x layers heatmap, the causal graph), made when a view first arrives — the panel never asks
+// which method it shows; deletion/insertion curves on request.
 #include <QWidget>
 
 #include "ui/worker/worker_types.h"
@@ -10,6 +11,7 @@
 class QLabel;
 class QPushButton;
 class QProgressBar;
+class QVBoxLayout;
 
 namespace sightline::ui {
 
@@ -36,7 +38,7 @@ class MethodPanel : public QWidget {
     void clearResults();
     void setProgress(int done, int total, const QString& text = {});  // text: the stage, in the status line
 
-    // Plots (null when this method has none of that kind), for exports and tests.
+    // Plots (null until an explanation carried that view), for exports and tests.
     TextRelevanceBars* textBars() const { return text_bars_; }
     LayerSharesPlot* layerShares() const { return layer_shares_; }
     HeadLayerHeatmap* headHeatmap() const { return heatmap_; }
@@ -50,11 +52,16 @@ class MethodPanel : public QWidget {
     void curvesRequested();
 
   private:
+    LayerSharesPlot* ensure_layer_shares();
+    HeadLayerHeatmap* ensure_heatmap();
+    CausalGraphView* ensure_graph();
+
     QString method_, title_;
     ParamForm* form_ = nullptr;
     QLabel* status_ = nullptr;
     QProgressBar* progress_ = nullptr;
     QPushButton* curves_button_ = nullptr;
+    QVBoxLayout* plots_ = nullptr;
     TextRelevanceBars* text_bars_ = nullptr;
     LayerSharesPlot* layer_shares_ = nullptr;
     HeadLayerHeatmap* heatmap_ = nullptr;

@@ -119,8 +119,7 @@ void ModelWorker::explain(quint64 id, const ExplainJob& job) {
         Explanation e = explorer_->explain(job.method.toStdString(), job.target, job.params, &control);
         if (!job.scene_task.isEmpty() && e.has_image_map()) {
             if (const auto task = toy::parse_task(job.scene_task.toStdString()))
-                e.extras["ground_truth"] =
-                    explorer_->ground_truth(e, toy::make_sample(job.scene_seed, *task));
+                e.ground_truth = explorer_->ground_truth(e, toy::make_sample(job.scene_seed, *task));
         }
         Q_EMIT explained(id, e);
     });

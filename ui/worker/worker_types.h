@@ -57,7 +57,7 @@ struct ExplainJob {
     nlohmann::json params = nlohmann::json::object();
     quint64 trace_serial = 0;
     // When the trace answers a demo scene's own question about its own image: the scene (seed and task
-    // name), so the worker scores the map against the ground-truth masks (extras["ground_truth"]).
+    // name), so the worker scores the map against the ground-truth masks (Explanation::ground_truth).
     quint64 scene_seed = 0;
     QString scene_task;
 };

@@ -104,22 +104,22 @@ class TestExplainEmbedded : public QObject {
                 }
             QVERIFY(in_r >= 0 && bg_r >= 0);
             const auto hit = ground_truth_readout(*m_, t, s, 0, one_hot(in_r, in_c));
-            QVERIFY2(hit.value("applicable", false), hit.dump().c_str());
-            QCOMPARE(hit.value("object", -1), object);
-            QCOMPARE(hit.value("outcome", std::string()), std::string("hit"));
-            QVERIFY(hit.value("pointing_hit", false));
-            QVERIFY(hit.value("obj_iou", 0.0) > 0.0);
+            QVERIFY2(hit.applicable, to_json(hit).dump().c_str());
+            QCOMPARE(hit.object, object);
+            QCOMPARE(hit.outcome, std::string("hit"));
+            QVERIFY(hit.pointing_hit);
+            QVERIFY(hit.obj_iou > 0.0);
             QVERIFY(ground_truth_summary(hit).rfind("peak inside the ", 0) == 0);
             const auto bg = ground_truth_readout(*m_, t, s, 0, one_hot(bg_r, bg_c));
-            QCOMPARE(bg.value("outcome", std::string()), std::string("background"));
-            QCOMPARE(bg.value("obj_iou", 1.0), 0.0);
-            QVERIFY(!bg.value("pointing_hit", true));
+            QCOMPARE(bg.outcome, std::string("background"));
+            QCOMPARE(bg.obj_iou, 0.0);
+            QVERIFY(!bg.pointing_hit);
             // Not scorable: a token past the answer, or an answer that is not the scene's.
-            QVERIFY(
-                !ground_truth_readout(*m_, t, s, t.answer_size(), one_hot(0, 0)).value("applicable", true));
+            QVERIFY(!ground_truth_readout(*m_, t, s, t.answer_size(), one_hot(0, 0)).applicable);
             s.answer = s.answer == "purple" ? "orange" : "purple";
             const auto wrong = ground_truth_readout(*m_, t, s, 0, one_hot(in_r, in_c));
-            QVERIFY(!wrong.value("applicable", true));
+            QVERIFY(!wrong.applicable);
+            QVERIFY(!wrong.reason.empty());
             QVERIFY(ground_truth_summary(wrong).rfind("not scored: ", 0) == 0);
             return;
         }

@@ -97,13 +97,21 @@ class TestExplainers : public QObject {
         QCOMPARE(e.text_positions.front(), std::int64_t{0});
         QVERIFY(std::abs(e.text_scores.front() - row[0].item<float>()) < 1e-6f);
         // Layer shares sum to one per layer (every key has a role).
-        const auto& s = e.extras["layer_shares"];
-        for (int l = 0; l < 2; ++l) {
-            const double total = s["image"][l].get<double>() + s["prompt"][l].get<double>() +
-                                 s["system"][l].get<double>() + s["answer"][l].get<double>();
+        QVERIFY(e.layer_shares && e.head_layer);
+        const LayerShares& s = *e.layer_shares;
+        QCOMPARE(s.image.size(), std::size_t{2});
+        for (std::size_t l = 0; l < 2; ++l) {
+            const double total = s.image[l] + s.prompt[l] + s.system[l] + s.answer[l];
             QVERIFY(std::abs(total - 1.0) < 1e-5);
         }
-        QCOMPARE(e.extras["head_layer_image"].size(), std::size_t{2});
+        QCOMPARE(e.head_layer->values.size(), std::size_t{2});
+        QCOMPARE(e.head_layer->values[1].size(), std::size_t{4});  // one value per head
+        // The heads x layers grid is the image share of each head; its mean over heads is the layer's.
+        for (std::size_t l = 0; l < 2; ++l) {
+            double mean = 0;
+            for (double v : e.head_layer->values[l]) mean += v / 4;
+            QVERIFY(std::abs(mean - s.image[l]) < 1e-5);
+        }
         // Image -> answer for two selected patches.
         const auto scores = image_to_answer_scores(*ctx_, {{0, 0}, {1, 2}}, {1}, {0, 1, 2, 3}, "mean");
         QCOMPARE(scores.size(), static_cast<std::size_t>(trace_->answer_size()));
@@ -175,7 +183,7 @@ class TestExplainers : public QObject {
         ExplanationService service;
         for (std::int64_t target = 0; target < trace_->answer_size(); ++target) {
             const Explanation e = service.explain(ctx, "relevancy", target);
-            QCOMPARE(QString::fromStdString(e.extras["prefix_graph"].get<std::string>()),
+            QCOMPARE(QString::fromStdString(e.diagnostics["prefix_graph"].get<std::string>()),
                      QString(target == 0 ? "built" : "reused"));
             ActivationCache c;
             const auto direct = direct_relevancy_map(trace_->answer_begin + target, c);
@@ -189,14 +197,15 @@ class TestExplainers : public QObject {
         }
         QVERIFY(ctx.state_bytes() > 0);
         // The vision-tower option needs a graph through the pixels: built once, then it serves both.
+        QCOMPARE(
+            QString::fromStdString(
+                service.explain(ctx, "relevancy", 1, {{"vision", "propagate"}}).diagnostics["prefix_graph"]),
+            QString("built"));
         QCOMPARE(QString::fromStdString(
-                     service.explain(ctx, "relevancy", 1, {{"vision", "propagate"}}).extras["prefix_graph"]),
-                 QString("built"));
-        QCOMPARE(QString::fromStdString(
-                     service.explain(ctx, "relevancy", 2, {{"vision", "cls"}}).extras["prefix_graph"]),
+                     service.explain(ctx, "relevancy", 2, {{"vision", "cls"}}).diagnostics["prefix_graph"]),
                  QString("reused"));
         const Explanation lm = service.explain(ctx, "relevancy", 3, {{"first_layer", 1}});
-        QCOMPARE(QString::fromStdString(lm.extras["prefix_graph"]), QString("reused"));
+        QCOMPARE(QString::fromStdString(lm.diagnostics["prefix_graph"]), QString("reused"));
     }
 
     void relevancy_backward_reports_layers_and_cancels() {
@@ -224,7 +233,7 @@ class TestExplainers : public QObject {
         cancel = false;
         steps.clear();
         const Explanation e = service.explain(ctx, "relevancy", 2);
-        QCOMPARE(QString::fromStdString(e.extras["prefix_graph"]), QString("reused"));
+        QCOMPARE(QString::fromStdString(e.diagnostics["prefix_graph"]), QString("reused"));
         ActivationCache c;
         const auto direct = direct_relevancy_map(trace_->answer_begin + 2, c);
         for (std::size_t i = 0; i < 16; ++i) QVERIFY(std::abs(e.image_map[i] - direct[i]) < 1e-4f);
@@ -287,8 +296,9 @@ class TestExplainers : public QObject {
         double num = 0, den = 0;
         for (std::size_t j = 0; j < image.size(); ++j) num += a_v[j] * inter[j], den += inter[j] * inter[j];
         const double alpha = den > 0 ? std::max(0.0, num / den) : 0.0;
-        QVERIFY(std::abs(e.extras["alpha"].get<double>() - alpha) < 1e-4 * std::max(1.0, alpha));
-        QCOMPARE(e.extras["context_tokens"].get<std::size_t>(), context.size());
+        QVERIFY(e.interference);
+        QVERIFY(std::abs(e.interference->alpha - alpha) < 1e-4 * std::max(1.0, alpha));
+        QCOMPARE(e.interference->context.size(), context.size());
         std::vector<float> img, txt;
         for (std::size_t j = 0; j < image.size(); ++j)
             img.push_back(static_cast<float>(std::max(0.0, a_v[j] - alpha * inter[j])));
@@ -298,10 +308,9 @@ class TestExplainers : public QObject {
             QVERIFY2(std::abs(e.image_map[i] - img[i]) < 1e-4f,
                      qPrintable(QString("cell %1: %2 vs %3").arg(i).arg(e.image_map[i]).arg(img[i])));
         // The recorded context says where each weight was read.
-        const auto& ctx_json = e.extras["context"];
         for (std::size_t k = 0; k < context.size(); ++k) {
-            QCOMPARE(ctx_json[k]["position"].get<std::int64_t>(), context[k]);
-            QCOMPARE(ctx_json[k]["weight_position"].get<std::int64_t>(), weight_at[k]);
+            QCOMPARE(e.interference->context[k].position, context[k]);
+            QCOMPARE(e.interference->context[k].weight_position, weight_at[k]);
         }
     }
 
@@ -320,34 +329,37 @@ class TestExplainers : public QObject {
         // Single-node candidates only: validated exactly when masking that node flips the argmax.
         const Explanation e =
             service_.explain(*ctx_, "cleann", target, {{"max_set_size", 1}, {"alpha", 0.01}});
-        const bool validated = e.extras["validated"].get<bool>();
-        const auto expl = e.extras["explanation"].get<std::vector<std::int64_t>>();
+        QVERIFY(e.masking && e.graph && e.budget);
+        const bool validated = e.masking->validated;
+        const auto expl = e.masking->positions;
         if (validated) {
             QCOMPARE(expl.size(), std::size_t{1});
             QVERIFY(run_with_masked_tokens(*ctx_, target, expl).first != y);
         } else {
-            for (const auto& n : e.extras["graph"]["nodes"]) {
-                const auto p = n["position"].get<std::int64_t>();
+            for (const auto& n : e.graph->nodes) {
+                const auto p = n.position;
                 if (p == pos - 1) continue;
                 // No single node flips the token within the tried candidates.
-                if (n.value("highlighted", false))
-                    QCOMPARE(run_with_masked_tokens(*ctx_, target, {p}).first, y);
+                if (n.highlighted) QCOMPARE(run_with_masked_tokens(*ctx_, target, {p}).first, y);
             }
         }
-        QVERIFY(e.extras["graph"]["nodes"].size() >= 2);
-        QCOMPARE(e.extras["graph"]["nodes"][0]["kind"].get<std::string>(), std::string("target"));
+        QVERIFY(e.graph->nodes.size() >= 2);
+        QCOMPARE(e.graph->nodes[0].kind, std::string("target"));
+        for (const auto& ed : e.graph->edges)  // edges join nodes of the graph
+            QVERIFY(ed.from >= 0 && ed.to >= 0 && ed.from < static_cast<int>(e.graph->nodes.size()) &&
+                    ed.to < static_cast<int>(e.graph->nodes.size()));
         // The budget scales with the measured forward time: a budget too short for one re-run grows to
         // min_reruns re-runs; with min_reruns 0 it is the budget as given.
         const Explanation scaled = service_.explain(
             *ctx_, "cleann", target, {{"time_budget_ms", 0.001}, {"min_reruns", 5}, {"alpha", 0.01}});
-        const double forward_ms = scaled.extras["forward_ms"].get<double>();
+        const double forward_ms = scaled.budget->forward_ms;
         QVERIFY(forward_ms > 0);
-        QVERIFY(scaled.extras["budget_scaled"].get<bool>());
-        QVERIFY(scaled.extras["budget_ms"].get<double>() >= 5 * forward_ms);
+        QVERIFY(scaled.budget->scaled);
+        QVERIFY(scaled.budget->budget_ms >= 5 * forward_ms);
         const Explanation fixed = service_.explain(
             *ctx_, "cleann", target, {{"time_budget_ms", 0.001}, {"min_reruns", 0}, {"alpha", 0.01}});
-        QVERIFY(!fixed.extras["budget_scaled"].get<bool>());
-        QCOMPARE(fixed.extras["budget_ms"].get<double>(), 0.001);
+        QVERIFY(!fixed.budget->scaled);
+        QCOMPARE(fixed.budget->budget_ms, 0.001);
     }
 
     void service_caches_and_validates() {
@@ -370,6 +382,80 @@ class TestExplainers : public QObject {
         const Explanation c = explanation_from_json(explanation_to_json(a));
         QCOMPARE(c.image_map, a.image_map);
         QCOMPARE(c.text_positions, a.text_positions);
+    }
+
+    void typed_views_round_trip_and_old_files_still_read() {
+        Explanation e;
+        e.method = "cleann";
+        e.target = 1;
+        e.grid_h = 1;
+        e.grid_w = 2;
+        e.image_map = {0.f, 1.f};
+        e.layer_shares = LayerShares{{0.5}, {0.25}, {0.125}, {0.125}};
+        e.head_layer = HeadLayerGrid{{{0.25, 0.75}}};
+        e.graph = CausalGraphView{{{0, "a", "target", 7, false}, {1, "b", "image", 3, true}},
+                                  {{1, 0, "tail", "arrow"}}};
+        e.masking = MaskingCheck{true, {3}, 0.75, 0.25, "red", "found"};
+        e.budget = SearchBudget{1500, 300, true};
+        e.interference = Interference{42, 0.5, {{2, 1, 0.25}}};
+        e.ground_truth = GroundTruthReadout{true, "", "red", 0, "the red star", "hit", true, 0.5};
+        e.diagnostics = {{"ci_tests", 12}};
+        const auto j = explanation_to_json(e);
+        QCOMPARE(j["views"]["masking"]["probability_drop"].get<double>(), 0.5);
+        const Explanation b = explanation_from_json(j);
+        QCOMPARE(b.layer_shares->system, std::vector<double>{0.125});
+        QCOMPARE(b.head_layer->values[0][1], 0.75);
+        QCOMPARE(b.graph->nodes[1].kind, std::string("image"));
+        QCOMPARE(b.graph->nodes[1].position, std::int64_t{3});
+        QVERIFY(b.graph->nodes[1].highlighted);
+        QCOMPARE(b.graph->edges[0].mark_to, std::string("arrow"));
+        QCOMPARE(b.masking->positions, std::vector<std::int64_t>{3});
+        QCOMPARE(b.masking->masked_prediction, std::string("red"));
+        QVERIFY(b.budget->scaled);
+        QCOMPARE(b.budget->forward_ms, 300.0);
+        QCOMPARE(b.interference->context[0].weight, 0.25);
+        QCOMPARE(b.interference->class_id, std::int64_t{42});
+        QCOMPARE(b.ground_truth->object_name, std::string("the red star"));
+        QCOMPARE(b.diagnostics["ci_tests"].get<int>(), 12);
+        // No views: none come back.
+        Explanation plain;
+        plain.method = "tam";
+        const Explanation p = explanation_from_json(explanation_to_json(plain));
+        QVERIFY(!p.layer_shares && !p.graph && !p.masking && !p.budget && !p.interference && !p.ground_truth);
+        // A file written before the views were typed kept everything flat under "extras".
+        const nlohmann::json old = {
+            {"method", "cleann"},
+            {"target", 0},
+            {"grid", {1, 2}},
+            {"image_map", {0.0, 1.0}},
+            {"extras",
+             {{"validated", false},
+              {"explanation", {5}},
+              {"prob_clean", 0.5},
+              {"prob_masked", 0.4},
+              {"budget_ms", 1500.0},
+              {"forward_ms", 10.0},
+              {"budget_scaled", false},
+              {"alpha", 0.3},
+              {"context", {{{"position", 2}, {"weight_position", 2}, {"weight", 1.0}}}},
+              {"graph",
+               {{"nodes", {{{"id", 0}, {"label", "x"}, {"kind", "target"}}}},
+                {"edges", nlohmann::json::array()}}},
+              {"ground_truth", {{"applicable", false}, {"reason", "no"}}}}}};
+        const Explanation o = explanation_from_json(old);
+        QVERIFY(o.masking && !o.masking->validated);
+        QCOMPARE(o.masking->positions, std::vector<std::int64_t>{5});
+        QCOMPARE(o.budget->budget_ms, 1500.0);
+        QCOMPARE(o.interference->alpha, 0.3);
+        QCOMPARE(o.graph->nodes.size(), std::size_t{1});
+        QVERIFY(o.ground_truth && !o.ground_truth->applicable);
+        // An edge to a node the graph does not have is refused, not drawn out of bounds.
+        auto bad = j;
+        bad["views"]["graph"]["edges"][0]["to"] = 9;
+        QVERIFY_THROWS_EXCEPTION(Error, explanation_from_json(bad));
+        auto wrong_type = j;
+        wrong_type["views"]["masking"]["validated"] = "yes";
+        QVERIFY_THROWS_EXCEPTION(Error, explanation_from_json(wrong_type));
     }
 };
 

@@ -16,6 +16,7 @@
 #include "ui/plots/layer_shares_plot.h"
 #include "ui/plots/qcustomplot_wrapper.h"
 #include "ui/plots/text_relevance_bars.h"
+#include "ui/window/method_panel.h"
 
 using namespace sightline::ui;
 
@@ -347,6 +348,50 @@ class TestUiPlots : public QObject {
         view.clear();
         QVERIFY(view.isEmpty());
         QCOMPARE(countItems(view.scene(), CausalNodeItem::Type), 0);
+    }
+
+    // A method panel draws a plot for each typed view an explanation carries, whatever the method: a
+    // plugin's explanation with layer shares and a graph gets both plots, one without views gets none.
+    void methodPanelChoosesPlotsByTheViewsPresent() {
+        sightline::Trace trace;
+        for (int i = 0; i < 4; ++i) {
+            sightline::TraceToken t;
+            t.text = "t" + std::to_string(i);
+            t.role = i < 3 ? sightline::TokenRole::Prompt : sightline::TokenRole::Answer;
+            trace.tokens.push_back(t);
+        }
+        trace.answer_begin = 3;
+        ExplainerInfo info{"my_plugin", "My plugin", "A plugin method", {}};
+        MethodPanel panel(info);
+        sightline::Explanation plain;
+        plain.method = "my_plugin";
+        plain.target_position = 3;
+        plain.text_positions = {0, 1, 2};
+        plain.text_scores = {0.1f, 0.5f, 0.2f};
+        panel.showExplanation(plain, trace);
+        QVERIFY(!panel.layerShares() && !panel.headHeatmap() && !panel.causalGraph());
+
+        sightline::Explanation rich = plain;
+        rich.layer_shares = sightline::LayerShares{{0.5, 0.25}, {0.25, 0.25}, {0.125, 0.25}, {0.125, 0.25}};
+        rich.head_layer = sightline::HeadLayerGrid{{{0.1, 0.9}, {0.4, 0.6}}};
+        rich.graph = sightline::CausalGraphView{
+            {{0, "t3", "target", 3, false}, {1, "t1", "text", 1, true}, {2, "t2", "text", 2, false}},
+            {{1, 0, "tail", "arrow"}, {2, 0, "circle", "arrow"}}};
+        rich.masking = sightline::MaskingCheck{true, {1}, 0.9, 0.2, "x", "found"};
+        panel.showExplanation(rich, trace);
+        QVERIFY(panel.layerShares() && panel.headHeatmap() && panel.causalGraph());
+        QCOMPARE(panel.layerShares()->layerCount(), 2);
+        QCOMPARE(panel.headHeatmap()->headCount(), 2);
+        QCOMPARE(panel.causalGraph()->nodeItemCount(), 3);
+        QCOMPARE(panel.causalGraph()->edgeItemCount(), 2);
+        QVERIFY2(panel.statusLabel()->text().contains("validated"), qPrintable(panel.statusLabel()->text()));
+        QSignalSpy cell(&panel, &MethodPanel::headLayerClicked);
+        Q_EMIT panel.headHeatmap()->cellClicked(1, 0);
+        QCOMPARE(cell.count(), 1);
+        showAt(&panel, 420, 1400);
+        snapshot(&panel, QStringLiteral("method_panel_views"));
+        panel.clearResults();
+        QCOMPARE(panel.layerShares()->layerCount(), 0);
     }
 };
 

@@ -289,25 +289,25 @@ class TestMainWindow : public QObject {
         click_tab("relevancy");
         QVERIFY(w_->explanations().contains("relevancy"));
         const Explanation& shown = w_->explanations()["relevancy"];
-        QVERIFY(shown.extras.contains("ground_truth"));
+        QVERIFY(shown.ground_truth);
         const auto task = toy::parse_task(demo.task.toStdString());
         QVERIFY(task);
         const auto expected =
             ground_truth_readout(*core_model_, *w_->trace(), toy::make_sample(demo.seed, *task), 0,
                                  metrics::GridMap{shown.grid_h, shown.grid_w, shown.image_map});
-        QCOMPARE(QString::fromStdString(shown.extras["ground_truth"].dump()),
-                 QString::fromStdString(expected.dump()));
+        QCOMPARE(QString::fromStdString(to_json(*shown.ground_truth).dump()),
+                 QString::fromStdString(to_json(expected).dump()));
         const QString status = w_->panel("relevancy")->statusLabel()->text();
         QVERIFY2(status.contains("Ground truth: "), qPrintable(status));
         QVERIFY2(status.contains(QString::fromStdString(ground_truth_summary(expected)).toHtmlEscaped()),
                  qPrintable(status));
         if (toy::answers_match(w_->trace()->answer_text, demo.expected_answer.toStdString()))
-            QVERIFY(expected.value("applicable", false));  // token 0 of a colour answer is the colour word
+            QVERIFY(expected.applicable);  // token 0 of a colour answer is the colour word
 
         // Another question about the same image: no ground truth (the scene's answer does not apply).
         QVERIFY(test::ask(*w_, "how many objects are there?"));
         QVERIFY(test::click_token(*w_, 0));
-        QVERIFY(!w_->explanations()["relevancy"].extras.contains("ground_truth"));
+        QVERIFY(!w_->explanations()["relevancy"].ground_truth.has_value());
         QVERIFY(!w_->panel("relevancy")->statusLabel()->text().contains("Ground truth"));
         // Another image with the demo's question: none either.
         QImage other(96, 96, QImage::Format_RGB888);
@@ -315,7 +315,7 @@ class TestMainWindow : public QObject {
         w_->setImage(other, "plain");
         QVERIFY(test::ask(*w_, demo.question));
         QVERIFY(test::click_token(*w_, 0));
-        QVERIFY(!w_->explanations()["relevancy"].extras.contains("ground_truth"));
+        QVERIFY(!w_->explanations()["relevancy"].ground_truth.has_value());
     }
 
     void scene_accuracy_dialog_matches_the_core_and_opens_wrong_answers() {
@@ -373,7 +373,7 @@ class TestMainWindow : public QObject {
                  w_->trace()->answer_text.c_str());
         QVERIFY(test::click_token(*w_, 0));
         click_tab("relevancy");
-        QVERIFY(w_->explanations()["relevancy"].extras.contains("ground_truth"));
+        QVERIFY(w_->explanations()["relevancy"].ground_truth.has_value());
         d->close();
     }
 };
