@@ -3,6 +3,8 @@
 #include <ATen/ATen.h>
 
 #include <algorithm>
+#include <cmath>
+#include <map>
 #include <set>
 
 #include "core/causal/ci_test.h"
@@ -23,6 +25,43 @@ std::string node_label(const Trace& t, std::int64_t pos) {
     if (tok.role == TokenRole::Image)
         return tok.row >= 0 ? cat("img ", tok.row, ",", tok.col) : std::string("img cls");
     return tok.text;
+}
+
+// A graph node: one token, or a square group of image patches (big grids) that is masked and correlated
+// as one.
+struct Node {
+    std::vector<std::int64_t> members;  // sequence positions, ascending
+    double attention = 0;               // attention from the prediction step, summed over the members
+    std::string label;
+    std::int64_t first() const { return members.front(); }
+};
+
+// Image nodes: every image position alone (g = 1), or g x g blocks of the patch grid; positions without a
+// grid cell (a class token) stay alone. Blocks are listed in grid order.
+std::vector<Node> image_groups(const Trace& t, const std::vector<std::int64_t>& image_pos, const double* a,
+                               int g) {
+    std::vector<Node> out;
+    std::map<std::pair<int, int>, std::size_t> block_of;
+    for (const std::int64_t ip : image_pos) {
+        const auto& tok = t.tokens[static_cast<std::size_t>(ip)];
+        if (g <= 1 || tok.row < 0) {
+            out.push_back({{ip}, a[ip], node_label(t, ip)});
+            continue;
+        }
+        const std::pair<int, int> block{tok.row / g, tok.col / g};
+        auto it = block_of.find(block);
+        if (it == block_of.end()) {
+            const int r0 = block.first * g, c0 = block.second * g;
+            it = block_of.emplace(block, out.size()).first;
+            out.push_back({{}, 0.0,
+                           cat("img ", r0, "-", std::min(r0 + g, t.grid_h) - 1, ",", c0, "-",
+                               std::min(c0 + g, t.grid_w) - 1)});
+        }
+        Node& n = out[it->second];
+        n.members.push_back(ip);
+        n.attention += a[ip];
+    }
+    return out;
 }
 
 }  // namespace
@@ -85,11 +124,20 @@ std::vector<ParamSpec> CleannExplainer::params(const ModelConfig& c) const {
          {}},
         {"max_image_nodes",
          "Image nodes",
-         "Top image tokens by attention from the target",
+         "Top image tokens (or patch groups) by attention from the target",
          ParamKind::Int,
          144,
          1,
          1000,
+         {}},
+        {"patch_group",
+         "Patch group (0 = auto)",
+         "Image nodes are g x g blocks of patches, masked together; auto picks the smallest g that leaves "
+         "at most 'Image nodes' blocks (1 on grids up to 12x12, 2 on LLaVA-1.5's 24x24)",
+         ParamKind::Int,
+         0,
+         0,
+         16,
          {}},
         {"text_threshold",
          "Text threshold",
@@ -192,33 +240,49 @@ Explanation CleannExplainer::explain(TraceContext& ctx, std::int64_t target, con
     }
     const at::Tensor a_row = row_all[head];  // attention of the prediction step over keys
 
-    // Nodes: the target, the top image tokens, text tokens above the threshold (positions before q).
-    std::vector<std::int64_t> nodes = {q};
-    if (!image_pos.empty()) {
-        const at::Tensor w = a_row.index_select(0, at::tensor(image_pos, at::kLong));
-        const auto k = std::min<std::int64_t>(p.at("max_image_nodes").get<std::int64_t>(), w.size(0));
-        const at::Tensor top = std::get<1>(w.topk(k));
-        for (std::int64_t i = 0; i < k; ++i)
-            nodes.push_back(image_pos[static_cast<std::size_t>(top[i].item<std::int64_t>())]);
+    // Nodes: the target, the top image tokens (or patch groups), text tokens above the threshold (positions
+    // before q).
+    const at::Tensor a_cpu = a_row.to(at::kDouble).contiguous();
+    const double* a = a_cpu.data_ptr<double>();
+    const auto max_image = p.at("max_image_nodes").get<std::int64_t>();
+    int group = p.at("patch_group").get<int>();
+    if (group == 0) {  // auto: the smallest g with at most max_image blocks
+        group = 1;
+        if (trace.has_image() && trace.grid_h > 0)
+            while (static_cast<std::int64_t>((trace.grid_h + group - 1) / group) *
+                       ((trace.grid_w + group - 1) / group) >
+                   max_image)
+                ++group;
+    }
+    std::vector<Node> nodes = {{{q}, 0.0, node_label(trace, q)}};
+    {
+        std::vector<Node> image = image_groups(trace, image_pos, a, group);
+        std::stable_sort(image.begin(), image.end(),
+                         [](const Node& x, const Node& y) { return x.attention > y.attention; });
+        if (static_cast<std::int64_t>(image.size()) > max_image) image.resize(static_cast<std::size_t>(max_image));
+        for (auto& n : image) nodes.push_back(std::move(n));
     }
     const double threshold = p.at("text_threshold").get<double>();
     std::vector<std::pair<double, std::int64_t>> text;
-    const at::Tensor a_cpu = a_row.to(at::kDouble).contiguous();
-    const double* a = a_cpu.data_ptr<double>();
     for (auto t : ctx.text_positions_before(q))
         if (a[t] > threshold) text.emplace_back(a[t], t);
     std::sort(text.begin(), text.end(), [](const auto& x, const auto& y) { return x.first > y.first; });
     const auto max_text = static_cast<std::size_t>(p.at("max_text_nodes").get<std::int64_t>());
-    for (std::size_t i = 0; i < text.size() && i < max_text; ++i) nodes.push_back(text[i].second);
-    std::sort(nodes.begin() + 1, nodes.end());
+    for (std::size_t i = 0; i < text.size() && i < max_text; ++i)
+        nodes.push_back({{text[i].second}, text[i].first, node_label(trace, text[i].second)});
+    std::sort(nodes.begin() + 1, nodes.end(), [](const Node& x, const Node& y) { return x.first() < y.first(); });
     const int n = static_cast<int>(nodes.size());
 
     // Correlations from the head's attention rows of the nodes (keys: every position up to q).
     causal::Matrix rows(n, static_cast<int>(q + 1));
     const at::Tensor head_pattern = full[head];
-    for (int i = 0; i < n; ++i) {
-        const at::Tensor r =
-            head_pattern[nodes[static_cast<std::size_t>(i)]].narrow(0, 0, q + 1).to(at::kDouble).contiguous();
+    for (int i = 0; i < n; ++i) {  // a group's row: the mean of its members' rows
+        const auto& members = nodes[static_cast<std::size_t>(i)].members;
+        const at::Tensor r = head_pattern.index_select(0, at::tensor(members, at::kLong))
+                                 .narrow(1, 0, q + 1)
+                                 .mean(0)
+                                 .to(at::kDouble)
+                                 .contiguous();
         const double* d = r.data_ptr<double>();
         for (int j = 0; j <= q; ++j) rows(i, j) = d[j];
     }
@@ -234,7 +298,7 @@ Explanation CleannExplainer::explain(TraceContext& ctx, std::int64_t target, con
         std::vector<int> idx(static_cast<std::size_t>(n));
         for (int i = 0; i < n; ++i) idx[static_cast<std::size_t>(i)] = i;
         std::sort(idx.begin(), idx.end(), [&](int x, int y) {
-            return nodes[static_cast<std::size_t>(x)] < nodes[static_cast<std::size_t>(y)];
+            return nodes[static_cast<std::size_t>(x)].first() < nodes[static_cast<std::size_t>(y)].first();
         });
         order = idx;
         icd = causal::learn_ordered_icd(test, order, io);
@@ -254,7 +318,9 @@ Explanation CleannExplainer::explain(TraceContext& ctx, std::int64_t target, con
     double masked_prob = clean_prob;
     auto positions_of = [&](const std::vector<int>& set) {
         std::vector<std::int64_t> out;
-        for (int i : set) out.push_back(nodes[static_cast<std::size_t>(i)]);
+        for (int i : set)
+            for (auto m : nodes[static_cast<std::size_t>(i)].members) out.push_back(m);
+        std::sort(out.begin(), out.end());
         return out;
     };
     const causal::ExplanationTester tester = [&](const std::vector<int>& set) {
@@ -272,7 +338,7 @@ Explanation CleannExplainer::explain(TraceContext& ctx, std::int64_t target, con
     eo.max_set_size = p.at("max_set_size").get<int>();
     eo.max_tester_calls = p.at("max_tests").get<std::int64_t>();
     if (p.at("nested").get<bool>()) eo.exhaustive_calls = p.at("exhaustive_tests").get<std::int64_t>();
-    for (auto np : nodes) eo.node_priority.push_back(a[np]);  // attention from the prediction step
+    for (const auto& node : nodes) eo.node_priority.push_back(node.attention);  // from the prediction step
     // The budget scales with the measured forward time: on a big model the given budget may not hold a
     // single re-run, so it always allows min_reruns of them.
     const double budget = p.at("time_budget_ms").get<double>();
@@ -309,16 +375,17 @@ Explanation CleannExplainer::explain(TraceContext& ctx, std::int64_t target, con
         e.text_scores.push_back(in_set.count(t) ? 1.0f : 0.0f);
     }
     std::vector<std::string> labels;
-    for (auto np : nodes) labels.push_back(node_label(trace, np));
+    for (const auto& node : nodes) labels.push_back(node.label);
     std::vector<int> highlighted(found.nodes.begin(), found.nodes.end());
-    // The PAG as a typed graph view: node i is token nodes[i] (node 0 the target).
+    // The PAG as a typed graph view: node i is nodes[i] (node 0 the target; a patch group is drawn at its
+    // first member's position).
     const nlohmann::json pag = causal::pag_to_json(icd.pag, labels, 0, highlighted);
     CausalGraphView graph;
     for (std::size_t i = 0; i < nodes.size(); ++i) {
         const auto& n = pag["nodes"][i];
-        const auto role = trace.tokens[static_cast<std::size_t>(nodes[i])].role;
+        const auto role = trace.tokens[static_cast<std::size_t>(nodes[i].first())].role;
         graph.nodes.push_back({n["id"].get<int>(), n["label"].get<std::string>(),
-                               i == 0 ? "target" : (role == TokenRole::Image ? "image" : "text"), nodes[i],
+                               i == 0 ? "target" : (role == TokenRole::Image ? "image" : "text"), nodes[i].first(),
                                n["highlighted"].get<bool>()});
     }
     for (const auto& ed : pag["edges"])
@@ -331,6 +398,7 @@ Explanation CleannExplainer::explain(TraceContext& ctx, std::int64_t target, con
     e.diagnostics = {{"head", head},
                      {"layer", last},
                      {"nodes", nodes.size()},
+                     {"patch_group", group},
                      {"candidates_tried", found.candidates_tried},
                      {"exhaustive_tried", found.exhaustive_tried},
                      {"minimality", found.minimality},

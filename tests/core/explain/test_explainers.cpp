@@ -360,6 +360,42 @@ class TestExplainers : public QObject {
             *ctx_, "cleann", target, {{"time_budget_ms", 0.001}, {"min_reruns", 0}, {"alpha", 0.01}});
         QVERIFY(!fixed.budget->scaled);
         QCOMPARE(fixed.budget->budget_ms, 0.001);
+        QCOMPARE(fixed.diagnostics["patch_group"].get<int>(), 1);  // a 4x4 grid holds 144 nodes: singletons
+    }
+
+    void cleann_groups_patches_on_big_grids() {
+        // Four image nodes allowed on the 4x4 grid: auto grouping makes 2x2 blocks, each one node that is
+        // masked as a whole, so the map is constant on every block and a validated set flips the token
+        // when its blocks are masked.
+        const std::int64_t target = 0, pos = trace_->answer_begin;
+        const std::int64_t y = trace_->tokens[static_cast<std::size_t>(pos)].id;
+        const Explanation e = service_.explain(
+            *ctx_, "cleann", target, {{"max_image_nodes", 4}, {"alpha", 0.3}, {"time_budget_ms", 0}});
+        QCOMPARE(e.diagnostics["patch_group"].get<int>(), 2);
+        int image_nodes = 0;
+        for (const auto& n : e.graph->nodes)
+            if (n.kind == "image") {
+                ++image_nodes;
+                QVERIFY2(n.label.find('-') != std::string::npos, n.label.c_str());  // "img 0-1,2-3"
+            }
+        QCOMPARE(image_nodes, 4);
+        for (int br = 0; br < 2; ++br)
+            for (int bc = 0; bc < 2; ++bc) {
+                const float v = e.at(2 * br, 2 * bc);
+                for (int r = 0; r < 2; ++r)
+                    for (int c = 0; c < 2; ++c) QCOMPARE(e.at(2 * br + r, 2 * bc + c), v);
+            }
+        std::size_t masked_cells = 0;
+        for (float v : e.image_map) masked_cells += v > 0.5f ? 1 : 0;
+        QCOMPARE(masked_cells % 4, std::size_t{0});
+        if (e.masking->validated) QVERIFY(run_with_masked_tokens(*ctx_, target, e.masking->positions).first != y);
+        // An explicit group of 1 keeps one node per patch (four of them, the most attended).
+        const Explanation single = service_.explain(
+            *ctx_, "cleann", target, {{"max_image_nodes", 4}, {"patch_group", 1}, {"time_budget_ms", 0}});
+        QCOMPARE(single.diagnostics["patch_group"].get<int>(), 1);
+        int singles = 0;
+        for (const auto& n : single.graph->nodes) singles += n.kind == "image" ? 1 : 0;
+        QCOMPARE(singles, 4);
     }
 
     void service_caches_and_validates() {
