@@ -2,8 +2,12 @@
 #include <ATen/ATen.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "app/cli/commands.h"
 #include "app/cli/model_options.h"
@@ -90,30 +94,128 @@ nlohmann::json bench_explain(const LoadedModel& m, const std::vector<std::string
             {"methods", out}};
 }
 
+// Cancel latency of one stage: `job` runs on this thread under a JobControl; a watcher thread waits until the
+// job reports a stage starting with `stage`, lets it run `delay_ms` more (so the flag lands between the
+// job's own checks, as a user's click does), raises the cancel flag and the time until the job throws
+// CancelledError is the latency. Reported per delay; "finished" when the job ended before the flag.
+nlohmann::json cancel_latency(const std::string& stage, const std::vector<int>& delays_ms,
+                              const std::function<void(const JobControl&)>& job) {
+    nlohmann::json runs = nlohmann::json::array();
+    double worst = 0;
+    bool all_cancelled = true;
+    for (const int delay : delays_ms) {
+        std::atomic<bool> cancel{false}, seen{false}, done{false};
+        std::atomic<std::int64_t> raised_at_ns{0};
+        const JobControl control(&cancel, [&](const Progress& p) {
+            if (!seen && p.stage.rfind(stage, 0) == 0) seen = true;
+        });
+        std::thread watcher([&] {
+            while (!seen && !done) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            if (done) return;
+            std::this_thread::sleep_for(std::chrono::milliseconds(delay));
+            if (done) return;
+            raised_at_ns = std::chrono::steady_clock::now().time_since_epoch().count();
+            cancel = true;
+        });
+        bool cancelled = false;
+        try {
+            job(control);
+        } catch (const CancelledError&) {
+            cancelled = true;
+        }
+        const auto ended_ns = std::chrono::steady_clock::now().time_since_epoch().count();
+        done = true;
+        watcher.join();
+        nlohmann::json r = {{"delay_ms", delay}};
+        if (cancelled && raised_at_ns > 0) {
+            const double ms = static_cast<double>(ended_ns - raised_at_ns) / 1e6;
+            r["latency_ms"] = ms;
+            worst = std::max(worst, ms);
+        } else {
+            r["finished"] = true;  // the stage ended before the flag went up
+            all_cancelled = false;
+        }
+        runs.push_back(r);
+    }
+    return {{"stage", stage}, {"runs", runs}, {"worst_ms", worst}, {"every_run_cancelled", all_cancelled}};
+}
+
+// Cancel latency of model load, vision encoding, prefill, decode and relevancy's backward on `m` (and,
+// for the load, a second load of its folder, before `m` exists: see cmd_bench).
+nlohmann::json bench_cancel(const LoadedModel& m, const PromptRequest& request,
+                            const std::vector<int>& delays) {
+    nlohmann::json out = nlohmann::json::array();
+    GenerationSettings g;
+    g.max_new_tokens = 64;
+    g.stop_ids = {-1};
+    g.alternatives = 0;
+    const auto generate_with = [&](const JobControl& control) {
+        GenerationCallbacks cb;
+        cb.control = &control;
+        generate(m, prepare_prompt(m, request), g, cb);
+    };
+    if (m.config.multimodal && request.image_rgb)
+        out.push_back(cancel_latency("vision encoding", delays, generate_with));
+    out.push_back(cancel_latency("prefill", delays, generate_with));
+    out.push_back(cancel_latency("decode", delays, generate_with));
+    Explorer explorer(m);
+    GenerationSettings two = g;
+    two.max_new_tokens = 2;
+    explorer.generate(request, two);
+    out.push_back(cancel_latency("backward", delays, [&](const JobControl& control) {
+        explorer.service().clear();
+        explorer.explain("relevancy", 0, nlohmann::json::object(), &control);
+    }));
+    return out;
+}
+
 }  // namespace
 
 int cmd_bench(const Words& words) {
-    const Args a(words, {"json", "help", "explain"});
+    const Args a(words, {"json", "help", "explain", "cancel"});
     if (a.has("help")) {
         std::cout
             << "usage: sightline-cli bench --model DIR [--prompt-tokens N] [--new-tokens N] [--repeats N]\n"
                "       [--image PATH] [--prompt TEXT] [--dtype auto|f32|bf16] [--threads N]\n"
-               "       [--explain [--methods LIST]] [--json]\n"
+               "       [--explain [--methods LIST]] [--cancel [--cancel-delays MS,MS,...]] [--json]\n"
                "Load time, peak resident memory (total and anonymous), prefill and decode rates (median of\n"
                "--repeats runs after a warm-up; --repeats 0 skips them). --explain times a first and a "
                "further\n"
-               "click of each method on one answer, as the GUI runs them (works on any checkpoint).\n";
+               "click of each method on one answer, as the GUI runs them (works on any checkpoint).\n"
+               "--cancel times how long model load, vision encoding, prefill, decode and relevancy's "
+               "backward\n"
+               "take to stop once cancelled (the flag raised each delay after the stage began; default\n"
+               "150,450 ms).\n";
         return 0;
     }
     std::set<std::string> known = kModelOptions;
-    known.insert(
-        {"json", "help", "prompt-tokens", "new-tokens", "repeats", "explain", "methods", "image", "prompt"});
+    known.insert({"json", "help", "prompt-tokens", "new-tokens", "repeats", "explain", "methods", "image",
+                  "prompt", "cancel", "cancel-delays"});
     a.allow_only(known);
     const int prompt_tokens = a.get_int("prompt-tokens", 32);
     const int new_tokens = a.get_int("new-tokens", 32);
     const int repeats = std::max(0, a.get_int("repeats", 3));
     if (prompt_tokens < 1 || new_tokens < 2) fail("--prompt-tokens must be >= 1 and --new-tokens >= 2");
 
+    std::vector<int> cancel_delays;
+    for (const auto& d : split(a.get("cancel-delays", "150,450"), ',')) {
+        char* end = nullptr;
+        const long v = std::strtol(d.c_str(), &end, 10);
+        if (d.empty() || *end != '\0' || v < 0 || v > 600000)
+            fail("--cancel-delays: '", d, "' is not a delay in milliseconds (0..600000)");
+        cancel_delays.push_back(static_cast<int>(v));
+    }
+    nlohmann::json cancel = nlohmann::json::array();
+    if (a.has("cancel")) {  // the load first, while no other copy of the model is resident
+        LoadOptions o = load_options_for(a.get("dtype", "auto"));
+        o.threads = a.get_int("threads", 0);
+        const std::string dir = model_dir_from(a);
+        cancel.push_back(cancel_latency("loading weights", cancel_delays, [&](const JobControl& control) {
+            LoadOptions lo = o;
+            lo.control = &control;
+            load_model(dir, lo);
+        }));
+    }
     const auto model = load_model_from(a);
     const std::uint64_t anon_after_load = current_anon_rss_bytes();
     GenerationSettings s;
@@ -173,6 +275,12 @@ int cmd_bench(const Words& words) {
                           {"peak_rss_bytes", peak_rss_bytes()},
                           {"peak_rss", format_bytes(peak_rss_bytes())}};
     if (!explain.is_null()) out["explain"] = explain;
+    if (a.has("cancel")) {
+        for (auto& stage : bench_cancel(*model, request, cancel_delays)) cancel.push_back(stage);
+        out["cancel"] = cancel;
+        out["peak_rss_bytes"] = peak_rss_bytes();
+        out["peak_rss"] = format_bytes(peak_rss_bytes());
+    }
     if (a.has("json")) {
         std::cout << out.dump() << "\n";
     } else {

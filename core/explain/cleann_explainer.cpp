@@ -53,7 +53,8 @@ std::vector<Node> image_groups(const Trace& t, const std::vector<std::int64_t>& 
         if (it == block_of.end()) {
             const int r0 = block.first * g, c0 = block.second * g;
             it = block_of.emplace(block, out.size()).first;
-            out.push_back({{}, 0.0,
+            out.push_back({{},
+                           0.0,
                            cat("img ", r0, "-", std::min(r0 + g, t.grid_h) - 1, ",", c0, "-",
                                std::min(c0 + g, t.grid_w) - 1)});
         }
@@ -259,7 +260,8 @@ Explanation CleannExplainer::explain(TraceContext& ctx, std::int64_t target, con
         std::vector<Node> image = image_groups(trace, image_pos, a, group);
         std::stable_sort(image.begin(), image.end(),
                          [](const Node& x, const Node& y) { return x.attention > y.attention; });
-        if (static_cast<std::int64_t>(image.size()) > max_image) image.resize(static_cast<std::size_t>(max_image));
+        if (static_cast<std::int64_t>(image.size()) > max_image)
+            image.resize(static_cast<std::size_t>(max_image));
         for (auto& n : image) nodes.push_back(std::move(n));
     }
     const double threshold = p.at("text_threshold").get<double>();
@@ -270,7 +272,8 @@ Explanation CleannExplainer::explain(TraceContext& ctx, std::int64_t target, con
     const auto max_text = static_cast<std::size_t>(p.at("max_text_nodes").get<std::int64_t>());
     for (std::size_t i = 0; i < text.size() && i < max_text; ++i)
         nodes.push_back({{text[i].second}, text[i].first, node_label(trace, text[i].second)});
-    std::sort(nodes.begin() + 1, nodes.end(), [](const Node& x, const Node& y) { return x.first() < y.first(); });
+    std::sort(nodes.begin() + 1, nodes.end(),
+              [](const Node& x, const Node& y) { return x.first() < y.first(); });
     const int n = static_cast<int>(nodes.size());
 
     // Correlations from the head's attention rows of the nodes (keys: every position up to q).
@@ -385,8 +388,8 @@ Explanation CleannExplainer::explain(TraceContext& ctx, std::int64_t target, con
         const auto& n = pag["nodes"][i];
         const auto role = trace.tokens[static_cast<std::size_t>(nodes[i].first())].role;
         graph.nodes.push_back({n["id"].get<int>(), n["label"].get<std::string>(),
-                               i == 0 ? "target" : (role == TokenRole::Image ? "image" : "text"), nodes[i].first(),
-                               n["highlighted"].get<bool>()});
+                               i == 0 ? "target" : (role == TokenRole::Image ? "image" : "text"),
+                               nodes[i].first(), n["highlighted"].get<bool>()});
     }
     for (const auto& ed : pag["edges"])
         graph.edges.push_back({ed["from"].get<int>(), ed["to"].get<int>(), ed["mark_from"].get<std::string>(),

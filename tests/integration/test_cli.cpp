@@ -122,6 +122,34 @@ class TestCli : public QObject {
         QVERIFY(r.j()["anon_rss_bytes"].get<double>() > 0);
     }
 
+    void bench_cancel_measures_every_stage() {
+        // A flag raised as each stage begins (delay 0) stops it: every stage reports a latency (or, when the
+        // stage ended first, says so), and a bad delay list is refused with a clear message.
+        const Run r =
+            cli({"bench", "--model", model_, "--json", "--repeats", "0", "--cancel", "--cancel-delays", "0"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const json j = r.j();
+        QStringList stages;
+        int cancelled = 0;
+        for (const auto& st : j["cancel"]) {
+            stages << QString::fromStdString(st["stage"].get<std::string>());
+            for (const auto& run : st["runs"]) {
+                QVERIFY(run.contains("latency_ms") != run.contains("finished"));
+                if (run.contains("latency_ms")) {
+                    ++cancelled;
+                    QVERIFY(run["latency_ms"].get<double>() >= 0);
+                    QVERIFY(run["latency_ms"].get<double>() < 10000);
+                }
+            }
+        }
+        QCOMPARE(stages.join(", "), QString("loading weights, vision encoding, prefill, decode, backward"));
+        QVERIFY(cancelled >= 3);  // prefill, decode and backward run long enough on every model here
+        const Run bad =
+            cli({"bench", "--model", model_, "--repeats", "0", "--cancel", "--cancel-delays", "1,x"});
+        QVERIFY(bad.code != 0);
+        QVERIFY2(bad.err.contains("--cancel-delays"), qPrintable(bad.err));
+    }
+
     void generate_with_image_and_explain() {
         const QString scene = tmp_.path() + "/scene";
         Run r = cli({"toy", "scene", "--seed", "1000000005", "--out", scene, "--task", "color"});

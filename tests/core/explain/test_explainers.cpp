@@ -388,7 +388,8 @@ class TestExplainers : public QObject {
         std::size_t masked_cells = 0;
         for (float v : e.image_map) masked_cells += v > 0.5f ? 1 : 0;
         QCOMPARE(masked_cells % 4, std::size_t{0});
-        if (e.masking->validated) QVERIFY(run_with_masked_tokens(*ctx_, target, e.masking->positions).first != y);
+        if (e.masking->validated)
+            QVERIFY(run_with_masked_tokens(*ctx_, target, e.masking->positions).first != y);
         // An explicit group of 1 keeps one node per patch (four of them, the most attended).
         const Explanation single = service_.explain(
             *ctx_, "cleann", target, {{"max_image_nodes", 4}, {"patch_group", 1}, {"time_budget_ms", 0}});
