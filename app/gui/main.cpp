@@ -4,8 +4,11 @@
 //             [--timeout SECONDS]
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QElapsedTimer>
 #include <QTimer>
 #include <cstdio>
+#include <map>
+#include <memory>
 
 #include "core/util/resource_paths.h"
 #include "ui/window/main_window.h"
@@ -14,9 +17,42 @@ using sightline::ui::MainWindow;
 
 namespace {
 
+// Measures how responsive the GUI thread stays: a 10 ms timer records the longest gap between its ticks
+// in each phase of the scripted run (a gap well over 10 ms means the event loop was blocked that long).
+struct StallWatch {
+    QTimer tick;
+    QElapsedTimer clock;
+    qint64 last = 0;
+    QString phase = "loading";
+    std::map<QString, qint64> worst;  // phase -> longest gap (ms)
+
+    void start(QObject* owner) {
+        clock.start();
+        QObject::connect(&tick, &QTimer::timeout, owner, [this] {
+            const qint64 now = clock.elapsed();
+            auto& w = worst[phase];
+            w = std::max(w, now - last);
+            last = now;
+        });
+        tick.start(10);
+    }
+    void enter(const QString& p) {
+        last = clock.elapsed();  // a phase change is not a gap
+        phase = p;
+    }
+    void print() const {
+        QStringList parts;
+        for (const auto& [p, ms] : worst) parts << QString("%1 %2 ms").arg(p).arg(ms);
+        std::fprintf(stderr, "event loop: longest gap between 10 ms ticks while %s\n",
+                     qPrintable(parts.join(", ")));
+    }
+};
+
 // Drives the real window through a full explanation and saves a PNG of it (docs, checks).
 void script_screenshot(MainWindow* w, const QCommandLineParser& args, QApplication& app) {
     const QString out = args.value("screenshot");
+    auto stalls = std::make_shared<StallWatch>();
+    stalls->start(w);
     const int timeout = args.value("timeout").toInt();
     QTimer::singleShot(timeout * 1000, &app, [] {
         std::fprintf(stderr, "sightline --screenshot: timed out\n");
@@ -27,25 +63,29 @@ void script_screenshot(MainWindow* w, const QCommandLineParser& args, QApplicati
         QCoreApplication::exit(1);
     });
     auto started = std::make_shared<bool>(false);
-    QObject::connect(w, &MainWindow::modelReadyChanged, w, [w, &args, started](bool ready) {
+    QObject::connect(w, &MainWindow::modelReadyChanged, w, [w, &args, started, stalls](bool ready) {
         if (!ready || *started) return;
         *started = true;
+        stalls->enter("generating");
         if (args.isSet("image") && !w->openImageFile(args.value("image"))) return;
         if (args.isSet("prompt")) w->setQuestion(args.value("prompt"));
         if (args.isSet("method")) w->setActiveMethod(args.value("method"));
         w->startGeneration();
     });
     auto targeted = std::make_shared<bool>(false);
-    QObject::connect(w, &MainWindow::generationFinished, w, [w, &args, targeted] {
+    QObject::connect(w, &MainWindow::generationFinished, w, [w, &args, targeted, stalls] {
+        stalls->enter("explaining");
         if (args.isSet("target") && !*targeted) {
             *targeted = true;
             w->selectTarget(args.value("target").toInt());
         }
     });
-    QObject::connect(w, &MainWindow::idle, w, [w, out, targeted, &args] {
+    QObject::connect(w, &MainWindow::idle, w, [w, out, targeted, &args, stalls] {
         if (!w->trace() || w->explanations().isEmpty()) return;
         if (args.isSet("target") && !*targeted) return;
         const QString report = args.value("report");
+        stalls->print();
+        stalls->enter("saving");
         QTimer::singleShot(200, w, [w, out, report] {  // let the last repaints land
             bool ok = w->grab().save(out, "PNG");
             std::fprintf(stderr, ok ? "wrote %s\n" : "cannot write %s\n", qPrintable(out));
