@@ -41,8 +41,9 @@ int cmd_explain(const Words& words) {
     const Args a(words, {"json", "all-targets", "help", "nearest"});
     if (a.has("help")) {
         std::cout
-            << "usage: sightline-cli explain [--model DIR] (--image PATH --prompt TEXT | --scene "
-               "SEED[:TASK])\n"
+            << "usage: sightline-cli explain [--model DIR] ([--image PATH] (--prompt TEXT | --prompt-ids \"1 "
+               "2 "
+               "3\") | --scene SEED[:TASK])\n"
                "       --method NAME[,NAME...] [--target INDEX | --all-targets] --out DIR\n"
                "       [--params JSON] [--colormap NAME] [--opacity X] [--max-new-tokens N] [--json]\n"
                "--params is a JSON object keyed by method, e.g. '{\"attention\": {\"layers\": \"2-3\"}}'.\n"
@@ -54,7 +55,7 @@ int cmd_explain(const Words& words) {
     std::set<std::string> known = kModelOptions;
     known.insert({"image", "prompt", "method", "target", "all-targets", "out", "json", "params", "colormap",
                   "opacity", "max-new-tokens", "temperature", "top-p", "top-k", "seed", "help", "nearest",
-                  "scene"});
+                  "scene", "prompt-ids"});
     a.allow_only(known);
     const std::string out_dir = a.require("out");
     const auto methods = split(a.require("method"), ',');
@@ -71,8 +72,8 @@ int cmd_explain(const Words& words) {
     PromptRequest req;
     std::optional<toy::Sample> scene;
     if (a.has("scene")) {
-        if (a.has("image") || a.has("prompt"))
-            fail("--scene gives the image and the question; drop --image/--prompt");
+        if (a.has("image") || a.has("prompt") || a.has("prompt-ids"))
+            fail("--scene gives the image and the question; drop --image/--prompt/--prompt-ids");
         const std::string spec = a.get("scene");
         const auto colon = spec.find(':');
         const auto task = toy::parse_task(colon == std::string::npos ? "color" : spec.substr(colon + 1));
@@ -96,7 +97,12 @@ int cmd_explain(const Words& words) {
         req.image_rgb = scene->scene.image;
         req.image_label = cat("scene ", scene->seed);
     } else {
-        req.question = a.require("prompt");
+        if (a.has("prompt") == a.has("prompt-ids"))
+            fail("give exactly one of --prompt TEXT or --prompt-ids \"1 2 3\" (or --scene)");
+        if (a.has("prompt"))
+            req.question = a.get("prompt");
+        else
+            req.ids = parse_id_list(a.get("prompt-ids"));  // models without a tokenizer; no template
         req.image_rgb = image_from(a);
         req.image_label = a.get("image");
     }

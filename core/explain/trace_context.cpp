@@ -66,6 +66,7 @@ void TraceContext::capture() {
     o.control = control_;
     o.report_layers = true;
     o.lm_stage = "capture pass";
+    o.prompt_length = trace_->answer_begin;
     o.cache = {"lm.ln_final.hook_normalized", "lm.hook_embed"};
     o.interventions = {
         Intervention::apply("lm.blocks.*.attn.hook_pattern", [&](const at::Tensor& p, const HookContext& c) {
@@ -98,6 +99,7 @@ const at::Tensor& TraceContext::full_pattern(int layer) {
     ensure_memory_available(static_cast<std::uint64_t>(heads()) * n * n * 4 * 2, "a full attention pattern");
     RunOptions o;
     o.control = control_;
+    o.prompt_length = trace_->answer_begin;
     const std::string hook = "lm.blocks." + std::to_string(layer) + ".attn.hook_pattern";
     o.cache = {hook};
     ActivationCache cache;
@@ -186,6 +188,7 @@ ForwardOutput forward_prefix(const LoadedModel& model, const Trace& t, const at:
         whole_image ? (pixel_override.defined() ? pixel_override : t.pixel_values) : at::Tensor();
     RunOptions with_control = options != nullptr ? *options : RunOptions{};
     if (with_control.control == nullptr) with_control.control = control;
+    with_control.prompt_length = t.answer_begin;  // prefix-LM models: the prompt attends both ways
     return model.model->forward(ids, pixels, &with_control, cache, nullptr, mode);
 }
 }  // namespace

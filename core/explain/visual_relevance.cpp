@@ -15,7 +15,9 @@ namespace {
 at::Tensor answer_log_probs(const LoadedModel& m, const Trace& t, const at::Tensor& pixels) {
     at::NoGradGuard ng;
     const at::Tensor ids = at::tensor(t.ids(), at::kLong).unsqueeze(0);
-    const at::Tensor logits = m.model->forward(ids, pixels).logits[0];  // [N, V]
+    RunOptions o;
+    o.prompt_length = t.answer_begin;                                       // prefix-LM models
+    const at::Tensor logits = m.model->forward(ids, pixels, &o).logits[0];  // [N, V]
     const at::Tensor lp = at::log_softmax(logits.narrow(0, t.answer_begin - 1, t.answer_size()), -1);
     return lp.gather(1, at::tensor(t.answer_ids(), at::kLong).unsqueeze(1)).squeeze(1);
 }

@@ -18,8 +18,10 @@ double target_probability(const LoadedModel& model, const Trace& trace, std::int
     const at::Tensor pixels = pixel_tensor(preprocess_image(image_rgb, *model.image_processor));
     const at::Tensor ids = at::tensor(trace.ids(), at::kLong).unsqueeze(0).narrow(1, 0, position);
     at::NoGradGuard ng;
+    RunOptions o;
+    o.prompt_length = trace.answer_begin;  // prefix-LM models
     const at::Tensor logits =
-        model.model->forward(ids, pixels, nullptr, nullptr, nullptr, LogitsMode::Last).logits[0][0];
+        model.model->forward(ids, pixels, &o, nullptr, nullptr, LogitsMode::Last).logits[0][0];
     return at::softmax(logits, -1)[trace.tokens[static_cast<std::size_t>(position)].id].item<double>();
 }
 

@@ -91,6 +91,16 @@ PreparedPrompt prepare_prompt(const LoadedModel& model, const PromptRequest& req
         if (!model.tokenizer)
             fail("model ", model.name, " has no tokenizer: give the prompt as token ids (--prompt-ids)");
         if (req.question.empty()) fail("the prompt is empty");
+        if (c.family == MultimodalFamily::PaliGemma) {
+            // PaliGemmaProcessor: the image tokens, <bos>, the prompt, "\n" (no chat template).
+            t.prompt_text = (has_image ? "<image>" : "") + std::string("<bos>") + req.question + "\n";
+            if (has_image) ids.push_back(c.image_token_index);
+            if (c.text.bos_token_id >= 0) ids.push_back(c.text.bos_token_id);
+            for (auto id : model.tokenizer->encode(req.question + "\n", /*add_special_tokens=*/false))
+                ids.push_back(id);
+        }
+    }
+    if (ids.empty()) {
         t.prompt_text = req.use_chat_template
                             ? apply_chat_template(model.chat_template, req.question, has_image)
                             : (has_image ? "<image>\n" + req.question : req.question);

@@ -49,7 +49,8 @@ at::Tensor repeat_kv(const at::Tensor& x, std::int64_t n_rep) {
 
 at::Tensor attention_forward(const at::Tensor& x, const AttentionWeights& w, const AttentionSpec& spec,
                              const RotaryTables* rotary, KVCache* cache, std::int64_t offset,
-                             const BlockHookNames& names, HookRunner& hooks) {
+                             const BlockHookNames& names, HookRunner& hooks,
+                             std::int64_t bidirectional_prefix) {
     const auto b = x.size(0), t = x.size(1);
     at::Tensor q = hooks(names.q, split_heads(w.q(x), spec.heads, spec.head_dim), 1, offset).transpose(1, 2);
     at::Tensor k =
@@ -77,8 +78,11 @@ at::Tensor attention_forward(const at::Tensor& x, const AttentionWeights& w, con
         scores.mul_(scale);
     if (spec.causal && t > 1) {
         // query i (absolute offset + i) may see keys 0..offset + i
-        const at::Tensor blocked =
-            at::ones({t, key_len}, at::TensorOptions().dtype(at::kBool)).triu(offset + 1);
+        at::Tensor blocked = at::ones({t, key_len}, at::TensorOptions().dtype(at::kBool)).triu(offset + 1);
+        if (bidirectional_prefix > offset)  // the prefix's own rows see the whole prefix
+            blocked.narrow(0, 0, std::min(t, bidirectional_prefix - offset))
+                .narrow(1, 0, std::min(key_len, bidirectional_prefix))
+                .fill_(false);
         if (grad)
             scores = scores.masked_fill(blocked, -std::numeric_limits<float>::infinity());
         else

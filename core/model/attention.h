@@ -34,9 +34,11 @@ struct AttentionWeights {
 };
 
 // x: [batch, T, d]. `rotary` may be null (no RoPE). `cache` may be null (no KV cache); with a cache, keys
-// from earlier calls are prepended and `position_offset` is the absolute position of x[:, 0].
+// from earlier calls are prepended and `position_offset` is the absolute position of x[:, 0]. With a causal
+// spec, queries and keys both below `bidirectional_prefix` (absolute positions) see each other both ways.
 at::Tensor attention_forward(const at::Tensor& x, const AttentionWeights& w, const AttentionSpec& spec,
                              const RotaryTables* rotary, KVCache* cache, std::int64_t position_offset,
-                             const BlockHookNames& names, HookRunner& hooks);
+                             const BlockHookNames& names, HookRunner& hooks,
+                             std::int64_t bidirectional_prefix = 0);
 
 }  // namespace sightline

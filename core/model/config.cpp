@@ -56,6 +56,24 @@ TextConfig parse_text(const json& j, const std::string& where, const std::string
     t.model_type = type;
     if (type == "llama" || type == "mistral") {
         t.kind = DecoderKind::Llama;
+    } else if (type == "gemma") {
+        // GemmaConfig defaults (transformers 4.46).
+        t.kind = DecoderKind::Gemma;
+        t.vocab_size = 256000;
+        t.hidden_size = 3072;
+        t.intermediate_size = 24576;
+        t.num_hidden_layers = 28;
+        t.num_attention_heads = 16;
+        t.num_key_value_heads = 16;
+        t.head_dim = 256;
+        t.max_position_embeddings = 8192;
+        t.bos_token_id = 2;
+        t.eos_token_ids = {1};
+        t.pad_token_id = 0;
+        t.tie_word_embeddings = true;
+        t.hidden_act = "gelu_pytorch_tanh";
+        t.norm_unit_offset = true;
+        t.scale_embeddings = true;
     } else if (type == "qwen2") {
         t.kind = DecoderKind::Qwen2;
         // Qwen2Config defaults differ from LlamaConfig.
@@ -65,14 +83,15 @@ TextConfig parse_text(const json& j, const std::string& where, const std::string
         t.bos_token_id = -1;
         t.eos_token_ids = {};
     } else {
-        fail(where, ": text model_type '", type, "' is not supported (supported: llama, qwen2)");
+        fail(where, ": text model_type '", type,
+             "' is not supported (supported: llama, mistral, qwen2, gemma)");
     }
     read(j, "vocab_size", &t.vocab_size, where);
     read(j, "hidden_size", &t.hidden_size, where);
     read(j, "intermediate_size", &t.intermediate_size, where);
     read(j, "num_hidden_layers", &t.num_hidden_layers, where);
     read(j, "num_attention_heads", &t.num_attention_heads, where);
-    t.num_key_value_heads = t.num_attention_heads;
+    if (t.kind != DecoderKind::Gemma) t.num_key_value_heads = t.num_attention_heads;  // GemmaConfig: 16
     read(j, "num_key_value_heads", &t.num_key_value_heads, where);
     require_positive(t.hidden_size, "hidden_size", where);
     require_positive(t.num_attention_heads, "num_attention_heads", where);
@@ -80,7 +99,7 @@ TextConfig parse_text(const json& j, const std::string& where, const std::string
     require_positive(t.num_hidden_layers, "num_hidden_layers", where);
     require_positive(t.intermediate_size, "intermediate_size", where);
     require_positive(t.vocab_size, "vocab_size", where);
-    t.head_dim = t.hidden_size / t.num_attention_heads;
+    if (t.kind != DecoderKind::Gemma) t.head_dim = t.hidden_size / t.num_attention_heads;  // Gemma: 256
     read(j, "head_dim", &t.head_dim, where);
     require_positive(t.head_dim, "head_dim", where);
     if (t.num_attention_heads % t.num_key_value_heads != 0)
@@ -95,8 +114,17 @@ TextConfig parse_text(const json& j, const std::string& where, const std::string
     read(j, "attention_bias", &t.attention_bias, where);
     read(j, "mlp_bias", &t.mlp_bias, where);
     read(j, "tie_word_embeddings", &t.tie_word_embeddings, where);
-    read(j, "hidden_act", &t.hidden_act, where);
-    if (t.hidden_act != "silu") fail(where, ": hidden_act '", t.hidden_act, "' is not supported (only silu)");
+    if (t.kind == DecoderKind::Gemma) {
+        // GemmaMLP uses hidden_activation (gelu_pytorch_tanh when absent); hidden_act is ignored.
+        read(j, "hidden_activation", &t.hidden_act, where);
+        if (t.hidden_act != "gelu_pytorch_tanh" && t.hidden_act != "gelu")
+            fail(where, ": hidden_activation '", t.hidden_act,
+                 "' is not supported (gelu_pytorch_tanh, gelu)");
+    } else {
+        read(j, "hidden_act", &t.hidden_act, where);
+        if (t.hidden_act != "silu")
+            fail(where, ": hidden_act '", t.hidden_act, "' is not supported (only silu)");
+    }
     read(j, "bos_token_id", &t.bos_token_id, where);
     t.eos_token_ids = read_ids(j, "eos_token_id", t.eos_token_ids, where);
     read(j, "pad_token_id", &t.pad_token_id, where);
@@ -115,9 +143,10 @@ TextConfig parse_text(const json& j, const std::string& where, const std::string
     return t;
 }
 
-VisionConfig parse_vision(const json& j, const std::string& where, bool llava_defaults) {
+VisionConfig parse_vision(const json& j, const std::string& where, bool llava_defaults,
+                          const std::string& default_type = "clip_vision_model") {
     VisionConfig v;
-    std::string type = "clip_vision_model";
+    std::string type = default_type;
     read(j, "model_type", &type, where);
     v.model_type = type;
     if (type == "clip_vision_model") {
@@ -236,13 +265,66 @@ ModelConfig parse_model_config(const json& j, const std::string& origin) {
         read(j, "image_token_id", &c.image_token_index, origin);
         read(j, "image_seq_length", &c.image_seq_length, origin);
         if (c.image_token_index < 0) fail(origin, ": image_token_index must be non-negative");
+    } else if (c.model_type == "paligemma") {
+        // PaliGemmaConfig (transformers 4.46): SigLIP + Gemma, one linear projector, image tokens first.
+        c.multimodal = true;
+        c.family = MultimodalFamily::PaliGemma;
+        if (c.architecture.empty()) c.architecture = "PaliGemmaForConditionalGeneration";
+        std::int64_t vocab_size = 257152;
+        read(j, "vocab_size", &vocab_size, origin);
+        read(j, "_vocab_size", &vocab_size, origin);
+        const auto tj = j.find("text_config");
+        const auto vj = j.find("vision_config");
+        if (tj != j.end() && tj->is_object()) {
+            c.text = parse_text(*tj, origin + " text_config", "gemma");
+        } else {  // PaliGemmaConfig's default language model
+            c.text = parse_text(json{{"model_type", "gemma"},
+                                     {"hidden_size", 2048},
+                                     {"num_hidden_layers", 18},
+                                     {"intermediate_size", 16384},
+                                     {"num_attention_heads", 8},
+                                     {"num_key_value_heads", 1},
+                                     {"vocab_size", vocab_size}},
+                                origin + " text_config", "gemma");
+        }
+        if (vj != j.end() && vj->is_object()) {
+            c.vision = parse_vision(*vj, origin + " vision_config", false, "siglip_vision_model");
+        } else {
+            c.vision = parse_vision(json{{"model_type", "siglip_vision_model"},
+                                         {"intermediate_size", 4096},
+                                         {"hidden_size", 1152},
+                                         {"patch_size", 14},
+                                         {"image_size", 224},
+                                         {"num_hidden_layers", 27},
+                                         {"num_attention_heads", 16}},
+                                    origin + " vision_config", false);
+        }
+        if (c.vision.kind != VisionKind::Siglip) fail(origin, ": PaliGemma needs a SigLIP vision tower");
+        c.text.prefix_lm = true;
+        c.text.position_base = 1;
+        c.vision_feature_layers = {-1};
+        c.vision_feature_select_strategy = "full";
+        c.vision_post_norm = true;
+        c.multimodal_projector_bias = true;
+        c.image_token_index = 256000;
+        read(j, "image_token_index", &c.image_token_index, origin);
+        c.projection_dim = 2048;
+        read(j, "projection_dim", &c.projection_dim, origin);
+        if (c.projection_dim != c.text.hidden_size)
+            fail(origin, ": projection_dim ", c.projection_dim,
+                 " differs from the language model's hidden_size ", c.text.hidden_size,
+                 " (the projected image features are its input embeddings)");
+        c.image_seq_length = c.vision.num_patches();
+        if (c.image_token_index < 0 || c.image_token_index >= c.text.vocab_size)
+            fail(origin, ": image_token_index ", c.image_token_index, " is outside the vocabulary");
     } else if (c.model_type == "llama" || c.model_type == "qwen2" || c.model_type == "mistral") {
         c.text = parse_text(j, origin, c.model_type);
         if (c.architecture.empty())
             c.architecture = c.model_type == "qwen2" ? "Qwen2ForCausalLM" : "LlamaForCausalLM";
     } else {
         fail(origin, ": model_type '", c.model_type,
-             "' is not supported (supported: llava with CLIP/SigLIP + Llama/Qwen2, llama, qwen2)");
+             "' is not supported (supported: llava with CLIP/SigLIP + Llama/Qwen2, paligemma, llama, qwen2, "
+             "mistral)");
     }
     return c;
 }
@@ -281,6 +363,7 @@ json model_config_to_json(const ModelConfig& c) {
     else
         text["eos_token_id"] = c.text.eos_token_ids;
     if (c.text.pad_token_id >= 0) text["pad_token_id"] = c.text.pad_token_id;
+    if (c.text.kind == DecoderKind::Gemma) text["hidden_activation"] = c.text.hidden_act;
     if (!c.multimodal) {
         text["architectures"] = {c.architecture};
         return text;
@@ -295,6 +378,15 @@ json model_config_to_json(const ModelConfig& c) {
                    {"patch_size", c.vision.patch_size},
                    {"layer_norm_eps", c.vision.layer_norm_eps},
                    {"hidden_act", c.vision.hidden_act}};
+    if (c.family == MultimodalFamily::PaliGemma)
+        return {{"architectures", {"PaliGemmaForConditionalGeneration"}},
+                {"model_type", "paligemma"},
+                {"text_config", text},
+                {"vision_config", vision},
+                {"image_token_index", c.image_token_index},
+                {"projection_dim", c.projection_dim},
+                {"hidden_size", c.projection_dim},
+                {"torch_dtype", "float32"}};
     json out = {{"architectures", {"LlavaForConditionalGeneration"}},
                 {"model_type", "llava"},
                 {"text_config", text},

@@ -1,7 +1,8 @@
 #pragma once
 // Model configuration read from a Hugging Face config.json. Missing fields take the defaults of the
-// corresponding transformers class (LlavaConfig, CLIPVisionConfig, SiglipVisionConfig, LlamaConfig,
-// Qwen2Config), so real and hand-written configs behave as they would in transformers.
+// corresponding transformers class (LlavaConfig, PaliGemmaConfig, CLIPVisionConfig, SiglipVisionConfig,
+// LlamaConfig, Qwen2Config, GemmaConfig), so real and hand-written configs behave as they would in
+// transformers.
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -10,7 +11,10 @@
 
 namespace sightline {
 
-enum class DecoderKind { Llama, Qwen2 };
+enum class DecoderKind { Llama, Qwen2, Gemma };
+// How the image reaches the language model: LLaVA (two-layer GELU projector, <image> in the chat text) or
+// PaliGemma (one linear projector scaled by 1/sqrt(d), image tokens before <bos>, prefix-LM attention).
+enum class MultimodalFamily { Llava, PaliGemma };
 enum class VisionKind { Clip, Siglip };
 
 struct TextConfig {
@@ -30,7 +34,13 @@ struct TextConfig {
     bool attention_bias = false;      // q/k/v/o bias (Llama option); Qwen2 always has q/k/v bias, no o bias
     bool mlp_bias = false;
     bool tie_word_embeddings = false;
-    std::string hidden_act = "silu";
+    std::string hidden_act = "silu";  // the MLP's gate activation (Gemma: hidden_activation)
+    // Gemma: RMSNorm scales by (1 + w), input embeddings are multiplied by sqrt(hidden_size).
+    bool norm_unit_offset = false;
+    bool scale_embeddings = false;
+    // PaliGemma: the prompt (image, <bos>, text, "\n") attends bidirectionally; positions start at 1.
+    bool prefix_lm = false;
+    std::int64_t position_base = 0;
     std::int64_t bos_token_id = 1;
     std::vector<std::int64_t> eos_token_ids{2};
     std::int64_t pad_token_id = -1;
@@ -54,7 +64,8 @@ struct VisionConfig {
 };
 
 struct ModelConfig {
-    bool multimodal = false;   // LlavaForConditionalGeneration vs *ForCausalLM
+    bool multimodal = false;  // a vision-language model vs *ForCausalLM
+    MultimodalFamily family = MultimodalFamily::Llava;
     std::string architecture;  // e.g. "LlavaForConditionalGeneration"
     std::string model_type;    // "llava", "llama", "qwen2"
     TextConfig text;
@@ -66,6 +77,10 @@ struct ModelConfig {
     bool multimodal_projector_bias = true;
     std::int64_t image_token_index = 32000;
     std::int64_t image_seq_length = 576;  // as declared; the real count is computed by image_token_count()
+    // PaliGemma: image features are the vision tower's last state after post_layernorm, through one linear
+    // layer (projection_dim = the text hidden size), divided by sqrt(text hidden size).
+    bool vision_post_norm = false;
+    std::int64_t projection_dim = 0;
 
     // Number of LM positions one image occupies (patches, plus the class token under "full" with CLIP).
     std::int64_t image_token_count() const;

@@ -2,6 +2,8 @@
 
 #include <ATen/ATen.h>
 
+#include <cmath>
+
 #include "core/model/kv_cache.h"
 #include "core/util/error.h"
 
@@ -10,15 +12,15 @@ namespace sightline {
 Decoder::Decoder(const TextConfig& c, c10::ScalarType dtype)
     : config_(c),
       dtype_(dtype),
-      norm_(c.hidden_size, c.rms_norm_eps),
+      norm_(c.hidden_size, c.rms_norm_eps, c.norm_unit_offset),
       lm_head_(c.hidden_size, c.vocab_size, false) {
     const bool qkv_bias = c.kind == DecoderKind::Qwen2 || c.attention_bias;
     const bool o_bias = c.kind == DecoderKind::Llama && c.attention_bias;
     const auto d = c.hidden_size, hd = c.head_dim;
     for (std::int64_t l = 0; l < c.num_hidden_layers; ++l) {
         Block b{
-            RMSNorm(d, c.rms_norm_eps),
-            RMSNorm(d, c.rms_norm_eps),
+            RMSNorm(d, c.rms_norm_eps, c.norm_unit_offset),
+            RMSNorm(d, c.rms_norm_eps, c.norm_unit_offset),
             AttentionWeights{Linear(d, c.num_attention_heads * hd, qkv_bias),
                              Linear(d, c.num_key_value_heads * hd, qkv_bias),
                              Linear(d, c.num_key_value_heads * hd, qkv_bias),
@@ -57,25 +59,35 @@ at::Tensor Decoder::embed(const at::Tensor& ids) const {
     return at::embedding(embed_tokens_, ids);
 }
 
-at::Tensor Decoder::forward(const at::Tensor& embeds, std::int64_t offset, KVCache* cache,
-                            HookRunner& hooks) const {
+at::Tensor Decoder::forward(const at::Tensor& embeds, std::int64_t offset, KVCache* cache, HookRunner& hooks,
+                            std::int64_t bidirectional_prefix) const {
     const auto t = embeds.size(1);
     if (offset + t > config_.max_position_embeddings)
         fail("sequence of ", offset + t, " positions exceeds the model's context of ",
              config_.max_position_embeddings);
     const RotaryTables rotary =
-        rotary_tables(config_.head_dim, config_.rope_theta, config_.rope_linear_factor, offset, t, dtype_);
+        rotary_tables(config_.head_dim, config_.rope_theta, config_.rope_linear_factor,
+                      offset + config_.position_base, t, dtype_);
     at::Tensor h = hooks(embed_hook_, embeds, 1, offset);
+    if (config_.scale_embeddings) {
+        // Gemma: every input row (text and merged image alike) times sqrt(d), rounded to the compute dtype
+        // as transformers' normalizer is.
+        const at::Tensor normalizer =
+            at::scalar_tensor(std::sqrt(static_cast<double>(config_.hidden_size)), at::kFloat)
+                .to(h.scalar_type());
+        h = h * normalizer;
+    }
     const int layers = static_cast<int>(blocks_.size());
     for (int l = 0; l < layers; ++l) {
         const Block& b = blocks_[static_cast<std::size_t>(l)];
         h = hooks(b.names.resid_pre, h, 1, offset);
-        at::Tensor a =
-            attention_forward(b.input_norm(h), b.attn, b.spec, &rotary, cache, offset, b.names, hooks);
+        at::Tensor a = attention_forward(b.input_norm(h), b.attn, b.spec, &rotary, cache, offset, b.names,
+                                         hooks, bidirectional_prefix);
         a = hooks(b.names.attn_out, a, 1, offset);
         h = hooks(b.names.resid_mid, h + a, 1, offset);
         const at::Tensor x = b.post_norm(h);
-        at::Tensor m = hooks(b.names.mlp_post, at::silu(b.gate(x)) * b.up(x), 1, offset);
+        at::Tensor m =
+            hooks(b.names.mlp_post, activation(config_.hidden_act, b.gate(x)) * b.up(x), 1, offset);
         m = hooks(b.names.mlp_out, b.down(m), 1, offset);
         h = hooks(b.names.resid_post, h + m, 1, offset);
         hooks.block_done("lm", l, layers);

@@ -1,6 +1,8 @@
 #pragma once
-// Llama / Qwen2 decoder: token embedding, pre-norm blocks (RMSNorm, RoPE attention with grouped-query
-// heads, SwiGLU MLP), final RMSNorm and the LM head (tied to the embedding when configured or absent).
+// Llama / Qwen2 / Gemma decoder: token embedding, pre-norm blocks (RMSNorm, RoPE attention with grouped-query
+// heads, gated MLP: SwiGLU, or GeGLU for Gemma), final RMSNorm and the LM head (tied to the embedding when
+// configured or absent). Gemma: norms scale by (1 + w) and the input embeddings are multiplied by sqrt(d)
+// right after the lm.hook_embed hook point (so interventions there act on unscaled embeddings).
 #include <ATen/core/Tensor.h>
 
 #include <memory>
@@ -27,8 +29,9 @@ class Decoder {
 
     at::Tensor embed(const at::Tensor& ids) const;  // [b, T] -> [b, T, d]
     // Runs every block on `embeds` and the final norm; returns the normalised hidden states [b, T, d].
+    // Positions below `bidirectional_prefix` (absolute) attend to each other both ways (prefix-LM).
     at::Tensor forward(const at::Tensor& embeds, std::int64_t position_offset, KVCache* cache,
-                       HookRunner& hooks) const;
+                       HookRunner& hooks, std::int64_t bidirectional_prefix = 0) const;
     at::Tensor head(const at::Tensor& hidden) const { return lm_head_(hidden); }
     // The final norm alone (for logit-lens style readouts of intermediate residuals).
     at::Tensor final_norm(const at::Tensor& resid) const { return norm_(resid); }

@@ -66,6 +66,10 @@ struct RunOptions {
     const JobControl* control = nullptr;
     bool report_layers = false;
     std::string lm_stage = "prefill";
+    // Prefix-LM models (PaliGemma): how many leading positions are the prompt, which attends both ways.
+    // -1: the whole input of a pass that starts at position 0 (a prompt's prefill). Passes over a prompt
+    // and answer tokens must say where the prompt ends (TraceContext does, from the trace).
+    std::int64_t prompt_length = -1;
     bool empty() const {
         return cache.empty() && keep_grad.empty() && interventions.empty() && knockouts.empty();
     }

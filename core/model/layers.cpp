@@ -53,6 +53,7 @@ at::Tensor RMSNorm::operator()(const at::Tensor& x) const {
     at::Tensor h = x.to(at::kFloat);
     const at::Tensor variance = h.pow(2).mean(-1, /*keepdim=*/true);
     h = h * at::rsqrt(variance + eps);
+    if (unit_offset) return (h * (weight.to(at::kFloat) + 1.0)).to(input_dtype);
     return weight * h.to(input_dtype);
 }
 

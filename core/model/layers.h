@@ -43,13 +43,15 @@ struct LayerNorm {
     void visit(const std::string& prefix, const ParamVisitor& v);
 };
 
-// Llama RMSNorm: computed in float32, cast back to the input dtype, then scaled by the weight.
+// Llama RMSNorm: computed in float32, cast back to the input dtype, then scaled by the weight. Gemma's
+// (`unit_offset`): scaled by (1 + weight) in float32, then cast back.
 struct RMSNorm {
     at::Tensor weight;
     std::int64_t dim = 0;
     double eps = 1e-6;
+    bool unit_offset = false;
     RMSNorm() = default;
-    RMSNorm(std::int64_t d, double e) : dim(d), eps(e) {}
+    RMSNorm(std::int64_t d, double e, bool offset = false) : dim(d), eps(e), unit_offset(offset) {}
     at::Tensor operator()(const at::Tensor& x) const;
     void visit(const std::string& prefix, const ParamVisitor& v);
 };

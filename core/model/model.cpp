@@ -30,7 +30,8 @@ Model::Model(const ModelConfig& config, ComputeDType dtype) : config_(config), d
         vision_ = std::make_unique<VisionTower>(config_, scalar_type());
         const bool bias = config_.multimodal_projector_bias;
         proj1_ = Linear(vision_->feature_dim(), config_.text.hidden_size, bias);
-        proj2_ = Linear(config_.text.hidden_size, config_.text.hidden_size, bias);
+        if (config_.family == MultimodalFamily::Llava)
+            proj2_ = Linear(config_.text.hidden_size, config_.text.hidden_size, bias);
     }
 }
 
@@ -40,8 +41,12 @@ void Model::visit_parameters(const ParamVisitor& v) {
     const bool tied = config_.text.tie_word_embeddings;
     if (config_.multimodal) {
         vision_->visit("vision_tower.vision_model.", v);
-        proj1_.visit("multi_modal_projector.linear_1", v);
-        proj2_.visit("multi_modal_projector.linear_2", v);
+        if (config_.family == MultimodalFamily::PaliGemma) {
+            proj1_.visit("multi_modal_projector.linear", v);
+        } else {
+            proj1_.visit("multi_modal_projector.linear_1", v);
+            proj2_.visit("multi_modal_projector.linear_2", v);
+        }
         decoder_->visit("language_model.model.", tied ? "" : "language_model.lm_head.weight", v);
     } else {
         decoder_->visit("model.", tied ? "" : "lm_head.weight", v);
@@ -95,7 +100,10 @@ void Model::load(const WeightStore& store) {
     visit_parameters([&](const std::string& name, at::Tensor& t, const std::vector<std::int64_t>& shape) {
         const auto it = by_name.find(name);
         if (it == by_name.end()) {
-            if (!is_optional_key(name)) missing.push_back(name);
+            // PaliGemma's features go through post_layernorm, so it is required there.
+            const bool needed = !is_optional_key(name) || (config_.vision_post_norm &&
+                                                           name.find("post_layernorm") != std::string::npos);
+            if (needed) missing.push_back(name);
             return;
         }
         const at::Tensor& src = *it->second;
@@ -153,7 +161,13 @@ void Model::set_requires_grad(bool on) {
 at::Tensor Model::encode_image(const at::Tensor& pixel_values, HookRunner& hooks) const {
     if (!vision_) fail("this model has no vision tower (text-only ", config_.architecture, ")");
     const at::Tensor features = vision_->forward(pixel_values, hooks);
-    at::Tensor h = proj2_(at::gelu(proj1_(features)));
+    at::Tensor h;
+    if (config_.family == MultimodalFamily::PaliGemma) {
+        // One linear layer, then divided by sqrt(d_text) (the LM's embedding scale undoes it).
+        h = proj1_(features) / std::sqrt(static_cast<double>(config_.text.hidden_size));
+    } else {
+        h = proj2_(at::gelu(proj1_(features)));
+    }
     return hooks("projector.hook_out", h, 1, 0);
 }
 
@@ -196,13 +210,20 @@ ForwardOutput Model::forward(const at::Tensor& ids, const at::Tensor& pixel_valu
         const at::Tensor features = pixel_values.defined() ? encode_image(pixel_values, hooks) : at::Tensor();
         embeds = embed_inputs(ids, features);
     }
-    return forward_embeddings(embeds, offset, hooks, kv, mode);
+    return forward_embeddings(embeds, offset, hooks, kv, mode, options ? options->prompt_length : -1);
 }
 
 ForwardOutput Model::forward_embeddings(const at::Tensor& embeds, std::int64_t offset, HookRunner& hooks,
-                                        KVCache* kv, LogitsMode mode) const {
+                                        KVCache* kv, LogitsMode mode, std::int64_t prompt_length) const {
     ForwardOutput out;
-    out.hidden = decoder_->forward(embeds, offset, kv, hooks);
+    std::int64_t prefix = 0;
+    if (config_.text.prefix_lm) {
+        if (prompt_length >= 0)
+            prefix = prompt_length;
+        else if (offset == 0)
+            prefix = embeds.size(1);  // a prompt's prefill: all of it is the prefix
+    }
+    out.hidden = decoder_->forward(embeds, offset, kv, hooks, prefix);
     if (mode == LogitsMode::All)
         out.logits = decoder_->head(out.hidden).to(at::kFloat);
     else if (mode == LogitsMode::Last)

@@ -1,8 +1,9 @@
 #pragma once
-// The model: LlavaForConditionalGeneration (vision tower + projector + decoder) or a text-only
-// LlamaForCausalLM / Qwen2ForCausalLM. Parameters are visited by their canonical checkpoint names (the
-// hub layout: "language_model.model.layers.0...", "vision_tower.vision_model...", "multi_modal_projector...",
-// or "model.layers..." for text-only models); see weight_names.h for the other accepted layout.
+// The model: LlavaForConditionalGeneration or PaliGemmaForConditionalGeneration (vision tower + projector +
+// decoder) or a text-only LlamaForCausalLM / Qwen2ForCausalLM. Parameters are visited by their canonical
+// checkpoint names (the hub layout: "language_model.model.layers.0...", "vision_tower.vision_model...",
+// "multi_modal_projector...", or "model.layers..." for text-only models); see weight_names.h for the other
+// accepted layout.
 #include <ATen/core/Tensor.h>
 
 #include <memory>
@@ -67,8 +68,10 @@ class Model {
                           const RunOptions* options = nullptr, ActivationCache* cache = nullptr,
                           KVCache* kv = nullptr, LogitsMode mode = LogitsMode::All) const;
     // Forward from ready-made embeddings (image already merged); applies hooks from lm.hook_embed on.
+    // `prompt_length`: as RunOptions::prompt_length (prefix-LM models only).
     ForwardOutput forward_embeddings(const at::Tensor& embeds, std::int64_t position_offset,
-                                     HookRunner& hooks, KVCache* kv, LogitsMode mode) const;
+                                     HookRunner& hooks, KVCache* kv, LogitsMode mode,
+                                     std::int64_t prompt_length = -1) const;
 
     const Decoder& decoder() const { return *decoder_; }
     const VisionTower* vision() const { return vision_.get(); }
@@ -79,7 +82,7 @@ class Model {
     ComputeDType dtype_;
     std::unique_ptr<Decoder> decoder_;
     std::unique_ptr<VisionTower> vision_;
-    Linear proj1_, proj2_;
+    Linear proj1_, proj2_;  // LLaVA: linear_1, linear_2; PaliGemma: proj1_ is the one linear layer
 };
 
 }  // namespace sightline

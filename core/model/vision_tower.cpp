@@ -11,6 +11,7 @@ namespace sightline {
 VisionTower::VisionTower(const ModelConfig& c, c10::ScalarType dtype)
     : vc_(c.vision),
       drop_first_(c.vision_feature_select_strategy == "default"),
+      post_norm_features_(c.vision_post_norm),
       dtype_(dtype),
       pre_norm_(c.vision.hidden_size, c.vision.layer_norm_eps),
       post_norm_(c.vision.hidden_size, c.vision.layer_norm_eps) {
@@ -52,7 +53,7 @@ void VisionTower::visit(const std::string& p, const ParamVisitor& v) {
         b.fc1.visit(lp + "mlp.fc1", v);
         b.fc2.visit(lp + "mlp.fc2", v);
     }
-    post_norm_.visit(p + "post_layernorm", v);  // present in checkpoints; LLaVA's features do not use it
+    post_norm_.visit(p + "post_layernorm", v);  // LLaVA's features do not use it; PaliGemma's do
 }
 
 std::int64_t VisionTower::feature_dim() const {
@@ -92,6 +93,7 @@ at::Tensor VisionTower::forward(const at::Tensor& pixel_values, HookRunner& hook
     for (int s : feature_states_) picked.push_back(states[static_cast<std::size_t>(s)]);
     at::Tensor features = picked.size() == 1 ? picked[0] : at::cat(picked, -1);
     if (drop_first_) features = features.narrow(1, 1, features.size(1) - 1);
+    if (post_norm_features_) features = post_norm_(features);  // PaliGemma: the tower's last_hidden_state
     return features;
 }
 

@@ -37,6 +37,7 @@ class VisionTower {
     VisionConfig vc_;
     std::vector<int> feature_states_;  // non-negative hidden-state indices
     bool drop_first_ = true;
+    bool post_norm_features_ = false;  // features = post_layernorm(last state) (PaliGemma)
     c10::ScalarType dtype_;
     at::Tensor patch_weight_, patch_bias_, class_embedding_, position_embedding_;
     LayerNorm pre_norm_, post_norm_;

@@ -122,6 +122,20 @@ class TestCli : public QObject {
         QVERIFY(r.j()["anon_rss_bytes"].get<double>() > 0);
     }
 
+    void generate_paligemma_fixture_greedy_ids() {
+        // A PaliGemma checkpoint (SigLIP + Gemma, prefix-LM) returns transformers' 16 greedy ids.
+        SIGHTLINE_REQUIRE_FIXTURES();
+        const std::string dir = sightline::test::fixture("hf_vlm/paligemma");
+        const json ref = json::parse(sightline::read_text_file(dir + "/reference.json"));
+        QStringList ids;
+        for (const auto& id : ref["input_ids"]) ids << QString::number(id.get<std::int64_t>());
+        const Run r = cli({"generate", "--model", QString::fromStdString(dir), "--image",
+                           QString::fromStdString(sightline::test::fixture("hf_vlm/image.png")),
+                           "--prompt-ids", ids.join(","), "--max-new-tokens", "16", "--json"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QCOMPARE(r.j()["output_ids"], ref["greedy_ids"]);
+    }
+
     void bench_cancel_measures_every_stage() {
         // A flag raised as each stage begins (delay 0) stops it: every stage reports a latency (or, when the
         // stage ended first, says so), and a bad delay list is refused with a clear message.

@@ -10,8 +10,11 @@
 
 #include "core/explain/explanation.h"
 #include "core/explore/explorer.h"
+#include "core/image/image_io.h"
 #include "core/util/error.h"
+#include "core/util/strings.h"
 #include "plugins/loader/plugin_loader.h"
+#include "tests/support/test_paths.h"
 #include "tests/support/tiny_models.h"
 
 using namespace sightline;
@@ -65,6 +68,7 @@ class TestExplorer : public QObject {
             const std::int64_t pos = t.answer_begin + k;
             RunOptions o;
             o.cache = {"lm.blocks.*.attn.hook_pattern"};
+            o.prompt_length = t.answer_begin;  // prefix-LM models (PaliGemma)
             ActivationCache c;
             {
                 at::NoGradGuard ng;
@@ -201,8 +205,7 @@ class TestExplorer : public QObject {
 
     // Every registered explainer (built-ins, the plugins next to this binary, an explainer added by the
     // host) on every answer token: the contract the panels, exports and sessions rely on.
-    void every_registered_explainer_honours_the_contract() {
-        Explorer x(load_model(dir_));
+    static void check_contract(Explorer& x, const PromptRequest& request) {
         QStringList errors;
         add_plugin_explainers(x, {}, &errors);
         QVERIFY2(errors.isEmpty(), qPrintable(errors.join("; ")));
@@ -213,7 +216,7 @@ class TestExplorer : public QObject {
 #ifdef SIGHTLINE_EXPECT_ROLLOUT_PLUGIN
         QVERIFY2(std::find(names.begin(), names.end(), "rollout") != names.end(), "rollout plugin");
 #endif
-        const auto trace = x.generate(question_with_image(), four_tokens());
+        const auto trace = x.generate(request, four_tokens());
         const ModelConfig& config = x.model().config;
         for (const auto& name : names) {
             const auto explainer = x.registry().get(name);
@@ -254,6 +257,27 @@ class TestExplorer : public QObject {
             if (name == "rollout") check_rollout_against_prefix_computation(x);
             // A token outside the answer is a clear error, not a crash.
             QVERIFY_THROWS_EXCEPTION(Error, x.explain(name, trace->answer_size()));
+        }
+    }
+
+    void every_registered_explainer_honours_the_contract() {
+        Explorer x(load_model(dir_));
+        check_contract(x, question_with_image());
+    }
+
+    // The same contract on the model families of ../shared/fixtures/hf_vlm that Sightline loads, with the
+    // fixture's own prompt ids and non-square test image.
+    void the_contract_holds_on_other_model_families() {
+        SIGHTLINE_REQUIRE_FIXTURES();
+        for (const char* family : {"paligemma"}) {
+            const std::string dir = test::fixture(std::string("hf_vlm/") + family);
+            const auto ref = nlohmann::json::parse(read_text_file(dir + "/reference.json"));
+            PromptRequest r;
+            r.ids = ref.at("input_ids").get<std::vector<std::int64_t>>();
+            r.image_rgb = load_image_rgb(test::fixture("hf_vlm/image.png"));
+            Explorer x(load_model(dir));
+            check_contract(x, r);
+            if (QTest::currentTestFailed()) QFAIL(family);
         }
     }
 };

@@ -1,0 +1,149 @@
+// The model families of ../shared/fixtures/hf_vlm against what the unmodified transformers code computed for
+// their tiny checkpoints on the same non-square image: preprocessed pixels, vision output, projected image
+// features, merged input embeddings, every logit, every layer's attention and 16 greedy ids.
+#include <ATen/ATen.h>
+
+#include <QtTest>
+#include <nlohmann/json.hpp>
+
+#include "core/generate/generator.h"
+#include "core/generate/prompt.h"
+#include "core/image/image_io.h"
+#include "core/io/weight_store.h"
+#include "core/model/hooks.h"
+#include "core/model/loaded_model.h"
+#include "core/util/strings.h"
+#include "tests/support/test_paths.h"
+
+using namespace sightline;
+
+namespace {
+
+struct Reference {
+    nlohmann::json meta;
+    WeightStore tensors;
+};
+
+Reference read_reference(const std::string& family) {
+    const std::string dir = test::fixture("hf_vlm/" + family);
+    return {nlohmann::json::parse(read_text_file(dir + "/reference.json")),
+            WeightStore::load_files({dir + "/reference.safetensors"}, ComputeDType::F32)};
+}
+
+double max_abs_diff(const at::Tensor& a, const at::Tensor& b) {
+    if (a.sizes() != b.sizes())
+        qFatal("shapes differ: %s vs %s", c10::str(a.sizes()).c_str(), c10::str(b.sizes()).c_str());
+    return (a.to(at::kFloat) - b.to(at::kFloat)).abs().max().item<double>();
+}
+
+#define CHECK_CLOSE(a, b, tol)                                                                         \
+    do {                                                                                               \
+        const double d_ = max_abs_diff((a), (b));                                                      \
+        QVERIFY2(d_ < (tol), qPrintable(QString("%1: max |diff| %2 >= %3").arg(#a).arg(d_).arg(tol))); \
+    } while (0)
+
+}  // namespace
+
+class TestHfVlm : public QObject {
+    Q_OBJECT
+
+  private Q_SLOTS:
+    void paligemma_matches_transformers() {
+        SIGHTLINE_REQUIRE_FIXTURES();
+        const std::string dir = test::fixture("hf_vlm/paligemma");
+        const auto model = load_model(dir);
+        const ModelConfig& c = model->config;
+        QVERIFY(c.family == MultimodalFamily::PaliGemma);
+        QVERIFY(c.text.kind == DecoderKind::Gemma);
+        QVERIFY(c.text.prefix_lm);
+        QCOMPARE(c.image_token_count(), std::int64_t{16});
+        QVERIFY(model->model->decoder().head_tied());
+        const Reference ref = read_reference("paligemma");
+
+        PromptRequest r;
+        r.ids = ref.meta["input_ids"].get<std::vector<std::int64_t>>();
+        r.image_rgb = load_image_rgb(test::fixture("hf_vlm/image.png"));
+        PreparedPrompt p = prepare_prompt(*model, r);
+        QCOMPARE(p.trace.image_begin, std::int64_t{0});  // image tokens come before <bos>
+        QCOMPARE(p.trace.grid_h, 4);
+        CHECK_CLOSE(p.trace.pixel_values, ref.tensors.get("pixel_values"), 1e-5);
+
+        at::NoGradGuard ng;
+        HookRunner none(nullptr, nullptr);
+        const at::Tensor vision = model->model->vision()->forward(p.trace.pixel_values, none);
+        CHECK_CLOSE(vision, ref.tensors.get("vision_encoder_out"), 1e-4);
+
+        RunOptions o;
+        o.cache = {"projector.hook_out", "lm.hook_embed", "lm.blocks.*.attn.hook_pattern"};
+        ActivationCache cache;
+        const at::Tensor ids = at::tensor(r.ids, at::kLong).unsqueeze(0);
+        const ForwardOutput out = model->model->forward(ids, p.trace.pixel_values, &o, &cache);
+        // The reference's image_features are the projector's raw output and its inputs_embeds the LM's input
+        // after Gemma's sqrt(d) = 8 normalizer; Sightline's projector.hook_out is after the 1/8 scaling
+        // and lm.hook_embed before the normalizer (interventions act on unscaled embeddings).
+        CHECK_CLOSE(cache.get("projector.hook_out")[0] * 8, ref.tensors.get("image_features"), 1e-5);
+        CHECK_CLOSE(cache.get("lm.hook_embed")[0] * 8, ref.tensors.get("inputs_embeds"), 1e-5);
+        CHECK_CLOSE(out.logits[0], ref.tensors.get("logits"), 1e-4);
+        // Prefix-LM: the prompt attends both ways (the upper triangle of the prompt is not masked).
+        for (int l = 0; l < 2; ++l)
+            CHECK_CLOSE(cache.get("lm.blocks." + std::to_string(l) + ".attn.hook_pattern")[0],
+                        ref.tensors.get("attn_layer" + std::to_string(l)), 1e-5);
+
+        // Greedy generation with the KV cache: the prompt's keys come from the bidirectional prefill.
+        GenerationSettings g;
+        g.max_new_tokens = 16;
+        g.stop_ids = {-1};
+        const Trace t = generate(*model, prepare_prompt(*model, r), g, {});
+        QCOMPARE(t.answer_ids(), ref.meta["greedy_ids"].get<std::vector<std::int64_t>>());
+
+        // One pass over prompt + answer, told where the prompt ends, gives every step's logits (the
+        // reference recomputed the whole sequence at each step, generated tokens causal).
+        RunOptions full;
+        full.prompt_length = t.answer_begin;
+        const at::Tensor all = at::tensor(t.ids(), at::kLong).unsqueeze(0);
+        const at::Tensor steps =
+            model->model->forward(all, t.pixel_values, &full).logits[0].narrow(0, 23, 16);
+        CHECK_CLOSE(steps, ref.tensors.get("greedy_step_logits"), 1e-4);
+        // Without the prompt length the same pass would let the prompt see the answer: different logits.
+        const at::Tensor wrong = model->model->forward(all, t.pixel_values).logits[0].narrow(0, 23, 16);
+        QVERIFY(max_abs_diff(wrong, ref.tensors.get("greedy_step_logits")) > 1e-3);
+    }
+
+    void paligemma_config_defaults_and_errors() {
+        // PaliGemmaConfig's defaults (transformers 4.46) when the sub-configs are absent.
+        const ModelConfig d = parse_model_config({{"model_type", "paligemma"}});
+        QCOMPARE(d.text.hidden_size, std::int64_t{2048});
+        QCOMPARE(d.text.num_hidden_layers, std::int64_t{18});
+        QCOMPARE(d.text.num_key_value_heads, std::int64_t{1});
+        QCOMPARE(d.text.head_dim, std::int64_t{256});
+        QCOMPARE(d.text.vocab_size, std::int64_t{257152});
+        QCOMPARE(d.vision.hidden_size, std::int64_t{1152});
+        QCOMPARE(d.vision.num_hidden_layers, std::int64_t{27});
+        QCOMPARE(d.image_token_count(), std::int64_t{256});
+        QCOMPARE(d.image_token_index, std::int64_t{256000});
+        QVERIFY(d.text.norm_unit_offset && d.text.scale_embeddings && d.text.tie_word_embeddings);
+        QCOMPARE(QString::fromStdString(d.text.hidden_act), QString("gelu_pytorch_tanh"));
+        // A projector that does not reach the LM's width is refused with both numbers named.
+        try {
+            parse_model_config({{"model_type", "paligemma"}, {"projection_dim", 64}});
+            QFAIL("accepted a projection_dim that differs from the LM width");
+        } catch (const Error& e) {
+            QVERIFY2(QString(e.what()).contains("projection_dim 64"), e.what());
+        }
+        QVERIFY_THROWS_EXCEPTION(
+            Error, parse_model_config({{"model_type", "paligemma"},
+                                       {"vision_config", {{"model_type", "clip_vision_model"}}}}));
+        QVERIFY_THROWS_EXCEPTION(
+            Error,
+            parse_model_config({{"model_type", "paligemma"},
+                                {"text_config", {{"model_type", "gemma"}, {"hidden_activation", "relu"}}}}));
+        // The config round-trips through config.json.
+        const ModelConfig back = parse_model_config(model_config_to_json(d));
+        QVERIFY(back.family == MultimodalFamily::PaliGemma);
+        QCOMPARE(back.text.num_key_value_heads, d.text.num_key_value_heads);
+        QCOMPARE(back.image_token_count(), d.image_token_count());
+    }
+};
+
+QTEST_MAIN(TestHfVlm)
+#include "test_hf_vlm.moc"
