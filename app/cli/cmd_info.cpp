@@ -74,7 +74,7 @@ int cmd_info(const Words& words) {
                           {"load_ms", m->load_ms}};
     if (c.multimodal) {
         out["image_tokens"] = c.image_token_count();
-        out["grid"] = {c.vision.grid(), c.vision.grid()};
+        out["grid"] = {c.image_grid(), c.image_grid()};
         out["image_processor"] = describe(*m->image_processor);
     }
     if (a.has("json")) {

@@ -79,9 +79,10 @@ std::pair<std::int64_t, double> run_with_masked_tokens(TraceContext& ctx, std::i
         image_fill = embeds.index_select(0, at::tensor(image_pos, at::kLong)).mean(0);
     const auto& special = ctx.model().tokenizer ? ctx.model().tokenizer->special_ids() : SpecialTokenIds{};
     const std::int64_t filler_id = special.pad >= 0 ? special.pad : (special.unk >= 0 ? special.unk : -1);
-    const at::Tensor text_fill = filler_id >= 0 && filler_id < ctx.model().config.text.vocab_size
-                                     ? ctx.model().model->decoder().embedding_matrix()[filler_id]
-                                     : at::zeros({embeds.size(1)}, embeds.options());
+    const at::Tensor text_fill =
+        filler_id >= 0 && filler_id < ctx.model().config.text.vocab_size
+            ? ctx.model().model->decoder().embed(at::full({1}, filler_id, at::kLong))[0]
+            : at::zeros({embeds.size(1)}, embeds.options());
     std::vector<std::int64_t> img, txt;
     for (auto p : positions) {
         if (p < 0 || p >= pos)

@@ -128,6 +128,12 @@ Explanation RelevancyExplainer::explain(TraceContext& ctx, std::int64_t target,
     const Trace& trace = ctx.trace();
     if (vision != "off" && !trace.has_image()) fail("relevancy: vision-tower relevancy needs an image");
     const bool want_vision = vision != "off";
+    if (want_vision &&
+        ctx.model().config.image_token_count() !=
+            ctx.model().config.vision.num_patches() + (ctx.model().config.image_tokens_include_cls() ? 1 : 0))
+        fail("relevancy: vision = ", vision,
+             " needs one image token per vision-tower token; this model pools ",
+             "its patches into fewer tokens (use vision = off)");
 
     // A graph with the vision tower also serves LM-only requests; otherwise build one (replacing the old).
     auto* graph = dynamic_cast<PrefixGraph*>(ctx.state(kStateKey));

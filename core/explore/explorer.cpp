@@ -134,9 +134,9 @@ std::shared_ptr<const Trace> Explorer::adopt_trace(const Trace& trace, const cv:
     if (t->image_begin >= 0) {
         if (image_rgb.empty()) fail("the saved answer has an image but none was given");
         if (!m.config.multimodal || !m.image_processor) fail(m.name, " does not read images");
-        if (t->grid_h != m.config.vision.grid() || t->grid_w != m.config.vision.grid())
+        if (t->grid_h != m.config.image_grid() || t->grid_w != m.config.image_grid())
             fail("the saved answer was made with a model of a different image grid (", t->grid_h, "x",
-                 t->grid_w, ", this model ", m.config.vision.grid(), "x", m.config.vision.grid(), ")");
+                 t->grid_w, ", this model ", m.config.image_grid(), "x", m.config.image_grid(), ")");
         original = image_rgb.clone();
         t->image = preprocess_image(original, *m.image_processor);
         t->pixel_values = pixel_tensor(t->image);

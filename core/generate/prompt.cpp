@@ -11,6 +11,10 @@ namespace {
 
 // Image position i (0-based among image positions) -> patch (row, col), or (-1, -1) for the class token.
 std::pair<int, int> patch_of(const ModelConfig& c, std::int64_t i) {
+    if (c.family == MultimodalFamily::Gemma3) {  // pooled tokens, row-major over the pooled grid
+        const auto side = c.image_grid();
+        return {static_cast<int>(i / side), static_cast<int>(i % side)};
+    }
     const std::int64_t vision_index = i + (c.vision_feature_select_strategy == "default" ? 1 : 0);
     const std::int64_t patch = vision_index - (c.vision.has_class_token() ? 1 : 0);
     if (patch < 0) return {-1, -1};
@@ -91,6 +95,11 @@ PreparedPrompt prepare_prompt(const LoadedModel& model, const PromptRequest& req
         if (!model.tokenizer)
             fail("model ", model.name, " has no tokenizer: give the prompt as token ids (--prompt-ids)");
         if (req.question.empty()) fail("the prompt is empty");
+        if (c.family == MultimodalFamily::Gemma3)
+            fail(
+                "Gemma 3 prompts from text need the model's own chat template, which Sightline does not "
+                "render ",
+                "yet: give the prompt as token ids (--prompt-ids) with the image tokens expanded");
         if (c.family == MultimodalFamily::PaliGemma) {
             // PaliGemmaProcessor: the image tokens, <bos>, the prompt, "\n" (no chat template).
             t.prompt_text = (has_image ? "<image>" : "") + std::string("<bos>") + req.question + "\n";
@@ -131,7 +140,7 @@ PreparedPrompt prepare_prompt(const LoadedModel& model, const PromptRequest& req
     assign_text_roles(model, t, req.ids.empty() ? req.question : std::string());
 
     if (has_image) {
-        t.grid_h = t.grid_w = static_cast<int>(c.vision.grid());
+        t.grid_h = t.grid_w = static_cast<int>(c.image_grid());
         t.image = preprocess_image(*req.image_rgb, *model.image_processor);
         t.pixel_values = pixel_tensor(t.image);
         t.image.pixel_values.clear();

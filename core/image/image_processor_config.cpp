@@ -32,11 +32,15 @@ ImageProcessorKind detect_kind(const json& j) {
           "LlavaImageProcessorFast", "CLIPProcessor", "LlavaProcessor"}) {
         if (name == clip) return ImageProcessorKind::Clip;
     }
-    for (const char* siglip : {"SiglipImageProcessor", "SiglipImageProcessorFast", "SiglipProcessor"}) {
+    // Gemma 3's processor resizes to a fixed size without keeping the aspect ratio, as SigLIP's does (its
+    // pan-and-scan crops are refused below).
+    for (const char* siglip : {"SiglipImageProcessor", "SiglipImageProcessorFast", "SiglipProcessor",
+                               "Gemma3ImageProcessor", "Gemma3ImageProcessorFast", "Gemma3Processor"}) {
         if (name == siglip) return ImageProcessorKind::Siglip;
     }
     fail("unsupported image processor \"", name, "\" in field \"", field,
-         "\" (supported: CLIPImageProcessor, LlavaImageProcessor, SiglipImageProcessor)");
+         "\" (supported: CLIPImageProcessor, LlavaImageProcessor, SiglipImageProcessor, "
+         "Gemma3ImageProcessor)");
 }
 
 bool get_bool(const json& j, const char* key, bool fallback) {
@@ -154,6 +158,14 @@ ImageProcessorConfig parse_image_processor_config(const nlohmann::json& j) {
     if (!j.is_object()) fail("preprocessor config must be a JSON object, got ", j.type_name());
     ImageProcessorConfig cfg;
     cfg.kind = detect_kind(j);
+    const auto type = j.find("image_processor_type");
+    const bool gemma3 =
+        type != j.end() && type->is_string() && type->get<std::string>().rfind("Gemma3", 0) == 0;
+    if (gemma3) {
+        cfg.resample = PilBilinear;  // Gemma3ImageProcessor's default
+        if (get_bool(j, "do_pan_and_scan", false))
+            fail("do_pan_and_scan (Gemma 3's extra crops) is not supported; set it to false");
+    }
     const bool clip = cfg.kind == ImageProcessorKind::Clip;
 
     cfg.do_resize = get_bool(j, "do_resize", true);

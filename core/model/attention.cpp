@@ -49,12 +49,14 @@ at::Tensor repeat_kv(const at::Tensor& x, std::int64_t n_rep) {
 
 at::Tensor attention_forward(const at::Tensor& x, const AttentionWeights& w, const AttentionSpec& spec,
                              const RotaryTables* rotary, KVCache* cache, std::int64_t offset,
-                             const BlockHookNames& names, HookRunner& hooks,
-                             std::int64_t bidirectional_prefix) {
+                             const BlockHookNames& names, HookRunner& hooks, const at::Tensor& mutual) {
     const auto b = x.size(0), t = x.size(1);
-    at::Tensor q = hooks(names.q, split_heads(w.q(x), spec.heads, spec.head_dim), 1, offset).transpose(1, 2);
-    at::Tensor k =
-        hooks(names.k, split_heads(w.k(x), spec.kv_heads, spec.head_dim), 1, offset).transpose(1, 2);
+    at::Tensor q = split_heads(w.q(x), spec.heads, spec.head_dim);
+    at::Tensor k = split_heads(w.k(x), spec.kv_heads, spec.head_dim);
+    if (w.q_norm.weight.defined()) q = w.q_norm(q);
+    if (w.k_norm.weight.defined()) k = w.k_norm(k);
+    q = hooks(names.q, q, 1, offset).transpose(1, 2);
+    k = hooks(names.k, k, 1, offset).transpose(1, 2);
     at::Tensor v =
         hooks(names.v, split_heads(w.v(x), spec.kv_heads, spec.head_dim), 1, offset).transpose(1, 2);
     if (rotary != nullptr) {
@@ -71,18 +73,24 @@ at::Tensor attention_forward(const at::Tensor& x, const AttentionWeights& w, con
     // Without autograd the float32 copy is fresh, so scaling and masking happen in place.
     const bool grad = at::GradMode::is_enabled() && (q.requires_grad() || k.requires_grad());
     at::Tensor scores = convert_tensor(at::matmul(q, k.transpose(2, 3)), at::kFloat);
-    const double scale = 1.0 / std::sqrt(double(spec.head_dim));
+    const double scale = spec.scale > 0 ? spec.scale : 1.0 / std::sqrt(double(spec.head_dim));
     if (grad)
         scores = scores * scale;
     else
         scores.mul_(scale);
-    if (spec.causal && t > 1) {
-        // query i (absolute offset + i) may see keys 0..offset + i
-        at::Tensor blocked = at::ones({t, key_len}, at::TensorOptions().dtype(at::kBool)).triu(offset + 1);
-        if (bidirectional_prefix > offset)  // the prefix's own rows see the whole prefix
-            blocked.narrow(0, 0, std::min(t, bidirectional_prefix - offset))
-                .narrow(1, 0, std::min(key_len, bidirectional_prefix))
-                .fill_(false);
+    if (spec.causal && (t > 1 || (spec.sliding_window > 0 && key_len > spec.sliding_window))) {
+        // query i (absolute offset + i) may see keys 0..offset + i, and every key marked with it in `mutual`
+        const auto bools = at::TensorOptions().dtype(at::kBool);
+        at::Tensor blocked = at::ones({t, key_len}, bools).triu(offset + 1);
+        if (mutual.defined() && mutual.size(0) >= offset + t) {
+            const at::Tensor mq = mutual.narrow(0, offset, t).unsqueeze(1);
+            const at::Tensor mk = mutual.narrow(0, 0, std::min(key_len, mutual.size(0))).unsqueeze(0);
+            at::Tensor both = at::zeros({t, key_len}, bools);
+            both.narrow(1, 0, mk.size(1)).copy_(mq & mk);
+            blocked = blocked & ~both;
+        }
+        if (spec.sliding_window > 0)  // keys at distance >= window are hidden, marked or not
+            blocked = blocked | at::ones({t, key_len}, bools).tril(offset - spec.sliding_window);
         if (grad)
             scores = scores.masked_fill(blocked, -std::numeric_limits<float>::infinity());
         else

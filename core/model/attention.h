@@ -26,19 +26,22 @@ struct AttentionSpec {
     bool causal = false;
     const char* tower = "lm";
     int layer = 0;
+    double scale = 0;                 // score scale; 0: 1/sqrt(head_dim)
+    std::int64_t sliding_window = 0;  // causal layers: keys at distance >= this are hidden (0: none)
 };
 
 struct AttentionWeights {
     Linear q, k, v, o;
+    RMSNorm q_norm, k_norm;  // per-head norms before RoPE (Gemma 3); unused while their weight is undefined
     void visit(const std::string& prefix, const ParamVisitor& visitor, const char* out_name);
 };
 
 // x: [batch, T, d]. `rotary` may be null (no RoPE). `cache` may be null (no KV cache); with a cache, keys
 // from earlier calls are prepended and `position_offset` is the absolute position of x[:, 0]. With a causal
-// spec, queries and keys both below `bidirectional_prefix` (absolute positions) see each other both ways.
+// spec, a query and a key that are both marked in `mutual` (bool [positions], absolute; may be undefined)
+// see each other both ways: a prefix-LM prompt, or Gemma 3's image tokens. The sliding window applies after.
 at::Tensor attention_forward(const at::Tensor& x, const AttentionWeights& w, const AttentionSpec& spec,
                              const RotaryTables* rotary, KVCache* cache, std::int64_t position_offset,
-                             const BlockHookNames& names, HookRunner& hooks,
-                             std::int64_t bidirectional_prefix = 0);
+                             const BlockHookNames& names, HookRunner& hooks, const at::Tensor& mutual = {});
 
 }  // namespace sightline

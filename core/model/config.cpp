@@ -1,5 +1,7 @@
 #include "core/model/config.h"
 
+#include <cmath>
+
 #include "core/util/error.h"
 #include "core/util/strings.h"
 
@@ -74,6 +76,30 @@ TextConfig parse_text(const json& j, const std::string& where, const std::string
         t.hidden_act = "gelu_pytorch_tanh";
         t.norm_unit_offset = true;
         t.scale_embeddings = true;
+    } else if (type == "gemma3_text") {
+        // Gemma3TextConfig defaults (transformers 4.51).
+        t.kind = DecoderKind::Gemma3;
+        t.vocab_size = 262208;
+        t.hidden_size = 2304;
+        t.intermediate_size = 9216;
+        t.num_hidden_layers = 26;
+        t.num_attention_heads = 8;
+        t.num_key_value_heads = 4;
+        t.head_dim = 256;
+        t.max_position_embeddings = 131072;
+        t.bos_token_id = 2;
+        t.eos_token_ids = {1};
+        t.pad_token_id = 0;
+        t.tie_word_embeddings = true;
+        t.hidden_act = "gelu_pytorch_tanh";
+        t.rope_theta = 1000000.0;
+        t.norm_unit_offset = true;
+        t.scale_embeddings_at_lookup = true;
+        t.qk_norm = true;
+        t.sandwich_norms = true;
+        t.query_pre_attn_scalar = 256;
+        t.sliding_window = 4096;
+        t.sliding_window_pattern = 6;
     } else if (type == "qwen2") {
         t.kind = DecoderKind::Qwen2;
         // Qwen2Config defaults differ from LlamaConfig.
@@ -84,14 +110,15 @@ TextConfig parse_text(const json& j, const std::string& where, const std::string
         t.eos_token_ids = {};
     } else {
         fail(where, ": text model_type '", type,
-             "' is not supported (supported: llama, mistral, qwen2, gemma)");
+             "' is not supported (supported: llama, mistral, qwen2, gemma, gemma3_text)");
     }
     read(j, "vocab_size", &t.vocab_size, where);
     read(j, "hidden_size", &t.hidden_size, where);
     read(j, "intermediate_size", &t.intermediate_size, where);
     read(j, "num_hidden_layers", &t.num_hidden_layers, where);
     read(j, "num_attention_heads", &t.num_attention_heads, where);
-    if (t.kind != DecoderKind::Gemma) t.num_key_value_heads = t.num_attention_heads;  // GemmaConfig: 16
+    const bool gemma = t.kind == DecoderKind::Gemma || t.kind == DecoderKind::Gemma3;
+    if (!gemma) t.num_key_value_heads = t.num_attention_heads;  // Gemma configs: a fixed default
     read(j, "num_key_value_heads", &t.num_key_value_heads, where);
     require_positive(t.hidden_size, "hidden_size", where);
     require_positive(t.num_attention_heads, "num_attention_heads", where);
@@ -99,7 +126,7 @@ TextConfig parse_text(const json& j, const std::string& where, const std::string
     require_positive(t.num_hidden_layers, "num_hidden_layers", where);
     require_positive(t.intermediate_size, "intermediate_size", where);
     require_positive(t.vocab_size, "vocab_size", where);
-    if (t.kind != DecoderKind::Gemma) t.head_dim = t.hidden_size / t.num_attention_heads;  // Gemma: 256
+    if (!gemma) t.head_dim = t.hidden_size / t.num_attention_heads;  // Gemma: 256
     read(j, "head_dim", &t.head_dim, where);
     require_positive(t.head_dim, "head_dim", where);
     if (t.num_attention_heads % t.num_key_value_heads != 0)
@@ -114,7 +141,7 @@ TextConfig parse_text(const json& j, const std::string& where, const std::string
     read(j, "attention_bias", &t.attention_bias, where);
     read(j, "mlp_bias", &t.mlp_bias, where);
     read(j, "tie_word_embeddings", &t.tie_word_embeddings, where);
-    if (t.kind == DecoderKind::Gemma) {
+    if (gemma) {
         // GemmaMLP uses hidden_activation (gelu_pytorch_tanh when absent); hidden_act is ignored.
         read(j, "hidden_activation", &t.hidden_act, where);
         if (t.hidden_act != "gelu_pytorch_tanh" && t.hidden_act != "gelu")
@@ -128,6 +155,18 @@ TextConfig parse_text(const json& j, const std::string& where, const std::string
     read(j, "bos_token_id", &t.bos_token_id, where);
     t.eos_token_ids = read_ids(j, "eos_token_id", t.eos_token_ids, where);
     read(j, "pad_token_id", &t.pad_token_id, where);
+    if (t.kind == DecoderKind::Gemma3) {
+        read(j, "query_pre_attn_scalar", &t.query_pre_attn_scalar, where);
+        read(j, "sliding_window", &t.sliding_window, where);
+        read(j, "sliding_window_pattern", &t.sliding_window_pattern, where);
+        read(j, "rope_local_base_freq", &t.rope_local_theta, where);
+        if (t.query_pre_attn_scalar <= 0) fail(where, ": query_pre_attn_scalar must be positive");
+        if (t.sliding_window < 0 || t.sliding_window_pattern < 0)
+            fail(where, ": sliding_window and sliding_window_pattern must not be negative");
+        for (const char* cap : {"attn_logit_softcapping", "final_logit_softcapping"})
+            if (j.contains(cap) && !j[cap].is_null())
+                fail(where, ": ", cap, " is not supported (Gemma 3 checkpoints leave it null)");
+    }
     if (const auto rs = j.find("rope_scaling"); rs != j.end() && !rs->is_null()) {
         std::string rtype;
         if (rs->contains("rope_type"))
@@ -197,8 +236,15 @@ VisionConfig parse_vision(const json& j, const std::string& where, bool llava_de
 
 }  // namespace
 
+std::int64_t ModelConfig::image_grid() const {
+    if (family == MultimodalFamily::Gemma3)
+        return static_cast<std::int64_t>(std::llround(std::sqrt(static_cast<double>(mm_tokens_per_image))));
+    return vision.grid();
+}
+
 std::int64_t ModelConfig::image_token_count() const {
     if (!multimodal) return 0;
+    if (family == MultimodalFamily::Gemma3) return mm_tokens_per_image;
     std::int64_t n = vision.num_patches() + (vision.has_class_token() ? 1 : 0);
     if (vision_feature_select_strategy == "default") n -= 1;
     return n;
@@ -317,6 +363,35 @@ ModelConfig parse_model_config(const json& j, const std::string& origin) {
         c.image_seq_length = c.vision.num_patches();
         if (c.image_token_index < 0 || c.image_token_index >= c.text.vocab_size)
             fail(origin, ": image_token_index ", c.image_token_index, " is outside the vocabulary");
+    } else if (c.model_type == "gemma3") {
+        // Gemma3Config (transformers 4.51): SigLIP + Gemma 3, pooled image tokens.
+        c.multimodal = true;
+        c.family = MultimodalFamily::Gemma3;
+        if (c.architecture.empty()) c.architecture = "Gemma3ForConditionalGeneration";
+        const json empty = json::object();
+        const json& tj = j.contains("text_config") && j["text_config"].is_object() ? j["text_config"] : empty;
+        const json& vj =
+            j.contains("vision_config") && j["vision_config"].is_object() ? j["vision_config"] : empty;
+        c.text = parse_text(tj, origin + " text_config", "gemma3_text");
+        if (c.text.kind != DecoderKind::Gemma3) fail(origin, ": Gemma 3 needs a gemma3_text language model");
+        c.vision = parse_vision(vj, origin + " vision_config", false, "siglip_vision_model");
+        if (c.vision.kind != VisionKind::Siglip) fail(origin, ": Gemma 3 needs a SigLIP vision tower");
+        c.text.image_bidirectional = true;
+        c.vision_feature_layers = {-1};
+        c.vision_feature_select_strategy = "full";
+        c.vision_post_norm = true;
+        c.mm_tokens_per_image = 256;
+        read(j, "mm_tokens_per_image", &c.mm_tokens_per_image, origin);
+        c.image_token_index = 262144;
+        read(j, "image_token_index", &c.image_token_index, origin);
+        const auto side = static_cast<std::int64_t>(std::llround(std::sqrt(double(c.mm_tokens_per_image))));
+        if (c.mm_tokens_per_image <= 0 || side * side != c.mm_tokens_per_image || c.vision.grid() % side != 0)
+            fail(origin, ": mm_tokens_per_image ", c.mm_tokens_per_image,
+                 " must be a square whose side divides ", "the ", c.vision.grid(), "x", c.vision.grid(),
+                 " patch grid");
+        c.image_seq_length = c.mm_tokens_per_image;
+        if (c.image_token_index < 0 || c.image_token_index >= c.text.vocab_size)
+            fail(origin, ": image_token_index ", c.image_token_index, " is outside the vocabulary");
     } else if (c.model_type == "llama" || c.model_type == "qwen2" || c.model_type == "mistral") {
         c.text = parse_text(j, origin, c.model_type);
         if (c.architecture.empty())
@@ -363,7 +438,16 @@ json model_config_to_json(const ModelConfig& c) {
     else
         text["eos_token_id"] = c.text.eos_token_ids;
     if (c.text.pad_token_id >= 0) text["pad_token_id"] = c.text.pad_token_id;
-    if (c.text.kind == DecoderKind::Gemma) text["hidden_activation"] = c.text.hidden_act;
+    if (c.text.kind == DecoderKind::Gemma || c.text.kind == DecoderKind::Gemma3)
+        text["hidden_activation"] = c.text.hidden_act;
+    if (c.text.rope_linear_factor != 1.0)
+        text["rope_scaling"] = {{"rope_type", "linear"}, {"factor", c.text.rope_linear_factor}};
+    if (c.text.kind == DecoderKind::Gemma3) {
+        text["query_pre_attn_scalar"] = c.text.query_pre_attn_scalar;
+        text["sliding_window"] = c.text.sliding_window;
+        text["sliding_window_pattern"] = c.text.sliding_window_pattern;
+        text["rope_local_base_freq"] = c.text.rope_local_theta;
+    }
     if (!c.multimodal) {
         text["architectures"] = {c.architecture};
         return text;
@@ -378,6 +462,14 @@ json model_config_to_json(const ModelConfig& c) {
                    {"patch_size", c.vision.patch_size},
                    {"layer_norm_eps", c.vision.layer_norm_eps},
                    {"hidden_act", c.vision.hidden_act}};
+    if (c.family == MultimodalFamily::Gemma3)
+        return {{"architectures", {"Gemma3ForConditionalGeneration"}},
+                {"model_type", "gemma3"},
+                {"text_config", text},
+                {"vision_config", vision},
+                {"image_token_index", c.image_token_index},
+                {"mm_tokens_per_image", c.mm_tokens_per_image},
+                {"torch_dtype", "float32"}};
     if (c.family == MultimodalFamily::PaliGemma)
         return {{"architectures", {"PaliGemmaForConditionalGeneration"}},
                 {"model_type", "paligemma"},

@@ -11,10 +11,12 @@
 
 namespace sightline {
 
-enum class DecoderKind { Llama, Qwen2, Gemma };
+enum class DecoderKind { Llama, Qwen2, Gemma, Gemma3 };
 // How the image reaches the language model: LLaVA (two-layer GELU projector, <image> in the chat text) or
-// PaliGemma (one linear projector scaled by 1/sqrt(d), image tokens before <bos>, prefix-LM attention).
-enum class MultimodalFamily { Llava, PaliGemma };
+// PaliGemma (one linear projector scaled by 1/sqrt(d), image tokens before <bos>, prefix-LM attention) or
+// Gemma 3 (patch grid average-pooled to mm_tokens_per_image tokens, RMSNorm, a projection matrix; image
+// tokens attend to each other both ways).
+enum class MultimodalFamily { Llava, PaliGemma, Gemma3 };
 enum class VisionKind { Clip, Siglip };
 
 struct TextConfig {
@@ -41,6 +43,21 @@ struct TextConfig {
     // PaliGemma: the prompt (image, <bos>, text, "\n") attends bidirectionally; positions start at 1.
     bool prefix_lm = false;
     std::int64_t position_base = 0;
+    // Gemma 3: text embeddings scaled by sqrt(d) at lookup (image features are not), q/k RMSNorm per head,
+    // norms after attention and around the MLP, attention scale query_pre_attn_scalar^-1/2, sliding-window
+    // layers (every layer but each sliding_window_pattern-th) with their own RoPE base, and image tokens that
+    // see each other both ways.
+    bool scale_embeddings_at_lookup = false;
+    bool qk_norm = false;
+    bool sandwich_norms = false;
+    double query_pre_attn_scalar = 0;  // 0: head_dim
+    std::int64_t sliding_window = 0;   // 0: none
+    std::int64_t sliding_window_pattern = 0;
+    double rope_local_theta = 10000.0;
+    bool image_bidirectional = false;
+    bool is_sliding(std::int64_t layer) const {
+        return sliding_window > 0 && sliding_window_pattern > 0 && (layer + 1) % sliding_window_pattern != 0;
+    }
     std::int64_t bos_token_id = 1;
     std::vector<std::int64_t> eos_token_ids{2};
     std::int64_t pad_token_id = -1;
@@ -81,6 +98,10 @@ struct ModelConfig {
     // layer (projection_dim = the text hidden size), divided by sqrt(text hidden size).
     bool vision_post_norm = false;
     std::int64_t projection_dim = 0;
+    std::int64_t mm_tokens_per_image = 0;  // Gemma 3: image tokens after pooling (a square number)
+
+    // Side of the image-token grid the language model sees (the patch grid, or the pooled grid).
+    std::int64_t image_grid() const;
 
     // Number of LM positions one image occupies (patches, plus the class token under "full" with CLIP).
     std::int64_t image_token_count() const;

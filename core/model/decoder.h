@@ -27,11 +27,13 @@ class Decoder {
     void tie_head() { lm_head_.weight = embed_tokens_; }
     bool head_tied() const { return lm_head_.weight.defined() && lm_head_.weight.is_same(embed_tokens_); }
 
-    at::Tensor embed(const at::Tensor& ids) const;  // [b, T] -> [b, T, d]
+    // [b, T] -> [b, T, d] (Gemma 3: already scaled by sqrt(d), as its scaled word embedding is).
+    at::Tensor embed(const at::Tensor& ids) const;
     // Runs every block on `embeds` and the final norm; returns the normalised hidden states [b, T, d].
-    // Positions below `bidirectional_prefix` (absolute) attend to each other both ways (prefix-LM).
+    // Positions marked in `mutual` (bool [positions], absolute; may be undefined) attend to each other both
+    // ways: a prefix-LM prompt, Gemma 3's image tokens.
     at::Tensor forward(const at::Tensor& embeds, std::int64_t position_offset, KVCache* cache,
-                       HookRunner& hooks, std::int64_t bidirectional_prefix = 0) const;
+                       HookRunner& hooks, const at::Tensor& mutual = {}) const;
     at::Tensor head(const at::Tensor& hidden) const { return lm_head_(hidden); }
     // The final norm alone (for logit-lens style readouts of intermediate residuals).
     at::Tensor final_norm(const at::Tensor& resid) const { return norm_(resid); }
@@ -41,12 +43,16 @@ class Decoder {
     const at::Tensor& head_weight() const { return lm_head_.weight; }
 
   private:
+    // sqrt(hidden_size) rounded to `dtype` (Gemma's embedding normalizer).
+    at::Tensor embed_scale(c10::ScalarType dtype) const;
+
     struct Block {
-        RMSNorm input_norm, post_norm;
+        RMSNorm input_norm, post_norm;  // post_norm: before the MLP (Llama), after attention (Gemma 3)
         AttentionWeights attn;
         Linear gate, up, down;
         BlockHookNames names;
         AttentionSpec spec;
+        RMSNorm pre_ff_norm, post_ff_norm;  // Gemma 3 only
     };
     TextConfig config_;
     c10::ScalarType dtype_;

@@ -32,6 +32,8 @@ Model::Model(const ModelConfig& config, ComputeDType dtype) : config_(config), d
         proj1_ = Linear(vision_->feature_dim(), config_.text.hidden_size, bias);
         if (config_.family == MultimodalFamily::Llava)
             proj2_ = Linear(config_.text.hidden_size, config_.text.hidden_size, bias);
+        if (config_.family == MultimodalFamily::Gemma3)
+            soft_norm_ = RMSNorm(config_.vision.hidden_size, config_.vision.layer_norm_eps, true);
     }
 }
 
@@ -43,6 +45,10 @@ void Model::visit_parameters(const ParamVisitor& v) {
         vision_->visit("vision_tower.vision_model.", v);
         if (config_.family == MultimodalFamily::PaliGemma) {
             proj1_.visit("multi_modal_projector.linear", v);
+        } else if (config_.family == MultimodalFamily::Gemma3) {
+            soft_norm_.visit("multi_modal_projector.mm_soft_emb_norm", v);
+            v("multi_modal_projector.mm_input_projection_weight", mm_weight_,
+              {config_.vision.hidden_size, config_.text.hidden_size});
         } else {
             proj1_.visit("multi_modal_projector.linear_1", v);
             proj2_.visit("multi_modal_projector.linear_2", v);
@@ -165,6 +171,13 @@ at::Tensor Model::encode_image(const at::Tensor& pixel_values, HookRunner& hooks
     if (config_.family == MultimodalFamily::PaliGemma) {
         // One linear layer, then divided by sqrt(d_text) (the LM's embedding scale undoes it).
         h = proj1_(features) / std::sqrt(static_cast<double>(config_.text.hidden_size));
+    } else if (config_.family == MultimodalFamily::Gemma3) {
+        // The patch grid average-pooled to mm_tokens_per_image tokens (row-major), RMSNorm, x @ W.
+        const auto b = features.size(0), d = features.size(2), g = config_.vision.grid();
+        const auto side = config_.image_grid();
+        const at::Tensor grid = features.transpose(1, 2).reshape({b, d, g, g});
+        const at::Tensor pooled = at::avg_pool2d(grid, {g / side, g / side}, {g / side, g / side});
+        h = at::matmul(soft_norm_(pooled.flatten(2).transpose(1, 2)), mm_weight_);
     } else {
         h = proj2_(at::gelu(proj1_(features)));
     }
@@ -210,20 +223,27 @@ ForwardOutput Model::forward(const at::Tensor& ids, const at::Tensor& pixel_valu
         const at::Tensor features = pixel_values.defined() ? encode_image(pixel_values, hooks) : at::Tensor();
         embeds = embed_inputs(ids, features);
     }
-    return forward_embeddings(embeds, offset, hooks, kv, mode, options ? options->prompt_length : -1);
+    // Positions that see each other both ways; only a pass from position 0 needs them (a decode step's
+    // query is never one of them, and its keys are in the cache).
+    at::Tensor mutual;
+    const auto t = ids.size(1);
+    if (offset == 0 && config_.text.prefix_lm) {  // PaliGemma: the prompt
+        const std::int64_t prompt =
+            options != nullptr && options->prompt_length >= 0 ? options->prompt_length : t;
+        mutual = at::arange(t, at::kLong).lt(prompt);
+    } else if (offset == 0 && config_.text.image_bidirectional &&
+               pixel_values.defined()) {  // Gemma 3: the image
+        if (ids.size(0) != 1) fail("bidirectional image attention is implemented for one sequence at a time");
+        const at::Tensor is_image = ids[0].eq(config_.image_token_index);
+        mutual = is_image & is_image.cumsum(0).le(config_.image_token_count());
+    }
+    return forward_embeddings(embeds, offset, hooks, kv, mode, mutual);
 }
 
 ForwardOutput Model::forward_embeddings(const at::Tensor& embeds, std::int64_t offset, HookRunner& hooks,
-                                        KVCache* kv, LogitsMode mode, std::int64_t prompt_length) const {
+                                        KVCache* kv, LogitsMode mode, const at::Tensor& mutual) const {
     ForwardOutput out;
-    std::int64_t prefix = 0;
-    if (config_.text.prefix_lm) {
-        if (prompt_length >= 0)
-            prefix = prompt_length;
-        else if (offset == 0)
-            prefix = embeds.size(1);  // a prompt's prefill: all of it is the prefix
-    }
-    out.hidden = decoder_->forward(embeds, offset, kv, hooks, prefix);
+    out.hidden = decoder_->forward(embeds, offset, kv, hooks, mutual);
     if (mode == LogitsMode::All)
         out.logits = decoder_->head(out.hidden).to(at::kFloat);
     else if (mode == LogitsMode::Last)

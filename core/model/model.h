@@ -68,10 +68,11 @@ class Model {
                           const RunOptions* options = nullptr, ActivationCache* cache = nullptr,
                           KVCache* kv = nullptr, LogitsMode mode = LogitsMode::All) const;
     // Forward from ready-made embeddings (image already merged); applies hooks from lm.hook_embed on.
-    // `prompt_length`: as RunOptions::prompt_length (prefix-LM models only).
+    // `mutual` (bool [positions] or undefined): positions that attend to each other both ways (a prefix-LM
+    // prompt, Gemma 3's image tokens); forward() derives it from the ids and RunOptions::prompt_length.
     ForwardOutput forward_embeddings(const at::Tensor& embeds, std::int64_t position_offset,
                                      HookRunner& hooks, KVCache* kv, LogitsMode mode,
-                                     std::int64_t prompt_length = -1) const;
+                                     const at::Tensor& mutual = {}) const;
 
     const Decoder& decoder() const { return *decoder_; }
     const VisionTower* vision() const { return vision_.get(); }
@@ -83,6 +84,8 @@ class Model {
     std::unique_ptr<Decoder> decoder_;
     std::unique_ptr<VisionTower> vision_;
     Linear proj1_, proj2_;  // LLaVA: linear_1, linear_2; PaliGemma: proj1_ is the one linear layer
+    RMSNorm soft_norm_;     // Gemma 3: mm_soft_emb_norm
+    at::Tensor mm_weight_;  // Gemma 3: mm_input_projection_weight [vision d, text d], used as x @ W
 };
 
 }  // namespace sightline

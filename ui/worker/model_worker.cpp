@@ -67,7 +67,7 @@ ModelInfo ModelWorker::describe_model() const {
     info.layers = static_cast<int>(c.text.num_hidden_layers);
     info.heads = static_cast<int>(c.text.num_attention_heads);
     info.multimodal = c.multimodal;
-    info.grid_h = info.grid_w = c.multimodal ? static_cast<int>(c.vision.grid()) : 0;
+    info.grid_h = info.grid_w = c.multimodal ? static_cast<int>(c.image_grid()) : 0;
     info.image_tokens = c.image_token_count();
     info.context = c.text.max_position_embeddings;
     info.load_ms = m.load_ms;

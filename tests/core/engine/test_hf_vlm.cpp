@@ -48,24 +48,20 @@ class TestHfVlm : public QObject {
     Q_OBJECT
 
   private Q_SLOTS:
-    void paligemma_matches_transformers() {
-        SIGHTLINE_REQUIRE_FIXTURES();
-        const std::string dir = test::fixture("hf_vlm/paligemma");
+    // Pixels, vision output, image features, merged embeddings, logits, attention, greedy ids and every
+    // greedy step's logits of `family` against transformers. `scale` converts Sightline's hook values to
+    // the reference's convention: its image_features are the projector's raw output and its inputs_embeds
+    // the LM's input after any sqrt(d) normalizer, while Sightline's lm.hook_embed sits before a normalizer
+    // applied inside the LM (PaliGemma) and its projector.hook_out after PaliGemma's 1/sqrt(d).
+    static void check_family(const std::string& family, double scale) {
+        const std::string dir = test::fixture("hf_vlm/" + family);
         const auto model = load_model(dir);
-        const ModelConfig& c = model->config;
-        QVERIFY(c.family == MultimodalFamily::PaliGemma);
-        QVERIFY(c.text.kind == DecoderKind::Gemma);
-        QVERIFY(c.text.prefix_lm);
-        QCOMPARE(c.image_token_count(), std::int64_t{16});
-        QVERIFY(model->model->decoder().head_tied());
-        const Reference ref = read_reference("paligemma");
-
+        const Reference ref = read_reference(family);
         PromptRequest r;
         r.ids = ref.meta["input_ids"].get<std::vector<std::int64_t>>();
         r.image_rgb = load_image_rgb(test::fixture("hf_vlm/image.png"));
         PreparedPrompt p = prepare_prompt(*model, r);
-        QCOMPARE(p.trace.image_begin, std::int64_t{0});  // image tokens come before <bos>
-        QCOMPARE(p.trace.grid_h, 4);
+        QCOMPARE(p.trace.image_count, model->config.image_token_count());
         CHECK_CLOSE(p.trace.pixel_values, ref.tensors.get("pixel_values"), 1e-5);
 
         at::NoGradGuard ng;
@@ -78,18 +74,15 @@ class TestHfVlm : public QObject {
         ActivationCache cache;
         const at::Tensor ids = at::tensor(r.ids, at::kLong).unsqueeze(0);
         const ForwardOutput out = model->model->forward(ids, p.trace.pixel_values, &o, &cache);
-        // The reference's image_features are the projector's raw output and its inputs_embeds the LM's input
-        // after Gemma's sqrt(d) = 8 normalizer; Sightline's projector.hook_out is after the 1/8 scaling
-        // and lm.hook_embed before the normalizer (interventions act on unscaled embeddings).
-        CHECK_CLOSE(cache.get("projector.hook_out")[0] * 8, ref.tensors.get("image_features"), 1e-5);
-        CHECK_CLOSE(cache.get("lm.hook_embed")[0] * 8, ref.tensors.get("inputs_embeds"), 1e-5);
+        CHECK_CLOSE(cache.get("projector.hook_out")[0] * scale, ref.tensors.get("image_features"), 1e-5);
+        CHECK_CLOSE(cache.get("lm.hook_embed")[0] * scale, ref.tensors.get("inputs_embeds"), 1e-5);
         CHECK_CLOSE(out.logits[0], ref.tensors.get("logits"), 1e-4);
-        // Prefix-LM: the prompt attends both ways (the upper triangle of the prompt is not masked).
-        for (int l = 0; l < 2; ++l)
+        // Every layer's attention, masks included (prefix-LM, bidirectional image block, sliding window).
+        for (std::int64_t l = 0; l < model->config.text.num_hidden_layers; ++l)
             CHECK_CLOSE(cache.get("lm.blocks." + std::to_string(l) + ".attn.hook_pattern")[0],
                         ref.tensors.get("attn_layer" + std::to_string(l)), 1e-5);
 
-        // Greedy generation with the KV cache: the prompt's keys come from the bidirectional prefill.
+        // Greedy generation with the KV cache.
         GenerationSettings g;
         g.max_new_tokens = 16;
         g.stop_ids = {-1};
@@ -102,11 +95,52 @@ class TestHfVlm : public QObject {
         full.prompt_length = t.answer_begin;
         const at::Tensor all = at::tensor(t.ids(), at::kLong).unsqueeze(0);
         const at::Tensor steps =
-            model->model->forward(all, t.pixel_values, &full).logits[0].narrow(0, 23, 16);
+            model->model->forward(all, t.pixel_values, &full).logits[0].narrow(0, t.answer_begin - 1, 16);
         CHECK_CLOSE(steps, ref.tensors.get("greedy_step_logits"), 1e-4);
-        // Without the prompt length the same pass would let the prompt see the answer: different logits.
-        const at::Tensor wrong = model->model->forward(all, t.pixel_values).logits[0].narrow(0, 23, 16);
-        QVERIFY(max_abs_diff(wrong, ref.tensors.get("greedy_step_logits")) > 1e-3);
+        if (model->config.text.prefix_lm) {
+            // Without the prompt length the same pass would let the prompt see the answer.
+            const at::Tensor wrong =
+                model->model->forward(all, t.pixel_values).logits[0].narrow(0, t.answer_begin - 1, 16);
+            QVERIFY(max_abs_diff(wrong, ref.tensors.get("greedy_step_logits")) > 1e-3);
+        }
+    }
+
+    void paligemma_matches_transformers() {
+        SIGHTLINE_REQUIRE_FIXTURES();
+        const auto model = load_model(test::fixture("hf_vlm/paligemma"));
+        const ModelConfig& c = model->config;
+        QVERIFY(c.family == MultimodalFamily::PaliGemma);
+        QVERIFY(c.text.kind == DecoderKind::Gemma);
+        QVERIFY(c.text.prefix_lm);
+        QCOMPARE(c.image_token_count(), std::int64_t{16});
+        QCOMPARE(c.image_grid(), std::int64_t{4});
+        QVERIFY(model->model->decoder().head_tied());
+        check_family("paligemma", 8.0);
+    }
+
+    void gemma3_matches_transformers() {
+        SIGHTLINE_REQUIRE_FIXTURES();
+        const auto model = load_model(test::fixture("hf_vlm/gemma3"));
+        const ModelConfig& c = model->config;
+        QVERIFY(c.family == MultimodalFamily::Gemma3);
+        QVERIFY(c.text.kind == DecoderKind::Gemma3);
+        QVERIFY(c.text.is_sliding(0) && !c.text.is_sliding(1));
+        QCOMPARE(c.text.sliding_window, std::int64_t{8});
+        QCOMPARE(c.image_token_count(), std::int64_t{16});  // the 8x8 patch grid pooled to 4x4
+        QCOMPARE(c.image_grid(), std::int64_t{4});
+        QCOMPARE(c.vision.grid(), std::int64_t{8});
+        QVERIFY(model->model->decoder().head_tied());
+        check_family("gemma3", 1.0);
+        // The image tokens sit on the pooled grid, row-major.
+        PromptRequest r;
+        r.ids = read_reference("gemma3").meta["input_ids"].get<std::vector<std::int64_t>>();
+        r.image_rgb = load_image_rgb(test::fixture("hf_vlm/image.png"));
+        const Trace t = prepare_prompt(*model, r).trace;
+        QCOMPARE(t.grid_h, 4);
+        QCOMPARE(t.image_begin, std::int64_t{6});
+        const auto& last = t.tokens[static_cast<std::size_t>(t.image_begin + 15)];
+        QCOMPARE(last.row, 3);
+        QCOMPARE(last.col, 3);
     }
 
     void paligemma_config_defaults_and_errors() {
@@ -142,6 +176,31 @@ class TestHfVlm : public QObject {
         QVERIFY(back.family == MultimodalFamily::PaliGemma);
         QCOMPARE(back.text.num_key_value_heads, d.text.num_key_value_heads);
         QCOMPARE(back.image_token_count(), d.image_token_count());
+
+        // Gemma3Config: Gemma3TextConfig's defaults; the pooled grid must divide the patch grid.
+        // (The vision tower of Gemma 3 4B: 896 / 14 = 64 patches a side, pooled to 16.)
+        const nlohmann::json siglip_896 = {{"image_size", 896}, {"patch_size", 14}};
+        const ModelConfig g = parse_model_config({{"model_type", "gemma3"}, {"vision_config", siglip_896}});
+        QCOMPARE(g.text.hidden_size, std::int64_t{2304});
+        QCOMPARE(g.text.num_key_value_heads, std::int64_t{4});
+        QCOMPARE(g.text.query_pre_attn_scalar, 256.0);
+        QCOMPARE(g.text.sliding_window_pattern, std::int64_t{6});
+        QVERIFY(g.text.is_sliding(0) && !g.text.is_sliding(5));
+        QCOMPARE(g.image_token_count(), std::int64_t{256});
+        QVERIFY_THROWS_EXCEPTION(Error,
+                                 parse_model_config({{"model_type", "gemma3"}}));  // 16 does not divide 14
+        QVERIFY_THROWS_EXCEPTION(Error, parse_model_config({{"model_type", "gemma3"},
+                                                            {"vision_config", siglip_896},
+                                                            {"mm_tokens_per_image", 15}}));
+        QVERIFY_THROWS_EXCEPTION(Error,
+                                 parse_model_config({{"model_type", "gemma3"},
+                                                     {"vision_config", siglip_896},
+                                                     {"text_config", {{"final_logit_softcapping", 30.0}}}}));
+        const ModelConfig g_back = parse_model_config(model_config_to_json(g));
+        QVERIFY(g_back.family == MultimodalFamily::Gemma3);
+        QCOMPARE(g_back.text.sliding_window, g.text.sliding_window);
+        QCOMPARE(g_back.text.rope_local_theta, g.text.rope_local_theta);
+        QCOMPARE(g_back.image_token_count(), g.image_token_count());
     }
 };
 
