@@ -51,6 +51,18 @@ std::vector<std::int64_t> read_ids(const json& j, const char* key, std::vector<s
     fail(where, ": field \"", key, "\" must be an integer or a list of integers");
 }
 
+// What GemmaConfig and Gemma3TextConfig share: head_dim 256, <pad> 0 / <eos> 1 / <bos> 2, tied embeddings,
+// tanh-GELU MLP gate and (1 + w) RMSNorm.
+void gemma_family_defaults(TextConfig& t) {
+    t.head_dim = 256;
+    t.bos_token_id = 2;
+    t.eos_token_ids = {1};
+    t.pad_token_id = 0;
+    t.tie_word_embeddings = true;
+    t.hidden_act = "gelu_pytorch_tanh";
+    t.norm_unit_offset = true;
+}
+
 TextConfig parse_text(const json& j, const std::string& where, const std::string& default_type) {
     TextConfig t;
     std::string type = default_type;
@@ -60,6 +72,7 @@ TextConfig parse_text(const json& j, const std::string& where, const std::string
         t.kind = DecoderKind::Llama;
     } else if (type == "gemma") {
         // GemmaConfig defaults (transformers 4.46).
+        gemma_family_defaults(t);
         t.kind = DecoderKind::Gemma;
         t.vocab_size = 256000;
         t.hidden_size = 3072;
@@ -67,17 +80,11 @@ TextConfig parse_text(const json& j, const std::string& where, const std::string
         t.num_hidden_layers = 28;
         t.num_attention_heads = 16;
         t.num_key_value_heads = 16;
-        t.head_dim = 256;
         t.max_position_embeddings = 8192;
-        t.bos_token_id = 2;
-        t.eos_token_ids = {1};
-        t.pad_token_id = 0;
-        t.tie_word_embeddings = true;
-        t.hidden_act = "gelu_pytorch_tanh";
-        t.norm_unit_offset = true;
         t.scale_embeddings = true;
     } else if (type == "gemma3_text") {
         // Gemma3TextConfig defaults (transformers 4.51).
+        gemma_family_defaults(t);
         t.kind = DecoderKind::Gemma3;
         t.vocab_size = 262208;
         t.hidden_size = 2304;
@@ -85,15 +92,8 @@ TextConfig parse_text(const json& j, const std::string& where, const std::string
         t.num_hidden_layers = 26;
         t.num_attention_heads = 8;
         t.num_key_value_heads = 4;
-        t.head_dim = 256;
         t.max_position_embeddings = 131072;
-        t.bos_token_id = 2;
-        t.eos_token_ids = {1};
-        t.pad_token_id = 0;
-        t.tie_word_embeddings = true;
-        t.hidden_act = "gelu_pytorch_tanh";
         t.rope_theta = 1000000.0;
-        t.norm_unit_offset = true;
         t.scale_embeddings_at_lookup = true;
         t.qk_norm = true;
         t.sandwich_norms = true;

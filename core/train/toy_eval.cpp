@@ -31,9 +31,6 @@ std::vector<std::string> object_words(const std::string& text) {
 nlohmann::json ToyEvalResult::to_json() const {
     nlohmann::json tasks = nlohmann::json::object();
     nlohmann::json counts = nlohmann::json::object();
-    const auto rate = [](const std::pair<int, int>& ct) {
-        return ct.second ? static_cast<double>(ct.first) / ct.second : 0.0;
-    };
     for (const auto& [task, ct] : by_task) {
         tasks[task] = rate(ct);
         counts[task] = ct.second;

@@ -45,6 +45,10 @@ struct ToyEvalResult {
     double mean_ms_per_question = 0;
     std::vector<ToyEvalFailure> failures;  // the first max_failures
 
+    // correct / total of a (correct, total) pair; 0 when nothing was asked.
+    static double rate(const std::pair<int, int>& ct) {
+        return ct.second ? static_cast<double>(ct.first) / ct.second : 0.0;
+    }
     double overall() const { return n ? static_cast<double>(correct) / n : 0.0; }
     double description_object_words() const {
         return descriptions ? static_cast<double>(descriptions_objects_right) / descriptions : 0.0;

@@ -166,7 +166,7 @@ void SceneEvalDialog::show_result(const train::ToyEvalResult& r) {
         const auto it = r.by_task.find(name);
         if (it == r.by_task.end()) continue;
         const auto [right, asked] = it->second;
-        const double acc = asked ? static_cast<double>(right) / asked : 0.0;
+        const double acc = train::ToyEvalResult::rate(it->second);
         const int row = table_->rowCount();
         table_->insertRow(row);
         const QStringList cells = {QString::fromStdString(name), QString::number(right),
@@ -177,9 +177,6 @@ void SceneEvalDialog::show_result(const train::ToyEvalResult& r) {
             table_->setItem(row, c, item);
         }
     }
-    const auto rate = [](const std::pair<int, int>& ct) {
-        return ct.second ? static_cast<double>(ct.first) / ct.second : 0.0;
-    };
     QStringList parts;
     parts << QString("<b>Overall %1</b> (%2 of %3 right)").arg(percent(r.overall())).arg(r.correct).arg(r.n);
     if (r.descriptions > 0)
@@ -189,9 +186,9 @@ void SceneEvalDialog::show_result(const train::ToyEvalResult& r) {
         parts << QString(
                      "relation questions with a decoy (another object in the asked direction, off the "
                      "row or column): right in %1 of %2; without a decoy: %3 of %4")
-                     .arg(percent(rate(r.relation_with_decoy)))
+                     .arg(percent(train::ToyEvalResult::rate(r.relation_with_decoy)))
                      .arg(r.relation_with_decoy.second)
-                     .arg(percent(rate(r.relation_without_decoy)))
+                     .arg(percent(train::ToyEvalResult::rate(r.relation_without_decoy)))
                      .arg(r.relation_without_decoy.second);
     parts << QString("%1 ms per question").arg(r.mean_ms_per_question, 0, 'f', 1);
     summary_->setText(parts.join("<br>"));

@@ -61,13 +61,9 @@ void WorkerHost::start() {
     thread_.start();
 }
 
-quint64 WorkerHost::start_job(const JobKey& key) {
-    return jobs_.start(key);
-}
-
 quint64 WorkerHost::loadModel(const QString& dir, const QString& dtype) {
     jobs_.cancel_all();
-    const quint64 id = start_job({Channel::Model, {}});
+    const quint64 id = jobs_.start({Channel::Model, {}});
     QMetaObject::invokeMethod(
         worker_, [w = worker_, id, dir, dtype] { w->loadModel(id, dir, dtype); }, Qt::QueuedConnection);
     return id;
@@ -75,7 +71,7 @@ quint64 WorkerHost::loadModel(const QString& dir, const QString& dtype) {
 
 quint64 WorkerHost::generate(const GenerationJob& job) {
     jobs_.cancel({Channel::Adopt, {}});
-    const quint64 id = start_job({Channel::Generate, {}});
+    const quint64 id = jobs_.start({Channel::Generate, {}});
     QMetaObject::invokeMethod(
         worker_, [w = worker_, id, job] { w->generate(id, job); }, Qt::QueuedConnection);
     return id;
@@ -83,21 +79,21 @@ quint64 WorkerHost::generate(const GenerationJob& job) {
 
 quint64 WorkerHost::adoptTrace(const TracePtr& trace, const QImage& image) {
     jobs_.cancel({Channel::Generate, {}});
-    const quint64 id = start_job({Channel::Adopt, {}});
+    const quint64 id = jobs_.start({Channel::Adopt, {}});
     QMetaObject::invokeMethod(
         worker_, [w = worker_, id, trace, image] { w->adoptTrace(id, trace, image); }, Qt::QueuedConnection);
     return id;
 }
 
 quint64 WorkerHost::explain(const ExplainJob& job) {
-    const quint64 id = start_job(JobKey::explain(job.method));
+    const quint64 id = jobs_.start(JobKey::explain(job.method));
     QMetaObject::invokeMethod(
         worker_, [w = worker_, id, job] { w->explain(id, job); }, Qt::QueuedConnection);
     return id;
 }
 
 quint64 WorkerHost::imageToAnswer(const QVector<QPoint>& patches, const nlohmann::json& params) {
-    const quint64 id = start_job({Channel::ImageToAnswer, {}});
+    const quint64 id = jobs_.start({Channel::ImageToAnswer, {}});
     QMetaObject::invokeMethod(
         worker_, [w = worker_, id, patches, params] { w->imageToAnswer(id, patches, params); },
         Qt::QueuedConnection);
@@ -105,7 +101,7 @@ quint64 WorkerHost::imageToAnswer(const QVector<QPoint>& patches, const nlohmann
 }
 
 quint64 WorkerHost::visualRelevance() {
-    const quint64 id = start_job({Channel::VisualRelevance, {}});
+    const quint64 id = jobs_.start({Channel::VisualRelevance, {}});
     QMetaObject::invokeMethod(
         worker_, [w = worker_, id] { w->visualRelevance(id); }, Qt::QueuedConnection);
     return id;
@@ -113,7 +109,7 @@ quint64 WorkerHost::visualRelevance() {
 
 quint64 WorkerHost::faithfulness(const QString& method, qint64 target, const nlohmann::json& params,
                                  int steps) {
-    const quint64 id = start_job({Channel::Faithfulness, {}});
+    const quint64 id = jobs_.start({Channel::Faithfulness, {}});
     QMetaObject::invokeMethod(
         worker_,
         [w = worker_, id, method, target, params, steps] {
@@ -124,7 +120,7 @@ quint64 WorkerHost::faithfulness(const QString& method, qint64 target, const nlo
 }
 
 quint64 WorkerHost::evaluateScenes(int n, quint64 first_seed) {
-    const quint64 id = start_job({Channel::SceneEval, {}});
+    const quint64 id = jobs_.start({Channel::SceneEval, {}});
     QMetaObject::invokeMethod(
         worker_, [w = worker_, id, n, first_seed] { w->evaluateScenes(id, n, first_seed); },
         Qt::QueuedConnection);

@@ -57,7 +57,6 @@ class WorkerHost : public QObject {
     void jobFinished(const sightline::ui::JobKey& key);
 
   private:
-    quint64 start_job(const JobKey& key);
     // Connects a worker result signal: forwarded through `emit_typed` when its job is current.
     template <typename... Args, typename Emit>
     void forward(void (ModelWorker::*signal)(quint64, Args...), Emit emit_typed);
