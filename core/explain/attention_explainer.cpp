@@ -132,10 +132,7 @@ std::vector<float> image_to_answer_scores(TraceContext& ctx, const std::vector<s
     for (const auto& [r, c] : patches) {
         if (r < 0 || r >= t.grid_h || c < 0 || c >= t.grid_w)
             fail("patch (", r, ", ", c, ") is outside the ", t.grid_h, "x", t.grid_w, " grid");
-        for (std::int64_t i = t.image_begin; i < t.image_begin + t.image_count; ++i) {
-            const auto& tok = t.tokens[static_cast<std::size_t>(i)];
-            if (tok.row == r && tok.col == c) keys.push_back(i);
-        }
+        for (const std::int64_t i : ctx.image_positions_at(r, c)) keys.push_back(i);
     }
     if (keys.empty()) fail("no image patches selected");
     const at::Tensor key_idx = at::tensor(keys, at::kLong);

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "core/causal/ci_test.h"
 #include "core/causal/cleann.h"
@@ -36,27 +37,42 @@ struct Node {
     std::int64_t first() const { return members.front(); }
 };
 
-// Image nodes: every image position alone (g = 1), or g x g blocks of the patch grid; positions without a
-// grid cell (a class token) stay alone. Blocks are listed in grid order.
+// The view an image position belongs to (0 for traces without a layout, -1 for a pixel-less token).
+int view_of(const Trace& t, std::int64_t position) {
+    if (t.layout.empty()) return t.tokens[static_cast<std::size_t>(position)].row < 0 ? -1 : 0;
+    return t.layout.tokens[static_cast<std::size_t>(position - t.image_begin)].view;
+}
+
+// Image nodes: every image position alone (g = 1), or g x g blocks of each view's cell grid; positions
+// without a cell (a class token, a row separator) stay alone. Blocks are listed in order of first position.
 std::vector<Node> image_groups(const Trace& t, const std::vector<std::int64_t>& image_pos, const double* a,
                                int g) {
     std::vector<Node> out;
-    std::map<std::pair<int, int>, std::size_t> block_of;
+    std::map<std::tuple<int, int, int>, std::size_t> block_of;
     for (const std::int64_t ip : image_pos) {
         const auto& tok = t.tokens[static_cast<std::size_t>(ip)];
-        if (g <= 1 || tok.row < 0) {
+        const int view = view_of(t, ip);
+        if (g <= 1 || tok.row < 0 || view < 0) {
             out.push_back({{ip}, a[ip], node_label(t, ip)});
             continue;
         }
-        const std::pair<int, int> block{tok.row / g, tok.col / g};
+        const std::tuple<int, int, int> block{view, tok.row / g, tok.col / g};
         auto it = block_of.find(block);
         if (it == block_of.end()) {
-            const int r0 = block.first * g, c0 = block.second * g;
+            const int r0 = std::get<1>(block) * g, c0 = std::get<2>(block) * g;
+            const int gh =
+                t.layout.empty() ? t.grid_h : t.layout.views[static_cast<std::size_t>(view)].grid_h;
+            const int gw =
+                t.layout.empty() ? t.grid_w : t.layout.views[static_cast<std::size_t>(view)].grid_w;
+            const std::string prefix =
+                t.layout.single_grid() || t.layout.empty()
+                    ? std::string("img ")
+                    : cat("img ", t.layout.views[static_cast<std::size_t>(view)].kind, " ");
             it = block_of.emplace(block, out.size()).first;
-            out.push_back({{},
-                           0.0,
-                           cat("img ", r0, "-", std::min(r0 + g, t.grid_h) - 1, ",", c0, "-",
-                               std::min(c0 + g, t.grid_w) - 1)});
+            out.push_back(
+                {{},
+                 0.0,
+                 cat(prefix, r0, "-", std::min(r0 + g, gh) - 1, ",", c0, "-", std::min(c0 + g, gw) - 1)});
         }
         Node& n = out[it->second];
         n.members.push_back(ip);
@@ -251,9 +267,8 @@ Explanation CleannExplainer::explain(TraceContext& ctx, std::int64_t target, con
     if (group == 0) {  // auto: the smallest g with at most max_image blocks
         group = 1;
         if (trace.has_image() && trace.grid_h > 0)
-            while (static_cast<std::int64_t>((trace.grid_h + group - 1) / group) *
-                       ((trace.grid_w + group - 1) / group) >
-                   max_image)
+            while (static_cast<std::int64_t>(image_groups(trace, image_pos, a, group).size()) > max_image &&
+                   group < 64)
                 ++group;
     }
     std::vector<Node> nodes = {{{q}, 0.0, node_label(trace, q)}};

@@ -154,7 +154,7 @@ Explanation RelevancyExplainer::explain(TraceContext& ctx, std::int64_t target,
         at::Tensor pixels;  // undefined: the trace's own pixel values
         if (want_vision) {
             o.cache.push_back("vision.blocks.*.attn.hook_pattern");
-            pixels = trace.pixel_values.detach().clone().requires_grad_(true);
+            pixels = trace.pixel_values.pixels.detach().clone().requires_grad_(true);
             g->leaf = pixels;
         } else {
             PrefixGraph* raw = g.get();

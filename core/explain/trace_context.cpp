@@ -159,8 +159,37 @@ std::vector<std::int64_t> TraceContext::text_positions_before(std::int64_t befor
     return out;
 }
 
+std::vector<std::int64_t> TraceContext::image_positions_at(int row, int col) const {
+    const auto& t = *trace_;
+    std::vector<std::int64_t> out;
+    if (t.layout.empty() || t.layout.single_grid()) {
+        for (std::int64_t i = t.image_begin; i >= 0 && i < t.image_begin + t.image_count; ++i) {
+            const auto& tok = t.tokens[static_cast<std::size_t>(i)];
+            if (tok.row == row && tok.col == col) out.push_back(i);
+        }
+        return out;
+    }
+    const double x = (col + 0.5) * t.layout.original_width / t.grid_w;
+    const double y = (row + 0.5) * t.layout.original_height / t.grid_h;
+    for (std::size_t k = 0; k < t.layout.tokens.size(); ++k) {
+        const auto& place = t.layout.tokens[k];
+        if (place.view < 0) continue;
+        const cv::Rect2d cell = t.layout.cell_rect(place.view, place.row, place.col);
+        if (x >= cell.x && x < cell.x + cell.width && y >= cell.y && y < cell.y + cell.height)
+            out.push_back(t.image_begin + static_cast<std::int64_t>(k));
+    }
+    return out;
+}
+
 std::vector<float> TraceContext::to_grid(const std::vector<float>& per_image_position) const {
     const auto& t = *trace_;
+    if (!t.layout.empty()) {
+        if (per_image_position.size() != t.layout.tokens.size())
+            fail("to_grid: ", per_image_position.size(), " values for ", t.layout.tokens.size(),
+                 " image positions");
+        return compose_map(t.layout, per_image_position, cv::Size(t.grid_w, t.grid_h));
+    }
+    // A trace without a layout (made by hand): image positions carry their grid cell.
     std::vector<float> grid(static_cast<std::size_t>(t.grid_h * t.grid_w), 0.0f);
     std::size_t k = 0;
     for (const auto& tok : t.tokens) {
@@ -184,8 +213,9 @@ ForwardOutput forward_prefix(const LoadedModel& model, const Trace& t, const at:
     const bool whole_image = t.image_begin >= 0 && n >= t.image_begin + t.image_count;
     if (t.image_begin >= 0 && n > t.image_begin && !whole_image)
         fail("run_prefix: a prefix of ", n, " positions would cut the image in half");
-    const at::Tensor pixels =
-        whole_image ? (pixel_override.defined() ? pixel_override : t.pixel_values) : at::Tensor();
+    const ImageInput pixels =
+        whole_image ? (pixel_override.defined() ? t.pixel_values.with_pixels(pixel_override) : t.pixel_values)
+                    : ImageInput();
     RunOptions with_control = options != nullptr ? *options : RunOptions{};
     if (with_control.control == nullptr) with_control.control = control;
     with_control.prompt_length = t.answer_begin;  // prefix-LM models: the prompt attends both ways

@@ -53,13 +53,17 @@ class TraceContext {
 
     // Positions by role.
     std::vector<std::int64_t> image_positions() const;
+    // Image positions whose pixels lie under cell (row, col) of the map grid: that patch on single-grid
+    // models; on multi-view models every view's token whose cell holds the map cell's centre.
+    std::vector<std::int64_t> image_positions_at(int row, int col) const;
     // Non-image positions strictly before `before`.
     std::vector<std::int64_t> text_positions_before(std::int64_t before) const;
-    // Scatters one value per image position onto the grid (class tokens skipped).
+    // Draws one value per image position on the trace's map grid: compose_map() over the trace's layout
+    // (class and newline tokens skipped; several views averaged where they overlap).
     std::vector<float> to_grid(const std::vector<float>& per_image_position) const;
 
     at::Tensor input_ids() const;  // [1, N]
-    const at::Tensor& pixel_values() const { return trace_->pixel_values; }
+    const at::Tensor& pixel_values() const { return trace_->pixel_values.pixels; }
     // Forward over positions [0, n) with options; returns the logits of the last position [V] (float32).
     at::Tensor run_prefix(std::int64_t n, const RunOptions* options = nullptr,
                           ActivationCache* cache = nullptr) const;

@@ -12,7 +12,7 @@ namespace sightline {
 namespace {
 
 // log p(answer token k) for every k, teacher-forced, with the given pixel values.
-at::Tensor answer_log_probs(const LoadedModel& m, const Trace& t, const at::Tensor& pixels) {
+at::Tensor answer_log_probs(const LoadedModel& m, const Trace& t, const ImageInput& pixels) {
     at::NoGradGuard ng;
     const at::Tensor ids = at::tensor(t.ids(), at::kLong).unsqueeze(0);
     RunOptions o;
@@ -29,8 +29,7 @@ std::vector<double> visual_relevance(const LoadedModel& m, const Trace& t, const
     if (t.answer_size() == 0) return {};
     if (original_rgb.empty()) fail("visual relevance needs the original image");
     const cv::Mat blurred = metrics::blurred_baseline(original_rgb);
-    const PreprocessedImage p = preprocess_image(blurred, *m.image_processor);
-    const at::Tensor blurred_pixels = pixel_tensor(p);
+    const ImageInput blurred_pixels = prepare_model_image(m, blurred).input;
     const at::Tensor llr = answer_log_probs(m, t, t.pixel_values) - answer_log_probs(m, t, blurred_pixels);
     std::vector<double> out(static_cast<std::size_t>(llr.size(0)));
     for (std::size_t i = 0; i < out.size(); ++i) out[i] = llr[static_cast<std::int64_t>(i)].item<double>();

@@ -15,7 +15,7 @@ double target_probability(const LoadedModel& model, const Trace& trace, std::int
                           const cv::Mat& image_rgb) {
     if (position <= 0 || position >= static_cast<std::int64_t>(trace.tokens.size()))
         fail("target_probability: position ", position, " is outside the trace");
-    const at::Tensor pixels = pixel_tensor(preprocess_image(image_rgb, *model.image_processor));
+    const ImageInput pixels = prepare_model_image(model, image_rgb).input;
     const at::Tensor ids = at::tensor(trace.ids(), at::kLong).unsqueeze(0).narrow(1, 0, position);
     at::NoGradGuard ng;
     RunOptions o;
@@ -134,13 +134,14 @@ std::shared_ptr<const Trace> Explorer::adopt_trace(const Trace& trace, const cv:
     if (t->image_begin >= 0) {
         if (image_rgb.empty()) fail("the saved answer has an image but none was given");
         if (!m.config.multimodal || !m.image_processor) fail(m.name, " does not read images");
-        if (t->grid_h != m.config.image_grid() || t->grid_w != m.config.image_grid())
-            fail("the saved answer was made with a model of a different image grid (", t->grid_h, "x",
-                 t->grid_w, ", this model ", m.config.image_grid(), "x", m.config.image_grid(), ")");
         original = image_rgb.clone();
-        t->image = preprocess_image(original, *m.image_processor);
-        t->pixel_values = pixel_tensor(t->image);
-        t->image.pixel_values.clear();
+        const int saved_h = t->grid_h, saved_w = t->grid_w;
+        attach_image(m, original, *t);
+        if (t->grid_h != saved_h || t->grid_w != saved_w ||
+            static_cast<std::int64_t>(t->layout.tokens.size()) != t->image_count)
+            fail("the saved answer was made with a model or image of a different image geometry (", saved_h,
+                 "x", saved_w, " map grid, ", t->image_count, " image tokens; this model and image give ",
+                 t->grid_h, "x", t->grid_w, ", ", t->layout.tokens.size(), ")");
     }
     make_current(std::move(t), std::move(original));
     return trace_;

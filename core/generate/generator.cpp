@@ -108,7 +108,7 @@ Trace generate(const LoadedModel& lm, PreparedPrompt prompt, const GenerationSet
     Sampler sampler(trace.settings);
     Stopwatch clock;
     at::Tensor ids = at::tensor(trace.ids(), at::kLong).unsqueeze(0);
-    at::Tensor pixels = trace.pixel_values;
+    ImageInput pixels = trace.pixel_values;
     trace.stop_reason = budget < settings.max_new_tokens ? "context_limit" : "max_new_tokens";
     std::unique_ptr<StageMeter> decode_meter;
     for (std::int64_t step = 0; step < budget; ++step) {
@@ -149,7 +149,7 @@ Trace generate(const LoadedModel& lm, PreparedPrompt prompt, const GenerationSet
             break;
         }
         ids = at::full({1, 1}, next, at::kLong);
-        pixels = at::Tensor();
+        pixels = ImageInput();
         if (decode_meter) decode_meter->note(step + 1);
     }
     const double total = clock.elapsed_ms();

@@ -4,28 +4,30 @@
 
 #include <algorithm>
 
+#include "core/image/anyres.h"
+
 #include "core/util/error.h"
 
 namespace sightline {
 namespace {
 
-// Image position i (0-based among image positions) -> patch (row, col), or (-1, -1) for the class token.
-std::pair<int, int> patch_of(const ModelConfig& c, std::int64_t i) {
-    if (c.family == MultimodalFamily::Gemma3) {  // pooled tokens, row-major over the pooled grid
-        const auto side = c.image_grid();
-        return {static_cast<int>(i / side), static_cast<int>(i % side)};
-    }
-    const std::int64_t vision_index = i + (c.vision_feature_select_strategy == "default" ? 1 : 0);
-    const std::int64_t patch = vision_index - (c.vision.has_class_token() ? 1 : 0);
-    if (patch < 0) return {-1, -1};
-    const auto g = c.vision.grid();
-    return {static_cast<int>(patch / g), static_cast<int>(patch % g)};
+// Display text of an image position.
+std::string image_token_text(const ImageLayout& layout, const ImageTokenPlace& place) {
+    if (place.view < 0) return layout.single_grid() ? "<img cls>" : "<img newline>";
+    if (layout.single_grid()) return cat("<img ", place.row, ",", place.col, ">");
+    return cat("<img ", layout.views[static_cast<std::size_t>(place.view)].kind, " ", place.row, ",",
+               place.col, ">");
+}
+
+at::Tensor stack_views(const std::vector<PreprocessedImage>& views) {
+    std::vector<at::Tensor> parts;
+    for (const auto& v : views) parts.push_back(pixel_tensor(v));
+    return at::cat(parts, 0);
 }
 
 std::vector<std::int64_t> expand_image_tokens(const ModelConfig& c, const std::vector<std::int64_t>& ids,
-                                              bool has_image) {
+                                              bool has_image, std::int64_t per_image) {
     const auto n_marks = std::count(ids.begin(), ids.end(), c.image_token_index);
-    const auto per_image = c.image_token_count();
     if (!has_image) {
         if (n_marks > 0) fail("the prompt contains an <image> token but no image was given");
         return ids;
@@ -115,21 +117,25 @@ PreparedPrompt prepare_prompt(const LoadedModel& model, const PromptRequest& req
                             : (has_image ? "<image>\n" + req.question : req.question);
         ids = model.tokenizer->encode(t.prompt_text, /*add_special_tokens=*/true);
     }
-    if (c.multimodal) ids = expand_image_tokens(c, ids, has_image);
+    if (has_image) attach_image(model, *req.image_rgb, t);
+    const auto per_image = static_cast<std::int64_t>(t.layout.tokens.size());
+    if (c.multimodal) ids = expand_image_tokens(c, ids, has_image, per_image);
     if (static_cast<std::int64_t>(ids.size()) >= c.text.max_position_embeddings)
         fail("the prompt has ", ids.size(), " tokens but the model's context is ",
-             c.text.max_position_embeddings, " positions (including ", has_image ? c.image_token_count() : 0,
+             c.text.max_position_embeddings, " positions (including ", per_image,
              " image tokens); shorten it");
 
     std::int64_t image_index = 0;
     for (std::size_t i = 0; i < ids.size(); ++i) {
         TraceToken tok;
         tok.id = ids[i];
-        if (has_image && ids[i] == c.image_token_index) {
+        if (has_image && ids[i] == c.image_token_index && image_index < per_image) {
             if (t.image_begin < 0) t.image_begin = static_cast<std::int64_t>(i);
             tok.role = TokenRole::Image;
-            std::tie(tok.row, tok.col) = patch_of(c, image_index++);
-            tok.text = tok.row >= 0 ? cat("<img ", tok.row, ",", tok.col, ">") : std::string("<img cls>");
+            const ImageTokenPlace& place = t.layout.tokens[static_cast<std::size_t>(image_index++)];
+            tok.row = place.row;
+            tok.col = place.col;
+            tok.text = image_token_text(t.layout, place);
         } else {
             tok.text = model.token_text(ids[i]);
         }
@@ -138,15 +144,58 @@ PreparedPrompt prepare_prompt(const LoadedModel& model, const PromptRequest& req
     t.image_count = image_index;
     t.answer_begin = static_cast<std::int64_t>(t.tokens.size());
     assign_text_roles(model, t, req.ids.empty() ? req.question : std::string());
-
-    if (has_image) {
-        t.grid_h = t.grid_w = static_cast<int>(c.image_grid());
-        t.image = preprocess_image(*req.image_rgb, *model.image_processor);
-        t.pixel_values = pixel_tensor(t.image);
-        t.image.pixel_values.clear();
-        t.image.pixel_values.shrink_to_fit();
-    }
     return out;
+}
+
+ModelImage prepare_model_image(const LoadedModel& model, const cv::Mat& rgb8) {
+    const ModelConfig& c = model.config;
+    if (!c.multimodal || !model.image_processor) fail(model.name, " does not read images");
+    if (rgb8.empty() || rgb8.type() != CV_8UC3) fail("the image is empty or not 8-bit RGB");
+    const ImageProcessorConfig& cfg = *model.image_processor;
+    ModelImage out;
+    if (c.anyres) {
+        if (!cfg.anyres)
+            fail(model.name, ": the model tiles images (", c.architecture,
+                 ") but preprocessor_config.json names a single-view processor");
+        AnyresImage a = preprocess_anyres(rgb8, cfg);
+        const int side = static_cast<int>(c.vision.grid());
+        const auto model_plan =
+            plan_anyres(rgb8.rows, rgb8.cols, c.image_grid_pinpoints, static_cast<int>(c.vision.image_size));
+        if (model_plan.rows() != a.plan.rows() || model_plan.cols() != a.plan.cols() ||
+            a.plan.tile != c.vision.image_size)
+            fail(model.name, ": the image processor cuts ", a.plan.rows(), "x", a.plan.cols(), " tiles of ",
+                 a.plan.tile, " pixels but the model expects ", model_plan.rows(), "x", model_plan.cols(),
+                 " of ", c.vision.image_size, " (image_grid_pinpoints differ?)");
+        const auto grid =
+            anyres_feature_grid(rgb8.rows, rgb8.cols, a.plan.rows(), a.plan.cols(), side, c.anyres_max);
+        out.input.pixels = stack_views(a.views);
+        out.input.image_height = rgb8.rows;
+        out.input.image_width = rgb8.cols;
+        out.layout = anyres_layout(a.plan, grid, side);
+        out.view.model_view = rgb8.clone();
+        out.view.width = out.view.original_width = rgb8.cols;
+        out.view.height = out.view.original_height = rgb8.rows;
+    } else {
+        out.view = preprocess_image(rgb8, cfg);
+        out.input.pixels = pixel_tensor(out.view);
+        const auto g = static_cast<int>(c.image_grid());
+        const cv::Rect2d rect =
+            model_view_rect_to_original(out.view, cv::Rect2d(0, 0, out.view.width, out.view.height));
+        out.layout = single_grid_layout(rgb8.cols, rgb8.rows, g, g, rect, c.image_tokens_include_cls());
+    }
+    out.view.pixel_values.clear();
+    out.view.pixel_values.shrink_to_fit();
+    out.map_grid = map_grid_size(out.layout);
+    return out;
+}
+
+void attach_image(const LoadedModel& model, const cv::Mat& rgb8, Trace& t) {
+    ModelImage m = prepare_model_image(model, rgb8);
+    t.pixel_values = std::move(m.input);
+    t.image = std::move(m.view);
+    t.layout = std::move(m.layout);
+    t.grid_h = m.map_grid.height;
+    t.grid_w = m.map_grid.width;
 }
 
 at::Tensor pixel_tensor(const PreprocessedImage& image) {

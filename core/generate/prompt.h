@@ -29,6 +29,21 @@ PreparedPrompt prepare_prompt(const LoadedModel& model, const PromptRequest& req
 // Pixel values [1, C, H, W] (float32, owning) of a preprocessed image.
 at::Tensor pixel_tensor(const PreprocessedImage& image);
 
+// An image made ready for one model: what its vision side receives, where every image token comes from,
+// and the view drawn under the maps (the model's own view for single-grid models, the original image for
+// multi-view ones).
+struct ModelImage {
+    ImageInput input;
+    ImageLayout layout;
+    PreprocessedImage view;  // pixel_values emptied
+    cv::Size map_grid;       // Trace::grid_w x grid_h
+};
+// Runs the model's image processor (single grid or any-resolution tiles); throws sightline::Error when the
+// model reads no images or the processor and the model disagree on the tiles.
+ModelImage prepare_model_image(const LoadedModel& model, const cv::Mat& rgb8);
+// The same for a trace: fills pixel_values, image, layout and the map grid.
+void attach_image(const LoadedModel& model, const cv::Mat& rgb8, Trace& trace);
+
 // Marks tokens whose decoded text overlaps `span` (a substring of the decoded prompt) as Prompt, the other
 // non-image tokens as System. Exposed for tests.
 void assign_text_roles(const LoadedModel& model, Trace& trace, const std::string& question);

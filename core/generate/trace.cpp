@@ -54,27 +54,29 @@ nlohmann::json trace_to_json(const Trace& t) {
         steps.push_back({{"id", s.id}, {"prob", s.prob}, {"top", top}});
     }
     const auto& g = t.settings;
-    return {{"model", t.model_name},
-            {"question", t.question},
-            {"prompt_text", t.prompt_text},
-            {"image", t.image_label},
-            {"tokens", tokens},
-            {"answer_begin", t.answer_begin},
-            {"answer_text", t.answer_text},
-            {"grid", {t.grid_h, t.grid_w}},
-            {"image_begin", t.image_begin},
-            {"image_count", t.image_count},
-            {"steps", steps},
-            {"settings",
-             {{"max_new_tokens", g.max_new_tokens},
-              {"temperature", g.temperature},
-              {"top_p", g.top_p},
-              {"top_k", g.top_k},
-              {"seed", g.seed},
-              {"stop_ids", g.stop_ids}}},
-            {"stop_reason", t.stop_reason},
-            {"prefill_ms", t.prefill_ms},
-            {"decode_ms", t.decode_ms}};
+    nlohmann::json out = {{"model", t.model_name},
+                          {"question", t.question},
+                          {"prompt_text", t.prompt_text},
+                          {"image", t.image_label},
+                          {"tokens", tokens},
+                          {"answer_begin", t.answer_begin},
+                          {"answer_text", t.answer_text},
+                          {"grid", {t.grid_h, t.grid_w}},
+                          {"image_begin", t.image_begin},
+                          {"image_count", t.image_count},
+                          {"steps", steps},
+                          {"settings",
+                           {{"max_new_tokens", g.max_new_tokens},
+                            {"temperature", g.temperature},
+                            {"top_p", g.top_p},
+                            {"top_k", g.top_k},
+                            {"seed", g.seed},
+                            {"stop_ids", g.stop_ids}}},
+                          {"stop_reason", t.stop_reason},
+                          {"prefill_ms", t.prefill_ms},
+                          {"decode_ms", t.decode_ms}};
+    if (!t.layout.empty()) out["image_layout"] = image_layout_to_json(t.layout);
+    return out;
 }
 
 Trace trace_from_json(const nlohmann::json& j) {
@@ -122,6 +124,12 @@ Trace trace_from_json(const nlohmann::json& j) {
         t.stop_reason = j.value("stop_reason", "");
         t.prefill_ms = j.value("prefill_ms", 0.0);
         t.decode_ms = j.value("decode_ms", 0.0);
+        if (j.contains("image_layout")) {
+            t.layout = image_layout_from_json(j.at("image_layout"));
+            if (static_cast<std::int64_t>(t.layout.tokens.size()) != t.image_count)
+                fail("the image layout has ", t.layout.tokens.size(), " tokens for ", t.image_count,
+                     " image positions");
+        }
         if (t.answer_begin < 0 || t.answer_begin > static_cast<std::int64_t>(t.tokens.size()) ||
             t.steps.size() != static_cast<std::size_t>(t.answer_size()))
             fail("inconsistent answer positions");

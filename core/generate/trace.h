@@ -11,7 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "core/image/image_layout.h"
 #include "core/image/preprocess.h"
+#include "core/model/image_input.h"
 
 namespace sightline {
 
@@ -25,7 +27,7 @@ struct TraceToken {
     std::int64_t id = 0;
     std::string text;  // display text of this token in context
     TokenRole role = TokenRole::Prompt;
-    int row = -1, col = -1;  // image patch of an Image position (-1, -1 for a class token)
+    int row = -1, col = -1;  // cell of an Image position in its view (-1, -1 for a class token or newline)
 };
 
 struct Alternative {
@@ -57,6 +59,8 @@ struct Trace {
     std::string image_label;  // path or description of the image
     std::vector<TraceToken> tokens;
     std::int64_t answer_begin = 0;  // index of the first answer token (= prompt length)
+    // The grid explanation maps are drawn on: the patch grid of single-grid models; for multi-view models a
+    // dense grid over the original image that compose_map() fills from every view (map_grid_size()).
     int grid_h = 0, grid_w = 0;
     std::int64_t image_begin = -1;  // first image position, -1 when there is no image
     std::int64_t image_count = 0;
@@ -64,8 +68,10 @@ struct Trace {
     GenerationSettings settings;
     std::string stop_reason;  // "eos", "stop_token", "max_new_tokens", "context_limit", "cancelled"
     double prefill_ms = 0, decode_ms = 0;
-    at::Tensor pixel_values;  // [1, C, H, W] as given to the model (undefined without image)
-    PreprocessedImage image;  // model view + geometry (pixel_values vector emptied)
+    ImageInput pixel_values;  // as given to the model (pixels undefined without image)
+    PreprocessedImage image;  // model view + geometry (pixel_values vector emptied); for multi-view models
+                              // the original image with identity geometry
+    ImageLayout layout;  // where every image position came from (empty without image)
 
     std::vector<std::int64_t> ids() const;
     std::vector<std::int64_t> answer_ids() const;

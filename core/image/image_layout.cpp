@@ -24,12 +24,12 @@ void ImageLayout::validate() const {
         const ImageView& v = views[i];
         if (v.grid_h <= 0 || v.grid_w <= 0 || v.grid_h > kMaxGrid || v.grid_w > kMaxGrid)
             fail("image layout: view ", i, " has a ", v.grid_h, "x", v.grid_w, " grid");
-        if (!(v.rect.width > 0) || !(v.rect.height > 0) || !std::isfinite(v.rect.x) || !std::isfinite(v.rect.y) ||
-            !std::isfinite(v.rect.width) || !std::isfinite(v.rect.height))
+        if (!(v.rect.width > 0) || !(v.rect.height > 0) || !std::isfinite(v.rect.x) ||
+            !std::isfinite(v.rect.y) || !std::isfinite(v.rect.width) || !std::isfinite(v.rect.height))
             fail("image layout: view ", i, " has an empty or non-finite rectangle");
         if (v.tile_rows <= 0 || v.tile_cols <= 0 || v.tile_rows > v.grid_h || v.tile_cols > v.grid_w)
-            fail("image layout: view ", i, " has ", v.tile_rows, "x", v.tile_cols, " tiles for a ", v.grid_h, "x",
-                 v.grid_w, " grid");
+            fail("image layout: view ", i, " has ", v.tile_rows, "x", v.tile_cols, " tiles for a ", v.grid_h,
+                 "x", v.grid_w, " grid");
     }
     for (std::size_t k = 0; k < tokens.size(); ++k) {
         const ImageTokenPlace& t = tokens[k];
@@ -42,8 +42,8 @@ void ImageLayout::validate() const {
             fail("image layout: token ", k, " names view ", t.view, " of ", views.size());
         const ImageView& v = views[static_cast<std::size_t>(t.view)];
         if (t.row < 0 || t.col < 0 || t.row >= v.grid_h || t.col >= v.grid_w)
-            fail("image layout: token ", k, " cell (", t.row, ", ", t.col, ") is outside view ", t.view, "'s ",
-                 v.grid_h, "x", v.grid_w, " grid");
+            fail("image layout: token ", k, " cell (", t.row, ", ", t.col, ") is outside view ", t.view,
+                 "'s ", v.grid_h, "x", v.grid_w, " grid");
     }
 }
 
@@ -91,7 +91,8 @@ std::vector<float> compose_map(const ImageLayout& layout, const std::vector<floa
         const auto& t = layout.tokens[k];
         if (t.view < 0) continue;
         const auto& v = layout.views[static_cast<std::size_t>(t.view)];
-        cells[static_cast<std::size_t>(t.view)][static_cast<std::size_t>(t.row * v.grid_w + t.col)] = per_token[k];
+        cells[static_cast<std::size_t>(t.view)][static_cast<std::size_t>(t.row * v.grid_w + t.col)] =
+            per_token[k];
     }
     if (layout.single_grid() && only_view <= 0 && layout.views[0].grid_w == grid.width &&
         layout.views[0].grid_h == grid.height) {
@@ -109,7 +110,8 @@ std::vector<float> compose_map(const ImageLayout& layout, const std::vector<floa
             for (std::size_t v = 0; v < layout.views.size(); ++v) {
                 if (only_view >= 0 && static_cast<int>(v) != only_view) continue;
                 const ImageView& view = layout.views[v];
-                const double fx = (x - view.rect.x) / view.rect.width, fy = (y - view.rect.y) / view.rect.height;
+                const double fx = (x - view.rect.x) / view.rect.width,
+                             fy = (y - view.rect.y) / view.rect.height;
                 if (fx < 0 || fy < 0 || fx >= 1 || fy >= 1) continue;
                 const int cr = std::min(view.grid_h - 1, static_cast<int>(fy * view.grid_h));
                 const int cc = std::min(view.grid_w - 1, static_cast<int>(fx * view.grid_w));
@@ -118,7 +120,8 @@ std::vector<float> compose_map(const ImageLayout& layout, const std::vector<floa
                 sum += value;
                 ++count;
             }
-            out[static_cast<std::size_t>(r * grid.width + c)] = count > 0 ? static_cast<float>(sum / count) : 0.0f;
+            out[static_cast<std::size_t>(r * grid.width + c)] =
+                count > 0 ? static_cast<float>(sum / count) : 0.0f;
         }
     }
     return out;
@@ -156,7 +159,8 @@ ImageLayout image_layout_from_json(const nlohmann::json& j) {
             view.grid_h = v.at("grid").at(0).get<int>();
             view.grid_w = v.at("grid").at(1).get<int>();
             const auto& r = v.at("rect");
-            view.rect = {r.at(0).get<double>(), r.at(1).get<double>(), r.at(2).get<double>(), r.at(3).get<double>()};
+            view.rect = {r.at(0).get<double>(), r.at(1).get<double>(), r.at(2).get<double>(),
+                         r.at(3).get<double>()};
             view.tile_rows = v.at("tiles").at(0).get<int>();
             view.tile_cols = v.at("tiles").at(1).get<int>();
             l.views.push_back(std::move(view));

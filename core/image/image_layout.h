@@ -1,8 +1,8 @@
 #pragma once
 // Image geometry as data: where every image token of a prompt came from. A model sees an image through one or
-// more views (one square grid for LLaVA-1.5; a low-resolution base view plus a mosaic of high-resolution tiles
-// for LLaVA-NeXT/OneVision; crops plus a global view for SmolVLM; one merged-patch grid for Qwen2-VL). Each
-// view is a grid of token cells whose extent in the ORIGINAL image is known; each image position of the
+// more views (one square grid for LLaVA-1.5; a low-resolution base view plus a mosaic of high-resolution
+// tiles for LLaVA-NeXT/OneVision; crops plus a global view for SmolVLM; one merged-patch grid for Qwen2-VL).
+// Each view is a grid of token cells whose extent in the ORIGINAL image is known; each image position of the
 // prompt is one cell of one view, or a token without pixels (a class token, a row separator).
 //
 // Explainers give one value per image position; compose_map() draws those values back over the original image
@@ -16,7 +16,7 @@
 namespace sightline {
 
 struct ImageView {
-    std::string kind;  // "image" (the only view), "base", "tiles", "crop", "global"
+    std::string kind;            // "image" (the only view), "base", "tiles", "crop", "global"
     int grid_h = 0, grid_w = 0;  // token cells of the view
     // The grid's extent in original-image coordinates (continuous, pixel (i, j) covers [j, j+1) x [i, i+1)).
     // It may reach past the image where the model saw padding.

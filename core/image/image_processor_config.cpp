@@ -29,18 +29,21 @@ ImageProcessorKind detect_kind(const json& j) {
     if (field == nullptr) return ImageProcessorKind::Clip;  // no type given: the LLaVA-1.5 default
     for (const char* clip :
          {"CLIPImageProcessor", "CLIPImageProcessorFast", "CLIPFeatureExtractor", "LlavaImageProcessor",
-          "LlavaImageProcessorFast", "CLIPProcessor", "LlavaProcessor"}) {
+          "LlavaImageProcessorFast", "CLIPProcessor", "LlavaProcessor", "LlavaNextImageProcessor",
+          "LlavaNextImageProcessorFast", "LlavaNextProcessor"}) {
         if (name == clip) return ImageProcessorKind::Clip;
     }
     // Gemma 3's processor resizes to a fixed size without keeping the aspect ratio, as SigLIP's does (its
     // pan-and-scan crops are refused below).
-    for (const char* siglip : {"SiglipImageProcessor", "SiglipImageProcessorFast", "SiglipProcessor",
-                               "Gemma3ImageProcessor", "Gemma3ImageProcessorFast", "Gemma3Processor"}) {
+    for (const char* siglip :
+         {"SiglipImageProcessor", "SiglipImageProcessorFast", "SiglipProcessor", "Gemma3ImageProcessor",
+          "Gemma3ImageProcessorFast", "Gemma3Processor", "LlavaOnevisionImageProcessor",
+          "LlavaOnevisionImageProcessorFast", "LlavaOnevisionProcessor"}) {
         if (name == siglip) return ImageProcessorKind::Siglip;
     }
     fail("unsupported image processor \"", name, "\" in field \"", field,
-         "\" (supported: CLIPImageProcessor, LlavaImageProcessor, SiglipImageProcessor, "
-         "Gemma3ImageProcessor)");
+         "\" (supported: CLIPImageProcessor, LlavaImageProcessor, LlavaNextImageProcessor, "
+         "LlavaOnevisionImageProcessor, SiglipImageProcessor, Gemma3ImageProcessor)");
 }
 
 bool get_bool(const json& j, const char* key, bool fallback) {
@@ -142,6 +145,7 @@ std::string describe(const ImageProcessorConfig& cfg) {
     std::ostringstream out;
     out << (cfg.kind == ImageProcessorKind::Siglip ? "SigLIP" : "CLIP");
     if (cfg.pad_to_square) out << " pad-to-square";
+    if (cfg.anyres) out << " any-resolution (" << cfg.grid_pinpoints.size() << " tile layouts)";
     if (!cfg.do_resize) {
         out << " no-resize";
     } else if (cfg.resize_height > 0 && cfg.resize_width > 0) {
@@ -167,6 +171,8 @@ ImageProcessorConfig parse_image_processor_config(const nlohmann::json& j) {
             fail("do_pan_and_scan (Gemma 3's extra crops) is not supported; set it to false");
     }
     const bool clip = cfg.kind == ImageProcessorKind::Clip;
+    const std::string type_name = type != j.end() && type->is_string() ? type->get<std::string>() : "";
+    cfg.anyres = type_name.rfind("LlavaNext", 0) == 0 || type_name.rfind("LlavaOnevision", 0) == 0;
 
     cfg.do_resize = get_bool(j, "do_resize", true);
     if (clip) {
@@ -180,7 +186,9 @@ ImageProcessorConfig parse_image_processor_config(const nlohmann::json& j) {
         cfg.crop_width = crop.width;
         cfg.mean = get_rgb(j, "image_mean", kOpenAiClipMean, false);
         cfg.std = get_rgb(j, "image_std", kOpenAiClipStd, true);
-        cfg.pad_to_square = get_bool(j, "do_pad", false);
+        // LlavaNextImageProcessor's do_pad pads a batch's tile lists to one length, not the image to a
+        // square.
+        cfg.pad_to_square = !cfg.anyres && get_bool(j, "do_pad", false);
     } else {
         const SizeField size = get_size(j, "size", SizeField{0, 384, 384}, false, false);
         cfg.shortest_edge = 0;
@@ -194,6 +202,35 @@ ImageProcessorConfig parse_image_processor_config(const nlohmann::json& j) {
     // The original LLaVA code keeps this in the model config; accept it here too.
     if (j.contains("image_aspect_ratio") && j.at("image_aspect_ratio").is_string())
         cfg.pad_to_square = cfg.pad_to_square || j.at("image_aspect_ratio").get<std::string>() == "pad";
+
+    if (cfg.anyres) {
+        // The processor classes' defaults: LLaVA-1.6's list (336 tiles) and OneVision's (384 x 1..6).
+        if (type_name.rfind("LlavaNext", 0) == 0) {
+            cfg.grid_pinpoints = {{336, 672}, {672, 336}, {672, 672}, {1008, 336}, {336, 1008}};
+        } else {
+            for (int a = 1; a <= 6; ++a)
+                for (int b = 1; b <= 6; ++b) cfg.grid_pinpoints.push_back({384 * a, 384 * b});
+        }
+        if (j.contains("image_grid_pinpoints") && !j.at("image_grid_pinpoints").is_null()) {
+            const json& p = j.at("image_grid_pinpoints");
+            if (!p.is_array() || p.empty())
+                fail("field \"image_grid_pinpoints\" must be a non-empty list of [height, width] pairs");
+            cfg.grid_pinpoints.clear();
+            for (std::size_t i = 0; i < p.size(); ++i) {
+                if (!p[i].is_array() || p[i].size() != 2)
+                    fail("field \"image_grid_pinpoints[", i, "]\" must be a [height, width] pair");
+                cfg.grid_pinpoints.push_back(
+                    {get_int_value(p[i][0], cat("image_grid_pinpoints[", i, "][0]"), 1, kMaxSide),
+                     get_int_value(p[i][1], cat("image_grid_pinpoints[", i, "][1]"), 1, kMaxSide)});
+            }
+        }
+        const int tile = cfg.tile_size();
+        if (tile <= 0) fail("an any-resolution processor needs a tile size (crop_size or size.height/width)");
+        for (const auto& pp : cfg.grid_pinpoints)
+            if (pp[0] % tile != 0 || pp[1] % tile != 0)
+                fail("image_grid_pinpoints entry [", pp[0], ", ", pp[1], "] is not a multiple of the ", tile,
+                     "-pixel tile");
+    }
 
     cfg.do_rescale = get_bool(j, "do_rescale", true);
     if (j.contains("rescale_factor") && !j.at("rescale_factor").is_null())

@@ -3,6 +3,7 @@
 // CLIPImageProcessor, SiglipImageProcessor and LlavaImageProcessor use, with their class defaults.
 #include <array>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -45,6 +46,13 @@ struct ImageProcessorConfig {
     // Original LLaVA "pad" aspect mode (expand2square) and LlavaImageProcessor's do_pad: pad the
     // image to a centred square filled with the mean colour, int(mean * 255), before resizing.
     bool pad_to_square = false;
+    // LlavaNextImageProcessor / LlavaOnevisionImageProcessor ("anyres"): a base view (the whole image resized
+    // to the tile size) plus tiles of the image resized to the best of `grid_pinpoints` ([height, width]
+    // pairs) and padded to it; each view then goes through the steps above (CLIP: resize + centre crop;
+    // SigLIP: resize).
+    bool anyres = false;
+    std::vector<std::array<int, 2>> grid_pinpoints;
+    int tile_size() const { return kind == ImageProcessorKind::Siglip ? resize_height : crop_height; }
 };
 
 // Short human-readable description, e.g. "CLIP shortest_edge=336 crop=336x336 bicubic".

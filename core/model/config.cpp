@@ -267,15 +267,70 @@ ModelConfig parse_model_config(const json& j, const std::string& origin) {
                        : c.architecture == "Qwen2ForCausalLM"            ? "qwen2"
                                                                          : "llama";
     }
-    if (c.model_type == "llava") {
+    if (c.model_type == "llava" || c.model_type == "llava_next" || c.model_type == "llava_onevision") {
         c.multimodal = true;
-        if (c.architecture.empty()) c.architecture = "LlavaForConditionalGeneration";
+        const bool onevision = c.model_type == "llava_onevision";
+        c.anyres = c.model_type != "llava";
+        if (c.architecture.empty())
+            c.architecture = onevision  ? "LlavaOnevisionForConditionalGeneration"
+                             : c.anyres ? "LlavaNextForConditionalGeneration"
+                                        : "LlavaForConditionalGeneration";
         const json empty = json::object();
         const json& tj = j.contains("text_config") && j["text_config"].is_object() ? j["text_config"] : empty;
         const json& vj =
             j.contains("vision_config") && j["vision_config"].is_object() ? j["vision_config"] : empty;
-        c.text = parse_text(tj, origin + " text_config", "llama");
-        c.vision = parse_vision(vj, origin + " vision_config", true);
+        if (onevision) {
+            // LlavaOnevisionConfig's defaults: SigLIP-so400m at 384, Qwen2, full features of the last layer.
+            c.text = parse_text(tj, origin + " text_config", "qwen2");
+            json v = vj;
+            if (!v.contains("model_type")) v["model_type"] = "siglip_vision_model";
+            const json so400m = {{"hidden_size", 1152},     {"intermediate_size", 4304},
+                                 {"patch_size", 14},        {"image_size", 384},
+                                 {"num_hidden_layers", 26}, {"num_attention_heads", 16}};
+            if (vj.empty()) v.update(so400m);
+            c.vision = parse_vision(v, origin + " vision_config", false, "siglip_vision_model");
+            c.vision_feature_layers = {-1};
+            c.vision_feature_select_strategy = "full";
+            c.image_token_index = 151646;
+            c.anyres_max = 9;
+            for (int a = 1; a <= 6; ++a)
+                for (int b = 1; b <= 6; ++b) c.image_grid_pinpoints.push_back({384 * a, 384 * b});
+        } else {
+            c.text = parse_text(tj, origin + " text_config", "llama");
+            c.vision = parse_vision(vj, origin + " vision_config", true);
+            if (c.anyres)
+                c.image_grid_pinpoints = {{336, 672}, {672, 336}, {672, 672}, {1008, 336}, {336, 1008}};
+        }
+        if (c.anyres) {
+            if (const auto p = j.find("image_grid_pinpoints"); p != j.end() && !p->is_null()) {
+                if (!p->is_array() || p->empty())
+                    fail(origin, ": image_grid_pinpoints must be a non-empty list of [height, width] pairs");
+                c.image_grid_pinpoints.clear();
+                for (const auto& pp : *p) {
+                    if (!pp.is_array() || pp.size() != 2 || !pp[0].is_number_integer() ||
+                        !pp[1].is_number_integer() || pp[0].get<int>() <= 0 || pp[1].get<int>() <= 0)
+                        fail(origin,
+                             ": image_grid_pinpoints entries must be [height, width] pairs of positive "
+                             "integers");
+                    c.image_grid_pinpoints.push_back({pp[0].get<int>(), pp[1].get<int>()});
+                }
+            }
+            for (const auto& pp : c.image_grid_pinpoints)
+                if (pp[0] % c.vision.image_size != 0 || pp[1] % c.vision.image_size != 0)
+                    fail(origin, ": image_grid_pinpoints entry [", pp[0], ", ", pp[1],
+                         "] is not a multiple of the ", c.vision.image_size, "-pixel vision input");
+            if (onevision) {
+                std::string ratio = "anyres_max_9";
+                read(j, "vision_aspect_ratio", &ratio, origin);
+                const std::string prefix = "anyres_max_";
+                if (ratio.rfind(prefix, 0) != 0 || ratio.size() == prefix.size() ||
+                    ratio.find_first_not_of("0123456789", prefix.size()) != std::string::npos ||
+                    ratio.size() > prefix.size() + 4)
+                    fail(origin, ": vision_aspect_ratio '", ratio, "' is not supported (anyres_max_N)");
+                c.anyres_max = std::stoi(ratio.substr(prefix.size()));
+                if (c.anyres_max <= 0) fail(origin, ": vision_aspect_ratio '", ratio, "' needs N > 0");
+            }
+        }
         // transformers ties the head by the text config's flag; the top-level flag is the fallback.
         if (!tj.contains("tie_word_embeddings"))
             read(j, "tie_word_embeddings", &c.text.tie_word_embeddings, origin);
@@ -398,8 +453,9 @@ ModelConfig parse_model_config(const json& j, const std::string& origin) {
             c.architecture = c.model_type == "qwen2" ? "Qwen2ForCausalLM" : "LlamaForCausalLM";
     } else {
         fail(origin, ": model_type '", c.model_type,
-             "' is not supported (supported: llava with CLIP/SigLIP + Llama/Qwen2, paligemma, llama, qwen2, "
-             "mistral)");
+             "' is not supported (supported: llava, llava_next and llava_onevision with CLIP/SigLIP + "
+             "Llama/Qwen2, "
+             "paligemma, gemma3, llama, qwen2, mistral)");
     }
     return c;
 }
@@ -490,6 +546,15 @@ json model_config_to_json(const ModelConfig& c) {
                 {"vision_feature_select_strategy", c.vision_feature_select_strategy},
                 {"tie_word_embeddings", c.text.tie_word_embeddings},
                 {"torch_dtype", "float32"}};
+    if (c.anyres) {
+        const bool onevision = c.anyres_max > 0;
+        out["architectures"] = {onevision ? "LlavaOnevisionForConditionalGeneration"
+                                          : "LlavaNextForConditionalGeneration"};
+        out["model_type"] = onevision ? "llava_onevision" : "llava_next";
+        out["image_grid_pinpoints"] = c.image_grid_pinpoints;
+        if (onevision) out["vision_aspect_ratio"] = "anyres_max_" + std::to_string(c.anyres_max);
+        out.erase("image_seq_length");
+    }
     if (c.vision_feature_layers.size() == 1)
         out["vision_feature_layer"] = c.vision_feature_layers[0];
     else

@@ -3,6 +3,7 @@
 // corresponding transformers class (LlavaConfig, PaliGemmaConfig, CLIPVisionConfig, SiglipVisionConfig,
 // LlamaConfig, Qwen2Config, GemmaConfig), so real and hand-written configs behave as they would in
 // transformers.
+#include <array>
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -99,11 +100,18 @@ struct ModelConfig {
     bool vision_post_norm = false;
     std::int64_t projection_dim = 0;
     std::int64_t mm_tokens_per_image = 0;  // Gemma 3: image tokens after pooling (a square number)
+    // LLaVA-NeXT / LLaVA-OneVision (family Llava): any-resolution tiles ([height, width] pinpoints), a
+    // learned image_newline after every feature row, OneVision's "anyres_max_N" shrinking (0: none). The
+    // number of image tokens then depends on the image: see anyres_feature_grid().
+    bool anyres = false;
+    std::vector<std::array<int, 2>> image_grid_pinpoints;
+    int anyres_max = 0;
 
     // Side of the image-token grid the language model sees (the patch grid, or the pooled grid).
     std::int64_t image_grid() const;
 
-    // Number of LM positions one image occupies (patches, plus the class token under "full" with CLIP).
+    // Number of LM positions one image occupies (patches, plus the class token under "full" with CLIP). For
+    // any-resolution models this is only the base view's share: the real count comes with the image.
     std::int64_t image_token_count() const;
     // Whether the first image position is the vision class token (CLIP + "full").
     bool image_tokens_include_cls() const;

@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "core/image/anyres.h"
 #include "core/io/weight_store.h"
 #include "core/model/kv_cache.h"
 #include "core/model/weight_names.h"
@@ -52,6 +53,7 @@ void Model::visit_parameters(const ParamVisitor& v) {
         } else {
             proj1_.visit("multi_modal_projector.linear_1", v);
             proj2_.visit("multi_modal_projector.linear_2", v);
+            if (config_.anyres) v("image_newline", image_newline_, {config_.text.hidden_size});
         }
         decoder_->visit("language_model.model.", tied ? "" : "language_model.lm_head.weight", v);
     } else {
@@ -164,8 +166,10 @@ void Model::set_requires_grad(bool on) {
     if (config_.text.tie_word_embeddings) decoder_->tie_head();
 }
 
-at::Tensor Model::encode_image(const at::Tensor& pixel_values, HookRunner& hooks) const {
+at::Tensor Model::encode_image(const ImageInput& image, HookRunner& hooks) const {
     if (!vision_) fail("this model has no vision tower (text-only ", config_.architecture, ")");
+    const at::Tensor& pixel_values = image.pixels;
+    if (config_.anyres) return encode_anyres(image, hooks);
     const at::Tensor features = vision_->forward(pixel_values, hooks);
     at::Tensor h;
     if (config_.family == MultimodalFamily::PaliGemma) {
@@ -182,6 +186,40 @@ at::Tensor Model::encode_image(const at::Tensor& pixel_values, HookRunner& hooks
         h = proj2_(at::gelu(proj1_(features)));
     }
     return hooks("projector.hook_out", h, 1, 0);
+}
+
+at::Tensor Model::encode_anyres(const ImageInput& image, HookRunner& hooks) const {
+    if (image.image_height <= 0 || image.image_width <= 0)
+        fail(config_.architecture, " needs the original image size with its pixel values");
+    const auto plan = plan_anyres(static_cast<int>(image.image_height), static_cast<int>(image.image_width),
+                                  config_.image_grid_pinpoints, static_cast<int>(config_.vision.image_size));
+    const int rows = plan.rows(), cols = plan.cols();
+    const at::Tensor& px = image.pixels;
+    if (px.dim() != 4 || px.size(0) != 1 + rows * cols)
+        fail("any-resolution pixel values must be [1 + ", rows, "x", cols, " views, C, H, W] for a ",
+             image.image_width, "x", image.image_height, " image, got ", px.sizes());
+    const at::Tensor features = vision_->forward(px, hooks);  // [views, n, dv]
+    const at::Tensor h = proj2_(at::gelu(proj1_(features)));  // [views, n, d]
+    const int side = static_cast<int>(config_.vision.grid());
+    const auto d = h.size(2);
+    if (h.size(1) != static_cast<std::int64_t>(side) * side)
+        fail("any-resolution features: ", h.size(1), " features per view, expected ", side * side);
+    const auto g =
+        anyres_feature_grid(static_cast<int>(image.image_height), static_cast<int>(image.image_width), rows,
+                            cols, side, config_.anyres_max);
+    // Tiles side by side: [rows, cols, side, side, d] -> [d, rows*side, cols*side], then unpad (and shrink).
+    at::Tensor mosaic = h.narrow(0, 1, rows * cols)
+                            .reshape({rows, cols, side, side, d})
+                            .permute({4, 0, 2, 1, 3})
+                            .reshape({d, rows * side, cols * side});
+    mosaic = mosaic.slice(1, g.row0, g.row1).slice(2, g.col0, g.col1);
+    if (g.resized())
+        mosaic = at::upsample_bilinear2d(mosaic.unsqueeze(0), {g.out_h, g.out_w}, false).squeeze(0);
+    const at::Tensor newline =
+        image_newline_.to(mosaic.scalar_type()).view({d, 1, 1}).expand({d, g.out_h, 1});
+    const at::Tensor rows_with_newline = at::cat({mosaic, newline}, 2).flatten(1).transpose(0, 1);
+    const at::Tensor out = at::cat({h[0], rows_with_newline}, 0).unsqueeze(0);
+    return hooks("projector.hook_out", out, 1, 0);
 }
 
 at::Tensor Model::embed_inputs(const at::Tensor& ids, const at::Tensor& image_features) const {
@@ -203,24 +241,24 @@ at::Tensor Model::embed_inputs(const at::Tensor& ids, const at::Tensor& image_fe
     const std::int64_t n_block = is_image_block.sum().item<std::int64_t>();
     if (n_block != expected || (n_marked > expected && (is_image_block.sum(1) != per_row).any().item<bool>()))
         fail("the prompt holds ", n_marked, " image tokens but the image gives ", expected, " features (",
-             image_features.size(1), " per image): expand <image> to exactly ", config_.image_token_count(),
-             " tokens");
+             image_features.size(1), " per image): expand <image> to exactly ", per_row, " tokens");
     at::Tensor embeds = decoder_->embed(ids.masked_fill(is_image_block, 0));
     return embeds.masked_scatter(is_image_block.unsqueeze(-1).expand_as(embeds),
                                  image_features.to(embeds.scalar_type()));
 }
 
-ForwardOutput Model::forward(const at::Tensor& ids, const at::Tensor& pixel_values, const RunOptions* options,
+ForwardOutput Model::forward(const at::Tensor& ids, const ImageInput& image, const RunOptions* options,
                              ActivationCache* cache, KVCache* kv, LogitsMode mode) const {
     if (ids.dim() != 2) fail("input ids must be [batch, T]");
     HookRunner hooks(options, cache);
     const std::int64_t offset = kv != nullptr ? kv->length() : 0;
+    const at::Tensor& pixel_values = image.pixels;
     at::Tensor embeds;
     if (config_.multimodal && !pixel_values.defined() && offset > 0) {
         // Decode steps: a generated image-token id is just a token (no image to merge).
         embeds = decoder_->embed(ids);
     } else {
-        const at::Tensor features = pixel_values.defined() ? encode_image(pixel_values, hooks) : at::Tensor();
+        const at::Tensor features = pixel_values.defined() ? encode_image(image, hooks) : at::Tensor();
         embeds = embed_inputs(ids, features);
     }
     // Positions that see each other both ways; only a pass from position 0 needs them (a decode step's

@@ -16,6 +16,7 @@
 #include "core/model/config.h"
 #include "core/model/decoder.h"
 #include "core/model/hooks.h"
+#include "core/model/image_input.h"
 #include "core/model/kv_cache.h"
 #include "core/model/vision_tower.h"
 
@@ -57,16 +58,18 @@ class Model {
     // Makes every parameter a leaf that requires grad (training) or not.
     void set_requires_grad(bool on);
 
-    // pixel_values [b, C, H, W] -> projected image features [b, n_image_tokens, d_text]
-    at::Tensor encode_image(const at::Tensor& pixel_values, HookRunner& hooks) const;
+    // pixel_values [b, C, H, W] -> projected image features [b, n_image_tokens, d_text]. Any-resolution
+    // models: [views, C, H, W] with the image size -> [1, n_image_tokens, d_text] (base view, then the
+    // unpadded tile mosaic row by row, each row ended by image_newline).
+    at::Tensor encode_image(const ImageInput& image, HookRunner& hooks) const;
     // Token embeddings with image features scattered into the image-token positions (in order).
     // Throws when the number of image tokens in `ids` does not match the features.
     at::Tensor embed_inputs(const at::Tensor& ids, const at::Tensor& image_features) const;
 
     // Full forward. `pixel_values` may be undefined for text-only prompts or decode steps.
-    ForwardOutput forward(const at::Tensor& ids, const at::Tensor& pixel_values,
-                          const RunOptions* options = nullptr, ActivationCache* cache = nullptr,
-                          KVCache* kv = nullptr, LogitsMode mode = LogitsMode::All) const;
+    ForwardOutput forward(const at::Tensor& ids, const ImageInput& image, const RunOptions* options = nullptr,
+                          ActivationCache* cache = nullptr, KVCache* kv = nullptr,
+                          LogitsMode mode = LogitsMode::All) const;
     // Forward from ready-made embeddings (image already merged); applies hooks from lm.hook_embed on.
     // `mutual` (bool [positions] or undefined): positions that attend to each other both ways (a prefix-LM
     // prompt, Gemma 3's image tokens); forward() derives it from the ids and RunOptions::prompt_length.
@@ -79,13 +82,15 @@ class Model {
     std::unique_ptr<KVCache> make_kv_cache(std::int64_t batch, std::int64_t capacity) const;
 
   private:
+    at::Tensor encode_anyres(const ImageInput& image, HookRunner& hooks) const;
     ModelConfig config_;
     ComputeDType dtype_;
     std::unique_ptr<Decoder> decoder_;
     std::unique_ptr<VisionTower> vision_;
-    Linear proj1_, proj2_;  // LLaVA: linear_1, linear_2; PaliGemma: proj1_ is the one linear layer
-    RMSNorm soft_norm_;     // Gemma 3: mm_soft_emb_norm
-    at::Tensor mm_weight_;  // Gemma 3: mm_input_projection_weight [vision d, text d], used as x @ W
+    Linear proj1_, proj2_;      // LLaVA: linear_1, linear_2; PaliGemma: proj1_ is the one linear layer
+    RMSNorm soft_norm_;         // Gemma 3: mm_soft_emb_norm
+    at::Tensor mm_weight_;      // Gemma 3: mm_input_projection_weight [vision d, text d], used as x @ W
+    at::Tensor image_newline_;  // LLaVA-NeXT / OneVision: [text d], ends every row of tile features
 };
 
 }  // namespace sightline

@@ -18,6 +18,7 @@ std::string canonical_key(const std::string& key, bool multimodal) {
     if (replace_prefix(k, "model.language_model.", "language_model.model.")) return k;
     if (replace_prefix(k, "model.vision_tower.", "vision_tower.")) return k;
     if (replace_prefix(k, "model.multi_modal_projector.", "multi_modal_projector.")) return k;
+    if (k == "model.image_newline") return "image_newline";
     return k;
 }
 
@@ -28,6 +29,7 @@ std::string layout_key(const std::string& canonical, bool multimodal, KeyLayout 
     if (replace_prefix(k, "language_model.model.", "model.language_model.")) return k;
     if (replace_prefix(k, "vision_tower.", "model.vision_tower.")) return k;
     if (replace_prefix(k, "multi_modal_projector.", "model.multi_modal_projector.")) return k;
+    if (k == "image_newline") return "model.image_newline";
     return k;
 }
 

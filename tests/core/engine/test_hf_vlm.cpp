@@ -61,12 +61,15 @@ class TestHfVlm : public QObject {
         r.ids = ref.meta["input_ids"].get<std::vector<std::int64_t>>();
         r.image_rgb = load_image_rgb(test::fixture("hf_vlm/image.png"));
         PreparedPrompt p = prepare_prompt(*model, r);
-        QCOMPARE(p.trace.image_count, model->config.image_token_count());
-        CHECK_CLOSE(p.trace.pixel_values, ref.tensors.get("pixel_values"), 1e-5);
+        QCOMPARE(p.trace.image_count, ref.meta["num_image_tokens"].get<std::int64_t>());
+        QCOMPARE(static_cast<std::int64_t>(p.trace.layout.tokens.size()), p.trace.image_count);
+        const at::Tensor& ref_pixels = ref.tensors.get("pixel_values");
+        CHECK_CLOSE(p.trace.pixel_values.pixels, ref_pixels.reshape(p.trace.pixel_values.pixels.sizes()),
+                    1e-5);
 
         at::NoGradGuard ng;
         HookRunner none(nullptr, nullptr);
-        const at::Tensor vision = model->model->vision()->forward(p.trace.pixel_values, none);
+        const at::Tensor vision = model->model->vision()->forward(p.trace.pixel_values.pixels, none);
         CHECK_CLOSE(vision, ref.tensors.get("vision_encoder_out"), 1e-4);
 
         RunOptions o;
@@ -79,8 +82,9 @@ class TestHfVlm : public QObject {
         CHECK_CLOSE(out.logits[0], ref.tensors.get("logits"), 1e-4);
         // Every layer's attention, masks included (prefix-LM, bidirectional image block, sliding window).
         for (std::int64_t l = 0; l < model->config.text.num_hidden_layers; ++l)
-            CHECK_CLOSE(cache.get("lm.blocks." + std::to_string(l) + ".attn.hook_pattern")[0],
-                        ref.tensors.get("attn_layer" + std::to_string(l)), 1e-5);
+            if (ref.tensors.contains("attn_layer" + std::to_string(l)))
+                CHECK_CLOSE(cache.get("lm.blocks." + std::to_string(l) + ".attn.hook_pattern")[0],
+                            ref.tensors.get("attn_layer" + std::to_string(l)), 1e-5);
 
         // Greedy generation with the KV cache.
         GenerationSettings g;
@@ -141,6 +145,73 @@ class TestHfVlm : public QObject {
         const auto& last = t.tokens[static_cast<std::size_t>(t.image_begin + 15)];
         QCOMPARE(last.row, 3);
         QCOMPARE(last.col, 3);
+    }
+
+    void llava_next_matches_transformers() {
+        SIGHTLINE_REQUIRE_FIXTURES();
+        const auto model = load_model(test::fixture("hf_vlm/llava_next"));
+        const ModelConfig& c = model->config;
+        QVERIFY(c.anyres && c.anyres_max == 0);
+        QCOMPARE(c.image_grid_pinpoints.size(), std::size_t{5});
+        check_family("llava_next", 1.0);
+        // 100x168 -> the 56x56 pinpoint, 2x2 tiles, the 8x8 mosaic unpadded to rows 2..5: 16 + 4 * (8 + 1).
+        PromptRequest r;
+        r.ids = read_reference("llava_next").meta["input_ids"].get<std::vector<std::int64_t>>();
+        r.image_rgb = load_image_rgb(test::fixture("hf_vlm/image.png"));
+        const Trace t = prepare_prompt(*model, r).trace;
+        QCOMPARE(t.layout.views.size(), std::size_t{2});
+        QCOMPARE(t.layout.views[1].grid_h, 8);
+        QCOMPARE(t.layout.views[1].tile_rows, 2);
+        const auto& first_tile_token = t.layout.tokens[16];
+        QCOMPARE(first_tile_token.view, 1);
+        QCOMPARE(first_tile_token.row, 2);           // the first two mosaic rows saw only padding
+        QCOMPARE(t.layout.tokens[16 + 8].view, -1);  // image_newline ends the row
+        // The mosaic's unpadded rows cover the image: canvas y 11..45 of 56 is the image's 0..100.
+        const cv::Rect2d cell = t.layout.cell_rect(1, 2, 0);
+        QVERIFY(std::abs(cell.y - (2 * 7 - 11) * 100.0 / 34) < 1e-9);
+    }
+
+    void llava_onevision_matches_transformers() {
+        SIGHTLINE_REQUIRE_FIXTURES();
+        const auto model = load_model(test::fixture("hf_vlm/llava_onevision"));
+        const ModelConfig& c = model->config;
+        QVERIFY(c.anyres);
+        QCOMPARE(c.anyres_max, 9);
+        QVERIFY(c.text.kind == DecoderKind::Qwen2);
+        check_family("llava_onevision", 1.0);
+        // 4x6 tiles, 16x24 mosaic unpadded to 14x24, shrunk to 9x15: 16 + 9 * 16 = 160 tokens.
+        PromptRequest r;
+        r.ids = read_reference("llava_onevision").meta["input_ids"].get<std::vector<std::int64_t>>();
+        r.image_rgb = load_image_rgb(test::fixture("hf_vlm/image.png"));
+        const Trace t = prepare_prompt(*model, r).trace;
+        QCOMPARE(t.layout.views[1].grid_h, 9);
+        QCOMPARE(t.layout.views[1].grid_w, 15);
+        QCOMPARE(t.image_count, std::int64_t{160});
+    }
+
+    void anyres_config_defaults_and_errors() {
+        // LlavaNextConfig / LlavaOnevisionConfig defaults when only the type is given.
+        const ModelConfig n = parse_model_config({{"model_type", "llava_next"}});
+        QVERIFY(n.anyres && n.anyres_max == 0);
+        QCOMPARE(n.image_grid_pinpoints.size(), std::size_t{5});
+        QCOMPARE(n.vision.image_size, std::int64_t{336});
+        const ModelConfig o = parse_model_config({{"model_type", "llava_onevision"}});
+        QCOMPARE(o.anyres_max, 9);
+        QCOMPARE(o.image_grid_pinpoints.size(), std::size_t{36});
+        QCOMPARE(o.vision.image_size, std::int64_t{384});
+        QVERIFY(o.text.kind == DecoderKind::Qwen2);
+        QCOMPARE(o.image_token_index, std::int64_t{151646});
+        const ModelConfig back = parse_model_config(model_config_to_json(o));
+        QCOMPARE(back.anyres_max, 9);
+        QCOMPARE(back.image_grid_pinpoints, o.image_grid_pinpoints);
+        try {
+            parse_model_config({{"model_type", "llava_onevision"}, {"vision_aspect_ratio", "anyres"}});
+            QFAIL("accepted an unknown vision_aspect_ratio");
+        } catch (const Error& e) {
+            QVERIFY2(QString(e.what()).contains("vision_aspect_ratio 'anyres'"), e.what());
+        }
+        QVERIFY_THROWS_EXCEPTION(Error, parse_model_config({{"model_type", "llava_next"},
+                                                            {"image_grid_pinpoints", {{336, 500}}}}));
     }
 
     void paligemma_config_defaults_and_errors() {

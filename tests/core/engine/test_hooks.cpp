@@ -32,7 +32,7 @@ class TestHooks : public QObject {
         m_ = load_model(test::write_tiny_model((tmp_.path() + "/m").toStdString(), spec));
         const Trace t = prepare_prompt(*m_, test::question_about_noise("what is it")).trace;
         ids_ = at::tensor(t.ids(), at::kLong).unsqueeze(0);
-        pixels_ = t.pixel_values;
+        pixels_ = t.pixel_values.pixels;
         image_begin_ = t.image_begin;
     }
 

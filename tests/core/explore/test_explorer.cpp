@@ -85,11 +85,15 @@ class TestExplorer : public QObject {
             std::vector<float> img;
             for (auto ip : x.context().image_positions())
                 img.push_back(static_cast<float>(r[pos - 1][ip].item<double>()));
-            const auto [lo, hi] = std::minmax_element(img.begin(), img.end());
+            // Drawn on the map grid (cell for cell on one grid; views averaged on tiled models), min-max
+            // scaled.
+            const std::vector<float> drawn = x.context().to_grid(img);
+            const auto [lo, hi] = std::minmax_element(drawn.begin(), drawn.end());
             const float lo_v = *lo, span = *hi - *lo;
             const Explanation e = x.explain("rollout", k);
-            for (std::size_t i = 0; i < img.size(); ++i)
-                QVERIFY2(std::abs(e.image_map[i] - (img[i] - lo_v) / span) < 1e-4f,
+            QCOMPARE(e.image_map.size(), drawn.size());
+            for (std::size_t i = 0; i < drawn.size(); ++i)
+                QVERIFY2(std::abs(e.image_map[i] - (drawn[i] - lo_v) / span) < 1e-4f,
                          qPrintable(QString("rollout token %1 cell %2").arg(k).arg(i)));
         }
     }
@@ -190,10 +194,10 @@ class TestExplorer : public QObject {
         const auto original = x.generate(r, four_tokens());
         const Explanation before = x.explain("tam", 1);
         Trace saved = *original;
-        saved.pixel_values = at::Tensor();  // a session file holds no pixel values
+        saved.pixel_values = ImageInput();  // a session file holds no pixel values
         const auto adopted = x.adopt_trace(saved, *r.image_rgb);
         QCOMPARE(x.trace_serial(), std::uint64_t{2});
-        QVERIFY(at::equal(adopted->pixel_values, original->pixel_values));
+        QVERIFY(at::equal(adopted->pixel_values.pixels, original->pixel_values.pixels));
         const Explanation after = x.explain("tam", 1);
         QCOMPARE(after.image_map, before.image_map);
         // Refused: no image for an image answer; a grid this model does not have.
@@ -269,7 +273,7 @@ class TestExplorer : public QObject {
     // fixture's own prompt ids and non-square test image.
     void the_contract_holds_on_other_model_families() {
         SIGHTLINE_REQUIRE_FIXTURES();
-        for (const char* family : {"paligemma", "gemma3"}) {
+        for (const char* family : {"paligemma", "gemma3", "llava_next", "llava_onevision"}) {
             const std::string dir = test::fixture(std::string("hf_vlm/") + family);
             const auto ref = nlohmann::json::parse(read_text_file(dir + "/reference.json"));
             PromptRequest r;

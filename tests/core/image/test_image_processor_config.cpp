@@ -121,8 +121,8 @@ class TestImageProcessorConfig : public QObject {
         QTest::addColumn<QString>("expected");
         QTest::newRow("not an object") << "[1, 2]"
                                        << "JSON object";
-        QTest::newRow("unknown processor") << R"({"image_processor_type": "LlavaNextImageProcessor"})"
-                                           << "LlavaNextImageProcessor";
+        QTest::newRow("unknown processor") << R"({"image_processor_type": "FancyImageProcessor"})"
+                                           << "FancyImageProcessor";
         QTest::newRow("size is a string") << R"({"size": "big"})"
                                           << "size";
         QTest::newRow("size without keys") << R"({"size": {"longest_edge": 3}})"
