@@ -122,18 +122,21 @@ class TestCli : public QObject {
         QVERIFY(r.j()["anon_rss_bytes"].get<double>() > 0);
     }
 
-    void generate_paligemma_fixture_greedy_ids() {
-        // A PaliGemma checkpoint (SigLIP + Gemma, prefix-LM) returns transformers' 16 greedy ids.
+    void generate_fixture_families_greedy_ids() {
+        // Each fixture checkpoint (PaliGemma: prefix-LM; Gemma 3: pooled tokens, sliding window; LLaVA-NeXT
+        // and OneVision: tiled images) returns transformers' 16 greedy ids from the command line.
         SIGHTLINE_REQUIRE_FIXTURES();
-        const std::string dir = sightline::test::fixture("hf_vlm/paligemma");
-        const json ref = json::parse(sightline::read_text_file(dir + "/reference.json"));
-        QStringList ids;
-        for (const auto& id : ref["input_ids"]) ids << QString::number(id.get<std::int64_t>());
-        const Run r = cli({"generate", "--model", QString::fromStdString(dir), "--image",
-                           QString::fromStdString(sightline::test::fixture("hf_vlm/image.png")),
-                           "--prompt-ids", ids.join(","), "--max-new-tokens", "16", "--json"});
-        QVERIFY2(r.code == 0, qPrintable(r.err));
-        QCOMPARE(r.j()["output_ids"], ref["greedy_ids"]);
+        for (const char* family : {"paligemma", "gemma3", "llava_next", "llava_onevision"}) {
+            const std::string dir = sightline::test::fixture(std::string("hf_vlm/") + family);
+            const json ref = json::parse(sightline::read_text_file(dir + "/reference.json"));
+            QStringList ids;
+            for (const auto& id : ref["input_ids"]) ids << QString::number(id.get<std::int64_t>());
+            const Run r = cli({"generate", "--model", QString::fromStdString(dir), "--image",
+                               QString::fromStdString(sightline::test::fixture("hf_vlm/image.png")),
+                               "--prompt-ids", ids.join(","), "--max-new-tokens", "16", "--json"});
+            QVERIFY2(r.code == 0, qPrintable(family + (": " + r.err)));
+            QVERIFY2(r.j()["output_ids"] == ref["greedy_ids"], family);
+        }
     }
 
     void bench_cancel_measures_every_stage() {
