@@ -181,22 +181,16 @@ ModelImage prepare_model_image(const LoadedModel& model, const cv::Mat& rgb8) {
         const auto g = static_cast<int>(c.image_grid());
         const cv::Rect2d rect =
             model_view_rect_to_original(out.view, cv::Rect2d(0, 0, out.view.width, out.view.height));
-        out.layout = single_grid_layout(rgb8.cols, rgb8.rows, g, g, rect);
         // Which patch each image position holds: LLaVA's "default" strategy drops the vision tower's first
         // token (CLIP's class token, or SigLIP's first patch); "full" with CLIP keeps the class token first.
-        std::int64_t first = 0;
+        int first = 0;
         if (c.family == MultimodalFamily::Llava)
             first = (c.vision_feature_select_strategy == "default" ? 1 : 0) -
                     (c.vision.has_class_token() ? 1 : 0);
-        out.layout.tokens.clear();
-        for (std::int64_t i = 0; i < c.image_token_count(); ++i) {
-            const std::int64_t patch = i + first;
-            if (patch < 0)
-                out.layout.tokens.push_back({});
-            else
-                out.layout.tokens.push_back({0, static_cast<int>(patch / g), static_cast<int>(patch % g)});
-        }
-        out.layout.validate();
+        out.layout = single_grid_layout(rgb8.cols, rgb8.rows, g, g, rect, first);
+        if (static_cast<std::int64_t>(out.layout.tokens.size()) != c.image_token_count())
+            fail(model.name, ": the ", g, "x", g, " grid gives ", out.layout.tokens.size(),
+                 " image tokens but the config ", c.image_token_count());
     }
     out.view.pixel_values.clear();
     out.view.pixel_values.shrink_to_fit();

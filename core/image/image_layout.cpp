@@ -48,14 +48,14 @@ void ImageLayout::validate() const {
 }
 
 ImageLayout single_grid_layout(int original_width, int original_height, int grid_h, int grid_w,
-                               const cv::Rect2d& rect, bool has_class_token) {
+                               const cv::Rect2d& rect, int first_patch) {
     ImageLayout l;
     l.original_width = original_width;
     l.original_height = original_height;
     l.views.push_back(ImageView{"image", grid_h, grid_w, rect, 1, 1});
-    if (has_class_token) l.tokens.push_back({});
-    for (int r = 0; r < grid_h; ++r)
-        for (int c = 0; c < grid_w; ++c) l.tokens.push_back({0, r, c});
+    for (int patch = first_patch; patch < grid_h * grid_w; ++patch)
+        l.tokens.push_back(patch < 0 ? ImageTokenPlace{}
+                                     : ImageTokenPlace{0, patch / grid_w, patch % grid_w});
     return l;
 }
 

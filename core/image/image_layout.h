@@ -44,9 +44,11 @@ struct ImageLayout {
 };
 
 // One square (or rectangular) grid covering `rect` of an original image: the layout of single-view models.
-// `has_class_token` puts one pixel-less token first.
+// Image position i holds patch i + first_patch (row-major); a negative patch index is a pixel-less token (a
+// class token: first_patch -1), so LLaVA's "default" strategy, which drops the tower's first token, is
+// first_patch 1 without a class token and 0 with one. The tokens run to the last patch.
 ImageLayout single_grid_layout(int original_width, int original_height, int grid_h, int grid_w,
-                               const cv::Rect2d& rect, bool has_class_token = false);
+                               const cv::Rect2d& rect, int first_patch = 0);
 
 // The dense grid compose_map() draws on for `layout`: about two cells per side of the finest view's cell,
 // at most `max_side` cells on the long side. For a single-grid layout it is that grid itself.

@@ -80,12 +80,16 @@ class TestImageLayout : public QObject {
     }
 
     void single_grid_composes_cell_for_cell() {
-        const ImageLayout l = single_grid_layout(30, 20, 2, 3, cv::Rect2d(0, 0, 30, 20), true);
+        const ImageLayout l = single_grid_layout(30, 20, 2, 3, cv::Rect2d(0, 0, 30, 20), -1);
         QCOMPARE(l.tokens.size(), std::size_t{7});
         QCOMPARE(map_grid_size(l), cv::Size(3, 2));
         const std::vector<float> values = {9, 0, 1, 2, 3, 4, 5};  // the class token's 9 is not drawn
         QCOMPARE(compose_map(l, values, {3, 2}), (std::vector<float>{0, 1, 2, 3, 4, 5}));
         QVERIFY_THROWS_EXCEPTION(Error, compose_map(l, {1, 2}, {3, 2}));
+        // LLaVA's "default" strategy on a tower without a class token drops the first patch.
+        const ImageLayout dropped = single_grid_layout(30, 20, 2, 3, cv::Rect2d(0, 0, 30, 20), 1);
+        QCOMPARE(dropped.tokens.size(), std::size_t{5});
+        QCOMPARE(dropped.tokens[0].col, 1);
     }
 
     void one_hot_token_lands_on_its_cell_and_views_average() {
