@@ -84,7 +84,7 @@ Explanation AttentionExplainer::explain(TraceContext& ctx, std::int64_t target,
     if (trace.has_image()) {
         e.grid_h = trace.grid_h;
         e.grid_w = trace.grid_w;
-        e.image_map = ctx.to_grid(gather(row, ctx.image_positions()));
+        ctx.set_image_map(e, gather(row, ctx.image_positions()));
         minmax_normalize(e.image_map);
     }
     // Text scores: raw attention to every earlier text token except the querying position itself.

@@ -387,7 +387,7 @@ Explanation CleannExplainer::explain(TraceContext& ctx, std::int64_t target, con
         e.grid_w = trace.grid_w;
         std::vector<float> per_image;
         for (auto ip : image_pos) per_image.push_back(in_set.count(ip) ? 1.0f : 0.0f);
-        e.image_map = ctx.to_grid(per_image);
+        ctx.set_image_map(e, per_image);
     }
     for (auto t : ctx.text_positions_before(q)) {
         e.text_positions.push_back(t);

@@ -167,7 +167,7 @@ json explanation_to_json(const Explanation& e) {
         {"method", e.method},           {"target", e.target},       {"target_position", e.target_position},
         {"grid", {e.grid_h, e.grid_w}}, {"image_map", e.image_map}, {"text_positions", e.text_positions},
         {"text_scores", e.text_scores}, {"params", e.params},       {"views", views_to_json(e)},
-        {"diagnostics", e.diagnostics}, {"time_ms", e.time_ms}};
+        {"diagnostics", e.diagnostics}, {"time_ms", e.time_ms},     {"image_tokens", e.image_tokens}};
 }
 
 Explanation explanation_from_json(const json& j) {
@@ -179,6 +179,7 @@ Explanation explanation_from_json(const json& j) {
         e.grid_h = j.at("grid").at(0).get<int>();
         e.grid_w = j.at("grid").at(1).get<int>();
         e.image_map = j.at("image_map").get<std::vector<float>>();
+        e.image_tokens = j.value("image_tokens", std::vector<float>{});
         e.text_positions = j.value("text_positions", std::vector<std::int64_t>{});
         e.text_scores = j.value("text_scores", std::vector<float>{});
         e.params = j.value("params", json::object());

@@ -91,6 +91,11 @@ struct Explanation {
     std::int64_t target_position = 0;  // its sequence position
     int grid_h = 0, grid_w = 0;
     std::vector<float> image_map;  // grid_h * grid_w, row-major; empty when the trace has no image
+    // The raw values per image position (the trace layout's token order) that image_map was composed from,
+    // before normalisation and map-level filters (TAM's); empty when the method scores a grid directly
+    // (vision-tower relevancy) or in files written before they were kept. Viewers redraw one view of a
+    // tiled image from them.
+    std::vector<float> image_tokens;
     std::vector<std::int64_t> text_positions;          // sequence positions of the scored text tokens
     std::vector<float> text_scores;                    // one score per text position
     nlohmann::json params = nlohmann::json::object();  // effective parameters (defaults filled in)

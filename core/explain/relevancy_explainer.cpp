@@ -128,6 +128,10 @@ Explanation RelevancyExplainer::explain(TraceContext& ctx, std::int64_t target,
     const Trace& trace = ctx.trace();
     if (vision != "off" && !trace.has_image()) fail("relevancy: vision-tower relevancy needs an image");
     const bool want_vision = vision != "off";
+    if (want_vision && !trace.layout.empty() && !trace.layout.single_grid())
+        fail("relevancy: vision = ", vision,
+             " reads one vision-tower grid, but this model sees the image as ", trace.layout.views.size(),
+             " views (tiles or crops); use vision = off");
     if (want_vision &&
         ctx.model().config.image_token_count() !=
             ctx.model().config.vision.num_patches() + (ctx.model().config.image_tokens_include_cls() ? 1 : 0))
@@ -222,7 +226,7 @@ Explanation RelevancyExplainer::explain(TraceContext& ctx, std::int64_t target,
         e.grid_w = trace.grid_w;
         std::vector<float> lm_image = gather(row, ctx.image_positions());
         if (vision == "off") {
-            e.image_map = ctx.to_grid(lm_image);
+            ctx.set_image_map(e, lm_image);
         } else {
             // Vision-tower relevancy over its tokens ([CLS] + patches for CLIP, patches for SigLIP).
             std::vector<at::Tensor> vp, vg;

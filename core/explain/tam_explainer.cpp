@@ -86,7 +86,7 @@ Explanation TamExplainer::explain(TraceContext& ctx, std::int64_t target, const 
     if (trace.has_image()) {
         e.grid_h = trace.grid_h;
         e.grid_w = trace.grid_w;
-        e.image_map = ctx.to_grid(r.image);
+        ctx.set_image_map(e, r.image);
     }
     tam::joint_minmax(e.image_map, e.text_scores);
     if (trace.has_image() && p.at("filter").get<bool>())

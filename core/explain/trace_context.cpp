@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "core/explain/explanation.h"
 #include "core/generate/generation_capture.h"
 #include "core/util/error.h"
 #include "core/util/system_info.h"
@@ -201,6 +202,13 @@ std::vector<float> TraceContext::to_grid(const std::vector<float>& per_image_pos
     }
     if (k != per_image_position.size()) fail("to_grid: more values than image positions");
     return grid;
+}
+
+void TraceContext::set_image_map(Explanation& e, const std::vector<float>& per_image_position) const {
+    e.grid_h = trace_->grid_h;
+    e.grid_w = trace_->grid_w;
+    e.image_map = to_grid(per_image_position);
+    e.image_tokens = per_image_position;
 }
 
 namespace {

@@ -20,6 +20,8 @@
 
 namespace sightline {
 
+struct Explanation;
+
 // State an explainer keeps for one trace between clicks (relevancy's prefix graph, for example). The
 // context owns it, so it lives as long as the trace does; bytes() is what it holds, for reports.
 struct TraceState {
@@ -61,6 +63,9 @@ class TraceContext {
     // Draws one value per image position on the trace's map grid: compose_map() over the trace's layout
     // (class and newline tokens skipped; several views averaged where they overlap).
     std::vector<float> to_grid(const std::vector<float>& per_image_position) const;
+    // Sets e's grid to the trace's map grid, e.image_map to to_grid(values) and keeps the values per image
+    // position in e.image_tokens (so a viewer can redraw one view of a tiled image).
+    void set_image_map(Explanation& e, const std::vector<float>& per_image_position) const;
 
     at::Tensor input_ids() const;  // [1, N]
     const at::Tensor& pixel_values() const { return trace_->pixel_values.pixels; }

@@ -127,6 +127,40 @@ std::vector<float> compose_map(const ImageLayout& layout, const std::vector<floa
     return out;
 }
 
+std::vector<float> view_scaled(const ImageLayout& layout, const std::vector<float>& per_token, int view) {
+    if (per_token.size() != layout.tokens.size())
+        fail("view_scaled: ", per_token.size(), " values for ", layout.tokens.size(), " image tokens");
+    float lo = std::numeric_limits<float>::infinity(), hi = -lo;
+    for (std::size_t i = 0; i < per_token.size(); ++i)
+        if (layout.tokens[i].view == view) {
+            lo = std::min(lo, per_token[i]);
+            hi = std::max(hi, per_token[i]);
+        }
+    std::vector<float> out = per_token;
+    for (std::size_t i = 0; i < out.size(); ++i)
+        if (layout.tokens[i].view == view) out[i] = hi > lo ? (out[i] - lo) / (hi - lo) : 0.0f;
+    return out;
+}
+
+std::vector<cv::Rect2d> view_outlines(const ImageLayout& layout, int only_view) {
+    std::vector<cv::Rect2d> out;
+    if (layout.views.size() < 2) return out;
+    for (std::size_t v = 0; v < layout.views.size(); ++v) {
+        if (only_view >= 0 && static_cast<std::size_t>(only_view) != v) continue;
+        const ImageView& view = layout.views[v];
+        const int rows = std::max(1, view.tile_rows), cols = std::max(1, view.tile_cols);
+        if (rows == 1 && cols == 1) {
+            out.push_back(view.rect);
+            continue;
+        }
+        const double th = view.rect.height / rows, tw = view.rect.width / cols;
+        for (int r = 0; r < rows; ++r)
+            for (int c = 0; c < cols; ++c)
+                out.emplace_back(view.rect.x + c * tw, view.rect.y + r * th, tw, th);
+    }
+    return out;
+}
+
 std::string describe_view(const ImageView& v, int index) {
     if (v.kind == "base") return "base view";
     if (v.kind == "global") return "global view";

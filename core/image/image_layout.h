@@ -62,6 +62,15 @@ cv::Size map_grid_size(const ImageLayout& layout, int max_side = 96);
 std::vector<float> compose_map(const ImageLayout& layout, const std::vector<float>& per_token, cv::Size grid,
                                int only_view = -1);
 
+// The boundaries to draw over the original image: for every view (or only `only_view` when >= 0) its
+// rectangle, and for a view made of several tiles each tile's rectangle. Single-grid layouts give none
+// (there is nothing to tell apart).
+std::vector<cv::Rect2d> view_outlines(const ImageLayout& layout, int only_view = -1);
+
+// The values of view `view`'s tokens min-max scaled to [0, 1] over that view alone (the other tokens
+// keep their values: compose_map with only_view ignores them), for drawing one view by itself.
+std::vector<float> view_scaled(const ImageLayout& layout, const std::vector<float>& per_token, int view);
+
 // Human-readable name of a view: "base view", "tiles 2x2", "crop (1, 2)", "global view", "image".
 std::string describe_view(const ImageView& v, int index);
 

@@ -68,8 +68,16 @@ TextConfig parse_text(const json& j, const std::string& where, const std::string
     std::string type = default_type;
     read(j, "model_type", &type, where);
     t.model_type = type;
-    if (type == "llama" || type == "mistral") {
+    if (type == "llama") {
         t.kind = DecoderKind::Llama;
+    } else if (type == "mistral") {
+        // MistralConfig defaults (transformers 4.46): Mistral-7B-v0.1 with its 4096-token window.
+        t.kind = DecoderKind::Mistral;
+        t.intermediate_size = 14336;
+        t.num_key_value_heads = 8;
+        t.max_position_embeddings = 4096 * 32;
+        t.rms_norm_eps = 1e-6;
+        t.sliding_window = 4096;
     } else if (type == "gemma") {
         // GemmaConfig defaults (transformers 4.46).
         gemma_family_defaults(t);
@@ -118,7 +126,8 @@ TextConfig parse_text(const json& j, const std::string& where, const std::string
     read(j, "num_hidden_layers", &t.num_hidden_layers, where);
     read(j, "num_attention_heads", &t.num_attention_heads, where);
     const bool gemma = t.kind == DecoderKind::Gemma || t.kind == DecoderKind::Gemma3;
-    if (!gemma) t.num_key_value_heads = t.num_attention_heads;  // Gemma configs: a fixed default
+    // Gemma and Mistral configs have a fixed default; Llama's and Qwen2's is num_attention_heads.
+    if (!gemma && t.kind != DecoderKind::Mistral) t.num_key_value_heads = t.num_attention_heads;
     read(j, "num_key_value_heads", &t.num_key_value_heads, where);
     require_positive(t.hidden_size, "hidden_size", where);
     require_positive(t.num_attention_heads, "num_attention_heads", where);
@@ -155,6 +164,16 @@ TextConfig parse_text(const json& j, const std::string& where, const std::string
     read(j, "bos_token_id", &t.bos_token_id, where);
     t.eos_token_ids = read_ids(j, "eos_token_id", t.eos_token_ids, where);
     read(j, "pad_token_id", &t.pad_token_id, where);
+    if (t.kind == DecoderKind::Mistral) {
+        // null (Mistral-7B-v0.2 and later, Mistral-Small) means no window.
+        if (const auto sw = j.find("sliding_window"); sw != j.end()) {
+            if (sw->is_null())
+                t.sliding_window = 0;
+            else
+                read(j, "sliding_window", &t.sliding_window, where);
+        }
+        if (t.sliding_window < 0) fail(where, ": sliding_window must not be negative");
+    }
     if (t.kind == DecoderKind::Gemma3) {
         read(j, "query_pre_attn_scalar", &t.query_pre_attn_scalar, where);
         read(j, "sliding_window", &t.sliding_window, where);
@@ -450,7 +469,9 @@ ModelConfig parse_model_config(const json& j, const std::string& origin) {
     } else if (c.model_type == "llama" || c.model_type == "qwen2" || c.model_type == "mistral") {
         c.text = parse_text(j, origin, c.model_type);
         if (c.architecture.empty())
-            c.architecture = c.model_type == "qwen2" ? "Qwen2ForCausalLM" : "LlamaForCausalLM";
+            c.architecture = c.model_type == "qwen2"     ? "Qwen2ForCausalLM"
+                             : c.model_type == "mistral" ? "MistralForCausalLM"
+                                                         : "LlamaForCausalLM";
     } else {
         fail(origin, ": model_type '", c.model_type,
              "' is not supported (supported: llava, llava_next and llava_onevision with CLIP/SigLIP + "
@@ -498,6 +519,7 @@ json model_config_to_json(const ModelConfig& c) {
         text["hidden_activation"] = c.text.hidden_act;
     if (c.text.rope_linear_factor != 1.0)
         text["rope_scaling"] = {{"rope_type", "linear"}, {"factor", c.text.rope_linear_factor}};
+    if (c.text.kind == DecoderKind::Mistral) text["sliding_window"] = c.text.sliding_window;
     if (c.text.kind == DecoderKind::Gemma3) {
         text["query_pre_attn_scalar"] = c.text.query_pre_attn_scalar;
         text["sliding_window"] = c.text.sliding_window;

@@ -12,7 +12,8 @@
 
 namespace sightline {
 
-enum class DecoderKind { Llama, Qwen2, Gemma, Gemma3 };
+// Mistral computes as Llama does, with every layer's attention limited to a sliding window of keys.
+enum class DecoderKind { Llama, Qwen2, Gemma, Gemma3, Mistral };
 // How the image reaches the language model: LLaVA (two-layer GELU projector, <image> in the chat text) or
 // PaliGemma (one linear projector scaled by 1/sqrt(d), image tokens before <bos>, prefix-LM attention) or
 // Gemma 3 (patch grid average-pooled to mm_tokens_per_image tokens, RMSNorm, a projection matrix; image
@@ -52,12 +53,16 @@ struct TextConfig {
     bool qk_norm = false;
     bool sandwich_norms = false;
     double query_pre_attn_scalar = 0;  // 0: head_dim
-    std::int64_t sliding_window = 0;   // 0: none
+    // Keys at distance >= sliding_window are hidden (0: none). Gemma 3: every layer but each
+    // sliding_window_pattern-th slides; Mistral: every layer (pattern 0).
+    std::int64_t sliding_window = 0;
     std::int64_t sliding_window_pattern = 0;
     double rope_local_theta = 10000.0;
     bool image_bidirectional = false;
     bool is_sliding(std::int64_t layer) const {
-        return sliding_window > 0 && sliding_window_pattern > 0 && (layer + 1) % sliding_window_pattern != 0;
+        if (sliding_window <= 0) return false;
+        if (sliding_window_pattern <= 0) return kind == DecoderKind::Mistral;
+        return (layer + 1) % sliding_window_pattern != 0;
     }
     std::int64_t bos_token_id = 1;
     std::vector<std::int64_t> eos_token_ids{2};

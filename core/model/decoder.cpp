@@ -15,7 +15,7 @@ Decoder::Decoder(const TextConfig& c, c10::ScalarType dtype)
       norm_(c.hidden_size, c.rms_norm_eps, c.norm_unit_offset),
       lm_head_(c.hidden_size, c.vocab_size, false) {
     const bool qkv_bias = c.kind == DecoderKind::Qwen2 || c.attention_bias;
-    const bool o_bias = c.kind == DecoderKind::Llama && c.attention_bias;
+    const bool o_bias = (c.kind == DecoderKind::Llama || c.kind == DecoderKind::Mistral) && c.attention_bias;
     const auto d = c.hidden_size, hd = c.head_dim;
     for (std::int64_t l = 0; l < c.num_hidden_layers; ++l) {
         Block b{
@@ -92,8 +92,9 @@ at::Tensor Decoder::forward(const at::Tensor& embeds, std::int64_t offset, KVCac
     const std::int64_t first = offset + config_.position_base;
     const RotaryTables rotary =
         rotary_tables(config_.head_dim, config_.rope_theta, config_.rope_linear_factor, first, t, dtype_);
-    // Gemma 3's sliding-window layers use their own RoPE base without scaling.
-    const bool any_sliding = config_.sliding_window > 0 && config_.sliding_window_pattern > 0;
+    // Gemma 3's sliding-window layers use their own RoPE base without scaling (Mistral's use the one base).
+    const bool any_sliding = config_.kind == DecoderKind::Gemma3 && config_.sliding_window > 0 &&
+                             config_.sliding_window_pattern > 0;
     const RotaryTables local =
         any_sliding ? rotary_tables(config_.head_dim, config_.rope_local_theta, 1.0, first, t, dtype_)
                     : rotary;
@@ -105,7 +106,7 @@ at::Tensor Decoder::forward(const at::Tensor& embeds, std::int64_t offset, KVCac
     for (int l = 0; l < layers; ++l) {
         const Block& b = blocks_[static_cast<std::size_t>(l)];
         h = hooks(b.names.resid_pre, h, 1, offset);
-        const RotaryTables* rope = b.spec.sliding_window > 0 ? &local : &rotary;
+        const RotaryTables* rope = any_sliding && b.spec.sliding_window > 0 ? &local : &rotary;
         at::Tensor a =
             attention_forward(b.input_norm(h), b.attn, b.spec, rope, cache, offset, b.names, hooks, mutual);
         if (config_.sandwich_norms) a = b.post_norm(a);  // Gemma 3: post_attention_layernorm on the output

@@ -134,7 +134,7 @@ Explanation AttentionRolloutExplainer::explain(TraceContext& ctx, std::int64_t t
     if (t.has_image()) {
         e.grid_h = t.grid_h;
         e.grid_w = t.grid_w;
-        e.image_map = ctx.to_grid(gather(row, ctx.image_positions()));
+        ctx.set_image_map(e, gather(row, ctx.image_positions()));
         minmax_normalize(e.image_map);
     }
     e.text_positions = ctx.text_positions_before(q);

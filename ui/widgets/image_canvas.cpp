@@ -235,6 +235,11 @@ void ImageCanvas::resizeEvent(QResizeEvent* event) {
         view_.pan({});  // re-clamp
 }
 
+void ImageCanvas::setOutlines(const QVector<QRectF>& rects) {
+    outlines_ = rects;
+    update();
+}
+
 void ImageCanvas::setPlaceholderText(const QString& text) {
     placeholder_ = text;
     update();

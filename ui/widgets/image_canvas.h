@@ -73,6 +73,11 @@ class ImageCanvas : public QWidget {
     QPoint patchAt(const QPointF& pos) const { return view_.patchAt(pos); }  // (-1, -1) if none
     QString patchToolTip(int row, int col) const;                            // "patch (r, c): 0.83"
 
+    // Rectangles in image pixel coordinates drawn as dashed outlines over the image (the tiles and views a
+    // model cut the image into); an empty list removes them.
+    void setOutlines(const QVector<QRectF>& rects);
+    QVector<QRectF> outlines() const { return outlines_; }
+
     void setPlaceholderText(const QString& text);
     QString placeholderText() const { return placeholder_; }
 
@@ -121,6 +126,7 @@ class ImageCanvas : public QWidget {
     void paintGrid(QPainter& p) const;
     void paintSelection(QPainter& p) const;
     void paintBand(QPainter& p) const;
+    void paintOutlines(QPainter& p) const;
 
     QImage image_;    // RGB888
     QImage display_;  // the overlay without grid lines (lines are drawn crisply at screen resolution)
@@ -133,6 +139,7 @@ class ImageCanvas : public QWidget {
     bool showGrid_ = false;
     bool smooth_ = true;
     QString placeholder_;
+    QVector<QRectF> outlines_;
 
     CanvasView view_;
     bool fitted_ = true;      // refit on resize until the user zooms or pans

@@ -16,6 +16,7 @@ const QColor kHover(255, 255, 255, 200);
 const QColor kSelectFill(255, 214, 10, 55);
 const QColor kSelectHalo(0, 0, 0, 170);
 const QColor kSelectLine(255, 214, 10);
+const QColor kOutline(120, 230, 255);
 constexpr double kMinGridPitch = 4.0;  // screen pixels per patch below which the grid is not drawn
 
 }  // namespace
@@ -36,8 +37,9 @@ void ImageCanvas::paintEvent(QPaintEvent* /*event*/) {
     p.setBrush(Qt::NoBrush);
     p.drawRect(target.adjusted(-0.5, -0.5, 0.5, 0.5));
 
-    if (!view_.hasGrid()) return;
     p.setClipRect(target);
+    paintOutlines(p);
+    if (!view_.hasGrid()) return;
     if (showGrid_) paintGrid(p);
     paintSelection(p);
     if (drag_ == Drag::Band)
@@ -47,6 +49,23 @@ void ImageCanvas::paintEvent(QPaintEvent* /*event*/) {
         p.setPen(QPen(kHover, 1, Qt::DotLine));
         p.setBrush(Qt::NoBrush);
         p.drawRect(view_.patchRect(hovered_.y(), hovered_.x()));
+    }
+}
+
+void ImageCanvas::paintOutlines(QPainter& p) const {
+    if (outlines_.isEmpty() || image_.isNull()) return;
+    const QRectF target = view_.imageRect();
+    const double sx = target.width() / image_.width();
+    const double sy = target.height() / image_.height();
+    p.setRenderHint(QPainter::Antialiasing, false);
+    p.setBrush(Qt::NoBrush);
+    for (const QRectF& r : outlines_) {
+        const QRectF w(target.left() + r.left() * sx, target.top() + r.top() * sy, r.width() * sx,
+                       r.height() * sy);
+        p.setPen(QPen(kSelectHalo, 3));
+        p.drawRect(w);
+        p.setPen(QPen(kOutline, 1.5, Qt::DashLine));
+        p.drawRect(w);
     }
 }
 

@@ -137,6 +137,7 @@ void MainWindow::build_ui() {
         show_active_map();
         request_visible_explanations();  // a tab computes its method when it is shown
     });
+    connect(overlay_, &OverlayControls::viewChanged, this, [this] { show_active_map(); });
     connect(canvas_, &ImageCanvas::imageFileDropped, this,
             [this](const QString& path) { openImageFile(path); });
     connect(canvas_, &ImageCanvas::patchesSelected, this, [this](const QVector<QPoint>& patches) {

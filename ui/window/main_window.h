@@ -82,6 +82,7 @@ class MainWindow : public QMainWindow {
     // Widgets, for tests.
     WorkerHost* host() const { return host_; }
     ImageCanvas* canvas() const { return canvas_; }
+    OverlayControls* overlayControls() const { return overlay_; }
     TokenStrip* answerStrip() const { return answer_; }
     TokenStrip* promptStrip() const { return prompt_tokens_; }
     PromptBar* promptBar() const { return prompt_bar_; }

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/image/image_layout.h"
 #include "core/toy/vocabulary.h"
 #include "core/util/strings.h"
 #include "ui/widgets/cv_qimage.h"
@@ -17,6 +18,7 @@
 #include "ui/window/compare_panel.h"
 #include "ui/window/main_window.h"
 #include "ui/window/method_panel.h"
+#include "ui/window/overlay_controls.h"
 #include "ui/window/param_form.h"
 #include "ui/window/pending_session.h"
 #include "ui/window/prompt_bar.h"
@@ -130,6 +132,8 @@ void MainWindow::setImage(const QImage& image, const QString& label) {
     canvas_->setImage(image_);
     canvas_->clearMap();
     canvas_->clearSelection();
+    canvas_->setOutlines({});
+    overlay_->setViews({});
     compare_->setImage(image_);
     compare_->clearMaps();
     answer_->setTokens({});
@@ -228,6 +232,10 @@ void MainWindow::on_generated(const TracePtr& trace, quint64 serial, bool adopte
         const QImage view = rgbMatToQImage(trace->image.model_view);
         canvas_->setImage(view);
         canvas_->setGridSize(trace->grid_h, trace->grid_w);
+        QStringList views;
+        for (std::size_t v = 0; v < trace->layout.views.size(); ++v)
+            views << QString::fromStdString(describe_view(trace->layout.views[v], static_cast<int>(v)));
+        overlay_->setViews(views);
         compare_->setImage(view);
     }
     request_visual_relevance_if_shown();
@@ -372,10 +380,27 @@ void MainWindow::show_active_map() {
         return;
     }
     const Explanation& e = it.value();
-    if (e.has_image_map())
+    // One view of a tiled image alone (composed from the method's values per image token, scaled to the
+    // view's own range), or every view composed; the chosen view's tiles are outlined.
+    const int only_view = overlay_->view();
+    if (trace_ && !trace_->layout.empty()) {
+        QVector<QRectF> outlines;
+        for (const auto& r : view_outlines(trace_->layout, only_view))
+            outlines << QRectF(r.x, r.y, r.width, r.height);
+        canvas_->setOutlines(outlines);
+    }
+    if (e.has_image_map() && only_view >= 0 && trace_ && !e.image_tokens.empty() &&
+        e.image_tokens.size() == trace_->layout.tokens.size() &&
+        static_cast<std::size_t>(only_view) < trace_->layout.views.size()) {
+        const std::vector<float> one =
+            compose_map(trace_->layout, view_scaled(trace_->layout, e.image_tokens, only_view),
+                        cv::Size(e.grid_w, e.grid_h), only_view);
+        canvas_->setMap(QVector<float>(one.begin(), one.end()), e.grid_h, e.grid_w);
+    } else if (e.has_image_map()) {
         canvas_->setMap(QVector<float>(e.image_map.begin(), e.image_map.end()), e.grid_h, e.grid_w);
-    else
+    } else {
         canvas_->clearMap();
+    }
     // Prompt strip: the method's text scores (normalised) on the prompt's text tokens.
     QVector<float> scores;
     if (trace_) {

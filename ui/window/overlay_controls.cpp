@@ -4,6 +4,7 @@
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QSignalBlocker>
 #include <QSlider>
 
 #include "core/explain/overlay.h"
@@ -27,6 +28,12 @@ OverlayControls::OverlayControls(ImageCanvas* canvas, QWidget* parent) : QWidget
     grid_->setObjectName("showGrid");
     smooth_ = new QCheckBox("smooth");
     smooth_->setChecked(true);
+    view_ = new QComboBox;
+    view_->setObjectName("imageView");
+    view_->setToolTip(
+        "The model saw this image as several views: show the map composed over all of them, or one "
+        "view alone (scaled to its own range)");
+    viewLabel_ = new QLabel("view");
     auto* h = new QHBoxLayout(this);
     h->setContentsMargins(0, 0, 0, 0);
     h->addWidget(new QLabel("map"));
@@ -37,6 +44,10 @@ OverlayControls::OverlayControls(ImageCanvas* canvas, QWidget* parent) : QWidget
     h->addWidget(threshold_, 1);
     h->addWidget(grid_);
     h->addWidget(smooth_);
+    h->addWidget(viewLabel_);
+    h->addWidget(view_);
+    setViews({});
+    connect(view_, &QComboBox::currentIndexChanged, this, [this] { Q_EMIT viewChanged(view()); });
     for (auto* s : {opacity_, threshold_}) connect(s, &QSlider::valueChanged, this, &OverlayControls::apply);
     connect(colormap_, &QComboBox::currentTextChanged, this, &OverlayControls::apply);
     connect(grid_, &QCheckBox::toggled, this, &OverlayControls::apply);
@@ -68,6 +79,24 @@ void OverlayControls::setState(const QString& colormap, double opacity, double t
     grid_->setChecked(grid);
     smooth_->setChecked(smooth);
     apply();
+}
+
+void OverlayControls::setViews(const QStringList& names) {
+    {
+        const QSignalBlocker block(view_);
+        view_->clear();
+        if (names.size() >= 2) {
+            view_->addItem("all views");
+            view_->addItems(names);
+        }
+        view_->setCurrentIndex(0);
+    }
+    view_->setVisible(names.size() >= 2);
+    viewLabel_->setVisible(names.size() >= 2);
+}
+
+int OverlayControls::view() const {
+    return view_->count() == 0 ? -1 : view_->currentIndex() - 1;
 }
 
 void OverlayControls::apply() {

@@ -2,7 +2,12 @@
 // and clear errors for unsupported or invalid values.
 #include <QtTest>
 
+#include <ATen/ATen.h>
+#include <torch/torch.h>
+
 #include "core/model/config.h"
+#include "core/model/kv_cache.h"
+#include "core/model/model.h"
 #include "core/util/error.h"
 
 using namespace sightline;
@@ -22,6 +27,70 @@ QString error_of(const json& j) {
 class TestConfig : public QObject {
     Q_OBJECT
   private Q_SLOTS:
+    void mistral_is_its_own_type_with_a_window() {
+        const ModelConfig d = parse_model_config(json{{"model_type", "mistral"}});
+        QCOMPARE(d.text.kind, DecoderKind::Mistral);
+        QCOMPARE(d.architecture, std::string("MistralForCausalLM"));
+        QCOMPARE(d.text.sliding_window, std::int64_t{4096});  // MistralConfig defaults (Mistral-7B-v0.1)
+        QCOMPARE(d.text.num_key_value_heads, std::int64_t{8});
+        QCOMPARE(d.text.intermediate_size, std::int64_t{14336});
+        QVERIFY(d.text.is_sliding(0) && d.text.is_sliding(31));
+        // v0.2 and later write null: no window.
+        const ModelConfig v2 =
+            parse_model_config(json{{"model_type", "mistral"}, {"sliding_window", nullptr}});
+        QCOMPARE(v2.text.sliding_window, std::int64_t{0});
+        QVERIFY(!v2.text.is_sliding(0));
+        QVERIFY(error_of(json{{"model_type", "mistral"}, {"sliding_window", -3}}).contains("sliding_window"));
+        // LLaVA-1.6-Mistral: the language model inside a LLaVA config; a Llama config has no window.
+        const ModelConfig l = parse_model_config(json{
+            {"model_type", "llava"}, {"text_config", {{"model_type", "mistral"}, {"sliding_window", 64}}}});
+        QCOMPARE(l.text.kind, DecoderKind::Mistral);
+        QCOMPARE(l.text.sliding_window, std::int64_t{64});
+        QVERIFY(!parse_model_config(json{{"model_type", "llama"}}).text.is_sliding(0));
+        // Written back with its window.
+        QCOMPARE(parse_model_config(model_config_to_json(l)).text.sliding_window, std::int64_t{64});
+    }
+
+    // With a window of W keys, one layer lets the last position see only the last W tokens and two layers
+    // the last 2(W - 1) + 1: its logits equal the model's on that suffix alone (RoPE is relative). Without
+    // the window (the same weights as Llama) the earlier tokens change them. Decoding with the KV cache gives
+    // the full forward's logits.
+    void mistral_window_limits_what_each_position_sees() {
+        torch::NoGradGuard ng;
+        for (int layers : {1, 2}) {
+            const std::int64_t W = 3;
+            json text = {{"model_type", "mistral"},     {"vocab_size", 50},
+                         {"hidden_size", 32},           {"intermediate_size", 64},
+                         {"num_hidden_layers", layers}, {"num_attention_heads", 4},
+                         {"num_key_value_heads", 2},    {"max_position_embeddings", 64},
+                         {"sliding_window", W}};
+            Model mistral(parse_model_config(text, "mistral"), ComputeDType::F32);
+            mistral.init_random(7, 0.3);
+            text["model_type"] = "llama";
+            text.erase("sliding_window");
+            Model llama(parse_model_config(text, "llama"), ComputeDType::F32);
+            llama.init_random(7, 0.3);
+            const at::Tensor ids = at::tensor({5, 9, 2, 33, 41, 7, 12, 30, 3}, at::kLong).view({1, -1});
+            const std::int64_t T = ids.size(1);
+            const std::int64_t seen = layers * (W - 1) + 1;
+            const at::Tensor full = mistral.forward(ids, {}).logits[0][T - 1];
+            const at::Tensor suffix = mistral.forward(ids.narrow(1, T - seen, seen), {}).logits[0][seen - 1];
+            QVERIFY2(at::allclose(full, suffix, 1e-4, 1e-5), qPrintable(QString("layers %1").arg(layers)));
+            // One more token of context changes nothing; Llama (no window) differs.
+            const at::Tensor longer =
+                mistral.forward(ids.narrow(1, T - seen - 1, seen + 1), {}).logits[0][seen];
+            QVERIFY(at::allclose(full, longer, 1e-4, 1e-5));
+            const at::Tensor llama_full = llama.forward(ids, {}).logits[0][T - 1];
+            QVERIFY(!at::allclose(full, llama_full, 1e-3, 1e-3));
+            // Step-by-step decoding with the cache (keys past the window hidden at every step).
+            auto kv = mistral.make_kv_cache(1, T);
+            at::Tensor last;
+            for (std::int64_t i = 0; i < T; ++i)
+                last = mistral.forward(ids.narrow(1, i, 1), {}, nullptr, nullptr, kv.get()).logits[0][0];
+            QVERIFY(at::allclose(full, last, 1e-4, 1e-5));
+        }
+    }
+
     void llava_defaults_are_llava_1_5() {
         const ModelConfig c = parse_model_config(json{{"model_type", "llava"}});
         QVERIFY(c.multimodal);

@@ -428,6 +428,7 @@ class TestExplainers : public QObject {
         e.grid_h = 1;
         e.grid_w = 2;
         e.image_map = {0.f, 1.f};
+        e.image_tokens = {-2.f, 3.5f, 7.f};
         e.layer_shares = LayerShares{{0.5}, {0.25}, {0.125}, {0.125}};
         e.head_layer = HeadLayerGrid{{{0.25, 0.75}}};
         e.graph = CausalGraphView{{{0, "a", "target", 7, false}, {1, "b", "image", 3, true}},
@@ -440,6 +441,7 @@ class TestExplainers : public QObject {
         const auto j = explanation_to_json(e);
         QCOMPARE(j["views"]["masking"]["probability_drop"].get<double>(), 0.5);
         const Explanation b = explanation_from_json(j);
+        QCOMPARE(b.image_tokens, (std::vector<float>{-2.f, 3.5f, 7.f}));
         QCOMPARE(b.layer_shares->system, std::vector<double>{0.125});
         QCOMPARE(b.head_layer->values[0][1], 0.75);
         QCOMPARE(b.graph->nodes[1].kind, std::string("image"));

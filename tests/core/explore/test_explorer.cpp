@@ -92,6 +92,11 @@ class TestExplorer : public QObject {
             const float lo_v = *lo, span = *hi - *lo;
             const Explanation e = x.explain("rollout", k);
             QCOMPARE(e.image_map.size(), drawn.size());
+            // The per-token values are kept raw, in the layout's token order.
+            QCOMPARE(e.image_tokens.size(), img.size());
+            const float top = *std::max_element(img.begin(), img.end());
+            for (std::size_t i = 0; i < img.size(); ++i)
+                QVERIFY(std::abs(e.image_tokens[i] - img[i]) <= 1e-4f * top);
             for (std::size_t i = 0; i < drawn.size(); ++i)
                 QVERIFY2(std::abs(e.image_map[i] - (drawn[i] - lo_v) / span) < 1e-4f,
                          qPrintable(QString("rollout token %1 cell %2").arg(k).arg(i)));

@@ -79,6 +79,43 @@ class TestImageLayout : public QObject {
         QVERIFY_THROWS_EXCEPTION(Error, image_layout_from_json(bad));
     }
 
+    void outlines_and_one_view_scaling() {
+        ImageLayout l;
+        l.original_width = 40;
+        l.original_height = 20;
+        l.views.push_back({"base", 2, 2, cv::Rect2d(0, 0, 40, 20), 1, 1});
+        l.views.push_back({"tiles", 4, 4, cv::Rect2d(0, -10, 40, 40), 2, 2});
+        for (int r = 0; r < 2; ++r)
+            for (int c = 0; c < 2; ++c) l.tokens.push_back({0, r, c});
+        l.tokens.push_back({-1, -1, -1});  // a newline token
+        for (int r = 0; r < 4; ++r)
+            for (int c = 0; c < 4; ++c) l.tokens.push_back({1, r, c});
+        // The base view's rectangle, then the 2x2 tiles of 20x20 starting 10 pixels above the image.
+        const auto all = view_outlines(l);
+        QCOMPARE(all.size(), std::size_t{5});
+        QCOMPARE(all[0], cv::Rect2d(0, 0, 40, 20));
+        QCOMPARE(all[1], cv::Rect2d(0, -10, 20, 20));
+        QCOMPARE(all[4], cv::Rect2d(20, 10, 20, 20));
+        QCOMPARE(view_outlines(l, 0).size(), std::size_t{1});
+        QCOMPARE(view_outlines(l, 1).size(), std::size_t{4});
+        QVERIFY(view_outlines(single_grid_layout(10, 10, 2, 2, cv::Rect2d(0, 0, 10, 10))).empty());
+        // Scaling one view: its tokens go to [0, 1] over that view alone, the others are untouched.
+        std::vector<float> v(l.tokens.size());
+        for (std::size_t i = 0; i < v.size(); ++i) v[i] = static_cast<float>(i);
+        const auto base = view_scaled(l, v, 0);
+        QCOMPARE(base[0], 0.0f);
+        QCOMPARE(base[3], 1.0f);
+        QCOMPARE(base[1], 1.0f / 3.0f);
+        QCOMPARE(base[4], 4.0f);
+        QCOMPARE(base[20], 20.0f);
+        const auto tiles = view_scaled(l, v, 1);
+        QCOMPARE(tiles[5], 0.0f);
+        QCOMPARE(tiles[20], 1.0f);
+        QCOMPARE(tiles[0], 0.0f);
+        QCOMPARE(tiles[3], 3.0f);
+        QVERIFY_THROWS_EXCEPTION(Error, view_scaled(l, {1, 2}, 0));
+    }
+
     void single_grid_composes_cell_for_cell() {
         const ImageLayout l = single_grid_layout(30, 20, 2, 3, cv::Rect2d(0, 0, 30, 20), -1);
         QCOMPARE(l.tokens.size(), std::size_t{7});
