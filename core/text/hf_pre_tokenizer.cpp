@@ -130,6 +130,12 @@ void HfPreTokenizer::add(const nlohmann::json& j, const std::string& where, std:
         }
         step.behavior = parse_behavior(json_string(j, "behavior", "Isolated", where), where);
         step.invert = json_bool(j, "invert", false, where);
+    } else if (type == "Digits") {
+        // Numbers (Unicode N*, as Rust's char::is_numeric) one by one, or runs of them.
+        step.kind = Kind::Split;
+        step.regex = std::make_shared<UnicodeRegex>("\\p{N}", false, where);
+        step.behavior = json_bool(j, "individual_digits", false, where) ? SplitBehavior::Isolated
+                                                                        : SplitBehavior::Contiguous;
     } else if (type == "ByteLevel") {
         step.kind = Kind::ByteLevel;
         step.add_prefix_space = json_bool(j, "add_prefix_space", true, where);
@@ -158,7 +164,7 @@ void HfPreTokenizer::add(const nlohmann::json& j, const std::string& where, std:
         step.split = json_bool(j, "split", true, where);
     } else {
         fail(where, ": pre_tokenizer type '", type,
-             "' is not supported (supported: Split, ByteLevel, Metaspace, Sequence)");
+             "' is not supported (supported: Split, Digits, ByteLevel, Metaspace, Sequence)");
     }
     steps.push_back(std::move(step));
 }

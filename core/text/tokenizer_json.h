@@ -9,7 +9,7 @@
 //
 // Supported components:
 //   normalizer:     NFC, NFD, NFKC, NFKD, Lowercase, Replace, Prepend, Strip, Sequence
-//   pre_tokenizer:  Split, ByteLevel, Metaspace, Sequence
+//   pre_tokenizer:  Split, Digits, ByteLevel, Metaspace, Sequence
 //   model:          BPE (byte_fallback, unk_token, fuse_unk, ignore_merges, continuing_subword_prefix,
 //                   end_of_word_suffix; no dropout)
 //   post_processor: TemplateProcessing (single sequence), ByteLevel, Sequence

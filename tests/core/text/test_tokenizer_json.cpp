@@ -365,6 +365,14 @@ class TestTokenizerJson : public QObject {
                                  {"behavior", "Isolated"},
                                  {"invert", false}}}}};
         QCOMPARE(load(j)->encode("a--b", false), (Ids{0, 5, 1}));
+        // Digits: one by one, or runs (Unicode numbers, as Rust's char::is_numeric).
+        j = make_json({"1", "2", "12", "a", "\xC2\xBD"}, {{"1", "2"}});
+        j["pre_tokenizer"] = {{"type", "Digits"}, {"individual_digits", true}};
+        QCOMPARE(load(j)->encode("a12\xC2\xBD", false), (Ids{3, 0, 1, 4}));
+        j["pre_tokenizer"]["individual_digits"] = false;
+        QCOMPARE(load(j)->encode("a12\xC2\xBD", false),
+                 (Ids{3, 2, 4}));  // "12½" is one word; no merge joins "½"
+        j = make_json(pieces, {{"a", "-"}, {"-", "b"}, {"-", "-"}});
         // No pre-tokenizer: the whole stretch is one word.
         j["pre_tokenizer"] = nullptr;
         QCOMPARE(load(j)->encode("a-b", false), (Ids{3, 1}));
