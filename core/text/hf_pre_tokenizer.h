@@ -2,8 +2,8 @@
 // The "pre_tokenizer" of a Hugging Face tokenizer.json: cuts each normalized stretch of text into the
 // words the model encodes one by one. Supported: Split (a string or a PCRE2 regex, the five split
 // behaviours, invert), Digits, ByteLevel (prefix space, GPT-2 regex, the byte-to-character map),
-// Metaspace (replacement, prepend_scheme always / first / never, split), and Sequence of those. Any other type
-// is rejected at load time with an error that names it.
+// Metaspace (replacement, prepend_scheme always / first / never, split), and Sequence of those. Any other
+// type is rejected at load time with an error that names it.
 #include <nlohmann/json_fwd.hpp>
 
 #include <memory>
