@@ -2,7 +2,8 @@
 
 #include <unicode/uchar.h>
 
-#include <algorithm>
+#include <string>
+#include <unordered_set>
 
 #include "core/text/utf8.h"
 
@@ -33,19 +34,21 @@ bool word_char_at(std::string_view text, std::size_t pos) {
 }  // namespace
 
 AddedTokenMatcher::AddedTokenMatcher(const std::vector<AddedToken>& tokens) {
+    std::unordered_set<std::string_view> seen;
+    entries_.reserve(tokens.size());
     for (const auto& t : tokens) {
-        if (t.content.empty()) continue;
-        by_first_byte_[static_cast<unsigned char>(t.content[0])].push_back(
-            {t.content, t.id, t.lstrip, t.rstrip, t.single_word});
-        ++count_;
+        if (t.content.empty() || !seen.insert(t.content).second) continue;
+        entries_.push_back({t.content, t.id, t.lstrip, t.rstrip, t.single_word});
     }
-    for (auto& list : by_first_byte_)
-        std::stable_sort(list.begin(), list.end(),
-                         [](const Entry& a, const Entry& b) { return a.content.size() > b.content.size(); });
+    std::vector<std::pair<std::string_view, int>> keys;
+    keys.reserve(entries_.size());
+    for (std::size_t i = 0; i < entries_.size(); ++i)
+        keys.emplace_back(entries_[i].content, static_cast<int>(i));
+    trie_ = ByteTrie(keys);
+    count_ = entries_.size();
 }
 
 bool AddedTokenMatcher::matches_at(std::string_view text, std::size_t pos, const Entry& e) const {
-    if (text.compare(pos, e.content.size(), e.content) != 0) return false;
     if (!e.single_word) return true;
     return !word_char_before(text, pos) && !word_char_at(text, pos + e.content.size());
 }
@@ -58,9 +61,14 @@ std::vector<TextSegment> AddedTokenMatcher::split(std::string_view text) const {
     }
     std::size_t segment_start = 0;
     std::size_t pos = 0;
+    std::vector<int> candidates;
     while (pos < text.size()) {
+        // Tokens that start here, longest first: the first that may match here wins.
+        candidates.clear();
+        trie_.for_each_prefix(text.substr(pos), [&](std::size_t, int index) { candidates.push_back(index); });
         const Entry* hit = nullptr;
-        for (const auto& e : by_first_byte_[static_cast<unsigned char>(text[pos])]) {
+        for (auto it = candidates.rbegin(); it != candidates.rend(); ++it) {
+            const Entry& e = entries_[static_cast<std::size_t>(*it)];
             if (matches_at(text, pos, e)) {
                 hit = &e;
                 break;

@@ -1,12 +1,12 @@
 #pragma once
 // Splits text on added tokens ("<image>", "<|im_start|>") before the model sees it, as Hugging Face
 // does: leftmost match, longest token first at a position, honouring lstrip / rstrip / single_word.
-#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/text/byte_trie.h"
 #include "core/text/tokenizer_config.h"
 
 namespace sightline {
@@ -34,7 +34,8 @@ class AddedTokenMatcher {
         bool lstrip, rstrip, single_word;
     };
     bool matches_at(std::string_view text, std::size_t pos, const Entry& e) const;
-    std::array<std::vector<Entry>, 256> by_first_byte_;  // longest first within each list
+    std::vector<Entry> entries_;  // distinct contents (the first token with a content wins)
+    ByteTrie trie_;               // content -> index in entries_
     std::size_t count_ = 0;
 };
 

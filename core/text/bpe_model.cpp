@@ -2,7 +2,7 @@
 
 #include <queue>
 
-#include "core/text/byte_level.h"
+#include "core/text/utf8.h"
 #include "core/util/error.h"
 
 namespace sightline {
@@ -13,25 +13,29 @@ constexpr std::size_t kCacheMaxWordBytes = 256;
 
 }  // namespace
 
-BpeModel::BpeModel(std::unordered_map<std::string, int64_t> vocab,
-                   const std::vector<std::pair<std::string, std::string>>& merges,
-                   std::optional<int64_t> unk_id, bool ignore_merges, const std::string& where)
-    : vocab_(std::move(vocab)), unk_id_(unk_id), ignore_merges_(ignore_merges) {
+BpeModel::BpeModel(std::vector<std::pair<std::string, int64_t>> vocab,
+                   const std::vector<std::pair<std::string, std::string>>& merges, BpeOptions options,
+                   const std::string& where)
+    : options_(std::move(options)) {
+    vocab_.reserve(vocab.size());
     int64_t max_id = -1;
-    for (const auto& [p, id] : vocab_) {
+    for (auto& [p, id] : vocab) {
         if (id < 0 || id > INT32_MAX) fail(where, ": vocabulary id ", id, " of \"", p, "\" is out of range");
         max_id = std::max(max_id, id);
+        vocab_.insert_or_assign(std::move(p), id);
     }
-    pieces_.resize(static_cast<std::size_t>(max_id + 1));
-    for (const auto& [p, id] : vocab_) pieces_[static_cast<std::size_t>(id)] = p;
+    vocab = {};
+    pieces_.assign(static_cast<std::size_t>(max_id + 1), nullptr);
+    for (const auto& [p, id] : vocab_) pieces_[static_cast<std::size_t>(id)] = &p;
 
-    const auto& alphabet = byte_level_alphabet();
-    for (std::size_t b = 0; b < 256; ++b) {
-        const auto it = vocab_.find(alphabet[b]);
-        byte_ids_[b] = it == vocab_.end() ? -1 : it->second;
+    for (int b = 0; b < 256; ++b) {
+        const auto it = vocab_.find(hex_byte_piece(static_cast<unsigned char>(b)));
+        byte_fallback_ids_[b] = it == vocab_.end() ? -1 : it->second;
     }
 
-    merges_.reserve(merges.size() * 2);
+    const std::size_t prefix_len = options_.continuing_subword_prefix.size();
+    merges_.reserve(merges.size());
+    std::string joined;
     for (std::size_t rank = 0; rank < merges.size(); ++rank) {
         const auto& [a, b] = merges[rank];
         const auto ia = vocab_.find(a);
@@ -39,12 +43,16 @@ BpeModel::BpeModel(std::unordered_map<std::string, int64_t> vocab,
         if (ia == vocab_.end() || ib == vocab_.end())
             fail(where, ": merge ", rank, " (\"", a, "\" \"", b,
                  "\") uses a piece that is not in the vocabulary");
-        const auto ir = vocab_.find(a + b);
+        if (b.size() < prefix_len)
+            fail(where, ": merge ", rank, " (\"", a, "\" \"", b,
+                 "\") is shorter than continuing_subword_prefix");
+        joined.assign(a);
+        joined.append(b, prefix_len, std::string::npos);
+        const auto ir = vocab_.find(joined);
         if (ir == vocab_.end())
-            fail(where, ": merge ", rank, " (\"", a, "\" \"", b, "\") makes \"", a + b,
+            fail(where, ": merge ", rank, " (\"", a, "\" \"", b, "\") makes \"", joined,
                  "\" which is not in the vocabulary");
-        // The first occurrence of a pair keeps its rank.
-        merges_.emplace(pair_key(ia->second, ib->second), Merge{static_cast<uint32_t>(rank), ir->second});
+        merges_[pair_key(ia->second, ib->second)] = Merge{static_cast<uint32_t>(rank), ir->second};
     }
 }
 
@@ -55,7 +63,7 @@ std::optional<int64_t> BpeModel::id(const std::string& p) const {
 }
 
 bool BpeModel::has_id(int64_t id) const {
-    return id >= 0 && id < size() && !pieces_[static_cast<std::size_t>(id)].empty();
+    return id >= 0 && id < size() && pieces_[static_cast<std::size_t>(id)] != nullptr;
 }
 
 const BpeModel::Merge* BpeModel::find_merge(int64_t a, int64_t b) const {
@@ -63,27 +71,62 @@ const BpeModel::Merge* BpeModel::find_merge(int64_t a, int64_t b) const {
     return it == merges_.end() ? nullptr : &it->second;
 }
 
-std::vector<int64_t> BpeModel::merge_word(std::string_view bytes) const {
-    if (ignore_merges_) {
-        if (const auto whole = id(to_byte_level(bytes))) return {*whole};
+std::vector<int64_t> BpeModel::initial_symbols(std::string_view word) const {
+    std::vector<int64_t> ids;
+    ids.reserve(word.size());
+    bool unk_pending = false;  // an unknown token not yet written (fuse_unk joins a run of them)
+    std::string s;
+    std::size_t pos = 0;
+    while (pos < word.size()) {
+        std::size_t len = utf8_sequence_length(word, pos);
+        if (len == 0) len = 1;
+        const bool first = pos == 0;
+        const bool last = pos + len >= word.size();
+        s.clear();
+        if (!first) s += options_.continuing_subword_prefix;
+        s.append(word.substr(pos, len));
+        if (last) s += options_.end_of_word_suffix;
+        pos += len;
+
+        const auto it = vocab_.find(s);
+        if (it != vocab_.end()) {
+            if (unk_pending) ids.push_back(*options_.unk_id);
+            unk_pending = false;
+            ids.push_back(it->second);
+            continue;
+        }
+        if (options_.byte_fallback) {
+            bool all = true;
+            for (const char c : s) all = all && byte_fallback_ids_[static_cast<unsigned char>(c)] >= 0;
+            if (all) {
+                // As the tokenizers library: a pending unknown token is written after these bytes.
+                for (const char c : s) ids.push_back(byte_fallback_ids_[static_cast<unsigned char>(c)]);
+                continue;
+            }
+        }
+        if (!options_.unk_id) continue;  // dropped, as the tokenizers library does without unk_token
+        if (unk_pending && !options_.fuse_unk) ids.push_back(*options_.unk_id);
+        unk_pending = true;
+    }
+    if (unk_pending) ids.push_back(*options_.unk_id);
+    return ids;
+}
+
+std::vector<int64_t> BpeModel::merge_word(std::string_view word) const {
+    if (options_.ignore_merges) {
+        if (const auto whole = id(std::string(word))) return {*whole};
     }
     // Symbols in a doubly linked list; candidates in a min-heap on (rank, position).
     struct Symbol {
         int64_t id;
         int prev, next;
     };
+    const std::vector<int64_t> initial = initial_symbols(word);
+    if (initial.empty()) return {};
     std::vector<Symbol> symbols;
-    symbols.reserve(bytes.size());
-    for (const char c : bytes) {
-        int64_t id = byte_ids_[static_cast<unsigned char>(c)];
-        if (id < 0) {
-            if (!unk_id_) continue;  // the tokenizers library drops unknown characters without unk
-            id = *unk_id_;
-        }
-        const int index = static_cast<int>(symbols.size());
-        symbols.push_back({id, index - 1, index + 1});
-    }
-    if (symbols.empty()) return {};
+    symbols.reserve(initial.size());
+    for (std::size_t i = 0; i < initial.size(); ++i)
+        symbols.push_back({initial[i], static_cast<int>(i) - 1, static_cast<int>(i) + 1});
     symbols.back().next = -1;
 
     using Candidate = std::pair<uint32_t, int>;  // (rank, position of the left symbol)
@@ -119,21 +162,22 @@ std::vector<int64_t> BpeModel::merge_word(std::string_view bytes) const {
     return ids;
 }
 
-void BpeModel::encode_word(std::string_view bytes, std::vector<int64_t>& out) const {
-    const bool cacheable = bytes.size() <= kCacheMaxWordBytes;
+void BpeModel::encode_word(std::string_view word, std::vector<int64_t>& out) const {
+    if (word.empty()) return;
+    const bool cacheable = word.size() <= kCacheMaxWordBytes;
     if (cacheable) {
         std::lock_guard<std::mutex> lock(cache_mutex_);
-        const auto it = cache_.find(std::string(bytes));
+        const auto it = cache_.find(std::string(word));
         if (it != cache_.end()) {
             out.insert(out.end(), it->second.begin(), it->second.end());
             return;
         }
     }
-    std::vector<int64_t> ids = merge_word(bytes);
+    std::vector<int64_t> ids = merge_word(word);
     out.insert(out.end(), ids.begin(), ids.end());
     if (cacheable) {
         std::lock_guard<std::mutex> lock(cache_mutex_);
-        if (cache_.size() < kCacheCapacity) cache_.emplace(std::string(bytes), std::move(ids));
+        if (cache_.size() < kCacheCapacity) cache_.emplace(std::string(word), std::move(ids));
     }
 }
 

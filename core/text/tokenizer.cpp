@@ -1,8 +1,8 @@
 #include "core/text/tokenizer.h"
 
-#include "core/text/bpe_tokenizer.h"
 #include "core/text/sentencepiece_tokenizer.h"
 #include "core/text/tokenizer_config.h"
+#include "core/text/tokenizer_json.h"
 #include "core/util/error.h"
 #include "core/util/strings.h"
 
@@ -22,7 +22,7 @@ std::unique_ptr<Tokenizer> load_tokenizer(const std::string& model_dir) {
     const std::string json = path_join(model_dir, "tokenizer.json");
     if (file_exists(sp_model))
         return load_sentencepiece_tokenizer(sp_model, read_tokenizer_config(model_dir));
-    if (file_exists(json)) return load_bpe_tokenizer(json, read_tokenizer_config(model_dir));
+    if (file_exists(json)) return load_tokenizer_json(json, read_tokenizer_config(model_dir));
     return nullptr;
 }
 
@@ -30,7 +30,7 @@ std::unique_ptr<Tokenizer> load_tokenizer_file(const std::string& path) {
     if (!file_exists(path)) fail("tokenizer file not found: ", path);
     const std::string dir = parent_dir(path);
     if (ends_with(path, ".model")) return load_sentencepiece_tokenizer(path, read_tokenizer_config(dir));
-    if (ends_with(path, ".json")) return load_bpe_tokenizer(path, read_tokenizer_config(dir));
+    if (ends_with(path, ".json")) return load_tokenizer_json(path, read_tokenizer_config(dir));
     fail("unsupported tokenizer file ", path, ": expected a SentencePiece .model or a tokenizer.json");
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // The tokenizer interface of the engine and the loaders for Hugging Face tokenizer folders:
-// SentencePiece (tokenizer.model, with transformers' LlamaTokenizer semantics) and byte-level BPE
-// (tokenizer.json, as the Hugging Face tokenizers library runs it).
+// SentencePiece (tokenizer.model, with transformers' LlamaTokenizer semantics) and BPE tokenizer.json
+// files (byte-level as Qwen / Llama 3, byte fallback as Gemma), run as the Hugging Face tokenizers
+// library runs them (see tokenizer_json.h for the supported components).
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -45,8 +46,8 @@ class Tokenizer {
     SpecialTokenIds special_ids_;
 };
 
-// model_dir: a Hugging Face folder. Uses tokenizer.model (SentencePiece) when present, else a byte-level
-// BPE tokenizer.json; reads tokenizer_config.json, special_tokens_map.json and added_tokens.json where
+// model_dir: a Hugging Face folder. Uses tokenizer.model (SentencePiece) when present, else a BPE
+// tokenizer.json; reads tokenizer_config.json, special_tokens_map.json and added_tokens.json where
 // present. Returns nullptr when the folder has no tokenizer at all. Throws sightline::Error for an
 // unsupported or corrupt tokenizer.
 std::unique_ptr<Tokenizer> load_tokenizer(const std::string& model_dir);

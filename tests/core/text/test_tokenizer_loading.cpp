@@ -16,6 +16,7 @@ nlohmann::json minimal_json() {
     j["normalizer"] = nullptr;
     j["pre_tokenizer"] = {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"use_regex", true}};
     j["added_tokens"] = nlohmann::json::array();
+    j["decoder"] = {{"type", "ByteLevel"}};
     j["model"] = {{"type", "BPE"}, {"vocab", {{"a", 0}, {"b", 1}, {"ab", 2}}}, {"merges", {"a b"}}};
     return j;
 }
@@ -85,12 +86,12 @@ class TestTokenizerLoading : public QObject {
         expect_error(error_of([&] { load_tokenizer(dir); }), "Unigram");
     }
 
-    void notByteLevel() {
-        const std::string dir = folder("metaspace");
+    void unsupportedPreTokenizer() {
+        const std::string dir = folder("bert_pre_tokenizer");
         auto j = minimal_json();
-        j["pre_tokenizer"] = {{"type", "Metaspace"}, {"replacement", "\xE2\x96\x81"}};
+        j["pre_tokenizer"] = {{"type", "BertPreTokenizer"}};
         test::write_file(path_join(dir, "tokenizer.json"), j.dump());
-        expect_error(error_of([&] { load_tokenizer(dir); }), "Metaspace");
+        expect_error(error_of([&] { load_tokenizer(dir); }), "BertPreTokenizer");
     }
 
     void badMerge() {
