@@ -15,7 +15,7 @@ int cmd_tokenize(const Words& words) {
     if (a.has("help")) {
         std::cout
             << "usage: sightline-cli tokenize --tokenizer PATH --text TEXT [--add-special-tokens] [--json]\n"
-               "PATH is a tokenizer.model (SentencePiece) or tokenizer.json (byte-level BPE) file, or a "
+               "PATH is a tokenizer.model (SentencePiece) or tokenizer.json (BPE: byte-level or byte fallback) file, or a "
                "model folder.\n";
         return 0;
     }

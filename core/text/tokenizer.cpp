@@ -20,9 +20,11 @@ std::string parent_dir(const std::string& path) {
 std::unique_ptr<Tokenizer> load_tokenizer(const std::string& model_dir) {
     const std::string sp_model = path_join(model_dir, "tokenizer.model");
     const std::string json = path_join(model_dir, "tokenizer.json");
+    // transformers' AutoTokenizer loads the fast tokenizer (tokenizer.json) when the folder has one; real
+    // Gemma 3 / PaliGemma / LLaVA folders ship both files.
+    if (file_exists(json)) return load_tokenizer_json(json, read_tokenizer_config(model_dir));
     if (file_exists(sp_model))
         return load_sentencepiece_tokenizer(sp_model, read_tokenizer_config(model_dir));
-    if (file_exists(json)) return load_tokenizer_json(json, read_tokenizer_config(model_dir));
     return nullptr;
 }
 

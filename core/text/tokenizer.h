@@ -46,8 +46,8 @@ class Tokenizer {
     SpecialTokenIds special_ids_;
 };
 
-// model_dir: a Hugging Face folder. Uses tokenizer.model (SentencePiece) when present, else a BPE
-// tokenizer.json; reads tokenizer_config.json, special_tokens_map.json and added_tokens.json where
+// model_dir: a Hugging Face folder. Uses tokenizer.json when present (as transformers' AutoTokenizer loads
+// the fast tokenizer), else tokenizer.model (SentencePiece); reads tokenizer_config.json, special_tokens_map.json and added_tokens.json where
 // present. Returns nullptr when the folder has no tokenizer at all. Throws sightline::Error for an
 // unsupported or corrupt tokenizer.
 std::unique_ptr<Tokenizer> load_tokenizer(const std::string& model_dir);

@@ -146,6 +146,17 @@ class TestTokenizerLoading : public QObject {
         expect_error(error_of([&] { load_tokenizer(dir); }), "tokenizer.model");
     }
 
+    // A folder with both files loads tokenizer.json, as AutoTokenizer does (the corrupt tokenizer.model is
+    // never read).
+    void tokenizerJsonWinsOverTokenizerModel() {
+        const std::string dir = folder("both");
+        test::write_file(path_join(dir, "tokenizer.json"), minimal_json().dump());
+        test::write_file(path_join(dir, "tokenizer.model"), std::string("\xff\xff garbage", 10));
+        const auto tok = load_tokenizer(dir);
+        QVERIFY(tok != nullptr);
+        QCOMPARE(tok->kind(), std::string("bpe"));
+    }
+
     void unsupportedFileName() {
         const std::string path = path_join(folder("vocab_txt"), "vocab.txt");
         test::write_file(path, "a\nb\n");
