@@ -16,8 +16,9 @@ namespace {
 std::string image_token_text(const ImageLayout& layout, const ImageTokenPlace& place) {
     if (place.view < 0) return layout.single_grid() ? "<img cls>" : "<img newline>";
     if (layout.single_grid()) return cat("<img ", place.row, ",", place.col, ">");
-    return cat("<img ", layout.views[static_cast<std::size_t>(place.view)].kind, " ", place.row, ",",
-               place.col, ">");
+    const std::string& kind = layout.views[static_cast<std::size_t>(place.view)].kind;
+    const std::string view = kind == "crop" ? cat("crop", place.view + 1) : kind;  // SmolVLM: which crop
+    return cat("<img ", view, " ", place.row, ",", place.col, ">");
 }
 
 at::Tensor stack_views(const std::vector<PreprocessedImage>& views) {

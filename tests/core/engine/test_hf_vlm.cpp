@@ -260,6 +260,8 @@ class TestHfVlm : public QObject {
         QCOMPARE(t.image_begin, std::int64_t{5});  // after <|im_start|> User : <fake> <row_1_col_1>
         QCOMPARE(t.tokens[5].row, 0);
         QCOMPARE(t.tokens[8].col, 1);
+        QCOMPARE(QString::fromStdString(t.tokens[9 + 2].text), QString("<img crop2 0,0>"));  // after 290 293
+        QCOMPARE(QString::fromStdString(t.tokens[45].text), QString("<img global 0,1>"));
         QCOMPARE(t.layout.tokens[4].view, 1);  // crop (0, 1) after crop (0, 0)'s four tokens
         QCOMPARE(t.layout.tokens[27].view, 6);
         QCOMPARE(ref.meta["image_processor"]["image_prompt_string"].get<std::string>(),
