@@ -35,21 +35,23 @@ PromptRequest prompt_from(const Args& a) {
 }
 
 int cmd_generate(const Words& words) {
-    const Args a(words, {"json", "no-template", "help"});
+    const Args a(words, {"json", "no-template", "no-stop", "help"});
     if (a.has("help")) {
         std::cout << "usage: sightline-cli generate --model DIR [--image PATH] (--prompt TEXT | --prompt-ids "
                      "\"1 2 3\")\n"
                      "       [--max-new-tokens N] [--temperature T] [--top-p P] [--top-k K] [--seed S]\n"
-                     "       [--dtype auto|f32|bf16] [--threads N] [--no-template] [--json]\n";
+                     "       [--dtype auto|f32|bf16] [--threads N] [--no-template] [--no-stop] [--json]\n"
+                     "  --no-stop: run all --max-new-tokens steps, end-of-sequence ids included\n";
         return 0;
     }
     std::set<std::string> known = kModelOptions;
     known.insert({"image", "prompt", "prompt-ids", "max-new-tokens", "temperature", "top-p", "top-k", "seed",
-                  "json", "no-template", "help"});
+                  "json", "no-template", "no-stop", "help"});
     a.allow_only(known);
     const bool json = a.has("json");
     const PromptRequest request = prompt_from(a);
-    const GenerationSettings settings = settings_from(a);
+    GenerationSettings settings = settings_from(a);
+    if (a.has("no-stop")) settings.stop_ids = {-1};  // as transformers' greedy references (eos_token_id=None)
     const auto model = load_model_from(a);
     PreparedPrompt prompt = prepare_prompt(*model, request);
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "core/generate/smolvlm_prompt.h"
 #include "core/image/anyres.h"
 
 #include "core/util/error.h"
@@ -15,8 +16,9 @@ namespace {
 std::string image_token_text(const ImageLayout& layout, const ImageTokenPlace& place) {
     if (place.view < 0) return layout.single_grid() ? "<img cls>" : "<img newline>";
     if (layout.single_grid()) return cat("<img ", place.row, ",", place.col, ">");
-    return cat("<img ", layout.views[static_cast<std::size_t>(place.view)].kind, " ", place.row, ",",
-               place.col, ">");
+    const std::string& kind = layout.views[static_cast<std::size_t>(place.view)].kind;
+    const std::string view = kind == "crop" ? cat("crop", place.view + 1) : kind;  // SmolVLM: which crop
+    return cat("<img ", view, " ", place.row, ",", place.col, ">");
 }
 
 at::Tensor stack_views(const std::vector<PreprocessedImage>& views) {
@@ -118,6 +120,8 @@ PreparedPrompt prepare_prompt(const LoadedModel& model, const PromptRequest& req
         ids = model.tokenizer->encode(t.prompt_text, /*add_special_tokens=*/true);
     }
     if (has_image) attach_image(model, *req.image_rgb, t);
+    if (has_image && c.family == MultimodalFamily::SmolVLM)  // <image> -> crop markers and image tokens
+        ids = expand_smolvlm_image_tokens(c, model.tokenizer.get(), ids, t.pixel_values);
     const auto per_image = static_cast<std::int64_t>(t.layout.tokens.size());
     if (c.multimodal) ids = expand_image_tokens(c, ids, has_image, per_image);
     if (static_cast<std::int64_t>(ids.size()) >= c.text.max_position_embeddings)
@@ -153,7 +157,9 @@ ModelImage prepare_model_image(const LoadedModel& model, const cv::Mat& rgb8) {
     if (rgb8.empty() || rgb8.type() != CV_8UC3) fail("the image is empty or not 8-bit RGB");
     const ImageProcessorConfig& cfg = *model.image_processor;
     ModelImage out;
-    if (c.anyres) {
+    if (c.family == MultimodalFamily::SmolVLM) {
+        out = prepare_smolvlm_image(model, rgb8);
+    } else if (c.anyres) {
         if (!cfg.anyres)
             fail(model.name, ": the model tiles images (", c.architecture,
                  ") but preprocessor_config.json names a single-view processor");

@@ -38,12 +38,15 @@ ImageProcessorKind detect_kind(const json& j) {
     for (const char* siglip :
          {"SiglipImageProcessor", "SiglipImageProcessorFast", "SiglipProcessor", "Gemma3ImageProcessor",
           "Gemma3ImageProcessorFast", "Gemma3Processor", "LlavaOnevisionImageProcessor",
-          "LlavaOnevisionImageProcessorFast", "LlavaOnevisionProcessor"}) {
+          "LlavaOnevisionImageProcessorFast", "LlavaOnevisionProcessor", "SmolVLMImageProcessor",
+          "SmolVLMImageProcessorFast", "SmolVLMProcessor", "Idefics3ImageProcessor",
+          "Idefics3ImageProcessorFast", "Idefics3Processor"}) {
         if (name == siglip) return ImageProcessorKind::Siglip;
     }
     fail("unsupported image processor \"", name, "\" in field \"", field,
          "\" (supported: CLIPImageProcessor, LlavaImageProcessor, LlavaNextImageProcessor, "
-         "LlavaOnevisionImageProcessor, SiglipImageProcessor, Gemma3ImageProcessor)");
+         "LlavaOnevisionImageProcessor, SiglipImageProcessor, Gemma3ImageProcessor, SmolVLMImageProcessor, "
+         "Idefics3ImageProcessor)");
 }
 
 bool get_bool(const json& j, const char* key, bool fallback) {
@@ -146,6 +149,9 @@ std::string describe(const ImageProcessorConfig& cfg) {
     out << (cfg.kind == ImageProcessorKind::Siglip ? "SigLIP" : "CLIP");
     if (cfg.pad_to_square) out << " pad-to-square";
     if (cfg.anyres) out << " any-resolution (" << cfg.grid_pinpoints.size() << " tile layouts)";
+    if (cfg.smolvlm)
+        out << " longest_edge=" << cfg.longest_edge << (cfg.do_image_splitting ? " split into " : " one ")
+            << cfg.resize_width << "-pixel crops";
     if (!cfg.do_resize) {
         out << " no-resize";
     } else if (cfg.resize_height > 0 && cfg.resize_width > 0) {
@@ -174,8 +180,30 @@ ImageProcessorConfig parse_image_processor_config(const nlohmann::json& j) {
     const std::string type_name = type != j.end() && type->is_string() ? type->get<std::string>() : "";
     cfg.anyres = type_name.rfind("LlavaNext", 0) == 0 || type_name.rfind("LlavaOnevision", 0) == 0;
 
+    cfg.smolvlm = type_name.rfind("SmolVLM", 0) == 0 || type_name.rfind("Idefics3", 0) == 0;
     cfg.do_resize = get_bool(j, "do_resize", true);
-    if (clip) {
+    if (cfg.smolvlm) {
+        // SmolVLMImageProcessor / Idefics3ImageProcessor (transformers 4.51): size {"longest_edge": 1456},
+        // max_image_size {"longest_edge": 364}, LANCZOS, mean = std = 0.5.
+        cfg.resample = PilLanczos;
+        cfg.longest_edge = 4 * 364;
+        int tile = 364;
+        for (const auto& [key, out] : {std::pair<const char*, int*>{"size", &cfg.longest_edge},
+                                       std::pair<const char*, int*>{"max_image_size", &tile}}) {
+            if (!j.contains(key) || j.at(key).is_null()) continue;
+            const json& v = j.at(key);
+            if (!v.is_object() || !v.contains("longest_edge"))
+                fail("field \"", key, "\" must be {\"longest_edge\": N} for ", type_name, ", got ", v.dump());
+            *out = get_int_value(v.at("longest_edge"), cat(key, ".longest_edge"), 1, kMaxSide);
+        }
+        cfg.resize_height = cfg.resize_width = tile;
+        cfg.shortest_edge = 0;
+        cfg.do_center_crop = false;
+        cfg.crop_height = cfg.crop_width = 0;
+        cfg.do_image_splitting = get_bool(j, "do_image_splitting", true);
+        cfg.mean = get_rgb(j, "image_mean", {0.5f, 0.5f, 0.5f}, false);
+        cfg.std = get_rgb(j, "image_std", {0.5f, 0.5f, 0.5f}, true);
+    } else if (clip) {
         const SizeField size = get_size(j, "size", SizeField{224, 0, 0}, true, true);
         cfg.shortest_edge = size.shortest_edge;
         cfg.resize_height = size.height;

@@ -52,6 +52,13 @@ struct ImageProcessorConfig {
     // SigLIP: resize).
     bool anyres = false;
     std::vector<std::array<int, 2>> grid_pinpoints;
+    // SmolVLMImageProcessor / Idefics3ImageProcessor (kind Siglip, resize_height = resize_width =
+    // max_image_size): the longest edge resized to `longest_edge` (aspect kept), then, with image splitting,
+    // both sides up to multiples of max_image_size, cut into max_image_size crops plus the whole image
+    // resized to one crop (the global view, last); without splitting, the image resized to one crop.
+    bool smolvlm = false;
+    int longest_edge = 4 * 364;
+    bool do_image_splitting = true;
     int tile_size() const { return kind == ImageProcessorKind::Siglip ? resize_height : crop_height; }
 };
 

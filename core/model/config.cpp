@@ -222,9 +222,22 @@ VisionConfig parse_vision(const json& j, const std::string& where, bool llava_de
         v.patch_size = 16;
         v.layer_norm_eps = 1e-6;
         v.hidden_act = "gelu_pytorch_tanh";
+    } else if (type == "smolvlm_vision" || type == "idefics3_vision" || type == "idefics3") {
+        // SmolVLMVisionConfig / Idefics3VisionConfig (transformers 4.51): a SigLIP-style tower (patch bias,
+        // no class token, post_layernorm) whose position ids follow the crop's patch grid.
+        v.kind = VisionKind::Siglip;
+        v.hidden_size = 1152;
+        v.intermediate_size = 3072;
+        v.num_hidden_layers = 12;
+        v.num_attention_heads = 16;
+        v.image_size = 224;
+        v.patch_size = 32;
+        v.layer_norm_eps = 1e-6;
+        v.hidden_act = "gelu_pytorch_tanh";
     } else {
         fail(where, ": vision model_type '", type,
-             "' is not supported (supported: clip_vision_model, siglip_vision_model)");
+             "' is not supported (supported: clip_vision_model, siglip_vision_model, smolvlm_vision, "
+             "idefics3_vision)");
     }
     read(j, "hidden_size", &v.hidden_size, where);
     read(j, "intermediate_size", &v.intermediate_size, where);
@@ -253,9 +266,56 @@ VisionConfig parse_vision(const json& j, const std::string& where, bool llava_de
     return v;
 }
 
+// SmolVLMConfig / Idefics3Config (transformers 4.51): Idefics3 ViT, pixel-shuffle connector, Llama.
+void parse_smolvlm(const json& j, const std::string& origin, ModelConfig& c) {
+    c.multimodal = true;
+    c.family = MultimodalFamily::SmolVLM;
+    const bool idefics3 = c.model_type == "idefics3";
+    if (c.architecture.empty())
+        c.architecture = idefics3 ? "Idefics3ForConditionalGeneration" : "SmolVLMForConditionalGeneration";
+    const json empty = json::object();
+    const json& vj =
+        j.contains("vision_config") && j["vision_config"].is_object() ? j["vision_config"] : empty;
+    std::int64_t pad_token_id = 128002;
+    read(j, "pad_token_id", &pad_token_id, origin);
+    json tj = json{{"model_type", "llama"}, {"rms_norm_eps", 1e-5}, {"pad_token_id", pad_token_id}};
+    if (j.contains("text_config") && j["text_config"].is_object()) tj = j["text_config"];
+    c.text = parse_text(tj, origin + " text_config", "llama");
+    if (c.text.kind != DecoderKind::Llama)
+        fail(origin, ": ", c.model_type, " needs a Llama language model (got '", c.text.model_type, "')");
+    c.vision =
+        parse_vision(vj, origin + " vision_config", false, idefics3 ? "idefics3_vision" : "smolvlm_vision");
+    if (c.vision.model_type != "smolvlm_vision" && c.vision.model_type != "idefics3_vision" &&
+        c.vision.model_type != "idefics3")
+        fail(origin, ": ", c.model_type, " needs an Idefics3 vision tower (got '", c.vision.model_type, "')");
+    // transformers ties the head by the text config's flag; SmolVLMConfig's own default is untied.
+    if (!tj.contains("tie_word_embeddings")) {
+        c.text.tie_word_embeddings = false;
+        read(j, "tie_word_embeddings", &c.text.tie_word_embeddings, origin);
+    }
+    c.vision_feature_layers = {-1};
+    c.vision_feature_select_strategy = "full";
+    c.vision_post_norm = true;
+    c.multimodal_projector_bias = false;
+    c.scale_factor = 2;
+    read(j, "scale_factor", &c.scale_factor, origin);
+    if (c.scale_factor <= 0 || c.vision.image_size % c.vision.patch_size != 0 ||
+        c.vision.grid() % c.scale_factor != 0)
+        fail(origin, ": scale_factor ", c.scale_factor, " must divide the ", c.vision.image_size, "/",
+             c.vision.patch_size, " patch grid side (and patch_size the image_size)");
+    c.image_token_index = 128257;
+    read(j, "image_token_id", &c.image_token_index, origin);
+    if (c.image_token_index < 0 || c.image_token_index >= c.text.vocab_size)
+        fail(origin, ": image_token_id ", c.image_token_index, " is outside the vocabulary");
+    c.image_seq_length = c.image_token_count();
+    if (j.contains("perceiver_config") || j.contains("use_resampler"))
+        fail(origin, ": Idefics2's perceiver resampler (perceiver_config, use_resampler) is not supported");
+}
+
 }  // namespace
 
 std::int64_t ModelConfig::image_grid() const {
+    if (family == MultimodalFamily::SmolVLM) return vision.grid() / scale_factor;
     if (family == MultimodalFamily::Gemma3)
         return static_cast<std::int64_t>(std::llround(std::sqrt(static_cast<double>(mm_tokens_per_image))));
     return vision.grid();
@@ -264,6 +324,7 @@ std::int64_t ModelConfig::image_grid() const {
 std::int64_t ModelConfig::image_token_count() const {
     if (!multimodal) return 0;
     if (family == MultimodalFamily::Gemma3) return mm_tokens_per_image;
+    if (family == MultimodalFamily::SmolVLM) return image_grid() * image_grid();
     std::int64_t n = vision.num_patches() + (vision.has_class_token() ? 1 : 0);
     if (vision_feature_select_strategy == "default") n -= 1;
     return n;
@@ -466,6 +527,8 @@ ModelConfig parse_model_config(const json& j, const std::string& origin) {
         c.image_seq_length = c.mm_tokens_per_image;
         if (c.image_token_index < 0 || c.image_token_index >= c.text.vocab_size)
             fail(origin, ": image_token_index ", c.image_token_index, " is outside the vocabulary");
+    } else if (c.model_type == "smolvlm" || c.model_type == "idefics3") {
+        parse_smolvlm(j, origin, c);
     } else if (c.model_type == "llama" || c.model_type == "qwen2" || c.model_type == "mistral") {
         c.text = parse_text(j, origin, c.model_type);
         if (c.architecture.empty())
@@ -476,7 +539,7 @@ ModelConfig parse_model_config(const json& j, const std::string& origin) {
         fail(origin, ": model_type '", c.model_type,
              "' is not supported (supported: llava, llava_next and llava_onevision with CLIP/SigLIP + "
              "Llama/Qwen2, "
-             "paligemma, gemma3, llama, qwen2, mistral)");
+             "paligemma, gemma3, smolvlm, idefics3, llama, qwen2, mistral)");
     }
     return c;
 }
@@ -548,6 +611,17 @@ json model_config_to_json(const ModelConfig& c) {
                 {"image_token_index", c.image_token_index},
                 {"mm_tokens_per_image", c.mm_tokens_per_image},
                 {"torch_dtype", "float32"}};
+    if (c.family == MultimodalFamily::SmolVLM) {
+        vision["model_type"] = c.vision.model_type;
+        return {{"architectures", {c.architecture}},
+                {"model_type", c.architecture.rfind("Idefics3", 0) == 0 ? "idefics3" : "smolvlm"},
+                {"text_config", text},
+                {"vision_config", vision},
+                {"image_token_id", c.image_token_index},
+                {"scale_factor", c.scale_factor},
+                {"tie_word_embeddings", c.text.tie_word_embeddings},
+                {"torch_dtype", "float32"}};
+    }
     if (c.family == MultimodalFamily::PaliGemma)
         return {{"architectures", {"PaliGemmaForConditionalGeneration"}},
                 {"model_type", "paligemma"},

@@ -17,8 +17,9 @@ enum class DecoderKind { Llama, Qwen2, Gemma, Gemma3, Mistral };
 // How the image reaches the language model: LLaVA (two-layer GELU projector, <image> in the chat text) or
 // PaliGemma (one linear projector scaled by 1/sqrt(d), image tokens before <bos>, prefix-LM attention) or
 // Gemma 3 (patch grid average-pooled to mm_tokens_per_image tokens, RMSNorm, a projection matrix; image
-// tokens attend to each other both ways).
-enum class MultimodalFamily { Llava, PaliGemma, Gemma3 };
+// tokens attend to each other both ways) or SmolVLM / Idefics3 (the image split into crops plus a global
+// view, each through an Idefics3 ViT, pixel shuffle by scale_factor, one linear layer without bias).
+enum class MultimodalFamily { Llava, PaliGemma, Gemma3, SmolVLM };
 enum class VisionKind { Clip, Siglip };
 
 struct TextConfig {
@@ -105,6 +106,9 @@ struct ModelConfig {
     bool vision_post_norm = false;
     std::int64_t projection_dim = 0;
     std::int64_t mm_tokens_per_image = 0;  // Gemma 3: image tokens after pooling (a square number)
+    // SmolVLM / Idefics3: the connector's pixel shuffle merges scale_factor x scale_factor patches into one
+    // token, so each view (crop or global image) gives (grid / scale_factor)^2 tokens.
+    std::int64_t scale_factor = 0;
     // LLaVA-NeXT / LLaVA-OneVision (family Llava): any-resolution tiles ([height, width] pinpoints), a
     // learned image_newline after every feature row, OneVision's "anyres_max_N" shrinking (0: none). The
     // number of image tokens then depends on the image: see anyres_feature_grid().
@@ -112,11 +116,13 @@ struct ModelConfig {
     std::vector<std::array<int, 2>> image_grid_pinpoints;
     int anyres_max = 0;
 
-    // Side of the image-token grid the language model sees (the patch grid, or the pooled grid).
+    // Side of the image-token grid the language model sees (the patch grid, or the pooled grid; SmolVLM: one
+    // view's grid after the pixel shuffle).
     std::int64_t image_grid() const;
 
     // Number of LM positions one image occupies (patches, plus the class token under "full" with CLIP). For
-    // any-resolution models this is only the base view's share: the real count comes with the image.
+    // any-resolution models this is only the base view's share, for SmolVLM one view's share: the real count
+    // comes with the image.
     std::int64_t image_token_count() const;
     // Whether the first image position is the vision class token (CLIP + "full").
     bool image_tokens_include_cls() const;

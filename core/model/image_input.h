@@ -18,6 +18,9 @@ struct ImageInput {
     std::int64_t image_height = 0, image_width = 0;
     // Qwen2-VL / Qwen2.5-VL: the patch grid before merging (temporal, height, width).
     std::int64_t grid_t = 0, grid_h = 0, grid_w = 0;
+    // SmolVLM / Idefics3: pixels are [crop_rows * crop_cols + 1, C, H, W], the crops row-major, then the
+    // global image (0 x 0 crops: the global image alone).
+    std::int64_t crop_rows = 0, crop_cols = 0;
 
     ImageInput() = default;
     ImageInput(at::Tensor p)

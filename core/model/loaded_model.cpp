@@ -32,6 +32,11 @@ ImageProcessorConfig default_processor(const ModelConfig& c) {
         p.do_center_crop = false;
         p.mean = {0.5f, 0.5f, 0.5f};
         p.std = {0.5f, 0.5f, 0.5f};
+        if (c.family == MultimodalFamily::SmolVLM) {  // SmolVLMImageProcessor's splitting, 4 crops a side
+            p.smolvlm = true;
+            p.longest_edge = 4 * size;
+            p.resample = PilLanczos;
+        }
     } else {
         p.shortest_edge = size;
         p.crop_height = p.crop_width = size;

@@ -8,6 +8,7 @@
 
 #include "core/image/anyres.h"
 #include "core/io/weight_store.h"
+#include "core/model/idefics3_connector.h"
 #include "core/model/kv_cache.h"
 #include "core/model/weight_names.h"
 #include "core/util/error.h"
@@ -30,7 +31,9 @@ Model::Model(const ModelConfig& config, ComputeDType dtype) : config_(config), d
     if (config_.multimodal) {
         vision_ = std::make_unique<VisionTower>(config_, scalar_type());
         const bool bias = config_.multimodal_projector_bias;
-        proj1_ = Linear(vision_->feature_dim(), config_.text.hidden_size, bias);
+        const std::int64_t s2 =
+            config_.family == MultimodalFamily::SmolVLM ? config_.scale_factor * config_.scale_factor : 1;
+        proj1_ = Linear(vision_->feature_dim() * s2, config_.text.hidden_size, bias);
         if (config_.family == MultimodalFamily::Llava)
             proj2_ = Linear(config_.text.hidden_size, config_.text.hidden_size, bias);
         if (config_.family == MultimodalFamily::Gemma3)
@@ -46,6 +49,8 @@ void Model::visit_parameters(const ParamVisitor& v) {
         vision_->visit("vision_tower.vision_model.", v);
         if (config_.family == MultimodalFamily::PaliGemma) {
             proj1_.visit("multi_modal_projector.linear", v);
+        } else if (config_.family == MultimodalFamily::SmolVLM) {
+            proj1_.visit("connector.modality_projection.proj", v);  // model.connector.* in checkpoints
         } else if (config_.family == MultimodalFamily::Gemma3) {
             soft_norm_.visit("multi_modal_projector.mm_soft_emb_norm", v);
             v("multi_modal_projector.mm_input_projection_weight", mm_weight_,
@@ -170,6 +175,7 @@ at::Tensor Model::encode_image(const ImageInput& image, HookRunner& hooks) const
     if (!vision_) fail("this model has no vision tower (text-only ", config_.architecture, ")");
     const at::Tensor& pixel_values = image.pixels;
     if (config_.anyres) return encode_anyres(image, hooks);
+    if (config_.family == MultimodalFamily::SmolVLM) return encode_crops(image, hooks);
     const at::Tensor features = vision_->forward(pixel_values, hooks);
     at::Tensor h;
     if (config_.family == MultimodalFamily::PaliGemma) {
@@ -220,6 +226,19 @@ at::Tensor Model::encode_anyres(const ImageInput& image, HookRunner& hooks) cons
     const at::Tensor rows_with_newline = at::cat({mosaic, newline}, 2).flatten(1).transpose(0, 1);
     const at::Tensor out = at::cat({h[0], rows_with_newline}, 0).unsqueeze(0);
     return hooks("projector.hook_out", out, 1, 0);
+}
+
+at::Tensor Model::encode_crops(const ImageInput& image, HookRunner& hooks) const {
+    // SmolVLM / Idefics3: every view (the crops row-major, then the global image) through the tower, the
+    // pixel shuffle and one linear layer; the views' tokens follow each other.
+    const at::Tensor& px = image.pixels;
+    const std::int64_t views = image.crop_rows * image.crop_cols + 1;
+    if (px.dim() != 4 || px.size(0) != views)
+        fail(config_.architecture, ": pixel values must be [", image.crop_rows, "x", image.crop_cols,
+             " crops + 1 global view, C, H, W], got ", px.sizes());
+    const at::Tensor features = vision_->forward(px, hooks);  // [views, patches, dv], after post_layernorm
+    const at::Tensor h = proj1_(idefics3_pixel_shuffle(features, config_.scale_factor));
+    return hooks("projector.hook_out", h.reshape({1, -1, h.size(2)}), 1, 0);
 }
 
 at::Tensor Model::embed_inputs(const at::Tensor& ids, const at::Tensor& image_features) const {

@@ -83,13 +83,14 @@ class Model {
 
   private:
     at::Tensor encode_anyres(const ImageInput& image, HookRunner& hooks) const;
+    at::Tensor encode_crops(const ImageInput& image, HookRunner& hooks) const;
     ModelConfig config_;
     ComputeDType dtype_;
     std::unique_ptr<Decoder> decoder_;
     std::unique_ptr<VisionTower> vision_;
-    Linear proj1_, proj2_;      // LLaVA: linear_1, linear_2; PaliGemma: proj1_ is the one linear layer
-    RMSNorm soft_norm_;         // Gemma 3: mm_soft_emb_norm
-    at::Tensor mm_weight_;      // Gemma 3: mm_input_projection_weight [vision d, text d], used as x @ W
+    Linear proj1_, proj2_;  // LLaVA: linear_1, linear_2; PaliGemma, SmolVLM: proj1_ is the one linear layer
+    RMSNorm soft_norm_;     // Gemma 3: mm_soft_emb_norm
+    at::Tensor mm_weight_;  // Gemma 3: mm_input_projection_weight [vision d, text d], used as x @ W
     at::Tensor image_newline_;  // LLaVA-NeXT / OneVision: [text d], ends every row of tile features
 };
 

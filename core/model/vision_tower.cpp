@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "core/model/idefics3_connector.h"
 #include "core/util/error.h"
 
 namespace sightline {
@@ -21,6 +22,8 @@ VisionTower::VisionTower(const ModelConfig& c, c10::ScalarType dtype)
         feature_states_.push_back(idx);
         blocks_used_ = std::max(blocks_used_, idx);
     }
+    if (c.family == MultimodalFamily::SmolVLM)
+        position_ids_ = idefics3_position_ids(vc_.grid(), vc_.grid(), vc_.grid());
     const auto d = vc_.hidden_size, heads = vc_.num_attention_heads;
     for (std::int64_t l = 0; l < vc_.num_hidden_layers; ++l) {
         blocks_.push_back(Block{
@@ -70,7 +73,9 @@ at::Tensor VisionTower::forward(const at::Tensor& pixel_values, HookRunner& hook
         at::conv2d(pixel_values.to(dtype_), patch_weight_, patch_bias_, {vc_.patch_size, vc_.patch_size});
     x = x.flatten(2).transpose(1, 2);  // [b, patches, d], row-major over the grid
     if (vc_.has_class_token()) x = at::cat({class_embedding_.view({1, 1, -1}).expand({b, 1, -1}), x}, 1);
-    x = x + position_embedding_.unsqueeze(0);
+    x = x +
+        (position_ids_.defined() ? position_embedding_.index_select(0, position_ids_) : position_embedding_)
+            .unsqueeze(0);
     x = hooks("vision.hook_embed", x, 1, 0);
     if (vc_.has_class_token()) x = pre_norm_(x);
 

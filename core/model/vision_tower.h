@@ -40,6 +40,7 @@ class VisionTower {
     bool post_norm_features_ = false;  // features = post_layernorm(last state) (PaliGemma)
     c10::ScalarType dtype_;
     at::Tensor patch_weight_, patch_bias_, class_embedding_, position_embedding_;
+    at::Tensor position_ids_;  // Idefics3 (SmolVLM): the rows of position_embedding a full crop uses
     LayerNorm pre_norm_, post_norm_;
     std::vector<Block> blocks_;
     int blocks_used_ = 0;

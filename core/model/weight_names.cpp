@@ -19,6 +19,10 @@ std::string canonical_key(const std::string& key, bool multimodal) {
     if (replace_prefix(k, "model.vision_tower.", "vision_tower.")) return k;
     if (replace_prefix(k, "model.multi_modal_projector.", "multi_modal_projector.")) return k;
     if (k == "model.image_newline") return "image_newline";
+    // SmolVLM / Idefics3 (every transformers version): model.vision_model, model.connector, model.text_model.
+    if (replace_prefix(k, "model.vision_model.", "vision_tower.vision_model.")) return k;
+    if (replace_prefix(k, "model.connector.", "connector.")) return k;
+    if (replace_prefix(k, "model.text_model.", "language_model.model.")) return k;
     return k;
 }
 

@@ -9,6 +9,8 @@ namespace sightline {
 enum class KeyLayout { Hub, Transformers452 };
 
 // Maps a checkpoint key to the canonical name for a multimodal model (identity for text-only models).
+// SmolVLM's model.vision_model.* / model.connector.* / model.text_model.* map to vision_tower.vision_model.*
+// / connector.* / language_model.model.* (layout_key does not write that layout back).
 std::string canonical_key(const std::string& key, bool multimodal);
 // Maps a canonical name to the requested layout (for writing checkpoints).
 std::string layout_key(const std::string& canonical, bool multimodal, KeyLayout layout);

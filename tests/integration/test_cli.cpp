@@ -124,16 +124,18 @@ class TestCli : public QObject {
 
     void generate_fixture_families_greedy_ids() {
         // Each fixture checkpoint (PaliGemma: prefix-LM; Gemma 3: pooled tokens, sliding window; LLaVA-NeXT
-        // and OneVision: tiled images) returns transformers' 16 greedy ids from the command line.
+        // and OneVision: tiled images; SmolVLM: crops and a global view) returns transformers' 16 greedy ids
+        // from the command line (--no-stop: SmolVLM's 16th id is its end-of-sequence token).
         SIGHTLINE_REQUIRE_FIXTURES();
-        for (const char* family : {"paligemma", "gemma3", "llava_next", "llava_onevision"}) {
+        for (const char* family : {"paligemma", "gemma3", "llava_next", "llava_onevision", "smolvlm"}) {
             const std::string dir = sightline::test::fixture(std::string("hf_vlm/") + family);
             const json ref = json::parse(sightline::read_text_file(dir + "/reference.json"));
             QStringList ids;
             for (const auto& id : ref["input_ids"]) ids << QString::number(id.get<std::int64_t>());
-            const Run r = cli({"generate", "--model", QString::fromStdString(dir), "--image",
-                               QString::fromStdString(sightline::test::fixture("hf_vlm/image.png")),
-                               "--prompt-ids", ids.join(","), "--max-new-tokens", "16", "--json"});
+            const Run r =
+                cli({"generate", "--model", QString::fromStdString(dir), "--image",
+                     QString::fromStdString(sightline::test::fixture("hf_vlm/image.png")), "--prompt-ids",
+                     ids.join(","), "--max-new-tokens", "16", "--no-stop", "--json"});
             QVERIFY2(r.code == 0, qPrintable(family + (": " + r.err)));
             QVERIFY2(r.j()["output_ids"] == ref["greedy_ids"], family);
         }

@@ -4,13 +4,16 @@
 #include <ATen/ATen.h>
 
 #include <QtTest>
+#include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "core/generate/generator.h"
 #include "core/generate/prompt.h"
+#include "core/generate/smolvlm_prompt.h"
 #include "core/image/image_io.h"
 #include "core/io/weight_store.h"
 #include "core/model/hooks.h"
+#include "core/model/idefics3_connector.h"
 #include "core/model/loaded_model.h"
 #include "core/util/strings.h"
 #include "tests/support/test_paths.h"
@@ -41,6 +44,44 @@ double max_abs_diff(const at::Tensor& a, const at::Tensor& b) {
         const double d_ = max_abs_diff((a), (b));                                                      \
         QVERIFY2(d_ < (tol), qPrintable(QString("%1: max |diff| %2 >= %3").arg(#a).arg(d_).arg(tol))); \
     } while (0)
+
+// The special tokens the SmolVLM fixture's ids use (no tokenizer ships with it): <|im_start|> 1, "\n" 198,
+// <fake_token_around_image> 290, <global-img> 291, <row_r_col_c> 292 + 3(r-1) + (c-1), <image> 310.
+class FixtureTokenizer : public Tokenizer {
+  public:
+    std::vector<int64_t> encode(const std::string& text, bool) const override {
+        std::vector<int64_t> out;
+        std::size_t i = 0;
+        while (i < text.size()) {
+            if (text[i] == '\n') {
+                out.push_back(198);
+                ++i;
+                continue;
+            }
+            const std::size_t end = text.find('>', i);
+            if (text[i] != '<' || end == std::string::npos) throw Error("unexpected text");
+            const auto id = token_id(text.substr(i, end + 1 - i));
+            if (!id) throw Error("unknown token " + text.substr(i, end + 1 - i));
+            out.push_back(*id);
+            i = end + 1;
+        }
+        return out;
+    }
+    std::string decode(const std::vector<int64_t>&, bool) const override { return {}; }
+    std::string piece(int64_t id) const override { return std::to_string(id); }
+    std::string token_text(int64_t id) const override { return std::to_string(id); }
+    int64_t vocab_size() const override { return 320; }
+    std::optional<int64_t> token_id(const std::string& p) const override {
+        if (p == "<fake_token_around_image>") return 290;
+        if (p == "<global-img>") return 291;
+        if (p == "<image>") return 310;
+        int r = 0, c = 0;
+        if (std::sscanf(p.c_str(), "<row_%d_col_%d>", &r, &c) == 2) return 292 + 3 * (r - 1) + (c - 1);
+        return std::nullopt;
+    }
+    bool is_special(int64_t) const override { return true; }
+    std::string kind() const override { return "fixture"; }
+};
 
 }  // namespace
 
@@ -187,6 +228,122 @@ class TestHfVlm : public QObject {
         QCOMPARE(t.layout.views[1].grid_h, 9);
         QCOMPARE(t.layout.views[1].grid_w, 15);
         QCOMPARE(t.image_count, std::int64_t{160});
+    }
+
+    void smolvlm_matches_transformers() {
+        SIGHTLINE_REQUIRE_FIXTURES();
+        const auto model = load_model(test::fixture("hf_vlm/smolvlm"));
+        const ModelConfig& c = model->config;
+        QVERIFY(c.family == MultimodalFamily::SmolVLM);
+        QVERIFY(c.text.kind == DecoderKind::Llama);
+        QCOMPARE(c.scale_factor, std::int64_t{2});
+        QCOMPARE(c.image_grid(), std::int64_t{2});  // 4x4 patches a view, pixel-shuffled by 2
+        QCOMPARE(c.image_token_count(), std::int64_t{4});
+        QCOMPARE(c.image_token_index, std::int64_t{310});
+        QVERIFY(!model->model->decoder().head_tied());
+        QVERIFY(model->image_processor->smolvlm);
+        QCOMPARE(model->image_processor->longest_edge, 84);
+        check_family("smolvlm", 1.0);
+        // 168x100 -> 84x50 -> 84x56: 2x3 crops of 28 pixels, then the global view; 7 views of 2x2 tokens.
+        const Reference ref = read_reference("smolvlm");
+        PromptRequest r;
+        r.ids = ref.meta["input_ids"].get<std::vector<std::int64_t>>();
+        r.image_rgb = load_image_rgb(test::fixture("hf_vlm/image.png"));
+        const Trace t = prepare_prompt(*model, r).trace;
+        QCOMPARE(t.pixel_values.crop_rows, std::int64_t{2});
+        QCOMPARE(t.pixel_values.crop_cols, std::int64_t{3});
+        QCOMPARE(t.layout.views.size(), std::size_t{7});
+        QCOMPARE(t.layout.views[6].kind, std::string("global"));
+        QCOMPARE(t.layout.views[6].rect, cv::Rect2d(0, 0, 168, 100));
+        // Crop (1, 2) is canvas x 56..84, y 28..56 of 84x56: the original's x 112..168, y 50..100.
+        QCOMPARE(t.layout.views[5].rect, cv::Rect2d(112, 50, 56, 50));
+        QCOMPARE(t.image_begin, std::int64_t{5});  // after <|im_start|> User : <fake> <row_1_col_1>
+        QCOMPARE(t.tokens[5].row, 0);
+        QCOMPARE(t.tokens[8].col, 1);
+        QCOMPARE(QString::fromStdString(t.tokens[9 + 2].text), QString("<img crop2 0,0>"));  // after 290 293
+        QCOMPARE(QString::fromStdString(t.tokens[45].text), QString("<img global 0,1>"));
+        QCOMPARE(t.layout.tokens[4].view, 1);  // crop (0, 1) after crop (0, 0)'s four tokens
+        QCOMPARE(t.layout.tokens[27].view, 6);
+        QCOMPARE(ref.meta["image_processor"]["image_prompt_string"].get<std::string>(),
+                 smolvlm_image_prompt_string(2, 3, 4));
+
+        // One <image> in raw ids becomes the processor's block (numbered by the tokenizer): the fixture's
+        // ids.
+        const FixtureTokenizer tok;
+        std::vector<std::int64_t> raw = {1, 23, 25, 310, 77, 140, 61, 25, 311, 198, 30, 25};
+        QCOMPARE(expand_smolvlm_image_tokens(c, &tok, raw, t.pixel_values), r.ids);
+        QCOMPARE(expand_smolvlm_image_tokens(c, &tok, r.ids, t.pixel_values), r.ids);  // already expanded
+        QVERIFY_THROWS_EXCEPTION(Error, expand_smolvlm_image_tokens(c, nullptr, raw, t.pixel_values));
+        raw.insert(raw.begin() + 4, 310);
+        QVERIFY_THROWS_EXCEPTION(Error, expand_smolvlm_image_tokens(c, &tok, raw, t.pixel_values));
+        // Without crops (an image no larger than one crop) only the global part remains.
+        QCOMPARE(smolvlm_image_prompt_string(0, 0, 2),
+                 std::string("<fake_token_around_image><global-img><image><image><fake_token_around_image>"));
+    }
+
+    void smolvlm_config_defaults_and_errors() {
+        // SmolVLMConfig / Idefics3Config defaults: Idefics3 ViT (1152 wide, 12 layers, patch 32 at 224),
+        // scale_factor 2, image token 128257, Llama with rms_norm_eps 1e-5, untied.
+        // The bare defaults cannot run: 224 / 32 = 7 patches a side do not pixel-shuffle by 2 (transformers
+        // fails in the connector); the error says so.
+        try {
+            parse_model_config({{"model_type", "smolvlm"}});
+            QFAIL("accepted a 7x7 patch grid with scale_factor 2");
+        } catch (const Error& e) {
+            QVERIFY2(QString(e.what()).contains("224/32"), e.what());
+        }
+        // Without a text_config the Llama default (vocab 32000) cannot hold the default image token 128257.
+        try {
+            parse_model_config({{"model_type", "smolvlm"}, {"vision_config", {{"image_size", 256}}}});
+            QFAIL("accepted an image token outside the vocabulary");
+        } catch (const Error& e) {
+            QVERIFY2(QString(e.what()).contains("image_token_id 128257"), e.what());
+        }
+        const ModelConfig d = parse_model_config({{"model_type", "smolvlm"},
+                                                  {"vision_config", {{"image_size", 256}}},
+                                                  {"text_config", {{"vocab_size", 128259}}}});
+        QVERIFY(d.family == MultimodalFamily::SmolVLM);
+        QCOMPARE(d.vision.hidden_size, std::int64_t{1152});
+        QCOMPARE(d.vision.patch_size, std::int64_t{32});
+        QCOMPARE(d.vision.grid(), std::int64_t{8});
+        QCOMPARE(d.image_token_count(), std::int64_t{16});
+        QCOMPARE(d.image_token_index, std::int64_t{128257});
+        QVERIFY(!d.text.tie_word_embeddings);
+        const nlohmann::json vision = {
+            {"image_size", 512}, {"patch_size", 16}, {"hidden_size", 768}, {"num_attention_heads", 12}};
+        const ModelConfig s = parse_model_config({{"model_type", "smolvlm"},
+                                                  {"vision_config", vision},
+                                                  {"scale_factor", 4},
+                                                  {"text_config", {{"vocab_size", 49280}}},
+                                                  {"image_token_id", 49190}});
+        QCOMPARE(s.image_token_count(), std::int64_t{64});  // SmolVLM-256M: 32x32 patches / 4^2
+        const ModelConfig i = parse_model_config({{"model_type", "idefics3"},
+                                                  {"vision_config", vision},
+                                                  {"text_config", {{"vocab_size", 130000}}}});
+        QCOMPARE(QString::fromStdString(i.architecture), QString("Idefics3ForConditionalGeneration"));
+        QCOMPARE(i.image_token_count(), std::int64_t{256});
+        try {
+            parse_model_config({{"model_type", "smolvlm"},
+                                {"vision_config", vision},
+                                {"scale_factor", 3},
+                                {"text_config", {{"vocab_size", 130000}}}});
+            QFAIL("accepted a scale_factor that does not divide the patch grid");
+        } catch (const Error& e) {
+            QVERIFY2(QString(e.what()).contains("scale_factor 3"), e.what());
+        }
+        QVERIFY_THROWS_EXCEPTION(Error, parse_model_config({{"model_type", "smolvlm"},
+                                                            {"vision_config", vision},
+                                                            {"text_config", {{"model_type", "qwen2"}}}}));
+        // The config round-trips through config.json.
+        const ModelConfig back = parse_model_config(model_config_to_json(s));
+        QVERIFY(back.family == MultimodalFamily::SmolVLM);
+        QCOMPARE(back.scale_factor, std::int64_t{4});
+        QCOMPARE(back.image_token_index, s.image_token_index);
+        QCOMPARE(back.vision.grid(), std::int64_t{32});
+        // Idefics3's position ids on a full crop are the plain patch indices (also for grids like 27 or 26
+        // that 1/n does not represent exactly).
+        for (std::int64_t n : {4, 26, 27, 32})
+            QVERIFY(idefics3_position_ids(n, n, n).equal(at::arange(n * n, at::kLong)));
     }
 
     void anyres_config_defaults_and_errors() {

@@ -6,6 +6,7 @@
 
 #include "core/image/anyres.h"
 #include "core/image/image_layout.h"
+#include "core/image/smolvlm_split.h"
 #include "core/util/error.h"
 
 using namespace sightline;
@@ -160,6 +161,78 @@ class TestImageLayout : public QObject {
         const auto partial = compose_map(l, v, grid);
         QCOMPARE(partial[7 * 8 + 7], 1.0f);  // only the base view covers (35, 35)
         QCOMPARE(partial[5 * 8 + 5], 0.5f);  // both views there, the tile says 0
+    }
+
+    void smolvlm_plan_follows_the_processor_arithmetic() {
+        ImageProcessorConfig cfg;
+        cfg.kind = ImageProcessorKind::Siglip;
+        cfg.smolvlm = true;
+        cfg.longest_edge = 84;
+        cfg.resize_height = cfg.resize_width = 28;
+        // The fixture: 168x100 -> longest edge 84 -> 84x50 -> multiples of 28: 84x56 -> 2 rows x 3 crops.
+        const SmolVLMPlan p = plan_smolvlm(168, 100, cfg);
+        QCOMPARE(p.resized_w, 84);
+        QCOMPARE(p.resized_h, 50);
+        QCOMPARE(p.canvas_w, 84);
+        QCOMPARE(p.canvas_h, 56);
+        QCOMPARE(p.rows, 2);
+        QCOMPARE(p.cols, 3);
+        QCOMPARE(p.views(), 7);
+        // A tall 99x168 image: the long side to 84, the short one int(84 * 99/168) = 49, made even.
+        const SmolVLMPlan tall = plan_smolvlm(99, 168, cfg);
+        QCOMPARE(tall.resized_h, 84);
+        QCOMPARE(tall.resized_w, 50);  // int(84 * 99/168) = 49, made even
+        QCOMPARE(tall.rows, 3);
+        QCOMPARE(tall.cols, 2);
+        // A canvas of one crop has no crops: the global view alone.
+        cfg.longest_edge = 28;
+        const SmolVLMPlan small = plan_smolvlm(168, 100, cfg);
+        QCOMPARE(small.rows, 0);
+        QCOMPARE(small.views(), 1);
+        cfg.longest_edge = 84;
+        cfg.do_image_splitting = false;
+        QCOMPARE(plan_smolvlm(168, 100, cfg).views(), 1);
+    }
+
+    void smolvlm_one_hot_crop_token_lights_its_rectangle() {
+        // The fixture's geometry: 2x3 crops of 2x2 tokens over 168x100, then the global view's 2x2.
+        SmolVLMPlan p;
+        p.image_w = 168;
+        p.image_h = 100;
+        p.canvas_w = 84;
+        p.canvas_h = 56;
+        p.tile = 28;
+        p.rows = 2;
+        p.cols = 3;
+        const ImageLayout l = smolvlm_layout(p, 2);
+        QCOMPARE(l.views.size(), std::size_t{7});
+        QCOMPARE(l.tokens.size(), std::size_t{28});
+        const cv::Size grid = map_grid_size(l);
+        for (std::size_t k = 0; k < l.tokens.size(); ++k) {
+            std::vector<float> v(l.tokens.size(), 0.0f);
+            v[k] = 1.0f;
+            const ImageTokenPlace& t = l.tokens[k];
+            const cv::Rect2d rect = l.cell_rect(t.view, t.row, t.col);
+            const bool global = l.views[static_cast<std::size_t>(t.view)].kind == "global";
+            const auto map = compose_map(l, v, grid);
+            const auto alone = compose_map(l, v, grid, t.view);
+            int lit = 0;
+            for (int r = 0; r < grid.height; ++r)
+                for (int c = 0; c < grid.width; ++c) {
+                    const cv::Point2d centre((c + 0.5) * 168.0 / grid.width, (r + 0.5) * 100.0 / grid.height);
+                    const bool inside = rect.contains(centre);
+                    const float value = map[static_cast<std::size_t>(r * grid.width + c)];
+                    // Every point is seen by one crop and the global view: a lone token weighs one half.
+                    QCOMPARE(value, inside ? 0.5f : 0.0f);
+                    QCOMPARE(alone[static_cast<std::size_t>(r * grid.width + c)], inside ? 1.0f : 0.0f);
+                    lit += inside ? 1 : 0;
+                }
+            QVERIFY2(lit > 0, qPrintable(QString("token %1 lights no map cell").arg(k)));
+            if (!global) QVERIFY(rect.width < 168 / 3.0 + 1e-9 && rect.height < 50 + 1e-9);
+        }
+        // Crop (1, 2)'s last token: the bottom-right quarter of that crop, x 140..168, y 75..100.
+        const cv::Rect2d last = l.cell_rect(5, 1, 1);
+        QCOMPARE(last, cv::Rect2d(140, 75, 28, 25));
     }
 };
 

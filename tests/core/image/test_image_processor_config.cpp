@@ -116,6 +116,36 @@ class TestImageProcessorConfig : public QObject {
         QVERIFY(same_rgb(scalar_mean.mean, {0.25f, 0.25f, 0.25f}));
     }
 
+    void smolvlmSplittingConfig() {
+        // The SmolVLM fixture's preprocessor_config.json (SmolVLMImageProcessor, transformers 4.51).
+        const ImageProcessorConfig c = parse_image_processor_config(json::parse(R"({
+            "do_convert_rgb": true, "do_image_splitting": true, "do_normalize": true, "do_pad": true,
+            "do_rescale": true, "do_resize": true, "image_mean": [0.5, 0.5, 0.5],
+            "image_processor_type": "SmolVLMImageProcessor", "image_std": [0.5, 0.5, 0.5],
+            "max_image_size": {"longest_edge": 28}, "resample": 1,
+            "rescale_factor": 0.00392156862745098, "size": {"longest_edge": 84}})"));
+        QVERIFY(c.smolvlm && c.do_image_splitting);
+        QVERIFY(c.kind == ImageProcessorKind::Siglip);
+        QCOMPARE(c.longest_edge, 84);
+        QCOMPARE(c.tile_size(), 28);
+        QCOMPARE(c.resample, int(PilLanczos));
+        QVERIFY(!c.do_center_crop);
+        // Class defaults (Idefics3ImageProcessor too): longest edge 4 x 364, crops of 364, LANCZOS, 0.5.
+        const ImageProcessorConfig d =
+            parse_image_processor_config(json{{"image_processor_type", "Idefics3ImageProcessor"}});
+        QVERIFY(d.smolvlm);
+        QCOMPARE(d.longest_edge, 1456);
+        QCOMPARE(d.tile_size(), 364);
+        QCOMPARE(d.resample, int(PilLanczos));
+        QVERIFY(same_rgb(d.mean, {0.5f, 0.5f, 0.5f}));
+        // Its sizes are longest edges: height/width is refused with the field named.
+        const QString msg = error_of([&] {
+            parse_image_processor_config(json{{"image_processor_type", "SmolVLMImageProcessor"},
+                                              {"size", {{"height", 3}, {"width", 3}}}});
+        });
+        QVERIFY2(msg.contains("\"size\"") && msg.contains("longest_edge"), qPrintable(msg));
+    }
+
     void badFieldsNameTheProblem_data() {
         QTest::addColumn<QString>("text");
         QTest::addColumn<QString>("expected");
