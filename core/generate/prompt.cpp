@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "core/image/anyres.h"
+#include "core/image/qwen_processor.h"
 
 #include "core/util/error.h"
 
@@ -153,7 +154,20 @@ ModelImage prepare_model_image(const LoadedModel& model, const cv::Mat& rgb8) {
     if (rgb8.empty() || rgb8.type() != CV_8UC3) fail("the image is empty or not 8-bit RGB");
     const ImageProcessorConfig& cfg = *model.image_processor;
     ModelImage out;
-    if (c.anyres) {
+    if (c.family == MultimodalFamily::Qwen2VL) {
+        // Native resolution: one grid of merged patches over the whole (resized) image.
+        if (cfg.kind != ImageProcessorKind::Qwen)
+            fail(model.name, ": ", c.architecture, " needs a Qwen2VLImageProcessor preprocessor_config.json");
+        QwenPatches q = preprocess_qwen(rgb8, cfg);
+        const int merge = static_cast<int>(c.vision.spatial_merge_size);
+        out.input.pixels = at::from_blob(q.values.data(), {q.rows, q.cols}, at::kFloat).clone();
+        out.input.grid_t = q.grid_t;
+        out.input.grid_h = q.grid_h;
+        out.input.grid_w = q.grid_w;
+        out.view = std::move(q.view);
+        out.layout = single_grid_layout(rgb8.cols, rgb8.rows, q.grid_h / merge, q.grid_w / merge,
+                                        cv::Rect2d(0, 0, rgb8.cols, rgb8.rows));
+    } else if (c.anyres) {
         if (!cfg.anyres)
             fail(model.name, ": the model tiles images (", c.architecture,
                  ") but preprocessor_config.json names a single-view processor");

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "core/image/qwen_processor.h"
 #include "core/util/error.h"
 #include "core/util/strings.h"
 
@@ -41,9 +42,12 @@ ImageProcessorKind detect_kind(const json& j) {
           "LlavaOnevisionImageProcessorFast", "LlavaOnevisionProcessor"}) {
         if (name == siglip) return ImageProcessorKind::Siglip;
     }
+    for (const char* qwen :
+         {"Qwen2VLImageProcessor", "Qwen2VLImageProcessorFast", "Qwen2VLProcessor", "Qwen2_5_VLProcessor"})
+        if (name == qwen) return ImageProcessorKind::Qwen;
     fail("unsupported image processor \"", name, "\" in field \"", field,
          "\" (supported: CLIPImageProcessor, LlavaImageProcessor, LlavaNextImageProcessor, "
-         "LlavaOnevisionImageProcessor, SiglipImageProcessor, Gemma3ImageProcessor)");
+         "LlavaOnevisionImageProcessor, SiglipImageProcessor, Gemma3ImageProcessor, Qwen2VLImageProcessor)");
 }
 
 bool get_bool(const json& j, const char* key, bool fallback) {
@@ -142,6 +146,7 @@ const char* resample_name(int code) {
 }  // namespace
 
 std::string describe(const ImageProcessorConfig& cfg) {
+    if (cfg.kind == ImageProcessorKind::Qwen) return describe_qwen_processor(cfg);
     std::ostringstream out;
     out << (cfg.kind == ImageProcessorKind::Siglip ? "SigLIP" : "CLIP");
     if (cfg.pad_to_square) out << " pad-to-square";
@@ -162,6 +167,7 @@ ImageProcessorConfig parse_image_processor_config(const nlohmann::json& j) {
     if (!j.is_object()) fail("preprocessor config must be a JSON object, got ", j.type_name());
     ImageProcessorConfig cfg;
     cfg.kind = detect_kind(j);
+    if (cfg.kind == ImageProcessorKind::Qwen) return parse_qwen_processor_config(j);
     const auto type = j.find("image_processor_type");
     const bool gemma3 =
         type != j.end() && type->is_string() && type->get<std::string>().rfind("Gemma3", 0) == 0;

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "core/model/qwen_config.h"
 #include "core/util/error.h"
 #include "core/util/strings.h"
 
@@ -237,13 +238,14 @@ VisionConfig parse_vision(const json& j, const std::string& where, bool llava_de
 }  // namespace
 
 std::int64_t ModelConfig::image_grid() const {
+    if (family == MultimodalFamily::Qwen2VL) return 0;
     if (family == MultimodalFamily::Gemma3)
         return static_cast<std::int64_t>(std::llround(std::sqrt(static_cast<double>(mm_tokens_per_image))));
     return vision.grid();
 }
 
 std::int64_t ModelConfig::image_token_count() const {
-    if (!multimodal) return 0;
+    if (!multimodal || family == MultimodalFamily::Qwen2VL) return 0;
     if (family == MultimodalFamily::Gemma3) return mm_tokens_per_image;
     std::int64_t n = vision.num_patches() + (vision.has_class_token() ? 1 : 0);
     if (vision_feature_select_strategy == "default") n -= 1;
@@ -447,6 +449,8 @@ ModelConfig parse_model_config(const json& j, const std::string& origin) {
         c.image_seq_length = c.mm_tokens_per_image;
         if (c.image_token_index < 0 || c.image_token_index >= c.text.vocab_size)
             fail(origin, ": image_token_index ", c.image_token_index, " is outside the vocabulary");
+    } else if (c.model_type == "qwen2_vl" || c.model_type == "qwen2_5_vl") {
+        c = parse_qwen_vl_config(j, origin);
     } else if (c.model_type == "llama" || c.model_type == "qwen2" || c.model_type == "mistral") {
         c.text = parse_text(j, origin, c.model_type);
         if (c.architecture.empty())
@@ -455,7 +459,7 @@ ModelConfig parse_model_config(const json& j, const std::string& origin) {
         fail(origin, ": model_type '", c.model_type,
              "' is not supported (supported: llava, llava_next and llava_onevision with CLIP/SigLIP + "
              "Llama/Qwen2, "
-             "paligemma, gemma3, llama, qwen2, mistral)");
+             "paligemma, gemma3, qwen2_vl, qwen2_5_vl, llama, qwen2, mistral)");
     }
     return c;
 }
@@ -508,6 +512,7 @@ json model_config_to_json(const ModelConfig& c) {
         text["architectures"] = {c.architecture};
         return text;
     }
+    if (c.family == MultimodalFamily::Qwen2VL) return qwen_vl_config_to_json(c, text);
     json vision = {{"model_type", c.vision.model_type},
                    {"hidden_size", c.vision.hidden_size},
                    {"intermediate_size", c.vision.intermediate_size},

@@ -19,6 +19,10 @@ std::string canonical_key(const std::string& key, bool multimodal) {
     if (replace_prefix(k, "model.vision_tower.", "vision_tower.")) return k;
     if (replace_prefix(k, "model.multi_modal_projector.", "multi_modal_projector.")) return k;
     if (k == "model.image_newline") return "image_newline";
+    // Qwen2-VL / Qwen2.5-VL before transformers 4.52: "visual.*" (kept) and the language model at "model.*".
+    if (replace_prefix(k, "model.visual.", "visual.")) return k;
+    for (const char* part : {"model.layers.", "model.embed_tokens.", "model.norm."})
+        if (starts_with(k, part)) return "language_model." + k;
     return k;
 }
 
