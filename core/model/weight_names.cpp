@@ -34,6 +34,7 @@ std::string layout_key(const std::string& canonical, bool multimodal, KeyLayout 
     if (replace_prefix(k, "vision_tower.", "model.vision_tower.")) return k;
     if (replace_prefix(k, "multi_modal_projector.", "model.multi_modal_projector.")) return k;
     if (k == "image_newline") return "model.image_newline";
+    if (replace_prefix(k, "visual.", "model.visual.")) return k;  // Qwen2-VL / Qwen2.5-VL
     return k;
 }
 

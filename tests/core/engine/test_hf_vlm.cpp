@@ -11,6 +11,7 @@
 #include "core/image/image_io.h"
 #include "core/image/qwen_processor.h"
 #include "core/io/weight_store.h"
+#include "core/model/checkpoint_writer.h"
 #include "core/model/hooks.h"
 #include "core/model/loaded_model.h"
 #include "core/model/mrope.h"
@@ -234,6 +235,26 @@ class TestHfVlm : public QObject {
         }
         QCOMPARE(pos.delta, ref.meta["mrope"]["rope_deltas"].get<std::int64_t>());
         check_family(family, 1.0);
+
+        // The transformers >= 4.52 names (model.visual.*, model.language_model.*) load too: the model written
+        // that way (config.json from the parsed config) and read back gives the same logits.
+        QTemporaryDir tmp;
+        const std::string out_dir = tmp.path().toStdString();
+        CheckpointWriteOptions w;
+        w.layout = KeyLayout::Transformers452;
+        save_model(*model->model, out_dir, w);
+        QVERIFY(QFile::copy(QString::fromStdString(dir + "/preprocessor_config.json"),
+                            tmp.filePath("preprocessor_config.json")));
+        const WeightStore saved =
+            WeightStore::load_files({out_dir + "/model.safetensors"}, ComputeDType::F32);
+        QVERIFY(saved.contains("model.visual.patch_embed.proj.weight"));
+        QVERIFY(saved.contains("model.language_model.layers.0.self_attn.q_proj.weight"));
+        const auto reloaded = load_model(out_dir);
+        QCOMPARE(reloaded->config.text.tie_word_embeddings, c.text.tie_word_embeddings);
+        at::NoGradGuard ng;
+        const at::Tensor ids = at::tensor(r.ids, at::kLong).unsqueeze(0);
+        CHECK_CLOSE(reloaded->model->forward(ids, t.pixel_values).logits,
+                    model->model->forward(ids, t.pixel_values).logits, 1e-6);
     }
 
     void qwen2_vl_matches_transformers() {
@@ -249,6 +270,27 @@ class TestHfVlm : public QObject {
         const auto model = load_model(test::fixture("hf_vlm/qwen2_5_vl"));
         QCOMPARE(model->config.vision.fullatt_block_indexes, (std::vector<std::int64_t>{1, 3}));
         QCOMPARE(model->config.vision.window_size, std::int64_t{56});
+        PromptRequest r;
+        r.ids = read_reference("qwen2_5_vl").meta["input_ids"].get<std::vector<std::int64_t>>();
+        r.image_rgb = load_image_rgb(test::fixture("hf_vlm/image.png"));
+        const Trace t = prepare_prompt(*model, r).trace;
+        RunOptions o;
+        o.cache = {"vision.blocks.*.attn.hook_pattern"};
+        ActivationCache cache;
+        HookRunner hooks(&o, &cache);
+        at::NoGradGuard ng;
+        model->model->qwen_vision()->encode(t.pixel_values, hooks);
+        // Patch 0 sits in merged token (0, 0), patch 4 in (0, 1) (the same 2x2-token window), patch 8 in (0,
+        // 2) (the next window). Windowed block 0 hides patch 8 from patch 0; full-attention block 1 does not.
+        const at::Tensor windowed =
+            cache.get("vision.blocks.0.attn.hook_pattern")[0].select(1, 0);  // [heads, 60]
+        const at::Tensor full = cache.get("vision.blocks.1.attn.hook_pattern")[0].select(1, 0);
+        QCOMPARE(windowed.select(1, 8).abs().max().item<float>(), 0.0f);
+        QVERIFY(windowed.select(1, 4).min().item<float>() > 0.0f);
+        QVERIFY(full.select(1, 8).min().item<float>() > 0.0f);
+        // Window 0 holds merged tokens (0, 0), (0, 1), (1, 0), (1, 1): patches 0..7 and 20..27.
+        const at::Tensor inside = windowed.narrow(1, 0, 8).sum(1) + windowed.narrow(1, 20, 8).sum(1);
+        QVERIFY((inside - 1).abs().max().item<float>() < 1e-5f);
     }
 
     void qwen_config_defaults_and_errors() {
