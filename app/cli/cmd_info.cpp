@@ -51,8 +51,8 @@ int cmd_info(const Words& words) {
         "hook_resid_mid",        "mlp.hook_post",     "hook_mlp_out", "hook_resid_post"};
     if (c.multimodal) {
         hooks.push_back("vision.hook_embed");
-        hooks.push_back(cat("vision.blocks.{0..", m->model->vision()->blocks_used() - 1, "}.{",
-                            join(block_hooks, ","), "}"));
+        hooks.push_back(
+            cat("vision.blocks.{0..", m->model->vision_blocks() - 1, "}.{", join(block_hooks, ","), "}"));
         hooks.push_back("projector.hook_out");
     }
     hooks.push_back("lm.hook_embed");

@@ -132,9 +132,10 @@ Explanation RelevancyExplainer::explain(TraceContext& ctx, std::int64_t target,
         fail("relevancy: vision = ", vision,
              " reads one vision-tower grid, but this model sees the image as ", trace.layout.views.size(),
              " views (tiles or crops); use vision = off");
-    if (want_vision &&
-        ctx.model().config.image_token_count() !=
-            ctx.model().config.vision.num_patches() + (ctx.model().config.image_tokens_include_cls() ? 1 : 0))
+    if (want_vision && (ctx.model().config.family == MultimodalFamily::Qwen2VL ||
+                        ctx.model().config.image_token_count() !=
+                            ctx.model().config.vision.num_patches() +
+                                (ctx.model().config.image_tokens_include_cls() ? 1 : 0)))
         fail("relevancy: vision = ", vision,
              " needs one image token per vision-tower token; this model pools ",
              "its patches into fewer tokens (use vision = off)");
@@ -230,7 +231,7 @@ Explanation RelevancyExplainer::explain(TraceContext& ctx, std::int64_t target,
         } else {
             // Vision-tower relevancy over its tokens ([CLS] + patches for CLIP, patches for SigLIP).
             std::vector<at::Tensor> vp, vg;
-            for (int l = 0; l < ctx.model().model->vision()->blocks_used(); ++l) {
+            for (int l = 0; l < ctx.model().model->vision_blocks(); ++l) {
                 const auto& a = cache.get("vision.blocks." + std::to_string(l) + ".attn.hook_pattern");
                 vp.push_back(a[0].detach());
                 vg.push_back(a.grad()[0]);

@@ -6,6 +6,7 @@
 
 #include "core/generate/smolvlm_prompt.h"
 #include "core/image/anyres.h"
+#include "core/image/qwen_processor.h"
 
 #include "core/util/error.h"
 
@@ -159,6 +160,19 @@ ModelImage prepare_model_image(const LoadedModel& model, const cv::Mat& rgb8) {
     ModelImage out;
     if (c.family == MultimodalFamily::SmolVLM) {
         out = prepare_smolvlm_image(model, rgb8);
+    } else if (c.family == MultimodalFamily::Qwen2VL) {
+        // Native resolution: one grid of merged patches over the whole (resized) image.
+        if (cfg.kind != ImageProcessorKind::Qwen)
+            fail(model.name, ": ", c.architecture, " needs a Qwen2VLImageProcessor preprocessor_config.json");
+        QwenPatches q = preprocess_qwen(rgb8, cfg);
+        const int merge = static_cast<int>(c.vision.spatial_merge_size);
+        out.input.pixels = at::from_blob(q.values.data(), {q.rows, q.cols}, at::kFloat).clone();
+        out.input.grid_t = q.grid_t;
+        out.input.grid_h = q.grid_h;
+        out.input.grid_w = q.grid_w;
+        out.view = std::move(q.view);
+        out.layout = single_grid_layout(rgb8.cols, rgb8.rows, q.grid_h / merge, q.grid_w / merge,
+                                        cv::Rect2d(0, 0, rgb8.cols, rgb8.rows));
     } else if (c.anyres) {
         if (!cfg.anyres)
             fail(model.name, ": the model tiles images (", c.architecture,

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "core/image/qwen_processor.h"
 #include "core/util/error.h"
 #include "core/util/strings.h"
 
@@ -43,10 +44,13 @@ ImageProcessorKind detect_kind(const json& j) {
           "Idefics3ImageProcessorFast", "Idefics3Processor"}) {
         if (name == siglip) return ImageProcessorKind::Siglip;
     }
+    for (const char* qwen :
+         {"Qwen2VLImageProcessor", "Qwen2VLImageProcessorFast", "Qwen2VLProcessor", "Qwen2_5_VLProcessor"})
+        if (name == qwen) return ImageProcessorKind::Qwen;
     fail("unsupported image processor \"", name, "\" in field \"", field,
          "\" (supported: CLIPImageProcessor, LlavaImageProcessor, LlavaNextImageProcessor, "
          "LlavaOnevisionImageProcessor, SiglipImageProcessor, Gemma3ImageProcessor, SmolVLMImageProcessor, "
-         "Idefics3ImageProcessor)");
+         "Idefics3ImageProcessor, Qwen2VLImageProcessor)");
 }
 
 bool get_bool(const json& j, const char* key, bool fallback) {
@@ -145,6 +149,7 @@ const char* resample_name(int code) {
 }  // namespace
 
 std::string describe(const ImageProcessorConfig& cfg) {
+    if (cfg.kind == ImageProcessorKind::Qwen) return describe_qwen_processor(cfg);
     std::ostringstream out;
     out << (cfg.kind == ImageProcessorKind::Siglip ? "SigLIP" : "CLIP");
     if (cfg.pad_to_square) out << " pad-to-square";
@@ -168,6 +173,7 @@ ImageProcessorConfig parse_image_processor_config(const nlohmann::json& j) {
     if (!j.is_object()) fail("preprocessor config must be a JSON object, got ", j.type_name());
     ImageProcessorConfig cfg;
     cfg.kind = detect_kind(j);
+    if (cfg.kind == ImageProcessorKind::Qwen) return parse_qwen_processor_config(j);
     const auto type = j.find("image_processor_type");
     const bool gemma3 =
         type != j.end() && type->is_string() && type->get<std::string>().rfind("Gemma3", 0) == 0;

@@ -10,8 +10,9 @@
 namespace sightline {
 
 enum class ImageProcessorKind {
-    Clip,   // CLIPImageProcessor / LlavaImageProcessor: shortest edge -> size, centre crop
-    Siglip  // SiglipImageProcessor: plain resize to height x width, no crop
+    Clip,    // CLIPImageProcessor / LlavaImageProcessor: shortest edge -> size, centre crop
+    Siglip,  // SiglipImageProcessor: plain resize to height x width, no crop
+    Qwen     // Qwen2VLImageProcessor: native resolution (smart_resize), patches (core/image/qwen_processor.h)
 };
 
 // PIL resampling codes (PIL.Image.Resampling), as stored in "resample".
@@ -59,6 +60,13 @@ struct ImageProcessorConfig {
     bool smolvlm = false;
     int longest_edge = 4 * 364;
     bool do_image_splitting = true;
+    // Qwen2VLImageProcessor: the image is resized to multiples of patch_size * merge_size holding between
+    // min_pixels and max_pixels pixels, then cut into patches of temporal_patch_size frames.
+    long long min_pixels = 56 * 56;
+    long long max_pixels = 28 * 28 * 1280;
+    int patch_size = 14;
+    int temporal_patch_size = 2;
+    int merge_size = 2;
     int tile_size() const { return kind == ImageProcessorKind::Siglip ? resize_height : crop_height; }
 };
 

@@ -49,7 +49,8 @@ at::Tensor repeat_kv(const at::Tensor& x, std::int64_t n_rep) {
 
 at::Tensor attention_forward(const at::Tensor& x, const AttentionWeights& w, const AttentionSpec& spec,
                              const RotaryTables* rotary, KVCache* cache, std::int64_t offset,
-                             const BlockHookNames& names, HookRunner& hooks, const at::Tensor& mutual) {
+                             const BlockHookNames& names, HookRunner& hooks, const at::Tensor& mutual,
+                             const at::Tensor& hidden_pairs) {
     const auto b = x.size(0), t = x.size(1);
     at::Tensor q = split_heads(w.q(x), spec.heads, spec.head_dim);
     at::Tensor k = split_heads(w.k(x), spec.kv_heads, spec.head_dim);
@@ -95,6 +96,12 @@ at::Tensor attention_forward(const at::Tensor& x, const AttentionWeights& w, con
             scores = scores.masked_fill(blocked, -std::numeric_limits<float>::infinity());
         else
             scores.masked_fill_(blocked, -std::numeric_limits<float>::infinity());
+    }
+    if (hidden_pairs.defined()) {
+        if (grad)
+            scores = scores.masked_fill(hidden_pairs, -std::numeric_limits<float>::infinity());
+        else
+            scores.masked_fill_(hidden_pairs, -std::numeric_limits<float>::infinity());
     }
     const at::Tensor knockout = hooks.knockout_mask(spec.tower, spec.layer, offset, t, key_len);
     if (knockout.defined()) scores = scores + knockout;

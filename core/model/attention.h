@@ -40,8 +40,11 @@ struct AttentionWeights {
 // from earlier calls are prepended and `position_offset` is the absolute position of x[:, 0]. With a causal
 // spec, a query and a key that are both marked in `mutual` (bool [positions], absolute; may be undefined)
 // see each other both ways: a prefix-LM prompt, or Gemma 3's image tokens. The sliding window applies after.
+// `hidden_pairs` (bool [T, keys] or undefined) hides further pairs whatever the spec (Qwen2-VL's per-image
+// and per-window vision attention).
 at::Tensor attention_forward(const at::Tensor& x, const AttentionWeights& w, const AttentionSpec& spec,
                              const RotaryTables* rotary, KVCache* cache, std::int64_t position_offset,
-                             const BlockHookNames& names, HookRunner& hooks, const at::Tensor& mutual = {});
+                             const BlockHookNames& names, HookRunner& hooks, const at::Tensor& mutual = {},
+                             const at::Tensor& hidden_pairs = {});
 
 }  // namespace sightline

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "core/model/qwen_config.h"
 #include "core/util/error.h"
 #include "core/util/strings.h"
 
@@ -316,13 +317,14 @@ void parse_smolvlm(const json& j, const std::string& origin, ModelConfig& c) {
 
 std::int64_t ModelConfig::image_grid() const {
     if (family == MultimodalFamily::SmolVLM) return vision.grid() / scale_factor;
+    if (family == MultimodalFamily::Qwen2VL) return 0;
     if (family == MultimodalFamily::Gemma3)
         return static_cast<std::int64_t>(std::llround(std::sqrt(static_cast<double>(mm_tokens_per_image))));
     return vision.grid();
 }
 
 std::int64_t ModelConfig::image_token_count() const {
-    if (!multimodal) return 0;
+    if (!multimodal || family == MultimodalFamily::Qwen2VL) return 0;
     if (family == MultimodalFamily::Gemma3) return mm_tokens_per_image;
     if (family == MultimodalFamily::SmolVLM) return image_grid() * image_grid();
     std::int64_t n = vision.num_patches() + (vision.has_class_token() ? 1 : 0);
@@ -529,6 +531,8 @@ ModelConfig parse_model_config(const json& j, const std::string& origin) {
             fail(origin, ": image_token_index ", c.image_token_index, " is outside the vocabulary");
     } else if (c.model_type == "smolvlm" || c.model_type == "idefics3") {
         parse_smolvlm(j, origin, c);
+    } else if (c.model_type == "qwen2_vl" || c.model_type == "qwen2_5_vl") {
+        c = parse_qwen_vl_config(j, origin);
     } else if (c.model_type == "llama" || c.model_type == "qwen2" || c.model_type == "mistral") {
         c.text = parse_text(j, origin, c.model_type);
         if (c.architecture.empty())
@@ -539,7 +543,7 @@ ModelConfig parse_model_config(const json& j, const std::string& origin) {
         fail(origin, ": model_type '", c.model_type,
              "' is not supported (supported: llava, llava_next and llava_onevision with CLIP/SigLIP + "
              "Llama/Qwen2, "
-             "paligemma, gemma3, smolvlm, idefics3, llama, qwen2, mistral)");
+             "paligemma, gemma3, smolvlm, idefics3, qwen2_vl, qwen2_5_vl, llama, qwen2, mistral)");
     }
     return c;
 }
@@ -593,6 +597,7 @@ json model_config_to_json(const ModelConfig& c) {
         text["architectures"] = {c.architecture};
         return text;
     }
+    if (c.family == MultimodalFamily::Qwen2VL) return qwen_vl_config_to_json(c, text);
     json vision = {{"model_type", c.vision.model_type},
                    {"hidden_size", c.vision.hidden_size},
                    {"intermediate_size", c.vision.intermediate_size},

@@ -17,10 +17,13 @@ enum class DecoderKind { Llama, Qwen2, Gemma, Gemma3, Mistral };
 // How the image reaches the language model: LLaVA (two-layer GELU projector, <image> in the chat text) or
 // PaliGemma (one linear projector scaled by 1/sqrt(d), image tokens before <bos>, prefix-LM attention) or
 // Gemma 3 (patch grid average-pooled to mm_tokens_per_image tokens, RMSNorm, a projection matrix; image
-// tokens attend to each other both ways) or SmolVLM / Idefics3 (the image split into crops plus a global
-// view, each through an Idefics3 ViT, pixel shuffle by scale_factor, one linear layer without bias).
-enum class MultimodalFamily { Llava, PaliGemma, Gemma3, SmolVLM };
-enum class VisionKind { Clip, Siglip };
+// tokens attend to each other both ways), SmolVLM / Idefics3 (the image split into crops plus a global
+// view, each through an Idefics3 ViT, pixel shuffle by scale_factor, one linear layer without bias) or
+// Qwen2-VL / Qwen2.5-VL (a native-resolution ViT whose 2x2 neighbouring patches are merged into one token;
+// M-RoPE positions in the language model).
+enum class MultimodalFamily { Llava, PaliGemma, Gemma3, SmolVLM, Qwen2VL };
+// Qwen2VL: LayerNorm + quick_gelu MLP blocks; Qwen25VL: RMSNorm + SwiGLU blocks, window attention.
+enum class VisionKind { Clip, Siglip, Qwen2VL, Qwen25VL };
 
 struct TextConfig {
     DecoderKind kind = DecoderKind::Llama;
@@ -60,6 +63,9 @@ struct TextConfig {
     std::int64_t sliding_window_pattern = 0;
     double rope_local_theta = 10000.0;
     bool image_bidirectional = false;
+    // Qwen2-VL / Qwen2.5-VL: M-RoPE, the rotary half-dimensions split into (temporal, height, width) sections
+    // that each rotate by their own position axis (empty: plain RoPE).
+    std::vector<std::int64_t> mrope_section;
     bool is_sliding(std::int64_t layer) const {
         if (sliding_window <= 0) return false;
         if (sliding_window_pattern <= 0) return kind == DecoderKind::Mistral;
@@ -82,7 +88,16 @@ struct VisionConfig {
     std::int64_t patch_size = 32;
     double layer_norm_eps = 1e-5;
     std::string hidden_act = "quick_gelu";
-    std::int64_t grid() const { return image_size / patch_size; }
+    // Qwen2-VL / Qwen2.5-VL (no fixed image size: image_size is 0): Conv3d patches over temporal_patch_size
+    // frames, spatial_merge_size^2 patches merged into one token of out_hidden_size; Qwen2.5-VL attends
+    // within windows of window_size pixels except in the fullatt_block_indexes blocks.
+    std::int64_t temporal_patch_size = 2;
+    std::int64_t spatial_merge_size = 2;
+    std::int64_t out_hidden_size = 0;
+    std::int64_t window_size = 0;
+    std::vector<std::int64_t> fullatt_block_indexes;
+    bool qwen() const { return kind == VisionKind::Qwen2VL || kind == VisionKind::Qwen25VL; }
+    std::int64_t grid() const { return patch_size > 0 ? image_size / patch_size : 0; }
     std::int64_t num_patches() const { return grid() * grid(); }
     bool has_class_token() const { return kind == VisionKind::Clip; }
 };
@@ -117,12 +132,12 @@ struct ModelConfig {
     int anyres_max = 0;
 
     // Side of the image-token grid the language model sees (the patch grid, or the pooled grid; SmolVLM: one
-    // view's grid after the pixel shuffle).
+    // view's grid after the pixel shuffle); 0 for Qwen, whose grid follows the image.
     std::int64_t image_grid() const;
 
     // Number of LM positions one image occupies (patches, plus the class token under "full" with CLIP). For
     // any-resolution models this is only the base view's share, for SmolVLM one view's share: the real count
-    // comes with the image.
+    // comes with the image (Qwen: 0).
     std::int64_t image_token_count() const;
     // Whether the first image position is the vision class token (CLIP + "full").
     bool image_tokens_include_cls() const;

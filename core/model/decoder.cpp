@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "core/model/kv_cache.h"
+#include "core/model/mrope.h"
 #include "core/util/error.h"
 
 namespace sightline {
@@ -84,14 +85,17 @@ at::Tensor Decoder::embed_scale(c10::ScalarType dtype) const {
 }
 
 at::Tensor Decoder::forward(const at::Tensor& embeds, std::int64_t offset, KVCache* cache, HookRunner& hooks,
-                            const at::Tensor& mutual) const {
+                            const at::Tensor& mutual, const at::Tensor& positions) const {
     const auto t = embeds.size(1);
     if (offset + t > config_.max_position_embeddings)
         fail("sequence of ", offset + t, " positions exceeds the model's context of ",
              config_.max_position_embeddings);
     const std::int64_t first = offset + config_.position_base;
     const RotaryTables rotary =
-        rotary_tables(config_.head_dim, config_.rope_theta, config_.rope_linear_factor, first, t, dtype_);
+        positions.defined()
+            ? mrope_tables(config_.head_dim, config_.rope_theta, positions, config_.mrope_section, dtype_)
+            : rotary_tables(config_.head_dim, config_.rope_theta, config_.rope_linear_factor, first, t,
+                            dtype_);
     // Gemma 3's sliding-window layers use their own RoPE base without scaling (Mistral's use the one base).
     const bool any_sliding = config_.kind == DecoderKind::Gemma3 && config_.sliding_window > 0 &&
                              config_.sliding_window_pattern > 0;

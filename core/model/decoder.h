@@ -31,9 +31,11 @@ class Decoder {
     at::Tensor embed(const at::Tensor& ids) const;
     // Runs every block on `embeds` and the final norm; returns the normalised hidden states [b, T, d].
     // Positions marked in `mutual` (bool [positions], absolute; may be undefined) attend to each other both
-    // ways: a prefix-LM prompt, Gemma 3's image tokens.
+    // ways: a prefix-LM prompt, Gemma 3's image tokens. `positions` (long [3, T], M-RoPE models only) gives
+    // every position's (temporal, height, width) rotary coordinates instead of its index.
     at::Tensor forward(const at::Tensor& embeds, std::int64_t position_offset, KVCache* cache,
-                       HookRunner& hooks, const at::Tensor& mutual = {}) const;
+                       HookRunner& hooks, const at::Tensor& mutual = {},
+                       const at::Tensor& positions = {}) const;
     at::Tensor head(const at::Tensor& hidden) const { return lm_head_(hidden); }
     // The final norm alone (for logit-lens style readouts of intermediate residuals).
     at::Tensor final_norm(const at::Tensor& resid) const { return norm_(resid); }

@@ -20,11 +20,15 @@ class KVCache {
     std::int64_t capacity() const { return capacity_; }
     // Appends k, v [batch, kv_heads, T, head_dim] to `layer`; returns all keys/values stored so far.
     std::pair<at::Tensor, at::Tensor> append(int layer, const at::Tensor& k, const at::Tensor& v);
+    // M-RoPE (Qwen2-VL): how far the positions of tokens after the prompt are shifted from their index.
+    std::int64_t rope_delta() const { return rope_delta_; }
+    void set_rope_delta(std::int64_t d) { rope_delta_ = d; }
 
   private:
     std::vector<at::Tensor> keys_, values_;
     std::vector<std::int64_t> lengths_;
     std::int64_t capacity_;
+    std::int64_t rope_delta_ = 0;
 };
 
 }  // namespace sightline

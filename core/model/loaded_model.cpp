@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <thread>
 
+#include "core/image/qwen_processor.h"
 #include "core/io/cpu_allocator.h"
 #include "core/io/weight_store.h"
 #include "core/model/load_plan.h"
@@ -25,6 +26,13 @@ std::string folder_name(const std::string& dir) {
 
 ImageProcessorConfig default_processor(const ModelConfig& c) {
     ImageProcessorConfig p;
+    if (c.vision.qwen()) {  // Qwen2VLImageProcessor's defaults, with the tower's patch geometry
+        p = parse_qwen_processor_config(nlohmann::json::object());
+        p.patch_size = static_cast<int>(c.vision.patch_size);
+        p.merge_size = static_cast<int>(c.vision.spatial_merge_size);
+        p.temporal_patch_size = static_cast<int>(c.vision.temporal_patch_size);
+        return p;
+    }
     const int size = static_cast<int>(c.vision.image_size);
     if (c.vision.kind == VisionKind::Siglip) {
         p.kind = ImageProcessorKind::Siglip;
@@ -148,7 +156,16 @@ std::unique_ptr<LoadedModel> load_model(const std::string& dir, const LoadOption
                                describe(*m->image_processor) + ")");
         }
         const auto [h, w] = processor_output(*m->image_processor);
-        if (h != m->config.vision.image_size || w != m->config.vision.image_size)
+        const auto& vc = m->config.vision;
+        const auto& ip = *m->image_processor;
+        if (vc.qwen()) {
+            if (ip.kind != ImageProcessorKind::Qwen || ip.patch_size != vc.patch_size ||
+                ip.merge_size != vc.spatial_merge_size || ip.temporal_patch_size != vc.temporal_patch_size)
+                fail(dir,
+                     ": preprocessor_config.json does not cut the patches the Qwen2-VL vision tower reads ",
+                     "(patch ", vc.patch_size, ", merge ", vc.spatial_merge_size, ", temporal ",
+                     vc.temporal_patch_size, ")");
+        } else if (h != m->config.vision.image_size || w != m->config.vision.image_size)
             fail(dir, ": preprocessor_config.json produces ", w, "x", h,
                  " images but the vision tower expects ", m->config.vision.image_size, "x",
                  m->config.vision.image_size);

@@ -10,6 +10,7 @@
 #include "core/io/weight_store.h"
 #include "core/model/idefics3_connector.h"
 #include "core/model/kv_cache.h"
+#include "core/model/mrope.h"
 #include "core/model/weight_names.h"
 #include "core/util/error.h"
 #include "core/util/strings.h"
@@ -28,7 +29,9 @@ std::string shape_string(const std::vector<std::int64_t>& s) {
 
 Model::Model(const ModelConfig& config, ComputeDType dtype) : config_(config), dtype_(dtype) {
     decoder_ = std::make_unique<Decoder>(config_.text, scalar_type());
-    if (config_.multimodal) {
+    if (config_.family == MultimodalFamily::Qwen2VL) {
+        qwen_vision_ = std::make_unique<QwenVisionTower>(config_, scalar_type());
+    } else if (config_.multimodal) {
         vision_ = std::make_unique<VisionTower>(config_, scalar_type());
         const bool bias = config_.multimodal_projector_bias;
         const std::int64_t s2 =
@@ -45,7 +48,10 @@ Model::~Model() = default;
 
 void Model::visit_parameters(const ParamVisitor& v) {
     const bool tied = config_.text.tie_word_embeddings;
-    if (config_.multimodal) {
+    if (config_.family == MultimodalFamily::Qwen2VL) {
+        qwen_vision_->visit("visual.", v);
+        decoder_->visit("language_model.model.", tied ? "" : "language_model.lm_head.weight", v);
+    } else if (config_.multimodal) {
         vision_->visit("vision_tower.vision_model.", v);
         if (config_.family == MultimodalFamily::PaliGemma) {
             proj1_.visit("multi_modal_projector.linear", v);
@@ -171,7 +177,13 @@ void Model::set_requires_grad(bool on) {
     if (config_.text.tie_word_embeddings) decoder_->tie_head();
 }
 
+int Model::vision_blocks() const {
+    if (qwen_vision_) return qwen_vision_->blocks();
+    return vision_ ? vision_->blocks_used() : 0;
+}
+
 at::Tensor Model::encode_image(const ImageInput& image, HookRunner& hooks) const {
+    if (qwen_vision_) return hooks("projector.hook_out", qwen_vision_->forward(image, hooks), 1, 0);
     if (!vision_) fail("this model has no vision tower (text-only ", config_.architecture, ")");
     const at::Tensor& pixel_values = image.pixels;
     if (config_.anyres) return encode_anyres(image, hooks);
@@ -294,13 +306,30 @@ ForwardOutput Model::forward(const at::Tensor& ids, const ImageInput& image, con
         const at::Tensor is_image = ids[0].eq(config_.image_token_index);
         mutual = is_image & is_image.cumsum(0).le(config_.image_token_count());
     }
-    return forward_embeddings(embeds, offset, hooks, kv, mode, mutual);
+    const at::Tensor positions =
+        config_.text.mrope_section.empty() ? at::Tensor() : mrope_positions_for(ids, image, offset, kv);
+    return forward_embeddings(embeds, offset, hooks, kv, mode, mutual, positions);
+}
+
+at::Tensor Model::mrope_positions_for(const at::Tensor& ids, const ImageInput& image, std::int64_t offset,
+                                      KVCache* kv) const {
+    const auto t = ids.size(1);
+    if (offset > 0) return mrope_text_positions(offset, t, kv != nullptr ? kv->rope_delta() : 0);
+    const at::Tensor row = ids[0].to(at::kLong).contiguous();
+    const std::vector<std::int64_t> v(row.data_ptr<std::int64_t>(), row.data_ptr<std::int64_t>() + t);
+    const bool with_image = image.pixels.defined();
+    const MropePositions p = mrope_positions(v, config_.image_token_index, with_image ? image.grid_t : 0,
+                                             image.grid_h, image.grid_w, config_.vision.spatial_merge_size,
+                                             config_.vision.kind == VisionKind::Qwen25VL ? 0 : 1);
+    if (kv != nullptr) kv->set_rope_delta(p.delta);
+    return p.positions;
 }
 
 ForwardOutput Model::forward_embeddings(const at::Tensor& embeds, std::int64_t offset, HookRunner& hooks,
-                                        KVCache* kv, LogitsMode mode, const at::Tensor& mutual) const {
+                                        KVCache* kv, LogitsMode mode, const at::Tensor& mutual,
+                                        const at::Tensor& positions) const {
     ForwardOutput out;
-    out.hidden = decoder_->forward(embeds, offset, kv, hooks, mutual);
+    out.hidden = decoder_->forward(embeds, offset, kv, hooks, mutual, positions);
     if (mode == LogitsMode::All)
         out.logits = decoder_->head(out.hidden).to(at::kFloat);
     else if (mode == LogitsMode::Last)

@@ -18,6 +18,7 @@
 #include "core/model/hooks.h"
 #include "core/model/image_input.h"
 #include "core/model/kv_cache.h"
+#include "core/model/qwen_vision.h"
 #include "core/model/vision_tower.h"
 
 namespace sightline {
@@ -66,7 +67,9 @@ class Model {
     // Throws when the number of image tokens in `ids` does not match the features.
     at::Tensor embed_inputs(const at::Tensor& ids, const at::Tensor& image_features) const;
 
-    // Full forward. `pixel_values` may be undefined for text-only prompts or decode steps.
+    // Full forward. `pixel_values` may be undefined for text-only prompts or decode steps. M-RoPE models
+    // (Qwen2-VL) place the positions from the ids and the image grid (a pass from position 0; the shift it
+    // leaves for later tokens is kept in `kv`) or from the cache's shift (decode steps).
     ForwardOutput forward(const at::Tensor& ids, const ImageInput& image, const RunOptions* options = nullptr,
                           ActivationCache* cache = nullptr, KVCache* kv = nullptr,
                           LogitsMode mode = LogitsMode::All) const;
@@ -75,10 +78,16 @@ class Model {
     // prompt, Gemma 3's image tokens); forward() derives it from the ids and RunOptions::prompt_length.
     ForwardOutput forward_embeddings(const at::Tensor& embeds, std::int64_t position_offset,
                                      HookRunner& hooks, KVCache* kv, LogitsMode mode,
-                                     const at::Tensor& mutual = {}) const;
+                                     const at::Tensor& mutual = {}, const at::Tensor& positions = {}) const;
+    // M-RoPE positions [3, T] of a pass over `ids` [b, T] (row 0) from `offset` (Qwen2-VL only).
+    at::Tensor mrope_positions_for(const at::Tensor& ids, const ImageInput& image, std::int64_t offset,
+                                   KVCache* kv) const;
 
     const Decoder& decoder() const { return *decoder_; }
-    const VisionTower* vision() const { return vision_.get(); }
+    const VisionTower* vision() const { return vision_.get(); }  // null for Qwen2-VL
+    const QwenVisionTower* qwen_vision() const { return qwen_vision_.get(); }
+    // Vision blocks a forward pass runs (0 for a text-only model).
+    int vision_blocks() const;
     std::unique_ptr<KVCache> make_kv_cache(std::int64_t batch, std::int64_t capacity) const;
 
   private:
@@ -88,6 +97,7 @@ class Model {
     ComputeDType dtype_;
     std::unique_ptr<Decoder> decoder_;
     std::unique_ptr<VisionTower> vision_;
+    std::unique_ptr<QwenVisionTower> qwen_vision_;
     Linear proj1_, proj2_;  // LLaVA: linear_1, linear_2; PaliGemma, SmolVLM: proj1_ is the one linear layer
     RMSNorm soft_norm_;     // Gemma 3: mm_soft_emb_norm
     at::Tensor mm_weight_;  // Gemma 3: mm_input_projection_weight [vision d, text d], used as x @ W

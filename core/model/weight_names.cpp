@@ -23,6 +23,10 @@ std::string canonical_key(const std::string& key, bool multimodal) {
     if (replace_prefix(k, "model.vision_model.", "vision_tower.vision_model.")) return k;
     if (replace_prefix(k, "model.connector.", "connector.")) return k;
     if (replace_prefix(k, "model.text_model.", "language_model.model.")) return k;
+    // Qwen2-VL / Qwen2.5-VL before transformers 4.52: "visual.*" (kept) and the language model at "model.*".
+    if (replace_prefix(k, "model.visual.", "visual.")) return k;
+    for (const char* part : {"model.layers.", "model.embed_tokens.", "model.norm."})
+        if (starts_with(k, part)) return "language_model." + k;
     return k;
 }
 
@@ -34,6 +38,7 @@ std::string layout_key(const std::string& canonical, bool multimodal, KeyLayout 
     if (replace_prefix(k, "vision_tower.", "model.vision_tower.")) return k;
     if (replace_prefix(k, "multi_modal_projector.", "model.multi_modal_projector.")) return k;
     if (k == "image_newline") return "model.image_newline";
+    if (replace_prefix(k, "visual.", "model.visual.")) return k;  // Qwen2-VL / Qwen2.5-VL
     return k;
 }
 

@@ -124,10 +124,12 @@ class TestCli : public QObject {
 
     void generate_fixture_families_greedy_ids() {
         // Each fixture checkpoint (PaliGemma: prefix-LM; Gemma 3: pooled tokens, sliding window; LLaVA-NeXT
-        // and OneVision: tiled images; SmolVLM: crops and a global view) returns transformers' 16 greedy ids
-        // from the command line (--no-stop: SmolVLM's 16th id is its end-of-sequence token).
+        // and OneVision: tiled images; SmolVLM: crops and a global view; Qwen2-VL and Qwen2.5-VL: merged
+        // patches, M-RoPE) returns transformers' 16 greedy ids from the command line (--no-stop: SmolVLM's
+        // 16th id is its end-of-sequence token).
         SIGHTLINE_REQUIRE_FIXTURES();
-        for (const char* family : {"paligemma", "gemma3", "llava_next", "llava_onevision", "smolvlm"}) {
+        for (const char* family :
+             {"paligemma", "gemma3", "llava_next", "llava_onevision", "smolvlm", "qwen2_vl", "qwen2_5_vl"}) {
             const std::string dir = sightline::test::fixture(std::string("hf_vlm/") + family);
             const json ref = json::parse(sightline::read_text_file(dir + "/reference.json"));
             QStringList ids;

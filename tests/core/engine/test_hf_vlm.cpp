@@ -11,10 +11,13 @@
 #include "core/generate/prompt.h"
 #include "core/generate/smolvlm_prompt.h"
 #include "core/image/image_io.h"
+#include "core/image/qwen_processor.h"
 #include "core/io/weight_store.h"
+#include "core/model/checkpoint_writer.h"
 #include "core/model/hooks.h"
 #include "core/model/idefics3_connector.h"
 #include "core/model/loaded_model.h"
+#include "core/model/mrope.h"
 #include "core/util/strings.h"
 #include "tests/support/test_paths.h"
 
@@ -110,7 +113,9 @@ class TestHfVlm : public QObject {
 
         at::NoGradGuard ng;
         HookRunner none(nullptr, nullptr);
-        const at::Tensor vision = model->model->vision()->forward(p.trace.pixel_values.pixels, none);
+        const at::Tensor vision = model->model->qwen_vision() != nullptr
+                                      ? model->model->qwen_vision()->encode(p.trace.pixel_values, none)
+                                      : model->model->vision()->forward(p.trace.pixel_values.pixels, none);
         CHECK_CLOSE(vision, ref.tensors.get("vision_encoder_out"), 1e-4);
 
         RunOptions o;
@@ -344,6 +349,174 @@ class TestHfVlm : public QObject {
         // that 1/n does not represent exactly).
         for (std::int64_t n : {4, 26, 27, 32})
             QVERIFY(idefics3_position_ids(n, n, n).equal(at::arange(n * n, at::kLong)));
+    }
+
+    // Qwen2-VL / Qwen2.5-VL: smart_resize 100x168 -> 84x140, a 6x10 patch grid merged into 3x5 tokens, M-RoPE
+    // positions laid on that grid, and (Qwen2.5-VL) window attention over 2x2 merged tokens.
+    static void check_qwen(const std::string& family) {
+        const std::string dir = test::fixture("hf_vlm/" + family);
+        const auto model = load_model(dir);
+        const ModelConfig& c = model->config;
+        const Reference ref = read_reference(family);
+        QVERIFY(c.family == MultimodalFamily::Qwen2VL);
+        QVERIFY(c.text.kind == DecoderKind::Qwen2);
+        QCOMPARE(c.text.mrope_section, (std::vector<std::int64_t>{2, 3, 3}));
+        QCOMPARE(c.image_token_index, std::int64_t{306});
+        QCOMPARE(model->model->decoder().head_tied(), family == "qwen2_5_vl");
+        PromptRequest r;
+        r.ids = ref.meta["input_ids"].get<std::vector<std::int64_t>>();
+        r.image_rgb = load_image_rgb(test::fixture("hf_vlm/image.png"));
+        const Trace t = prepare_prompt(*model, r).trace;
+        const auto grid = ref.meta["image_processor"]["image_grid_thw"].get<std::vector<std::int64_t>>();
+        QCOMPARE(t.pixel_values.grid_t, grid[0]);
+        QCOMPARE(t.pixel_values.grid_h, grid[1]);
+        QCOMPARE(t.pixel_values.grid_w, grid[2]);
+        QCOMPARE(t.image.height, 84);
+        QCOMPARE(t.image.width, 140);
+        QCOMPARE(t.grid_h, 3);
+        QCOMPARE(t.grid_w, 5);
+        // The last merged token covers the bottom-right 28x28 of the resized image: 33.6 x 20 original
+        // pixels.
+        const cv::Rect2d last = t.layout.cell_rect(0, 2, 4);
+        QVERIFY(std::abs(last.x - 134.4) < 1e-9 && std::abs(last.y - 200.0 / 3) < 1e-9);
+        QVERIFY(std::abs(last.width - 33.6) < 1e-9);
+        const MropePositions pos = mrope_positions(r.ids, c.image_token_index, grid[0], grid[1], grid[2], 2,
+                                                   family == "qwen2_5_vl" ? 0 : 1);
+        const auto ref_pos =
+            ref.meta["mrope"]["position_ids_3xT"].get<std::vector<std::vector<std::int64_t>>>();
+        for (std::int64_t axis = 0; axis < 3; ++axis) {
+            const at::Tensor row = pos.positions[axis].contiguous();
+            QCOMPARE(std::vector<std::int64_t>(row.data_ptr<std::int64_t>(),
+                                               row.data_ptr<std::int64_t>() + row.numel()),
+                     ref_pos[static_cast<std::size_t>(axis)]);
+        }
+        QCOMPARE(pos.delta, ref.meta["mrope"]["rope_deltas"].get<std::int64_t>());
+        check_family(family, 1.0);
+
+        // The transformers >= 4.52 names (model.visual.*, model.language_model.*) load too: the model written
+        // that way (config.json from the parsed config) and read back gives the same logits.
+        QTemporaryDir tmp;
+        const std::string out_dir = tmp.path().toStdString();
+        CheckpointWriteOptions w;
+        w.layout = KeyLayout::Transformers452;
+        save_model(*model->model, out_dir, w);
+        QVERIFY(QFile::copy(QString::fromStdString(dir + "/preprocessor_config.json"),
+                            tmp.filePath("preprocessor_config.json")));
+        const WeightStore saved =
+            WeightStore::load_files({out_dir + "/model.safetensors"}, ComputeDType::F32);
+        QVERIFY(saved.contains("model.visual.patch_embed.proj.weight"));
+        QVERIFY(saved.contains("model.language_model.layers.0.self_attn.q_proj.weight"));
+        const auto reloaded = load_model(out_dir);
+        QCOMPARE(reloaded->config.text.tie_word_embeddings, c.text.tie_word_embeddings);
+        at::NoGradGuard ng;
+        const at::Tensor ids = at::tensor(r.ids, at::kLong).unsqueeze(0);
+        CHECK_CLOSE(reloaded->model->forward(ids, t.pixel_values).logits,
+                    model->model->forward(ids, t.pixel_values).logits, 1e-6);
+    }
+
+    void qwen2_vl_matches_transformers() {
+        SIGHTLINE_REQUIRE_FIXTURES();
+        check_qwen("qwen2_vl");
+    }
+
+    void qwen2_5_vl_matches_transformers() {
+        SIGHTLINE_REQUIRE_FIXTURES();
+        check_qwen("qwen2_5_vl");
+        // Blocks 0 and 2 attend within 2x2 merged-token windows (the fixture's logits move by 5.6 without
+        // them).
+        const auto model = load_model(test::fixture("hf_vlm/qwen2_5_vl"));
+        QCOMPARE(model->config.vision.fullatt_block_indexes, (std::vector<std::int64_t>{1, 3}));
+        QCOMPARE(model->config.vision.window_size, std::int64_t{56});
+        PromptRequest r;
+        r.ids = read_reference("qwen2_5_vl").meta["input_ids"].get<std::vector<std::int64_t>>();
+        r.image_rgb = load_image_rgb(test::fixture("hf_vlm/image.png"));
+        const Trace t = prepare_prompt(*model, r).trace;
+        RunOptions o;
+        o.cache = {"vision.blocks.*.attn.hook_pattern"};
+        ActivationCache cache;
+        HookRunner hooks(&o, &cache);
+        at::NoGradGuard ng;
+        model->model->qwen_vision()->encode(t.pixel_values, hooks);
+        // Patch 0 sits in merged token (0, 0), patch 4 in (0, 1) (the same 2x2-token window), patch 8 in (0,
+        // 2) (the next window). Windowed block 0 hides patch 8 from patch 0; full-attention block 1 does not.
+        const at::Tensor windowed =
+            cache.get("vision.blocks.0.attn.hook_pattern")[0].select(1, 0);  // [heads, 60]
+        const at::Tensor full = cache.get("vision.blocks.1.attn.hook_pattern")[0].select(1, 0);
+        QCOMPARE(windowed.select(1, 8).abs().max().item<float>(), 0.0f);
+        QVERIFY(windowed.select(1, 4).min().item<float>() > 0.0f);
+        QVERIFY(full.select(1, 8).min().item<float>() > 0.0f);
+        // Window 0 holds merged tokens (0, 0), (0, 1), (1, 0), (1, 1): patches 0..7 and 20..27.
+        const at::Tensor inside = windowed.narrow(1, 0, 8).sum(1) + windowed.narrow(1, 20, 8).sum(1);
+        QVERIFY((inside - 1).abs().max().item<float>() < 1e-5f);
+    }
+
+    void qwen_config_defaults_and_errors() {
+        // Qwen2VLConfig / Qwen2_5_VLConfig defaults (Qwen2-VL-7B shapes) when only the type and M-RoPE are
+        // given.
+        const nlohmann::json mrope = {{"type", "mrope"}, {"mrope_section", {16, 24, 24}}};
+        // (Qwen2-VL-7B's widths: the config classes' own defaults disagree, 3584 vs 8192, and are refused.)
+        const nlohmann::json seven_b = {{"model_type", "qwen2_vl"},
+                                        {"rope_scaling", mrope},
+                                        {"hidden_size", 3584},
+                                        {"num_attention_heads", 28},
+                                        {"num_key_value_heads", 4}};
+        const ModelConfig q = parse_model_config(seven_b);
+        QVERIFY(q.family == MultimodalFamily::Qwen2VL && q.vision.kind == VisionKind::Qwen2VL);
+        QCOMPARE(q.text.num_hidden_layers, std::int64_t{80});
+        QCOMPARE(q.text.intermediate_size, std::int64_t{29568});
+        QCOMPARE(q.text.vocab_size, std::int64_t{152064});
+        QCOMPARE(q.text.num_key_value_heads, std::int64_t{4});
+        QCOMPARE(q.vision.out_hidden_size, std::int64_t{3584});
+        QCOMPARE(q.vision.hidden_size, std::int64_t{1280});
+        QCOMPARE(q.vision.intermediate_size, std::int64_t{5120});
+        QCOMPARE(q.image_token_index, std::int64_t{151655});
+        QCOMPARE(q.image_token_count(), std::int64_t{0});  // follows the image
+        nlohmann::json seven_b_25 = seven_b;
+        seven_b_25["model_type"] = "qwen2_5_vl";
+        const ModelConfig q25 = parse_model_config(seven_b_25);
+        QVERIFY(q25.vision.kind == VisionKind::Qwen25VL);
+        QCOMPARE(q25.vision.window_size, std::int64_t{112});
+        QCOMPARE(q25.vision.fullatt_block_indexes, (std::vector<std::int64_t>{7, 15, 23, 31}));
+        QCOMPARE(q25.text.head_dim, std::int64_t{128});
+        for (const ModelConfig& c : {q, q25}) {
+            const ModelConfig back = parse_model_config(model_config_to_json(c));
+            QVERIFY(back.vision.kind == c.vision.kind);
+            QCOMPARE(back.text.mrope_section, c.text.mrope_section);
+            QCOMPARE(back.vision.hidden_size, c.vision.hidden_size);
+            QCOMPARE(back.vision.out_hidden_size, c.vision.out_hidden_size);
+            QCOMPARE(back.vision.fullatt_block_indexes, c.vision.fullatt_block_indexes);
+        }
+        try {  // M-RoPE sections must cover the head's rotary pairs
+            parse_model_config(
+                {{"model_type", "qwen2_vl"}, {"rope_scaling", {{"mrope_section", {2, 3, 3}}}}});
+            QFAIL("accepted an mrope_section that does not cover the head");
+        } catch (const Error& e) {
+            QVERIFY2(QString(e.what()).contains("mrope_section"), e.what());
+        }
+        QVERIFY_THROWS_EXCEPTION(Error,
+                                 parse_model_config({{"model_type", "qwen2_vl"}}));  // no mrope_section
+        try {  // the merger must reach the language model's width
+            parse_model_config({{"model_type", "qwen2_vl"}, {"rope_scaling", mrope}});
+            QFAIL("accepted a merger narrower than the language model");
+        } catch (const Error& e) {
+            QVERIFY2(QString(e.what()).contains("hidden_size 8192"), e.what());
+        }
+        QVERIFY_THROWS_EXCEPTION(
+            Error,
+            parse_model_config({{"model_type", "qwen2_vl"},
+                                {"rope_scaling", {{"type", "yarn"}, {"mrope_section", {16, 24, 24}}}}}));
+        // smart_resize: Python's round half to even, then the pixel budget.
+        QCOMPARE(qwen_smart_resize(100, 168, 28, 3136, 12544), (std::pair<int, int>{84, 140}));
+        QCOMPARE(qwen_smart_resize(42, 70, 28, 3136, 1003520), (std::pair<int, int>{56, 56}));
+        QVERIFY_THROWS_EXCEPTION(Error, qwen_smart_resize(10, 3000, 28, 3136, 1003520));
+        // Both processor configs of the fixtures (4.46 writes size.min_pixels, 4.51 size.shortest_edge).
+        for (const char* f : {"qwen2_vl", "qwen2_5_vl"}) {
+            const ImageProcessorConfig p =
+                load_image_processor_config(test::fixture(std::string("hf_vlm/") + f));
+            QVERIFY(p.kind == ImageProcessorKind::Qwen);
+            QCOMPARE(p.min_pixels, 3136LL);
+            QCOMPARE(p.max_pixels, 12544LL);
+        }
     }
 
     void anyres_config_defaults_and_errors() {

@@ -278,7 +278,8 @@ class TestExplorer : public QObject {
     // fixture's own prompt ids and non-square test image.
     void the_contract_holds_on_other_model_families() {
         SIGHTLINE_REQUIRE_FIXTURES();
-        for (const char* family : {"paligemma", "gemma3", "llava_next", "llava_onevision", "smolvlm"}) {
+        for (const char* family :
+             {"paligemma", "gemma3", "llava_next", "llava_onevision", "smolvlm", "qwen2_vl", "qwen2_5_vl"}) {
             const std::string dir = test::fixture(std::string("hf_vlm/") + family);
             const auto ref = nlohmann::json::parse(read_text_file(dir + "/reference.json"));
             PromptRequest r;
