@@ -1,0 +1,24 @@
+#pragma once
+// The filters, tests, methods and global functions chat templates use, with Jinja2's (Python's)
+// semantics. Faults throw TemplateError with the given template line.
+#include <optional>
+#include <string>
+
+#include "core/text/jinja_value.h"
+
+namespace sightline::jinja {
+
+Value apply_filter(const std::string& name, const Value& input, const Args& args, const Kwargs& kwargs,
+                   int line);
+bool apply_test(const std::string& name, const Value& value, const Args& args, int line);
+// A method of a string, list or dict bound to its object (x.upper, d.items, s.split...); nullopt when the
+// object has no such method.
+std::optional<Value> bound_method(const Value& object, const std::string& name, int line);
+// raise_exception, namespace, range, dict, strftime_now.
+Dict global_functions();
+
+// Iteration as Python does it: list items, dict keys, string code points, nothing for undefined.
+List iterate(const Value& v, int line);
+std::int64_t length(const Value& v, int line);
+
+}  // namespace sightline::jinja

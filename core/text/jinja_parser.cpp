@@ -1,0 +1,596 @@
+#include "core/text/jinja_parser.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <set>
+
+#include "core/text/jinja.h"
+
+namespace sightline::jinja {
+namespace {
+
+bool contains(const std::vector<std::string>& v, const std::string& s) {
+    return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+// Expression parser over one tag's tokens (Jinja2's precedence: if-else < or < and < not < comparisons
+// < + - < ~ < * / // % < ** < unary < postfix, filters and tests).
+class ExprParser {
+  public:
+    ExprParser(const std::vector<Token>& tokens, int max_depth) : t_(tokens), max_depth_(max_depth) {}
+
+    const Token& peek(std::size_t ahead = 0) const { return t_[std::min(i_ + ahead, t_.size() - 1)]; }
+    bool at_end() const { return peek().type == Token::Type::End; }
+    bool is_op(const char* op, std::size_t ahead = 0) const {
+        return peek(ahead).type == Token::Type::Op && peek(ahead).text == op;
+    }
+    bool is_name(const char* name, std::size_t ahead = 0) const {
+        return peek(ahead).type == Token::Type::Name && peek(ahead).text == name;
+    }
+    const Token& next() {
+        const Token& t = peek();
+        if (i_ < t_.size() - 1) ++i_;
+        return t;
+    }
+    [[noreturn]] void error(const std::string& what) const {
+        const Token& t = peek();
+        throw TemplateError(t.line, what + (t.type == Token::Type::End ? " (at the end of the tag)"
+                                                                       : " (at '" + t.text + "')"));
+    }
+    void expect_op(const char* op) {
+        if (!is_op(op)) error(std::string("expected '") + op + "'");
+        next();
+    }
+    std::string expect_name() {
+        if (peek().type != Token::Type::Name) error("expected a name");
+        return next().text;
+    }
+    void expect_end() {
+        if (!at_end()) error("unexpected token");
+    }
+
+    ExprPtr expression() {
+        Guard g(*this);
+        ExprPtr e = or_expr();
+        if (is_name("if")) {
+            auto c = make(Expr::Kind::Cond, next().line);
+            c->args.push_back(std::move(e));
+            c->args.push_back(or_expr());
+            if (is_name("else")) {
+                next();
+                c->args.push_back(expression());
+            } else {
+                c->args.push_back(nullptr);
+            }
+            return c;
+        }
+        return e;
+    }
+    // A comma-separated expression list becomes a tuple ("a, b" in set and for).
+    ExprPtr tuple_or_expression() {
+        ExprPtr first = expression();
+        if (!is_op(",")) return first;
+        auto t = make(Expr::Kind::Tuple, first->line);
+        t->args.push_back(std::move(first));
+        while (is_op(",")) {
+            next();
+            if (at_end()) break;
+            t->args.push_back(expression());
+        }
+        return t;
+    }
+    ExprPtr primary_postfix() { return postfix(primary()); }
+
+  private:
+    const std::vector<Token>& t_;
+    std::size_t i_ = 0;
+    int depth_ = 0;
+    int max_depth_;
+
+    struct Guard {
+        ExprParser& p;
+        explicit Guard(ExprParser& parser) : p(parser) {
+            if (++p.depth_ > p.max_depth_) p.error("expression nested too deeply");
+        }
+        ~Guard() { --p.depth_; }
+    };
+
+    static ExprPtr make(Expr::Kind k, int line) {
+        auto e = std::make_unique<Expr>();
+        e->kind = k;
+        e->line = line;
+        return e;
+    }
+    static ExprPtr binary(std::string op, ExprPtr a, ExprPtr b) {
+        auto e = make(Expr::Kind::Binary, a->line);
+        e->name = std::move(op);
+        e->args.push_back(std::move(a));
+        e->args.push_back(std::move(b));
+        return e;
+    }
+
+    ExprPtr or_expr() {
+        ExprPtr e = and_expr();
+        while (is_name("or")) {
+            next();
+            e = binary("or", std::move(e), and_expr());
+        }
+        return e;
+    }
+    ExprPtr and_expr() {
+        ExprPtr e = not_expr();
+        while (is_name("and")) {
+            next();
+            e = binary("and", std::move(e), not_expr());
+        }
+        return e;
+    }
+    ExprPtr not_expr() {
+        if (is_name("not")) {
+            Guard g(*this);
+            auto e = make(Expr::Kind::Unary, next().line);
+            e->name = "not";
+            e->args.push_back(not_expr());
+            return e;
+        }
+        return compare();
+    }
+    ExprPtr compare() {
+        ExprPtr e = math1();
+        while (true) {
+            std::string op;
+            if (is_op("==") || is_op("!=") || is_op("<") || is_op(">") || is_op("<=") || is_op(">=")) {
+                op = next().text;
+            } else if (is_name("in")) {
+                next();
+                op = "in";
+            } else if (is_name("not") && is_name("in", 1)) {
+                next();
+                next();
+                op = "not in";
+            } else {
+                return e;
+            }
+            e = binary(op, std::move(e), math1());
+        }
+    }
+    ExprPtr math1() {
+        ExprPtr e = concat();
+        while (is_op("+") || is_op("-")) {
+            std::string op = next().text;
+            e = binary(op, std::move(e), concat());
+        }
+        return e;
+    }
+    ExprPtr concat() {
+        ExprPtr e = math2();
+        while (is_op("~")) {
+            next();
+            e = binary("~", std::move(e), math2());
+        }
+        return e;
+    }
+    ExprPtr math2() {
+        ExprPtr e = power();
+        while (is_op("*") || is_op("/") || is_op("//") || is_op("%")) {
+            std::string op = next().text;
+            e = binary(op, std::move(e), power());
+        }
+        return e;
+    }
+    ExprPtr power() {
+        ExprPtr e = unary(true);
+        while (is_op("**")) {
+            next();
+            e = binary("**", std::move(e), unary(true));
+        }
+        return e;
+    }
+    ExprPtr unary(bool with_filter) {
+        Guard g(*this);
+        ExprPtr e;
+        if (is_op("-") || is_op("+")) {
+            e = make(Expr::Kind::Unary, peek().line);
+            e->name = next().text;
+            e->args.push_back(unary(false));
+        } else {
+            e = primary();
+        }
+        e = postfix(std::move(e));
+        return with_filter ? filters_and_tests(std::move(e)) : std::move(e);
+    }
+
+    ExprPtr primary() {
+        const Token& t = peek();
+        switch (t.type) {
+            case Token::Type::Name: {
+                next();
+                if (t.text == "true" || t.text == "True") return literal(Value(true), t.line);
+                if (t.text == "false" || t.text == "False") return literal(Value(false), t.line);
+                if (t.text == "none" || t.text == "None") return literal(Value::none(), t.line);
+                auto e = make(Expr::Kind::Name, t.line);
+                e->name = t.text;
+                return e;
+            }
+            case Token::Type::String: {
+                std::string s = next().text;
+                while (peek().type == Token::Type::String) s += next().text;  // adjacent literals join
+                return literal(Value(std::move(s)), t.line);
+            }
+            case Token::Type::Int:
+                next();
+                return literal(Value(static_cast<std::int64_t>(std::strtoll(t.text.c_str(), nullptr, 10))),
+                               t.line);
+            case Token::Type::Float:
+                next();
+                return literal(Value(std::strtod(t.text.c_str(), nullptr)), t.line);
+            case Token::Type::Op:
+                if (t.text == "(") {
+                    next();
+                    if (is_op(")")) {
+                        next();
+                        return make(Expr::Kind::Tuple, t.line);
+                    }
+                    ExprPtr e = tuple_or_expression();
+                    expect_op(")");
+                    return e;
+                }
+                if (t.text == "[") return sequence(Expr::Kind::List, "]");
+                if (t.text == "{") return dict();
+                break;
+            case Token::Type::End:
+                break;
+        }
+        error("expected an expression");
+    }
+    static ExprPtr literal(Value v, int line) {
+        auto e = make(Expr::Kind::Literal, line);
+        e->value = std::move(v);
+        return e;
+    }
+    ExprPtr sequence(Expr::Kind kind, const char* close) {
+        auto e = make(kind, next().line);
+        while (!is_op(close)) {
+            e->args.push_back(expression());
+            if (!is_op(",")) break;
+            next();
+        }
+        expect_op(close);
+        return e;
+    }
+    ExprPtr dict() {
+        auto e = make(Expr::Kind::Dict, next().line);
+        while (!is_op("}")) {
+            e->args.push_back(expression());
+            expect_op(":");
+            e->args.push_back(expression());
+            if (!is_op(",")) break;
+            next();
+        }
+        expect_op("}");
+        return e;
+    }
+
+    ExprPtr postfix(ExprPtr e) {
+        while (true) {
+            if (is_op(".")) {
+                next();
+                auto a = make(Expr::Kind::Attr, e->line);
+                if (peek().type == Token::Type::Int) {  // foo.0 is foo[0]
+                    a->kind = Expr::Kind::Subscript;
+                    a->args.push_back(std::move(e));
+                    a->args.push_back(
+                        literal(Value(static_cast<std::int64_t>(std::atoll(next().text.c_str()))), a->line));
+                } else {
+                    a->name = expect_name();
+                    a->args.push_back(std::move(e));
+                }
+                e = std::move(a);
+            } else if (is_op("[")) {
+                e = subscript(std::move(e));
+            } else if (is_op("(")) {
+                auto c = make(Expr::Kind::Call, e->line);
+                c->args.push_back(std::move(e));
+                call_args(*c);
+                e = std::move(c);
+            } else {
+                return e;
+            }
+        }
+    }
+    ExprPtr subscript(ExprPtr obj) {
+        const int line = next().line;
+        ExprPtr parts[3];
+        int n = 0;
+        bool slice = false;
+        while (true) {
+            if (!is_op(":") && !is_op("]")) parts[n] = expression();
+            if (is_op(":") && n < 2) {
+                next();
+                slice = true;
+                ++n;
+                continue;
+            }
+            break;
+        }
+        expect_op("]");
+        auto e = make(slice ? Expr::Kind::Slice : Expr::Kind::Subscript, line);
+        e->args.push_back(std::move(obj));
+        if (!slice && !parts[0]) error("empty subscript");
+        for (int k = 0; k < (slice ? 3 : 1); ++k) e->args.push_back(std::move(parts[k]));
+        return e;
+    }
+    void call_args(Expr& call) {
+        expect_op("(");
+        while (!is_op(")")) {
+            if (is_op("*") || is_op("**")) error("unsupported construct: *args / **kwargs in a call");
+            if (peek().type == Token::Type::Name && is_op("=", 1)) {
+                std::string name = next().text;
+                next();
+                call.kwargs.emplace_back(std::move(name), expression());
+            } else {
+                call.args.push_back(expression());
+            }
+            if (!is_op(",")) break;
+            next();
+        }
+        expect_op(")");
+    }
+    ExprPtr filters_and_tests(ExprPtr e) {
+        while (true) {
+            if (is_op("|")) {
+                next();
+                auto f = make(Expr::Kind::Filter, peek().line);
+                f->name = dotted_name();
+                if (!contains(supported_filters(), f->name))
+                    throw TemplateError(f->line, "unsupported construct: filter '" + f->name + "'");
+                f->args.push_back(std::move(e));
+                if (is_op("(")) call_args(*f);
+                e = std::move(f);
+            } else if (is_name("is")) {
+                next();
+                auto t = make(Expr::Kind::Test, peek().line);
+                if (is_name("not")) {
+                    next();
+                    t->negated = true;
+                }
+                t->name = dotted_name();
+                if (!contains(supported_tests(), t->name))
+                    throw TemplateError(t->line, "unsupported construct: test '" + t->name + "'");
+                t->args.push_back(std::move(e));
+                if (is_op("(")) {
+                    call_args(*t);
+                } else if ((peek().type == Token::Type::Name || peek().type == Token::Type::String ||
+                            peek().type == Token::Type::Int || peek().type == Token::Type::Float ||
+                            is_op("[") || is_op("{")) &&
+                           !is_name("else") && !is_name("or") && !is_name("and") && !is_name("if") &&
+                           !is_name("in") && !is_name("not")) {
+                    t->args.push_back(postfix(primary()));
+                }
+                e = std::move(t);
+            } else if (is_op("(")) {
+                auto c = make(Expr::Kind::Call, e->line);
+                c->args.push_back(std::move(e));
+                call_args(*c);
+                e = std::move(c);
+            } else {
+                return e;
+            }
+        }
+    }
+    std::string dotted_name() {
+        std::string n = expect_name();
+        while (is_op(".") && peek(1).type == Token::Type::Name) {
+            next();
+            n += "." + next().text;
+        }
+        return n;
+    }
+};
+
+// Statement parser over the pieces.
+class Parser {
+  public:
+    Parser(const std::vector<Piece>& pieces, int max_depth) : p_(pieces), max_depth_(max_depth) {}
+
+    Body run() {
+        std::string end;
+        Body b = body({}, end);
+        return b;
+    }
+
+  private:
+    const std::vector<Piece>& p_;
+    std::size_t i_ = 0;
+    int max_depth_;
+    int nesting_ = 0;
+    std::vector<std::string> open_;  // tags being parsed, for error messages
+
+    static NodePtr make(Node::Kind k, int line) {
+        auto n = std::make_unique<Node>();
+        n->kind = k;
+        n->line = line;
+        return n;
+    }
+
+    // Parses nodes until a statement whose first name is in `ends`; leaves that statement's tokens for
+    // the caller through `end_piece` and returns its name in `end`.
+    Body body(const std::vector<std::string>& ends, std::string& end, const Piece** end_piece = nullptr) {
+        if (++nesting_ > max_depth_)
+            throw TemplateError(i_ < p_.size() ? p_[i_].line : 0, "blocks nested too deeply");
+        Body out;
+        while (i_ < p_.size()) {
+            const Piece& piece = p_[i_++];
+            if (piece.type == Piece::Type::Text) {
+                auto n = make(Node::Kind::Text, piece.line);
+                n->text = piece.text;
+                out.push_back(std::move(n));
+                continue;
+            }
+            ExprParser ep(piece.tokens, max_depth_);
+            if (piece.type == Piece::Type::Output) {
+                auto n = make(Node::Kind::Output, piece.line);
+                n->expr = ep.tuple_or_expression();
+                ep.expect_end();
+                out.push_back(std::move(n));
+                continue;
+            }
+            const std::string tag = ep.expect_name();
+            if (contains(ends, tag)) {
+                end = tag;
+                if (end_piece) *end_piece = &piece;
+                --nesting_;
+                return out;
+            }
+            out.push_back(statement(tag, piece, ep));
+        }
+        if (!ends.empty()) {
+            const std::string what = open_.empty() ? ends.front() : open_.back();
+            throw TemplateError(
+                p_.empty() ? 0 : p_.back().line,
+                "unexpected end of template: '" + what + "' is not closed (expected '" + ends.back() + "')");
+        }
+        --nesting_;
+        return out;
+    }
+
+    void close(const std::vector<std::string>& ends, Body& dest, std::string& end,
+               const Piece** end_piece = nullptr) {
+        dest = body(ends, end, end_piece);
+    }
+
+    NodePtr statement(const std::string& tag, const Piece& piece, ExprParser& ep) {
+        const int line = piece.line;
+        open_.push_back(tag);
+        NodePtr n;
+        std::string end;
+        if (tag == "if") {
+            n = make(Node::Kind::If, line);
+            ExprPtr cond = ep.expression();
+            ep.expect_end();
+            while (true) {
+                const Piece* endp = nullptr;
+                Body b = body({"elif", "else", "endif"}, end, &endp);
+                n->branches.emplace_back(std::move(cond), std::move(b));
+                if (end == "endif") break;
+                ExprParser e2(endp->tokens, max_depth_);
+                e2.expect_name();
+                if (end == "elif") {
+                    cond = e2.expression();
+                    e2.expect_end();
+                } else {
+                    e2.expect_end();
+                    Body eb = body({"endif"}, end);
+                    n->branches.emplace_back(nullptr, std::move(eb));
+                    break;
+                }
+            }
+        } else if (tag == "for") {
+            n = make(Node::Kind::For, line);
+            n->targets.push_back(ep.expect_name());
+            while (ep.is_op(",")) {
+                ep.next();
+                n->targets.push_back(ep.expect_name());
+            }
+            if (!ep.is_name("in")) ep.error("expected 'in' in a for loop");
+            ep.next();
+            n->expr = ep.expression();
+            if (ep.is_name("if")) {
+                ep.next();
+                n->filter = ep.expression();
+            }
+            if (ep.is_name("recursive"))
+                throw TemplateError(line, "unsupported construct: recursive for loops");
+            ep.expect_end();
+            close({"else", "endfor"}, n->body, end);
+            if (end == "else") close({"endfor"}, n->else_body, end);
+        } else if (tag == "set") {
+            n = make(Node::Kind::Set, line);
+            std::string first = ep.expect_name();
+            if (ep.is_op(".")) {
+                ep.next();
+                auto obj = std::make_unique<Expr>();
+                obj->kind = Expr::Kind::Name;
+                obj->line = line;
+                obj->name = first;
+                n->attr_of = std::move(obj);
+                n->text = ep.expect_name();
+            } else {
+                n->targets.push_back(first);
+                while (ep.is_op(",")) {
+                    ep.next();
+                    n->targets.push_back(ep.expect_name());
+                }
+            }
+            if (ep.at_end() && !n->attr_of && n->targets.size() == 1) {
+                n->kind = Node::Kind::SetBlock;
+                close({"endset"}, n->body, end);
+            } else {
+                ep.expect_op("=");
+                n->expr = ep.tuple_or_expression();
+                ep.expect_end();
+            }
+        } else if (tag == "macro") {
+            n = make(Node::Kind::Macro, line);
+            n->text = ep.expect_name();
+            ep.expect_op("(");
+            while (!ep.is_op(")")) {
+                std::string name = ep.expect_name();
+                ExprPtr def;
+                if (ep.is_op("=")) {
+                    ep.next();
+                    def = ep.expression();
+                }
+                n->params.emplace_back(std::move(name), std::move(def));
+                if (!ep.is_op(",")) break;
+                ep.next();
+            }
+            ep.expect_op(")");
+            ep.expect_end();
+            close({"endmacro"}, n->body, end);
+        } else if (tag == "call") {
+            n = make(Node::Kind::CallBlock, line);
+            if (ep.is_op("("))
+                throw TemplateError(line, "unsupported construct: call block with caller arguments");
+            n->expr = ep.primary_postfix();
+            ep.expect_end();
+            close({"endcall"}, n->body, end);
+        } else if (tag == "filter") {
+            n = make(Node::Kind::FilterBlock, line);
+            // Parse "name(args)" as the filter part of "x | name(args)".
+            std::vector<Token> toks{Token{Token::Type::Name, "__body__", line},
+                                    Token{Token::Type::Op, "|", line}};
+            for (std::size_t k = 1; k < piece.tokens.size(); ++k) toks.push_back(piece.tokens[k]);
+            ExprParser fp(toks, max_depth_);
+            n->expr = fp.expression();
+            fp.expect_end();
+            close({"endfilter"}, n->body, end);
+        } else if (tag == "generation") {
+            n = make(Node::Kind::Passthrough, line);
+            ep.expect_end();
+            close({"endgeneration"}, n->body, end);
+        } else if (tag == "break" || tag == "continue") {
+            n = make(tag == "break" ? Node::Kind::Break : Node::Kind::Continue, line);
+            ep.expect_end();
+        } else {
+            static const std::set<std::string> known_ends = {"endif",         "endfor",  "endset",
+                                                             "endmacro",      "endcall", "endfilter",
+                                                             "endgeneration", "elif",    "else"};
+            if (known_ends.count(tag))
+                throw TemplateError(
+                    line, "unexpected '" + tag + "'" +
+                              (open_.size() > 1 ? " inside '" + open_[open_.size() - 2] + "'" : ""));
+            throw TemplateError(line, "unsupported construct: tag '" + tag + "'");
+        }
+        open_.pop_back();
+        return n;
+    }
+};
+
+}  // namespace
+
+Body parse(const std::vector<Piece>& pieces, int max_depth) {
+    return Parser(pieces, max_depth).run();
+}
+
+}  // namespace sightline::jinja
