@@ -25,7 +25,7 @@ enum class Flow { Normal, Break, Continue };
 }
 
 Value undefined_error_value(const Value& v, int line) {
-    err(line, (v.as_string().empty() ? std::string("a value") : v.as_string()) + " is undefined");
+    err(line, v.as_string().empty() ? std::string("a value is undefined") : v.as_string());
 }
 
 class Renderer {
@@ -64,7 +64,7 @@ class Renderer {
         }
         for (const auto& [k, v] : globals_)
             if (k == name) return v;
-        return Value::undefined("'" + name + "'");
+        return Value::undefined("'" + name + "' is undefined");
     }
     void assign(const std::string& name, Value v) { frames_.back()[name] = std::move(v); }
 
@@ -193,10 +193,10 @@ class Renderer {
                       {"length", Value(len)},
                       {"depth", Value(1)},
                       {"depth0", Value(0)},
-                      {"previtem",
-                       i > 0 ? items[static_cast<std::size_t>(i - 1)] : Value::undefined("'loop.previtem'")},
+                      {"previtem", i > 0 ? items[static_cast<std::size_t>(i - 1)]
+                                         : Value::undefined("'loop.previtem' is undefined")},
                       {"nextitem", i + 1 < len ? items[static_cast<std::size_t>(i + 1)]
-                                               : Value::undefined("'loop.nextitem'")}};
+                                               : Value::undefined("'loop.nextitem' is undefined")}};
             loop.emplace_back("cycle", Value::function("loop.cycle", [i](const Args& a, const Kwargs&) {
                                   if (a.empty()) fail("loop.cycle() needs at least one value");
                                   return a[static_cast<std::size_t>(i) % a.size()];
@@ -226,9 +226,13 @@ class Renderer {
             if (args.size() > n.params.size())
                 err(n.line, "macro '" + n.text + "' takes " + std::to_string(n.params.size()) + " arguments");
             Frame frame;
+            const Value caller = lookup("caller");
+            if (caller.is_function()) frame["caller"] = caller;
             for (std::size_t i = 0; i < n.params.size(); ++i) {
                 const auto& [name, def] = n.params[i];
-                Value v = i < args.size() ? args[i] : (def ? eval(*def) : Value::undefined("'" + name + "'"));
+                Value v = i < args.size()
+                              ? args[i]
+                              : (def ? eval(*def) : Value::undefined("'" + name + "' is undefined"));
                 for (const auto& [k, kv] : kwargs)
                     if (k == name) v = kv;
                 frame[name] = std::move(v);
@@ -304,7 +308,8 @@ class Renderer {
                 return binary(e);
             case Expr::Kind::Cond:
                 if (eval(*e.args[1]).truthy()) return eval(*e.args[0]);
-                return e.args[2] ? eval(*e.args[2]) : Value::undefined("the else branch");
+                return e.args[2] ? eval(*e.args[2])
+                                 : Value::undefined("the missing else branch is undefined");
         }
         return Value();
     }
@@ -324,7 +329,7 @@ class Renderer {
         }
         if (const Value* v = obj.find(name)) return *v;
         if (auto m = bound_method(obj, name, line)) return *m;
-        return Value::undefined("'" + obj.type_name() + " object' has no attribute '" + name + "'; it");
+        return Value::undefined("'" + obj.type_name() + " object' has no attribute '" + name + "'");
     }
 
     Value get_item(const Value& obj, const Value& key, int line) {
@@ -332,7 +337,7 @@ class Renderer {
         if (obj.is_dict()) {
             if (const Value* v = obj.find(key.str())) return *v;
             if (key.is_string()) return get_attr(obj, key.as_string(), line);
-            return Value::undefined("'dict object' has no item " + key.repr() + "; it");
+            return Value::undefined("'dict object' has no item " + key.repr());
         }
         if ((obj.is_list() || obj.is_string()) && key.is_int()) {
             std::vector<std::string> cps;
@@ -346,7 +351,7 @@ class Renderer {
                                  : Value(cps[static_cast<std::size_t>(i)]);
         }
         if (key.is_string()) return get_attr(obj, key.as_string(), line);
-        return Value::undefined("'" + obj.type_name() + " object' has no item " + key.repr() + "; it");
+        return Value::undefined("'" + obj.type_name() + " object' has no item " + key.repr());
     }
 
     Value slice(const Expr& e) {
@@ -396,8 +401,7 @@ class Renderer {
         const Kwargs kwargs = eval_kwargs(e);
         if (!f.is_function()) {
             if (callee.kind == Expr::Kind::Attr)
-                err(e.line, "unsupported construct: method '" + callee.name + "' (" + f.as_string() +
-                                " is undefined)");
+                err(e.line, "unsupported construct: method '" + callee.name + "' (" + f.as_string() + ")");
             if (callee.kind == Expr::Kind::Name && f.is_undefined())
                 err(e.line, "unsupported construct: function '" + callee.name + "'");
             err(e.line, "a " + f.type_name() + " is not callable");

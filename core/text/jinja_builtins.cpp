@@ -116,7 +116,8 @@ std::string capitalize(const std::string& s) {
     return out;
 }
 
-const Value& arg(const Args& args, const Kwargs& kwargs, std::size_t i, const char* name, const Value& def) {
+// By value: `def` is often a temporary.
+Value arg(const Args& args, const Kwargs& kwargs, std::size_t i, const char* name, const Value& def) {
     for (const auto& [k, v] : kwargs)
         if (k == name) return v;
     return i < args.size() ? args[i] : def;
@@ -144,7 +145,7 @@ Value string_method(const std::string& s, const std::string& name, const Args& a
     if (name == "lstrip") return Value(strip(s, arg(a, kw, 0, "chars", none), true, false));
     if (name == "rstrip") return Value(strip(s, arg(a, kw, 0, "chars", none), false, true));
     if (name == "split") {
-        const Value& max = arg(a, kw, 1, "maxsplit", Value(-1));
+        const Value max = arg(a, kw, 1, "maxsplit", Value(-1));
         return Value(split(s, arg(a, kw, 0, "sep", none), max.as_int()));
     }
     if (name == "splitlines") return Value(split(replace(s, "\r\n", "\n", -1), Value("\n"), -1));
@@ -216,9 +217,10 @@ Value attribute(const Value& item, const std::string& path) {
         const Value* v = cur.find(part);
         if (!v && cur.is_list() && !part.empty() && std::isdigit(static_cast<unsigned char>(part[0]))) {
             const auto i = static_cast<std::size_t>(std::stoll(part));
-            cur = i < cur.list().size() ? cur.list()[i] : Value::undefined("'" + path + "'");
+            cur = i < cur.list().size() ? cur.list()[i]
+                                        : Value::undefined("attribute '" + path + "' is undefined");
         } else {
-            cur = v ? *v : Value::undefined("'" + path + "'");
+            cur = v ? *v : Value::undefined("attribute '" + path + "' is undefined");
         }
         if (dot == std::string::npos || cur.is_undefined()) return cur;
         start = dot + 1;
@@ -247,8 +249,8 @@ Value filter_select(const Value& input, const Args& args, bool by_attr, bool kee
 
 Value filter_map(const Value& input, const Args& args, const Kwargs& kw, int line) {
     List out;
-    const Value& attr = arg({}, kw, 0, "attribute", Value());
-    const Value& def = arg({}, kw, 0, "default", Value());
+    const Value attr = arg({}, kw, 0, "attribute", Value());
+    const Value def = arg({}, kw, 0, "default", Value());
     for (const auto& item : iterate(input, line)) {
         if (attr.is_string()) {
             Value v = attribute(item, attr.as_string());
@@ -290,7 +292,7 @@ std::string html_escape(const std::string& s) {
 
 Value sorted(const Value& input, const Kwargs& kw, int line) {
     List l = iterate(input, line);
-    const Value& attr = arg({}, kw, 0, "attribute", Value());
+    const Value attr = arg({}, kw, 0, "attribute", Value());
     const bool reverse = arg({}, kw, 0, "reverse", Value(false)).truthy();
     auto key = [&](const Value& v) { return attr.is_string() ? attribute(v, attr.as_string()) : v; };
     std::stable_sort(l.begin(), l.end(), [&](const Value& a, const Value& b) {
@@ -362,21 +364,21 @@ Value apply_filter(const std::string& name, const Value& in, const Args& a, cons
         return use_default ? arg(a, kw, 0, "default_value", Value("")) : in;
     }
     if (name == "tojson") {
-        const Value& ascii = arg({}, kw, 0, "ensure_ascii", Value(false));
+        const Value ascii = arg({}, kw, 0, "ensure_ascii", Value(false));
         if (ascii.truthy() || !arg({}, kw, 0, "separators", none).is_none())
             err(line, "unsupported construct: tojson with ensure_ascii or separators");
-        const Value& indent = arg({}, kw, 0, "indent", none);
+        const Value indent = arg({}, kw, 0, "indent", none);
         return Value(dump_json(in, indent.is_int() ? static_cast<int>(indent.as_int()) : -1,
                                arg({}, kw, 0, "sort_keys", Value(false)).truthy()));
     }
     if (name == "first" || name == "last") {
         const List l = iterate(in, line);
-        if (l.empty()) return Value::undefined("'" + name + "' of an empty sequence");
+        if (l.empty()) return Value::undefined("'" + name + "' of an empty sequence is undefined");
         return name == "first" ? l.front() : l.back();
     }
     if (name == "join") {
-        const Value& sep = arg(a, kw, 0, "d", Value(""));
-        const Value& attr = arg(a, kw, 1, "attribute", Value());
+        const Value sep = arg(a, kw, 0, "d", Value(""));
+        const Value attr = arg(a, kw, 1, "attribute", Value());
         std::string out;
         const List l = iterate(in, line);
         for (std::size_t i = 0; i < l.size(); ++i)
@@ -384,7 +386,7 @@ Value apply_filter(const std::string& name, const Value& in, const Args& a, cons
         return Value(out);
     }
     if (name == "int") {
-        const Value& def = arg(a, kw, 0, "default", Value(0));
+        const Value def = arg(a, kw, 0, "default", Value(0));
         if (in.is_int()) return Value(in.as_int());
         if (in.kind() == Value::Kind::Float) return Value(static_cast<std::int64_t>(in.as_float()));
         if (in.is_string()) {
@@ -448,7 +450,7 @@ Value apply_filter(const std::string& name, const Value& in, const Args& a, cons
     }
     if (name == "sum") {
         Value total = arg(a, kw, 1, "start", Value(0));
-        const Value& attr = arg(a, kw, 0, "attribute", Value());
+        const Value attr = arg(a, kw, 0, "attribute", Value());
         for (const auto& v : iterate(in, line)) {
             const Value x = attr.is_string() ? attribute(v, attr.as_string()) : v;
             if (!x.is_number() || !total.is_number()) err(line, "sum of non-numbers");
@@ -460,7 +462,7 @@ Value apply_filter(const std::string& name, const Value& in, const Args& a, cons
     }
     if (name == "min" || name == "max") {
         const List l = iterate(in, line);
-        if (l.empty()) return Value::undefined("'" + name + "' of an empty sequence");
+        if (l.empty()) return Value::undefined("'" + name + "' of an empty sequence is undefined");
         Value best = l.front();
         for (const auto& v : l)
             if (name == "min" ? less(v, best) : less(best, v)) best = v;
@@ -471,7 +473,7 @@ Value apply_filter(const std::string& name, const Value& in, const Args& a, cons
         return Value(replace(in.str(), a[0].str(), a[1].str(), a.size() > 2 ? a[2].as_int() : -1));
     }
     if (name == "indent") {
-        const Value& w = arg(a, kw, 0, "width", Value(4));
+        const Value w = arg(a, kw, 0, "width", Value(4));
         const std::string pad =
             w.is_string() ? w.as_string()
                           : std::string(static_cast<std::size_t>(std::max<std::int64_t>(0, w.as_int())), ' ');
@@ -614,7 +616,10 @@ Dict global_functions() {
                        std::tm tm{};
                        localtime_r(&now, &tm);
                        char buf[256];
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
                        const std::size_t n = std::strftime(buf, sizeof buf, a[0].as_string().c_str(), &tm);
+#pragma GCC diagnostic pop
                        return Value(std::string(buf, n));
                    }));
     return g;

@@ -49,10 +49,11 @@ class ExprParser {
         if (!at_end()) error("unexpected token");
     }
 
-    ExprPtr expression() {
+    // with_cond false: no "a if b else c" at the top (a for loop's iterable, before its "if" filter).
+    ExprPtr expression(bool with_cond = true) {
         Guard g(*this);
         ExprPtr e = or_expr();
-        if (is_name("if")) {
+        if (with_cond && is_name("if")) {
             auto c = make(Expr::Kind::Cond, next().line);
             c->args.push_back(std::move(e));
             c->args.push_back(or_expr());
@@ -494,7 +495,7 @@ class Parser {
             }
             if (!ep.is_name("in")) ep.error("expected 'in' in a for loop");
             ep.next();
-            n->expr = ep.expression();
+            n->expr = ep.expression(/*with_cond=*/false);
             if (ep.is_name("if")) {
                 ep.next();
                 n->filter = ep.expression();

@@ -51,11 +51,11 @@ class TestJinja : public QObject {
             QTest::newRow(name) << QString(src) << QString(vars) << QString::fromUtf8(expected);
         };
         row("text", "hello", "{}", "hello");
-        row("output", "{{ a }}-{{ b }}", R"({"a": 1, "b": "x"})", "1-x");
+        row("output", "{{ a }}-{{ b }}", "{\"a\": 1, \"b\": \"x\"}", "1-x");
         row("undefined prints empty", "[{{ nothing }}]", "{}", "[]");
         row("none bool float", "{{ n }} {{ t }} {{ f }} {{ 1.0 }} {{ 0.1 }} {{ 1e20 }}",
-            R"({"n": null, "t": true, "f": 2.5})", "None True 2.5 1.0 0.1 1e+20");
-        row("list repr", "{{ l }}", R"({"l": ["a", 1, true, null, {"k": "v"}]})",
+            "{\"n\": null, \"t\": true, \"f\": 2.5}", "None True 2.5 1.0 0.1 1e+20");
+        row("list repr", "{{ l }}", "{\"l\": [\"a\", 1, true, null, {\"k\": \"v\"}]}",
             "['a', 1, True, None, {'k': 'v'}]");
         row("comment", "a{# hidden #}b", "{}", "ab");
         row("arithmetic",
@@ -65,26 +65,26 @@ class TestJinja : public QObject {
         row("compare", "{{ 1 < 2 }} {{ 'b' > 'a' }} {{ 1 == 1.0 }} {{ 1 != 2 }} {{ 2 <= 2 }} {{ 3 >= 4 }}",
             "{}", "True True True True True False");
         row("in", "{{ 'a' in 'cat' }} {{ 2 in [1, 2] }} {{ 'k' in d }} {{ 'x' not in d }}",
-            R"({"d": {"k": 1}})", "True True True True");
+            "{\"d\": {\"k\": 1}}", "True True True True");
         row("and or not", "{{ 0 or 'y' }} {{ 1 and 2 }} {{ not 0 }} {{ not 1 or 0 }}", "{}", "y 2 True 0");
-        row("conditional expr", "{{ 'a' if x else 'b' }}{{ 'c' if not x }}", R"({"x": false})", "bc");
-        row("if elif else", "{% if x == 1 %}one{% elif x == 2 %}two{% else %}many{% endif %}", R"({"x": 2})",
+        row("conditional expr", "{{ 'a' if x else 'b' }}{{ 'c' if not x }}", "{\"x\": false}", "bc");
+        row("if elif else", "{% if x == 1 %}one{% elif x == 2 %}two{% else %}many{% endif %}", "{\"x\": 2}",
             "two");
         row("for loop vars",
             "{% for i in l %}{{ loop.index0 }}{{ loop.index }}{{ loop.first }}{{ loop.last }}{{ loop.length "
             "}};{% endfor %}",
-            R"({"l": ["a", "b"]})", "01TrueFalse2;12FalseTrue2;");
+            "{\"l\": [\"a\", \"b\"]}", "01TrueFalse2;12FalseTrue2;");
         row("for revindex prev next",
             "{% for i in l %}{{ loop.revindex }}{{ loop.previtem }}{{ loop.nextitem }}|{% endfor %}",
-            R"({"l": ["a", "b", "c"]})", "3b|2ac|1b|");
-        row("for else", "{% for i in l %}x{% else %}empty{% endfor %}", R"({"l": []})", "empty");
+            "{\"l\": [\"a\", \"b\", \"c\"]}", "3b|2ac|1b|");
+        row("for else", "{% for i in l %}x{% else %}empty{% endfor %}", "{\"l\": []}", "empty");
         row("for filter", "{% for i in l if i > 1 %}{{ i }}{{ loop.length }}{% endfor %}",
-            R"({"l": [1, 2, 3]})", "2232");
+            "{\"l\": [1, 2, 3]}", "2232");
         row("for dict items", "{% for k, v in d.items() %}{{ k }}={{ v }};{% endfor %}",
-            R"({"d": {"b": 1, "a": 2}})", "b=1;a=2;");
-        row("for dict keys", "{% for k in d %}{{ k }}{% endfor %}", R"({"d": {"x": 1, "y": 2}})", "xy");
-        row("for items filter", "{% for k, v in d | items %}{{ k }}{{ v }}{% endfor %}", R"({"d": {"x": 1}})",
-            "x1");
+            "{\"d\": {\"b\": 1, \"a\": 2}}", "b=1;a=2;");
+        row("for dict keys", "{% for k in d %}{{ k }}{% endfor %}", "{\"d\": {\"x\": 1, \"y\": 2}}", "xy");
+        row("for items filter", "{% for k, v in d | items %}{{ k }}{{ v }}{% endfor %}",
+            "{\"d\": {\"x\": 1}}", "x1");
         row("break continue",
             "{% for i in range(10) %}{% if i == 1 %}{% continue %}{% endif %}{% if i == 4 %}{% break %}{% "
             "endif %}{{ i }}{% endfor %}",
@@ -103,9 +103,9 @@ class TestJinja : public QObject {
         row("filter block", "{% filter upper %}abc{% endfilter %}", "{}", "ABC");
         row("generation", "{% generation %}g{% endgeneration %}", "{}", "g");
         row("subscripts", "{{ d['a'][1] }}{{ d.a[0] }}{{ l[-1] }}{{ l.0 }}",
-            R"({"d": {"a": [1, 2]}, "l": [5, 6]})", "2156");
+            "{\"d\": {\"a\": [1, 2]}, \"l\": [5, 6]}", "2165");
         row("slices", "{{ l[1:] }}{{ l[:-1] }}{{ l[::-1] }}{{ s[1:3] }}{{ s[::-1] }}",
-            R"({"l": [1, 2, 3], "s": "héllo"})", "[2, 3][1, 2][3, 2, 1]élolléh");
+            "{\"l\": [1, 2, 3], \"s\": \"héllo\"}", "[2, 3][1, 2][3, 2, 1]élolléh");
         row("dict literal", "{{ {'a': 1, 'b': [2]} }}", "{}", "{'a': 1, 'b': [2]}");
         row("string methods",
             "{{ ' x '.strip() }}{{ 'ab'.upper() }}{{ 'AB'.lower() }}{{ 'hello world'.title() }}"
@@ -114,7 +114,7 @@ class TestJinja : public QObject {
             "{}", "xABabHello World['a', 'b']['a', 'b', 'c']bXbTrueTrueaxx");
         row("dict methods",
             "{{ d.get('a') }}{{ d.get('z', 'dflt') }}{{ d.get('z') }}{{ d.keys() }}{{ d.values() }}",
-            R"({"d": {"a": 1}})", "1dfltNone['a'][1]");
+            "{\"d\": {\"a\": 1}}", "1dfltNone['a'][1]");
         row("filters text",
             "{{ ' a ' | trim }}{{ 'ab' | upper }}{{ 'AB' | lower }}{{ 'ab cd-ef' | title }}{{ 'aBC' | "
             "capitalize }}",
@@ -122,21 +122,21 @@ class TestJinja : public QObject {
         row("filters seq",
             "{{ l | length }}{{ l | first }}{{ l | last }}{{ l | join('-') }}{{ l | reverse | list }}{{ "
             "'abc' | length }}",
-            R"({"l": [1, 2, 3]})", "3131-2-3[3, 2, 1]3");
+            "{\"l\": [1, 2, 3]}", "3131-2-3[3, 2, 1]3");
         row("filter default", "{{ x | default('d') }}{{ y | default('d') }}{{ '' | default('e', true) }}",
-            R"({"y": "v"})", "dve");
+            "{\"y\": \"v\"}", "dve");
         row("filter int string", "{{ '42' | int + 1 }}{{ 'x' | int }}{{ 3 | string + 'a' }}{{ 2.7 | int }}",
             "{}", "4303a2");
-        row("tojson", "{{ d | tojson }}", R"({"d": {"a": [1, "x\"y", null, true, 1.5], "b": "é"}})",
-            R"({"a": [1, "x\"y", null, true, 1.5], "b": "é"})");
-        row("tojson indent", "{{ d | tojson(indent=2) }}", R"({"d": {"a": [1]}})",
+        row("tojson", "{{ d | tojson }}", "{\"d\": {\"a\": [1, \"x\\\"y\", null, true, 1.5], \"b\": \"é\"}}",
+            "{\"a\": [1, \"x\\\"y\", null, true, 1.5], \"b\": \"é\"}");
+        row("tojson indent", "{{ d | tojson(indent=2) }}", "{\"d\": {\"a\": [1]}}",
             "{\n  \"a\": [\n    1\n  ]\n}");
         row("selectattr",
             "{% for c in l | selectattr('type', 'equalto', 'text') %}{{ c.text }}{% endfor %}"
             "{{ l | rejectattr('type', 'equalto', 'text') | list | length }}",
-            R"({"l": [{"type": "image"}, {"type": "text", "text": "t"}]})", "t1");
+            "{\"l\": [{\"type\": \"image\"}, {\"type\": \"text\", \"text\": \"t\"}]}", "t1");
         row("map", "{{ l | map(attribute='n') | join(',') }}{{ ['a'] | map('upper') | list }}",
-            R"({"l": [{"n": 1}, {"n": 2}]})", "1,2['A']");
+            "{\"l\": [{\"n\": 1}, {\"n\": 2}]}", "1,2['A']");
         row("select sort unique",
             "{{ [3, 1, 2] | select('odd') | list }}{{ [3, 1, 2] | sort }}{{ [1, 1, 2] | unique | list }}",
             "{}", "[3, 1][1, 2, 3][1, 2]");
@@ -144,18 +144,24 @@ class TestJinja : public QObject {
             "{{ x is defined }}{{ y is defined }}{{ n is none }}{{ s is string }}{{ d is mapping }}{{ l is "
             "iterable }}"
             "{{ l is sequence }}{{ 1 is number }}{{ s is not string }}{{ 1 is equalto 1 }}{{ 3 is odd }}",
-            R"({"x": 1, "n": null, "s": "a", "d": {}, "l": []})",
+            "{\"x\": 1, \"n\": null, \"s\": \"a\", \"d\": {}, \"l\": []}",
             "TrueFalseTrueTrueTrueTrueTrueTrueFalseTrueTrue");
         row("not is", "{{ not x is defined }}", "{}", "True");
-        row("filter binds tighter than plus", "{{ 'a' + s | trim + 'b' }}", R"({"s": "  x  "})", "axb");
-        row("string escapes", R"({{ 'a\nb' }}{{ "it's" }})", "{}", "a\nbit's");
+        row("filter binds tighter than plus", "{{ 'a' + s | trim + 'b' }}", "{\"s\": \"  x  \"}", "axb");
+        row("string escapes", "{{ 'a\\nb' }}{{ \"it's\" }}", "{}", "a\nbit's");
     }
     void constructs() {
         QFETCH(QString, source);
         QFETCH(QString, vars);
         QFETCH(QString, expected);
         const auto v = nlohmann::ordered_json::parse(vars.toStdString());
-        QCOMPARE(q(render(source.toStdString(), v)), expected);
+        std::string got;
+        try {
+            got = render(source.toStdString(), v);
+        } catch (const std::exception& e) {
+            QFAIL(e.what());
+        }
+        QCOMPARE(q(got), expected);
     }
 
     void whitespace_data() {
@@ -178,7 +184,13 @@ class TestJinja : public QObject {
     void whitespace() {
         QFETCH(QString, source);
         QFETCH(QString, expected);
-        QCOMPARE(q(render(source.toStdString())), expected);
+        std::string got;
+        try {
+            got = render(source.toStdString());
+        } catch (const std::exception& e) {
+            QFAIL(e.what());
+        }
+        QCOMPARE(q(got), expected);
     }
 
     void errors_name_construct_and_line_data() {
@@ -218,7 +230,7 @@ class TestJinja : public QObject {
     void limits() {
         jinja::Options o;
         o.limits.max_output_bytes = 1000;
-        QVERIFY(!error_of("{% for i in range(100000) %}xxxxxxxx{% endfor %}").empty());
+        QVERIFY(!error_of("{% for i in range(1000000) %}xxxxxxxx{% endfor %}").empty());
         try {
             Template("{% for i in range(1000) %}xx{% endfor %}", o).render(jinja::Value(jinja::Dict{}));
             QFAIL("expected the output limit");
@@ -227,7 +239,6 @@ class TestJinja : public QObject {
         }
         // Deep recursion and deep nesting fail cleanly instead of overflowing the stack.
         QVERIFY(!error_of("{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}").empty());
-        QVERIFY(!error_of(std::string(500, '(') + "1" + std::string(500, ')')).empty());
         QVERIFY(!error_of("{{ " + std::string(500, '(') + "1" + std::string(500, ')') + " }}").empty());
     }
 
@@ -279,8 +290,9 @@ class TestJinja : public QObject {
             vars["eos_token"] = cfg.at("eos_token");
             vars["add_generation_prompt"] = true;
             vars["messages"] = nlohmann::ordered_json::parse(
-                R"([{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi there "},
-                    {"role": "assistant", "content": "Hello."}, {"role": "user", "content": "Why is the sky blue?"}])");
+                "[{\"role\": \"system\", \"content\": \"Be brief.\"}, {\"role\": \"user\", \"content\": \"Hi "
+                "there \"},\n                    {\"role\": \"assistant\", \"content\": \"Hello.\"}, "
+                "{\"role\": \"user\", \"content\": \"Why is the sky blue?\"}]");
             const std::string got = t.render(jinja::from_json(vars));
             if (std::string(family) == "gemma3") {
                 QCOMPARE(q(got), QString("<bos><start_of_turn>user\nBe brief.\n\nHi there<end_of_turn>\n"
@@ -305,7 +317,7 @@ class TestJinja : public QObject {
         const Template t(read_text_file(test::fixture("chat_templates/gemma-3-it.jinja")));
         nlohmann::ordered_json vars;
         vars["bos_token"] = "<bos>";
-        vars["messages"] = nlohmann::ordered_json::parse(R"([{"role": "assistant", "content": "x"}])");
+        vars["messages"] = nlohmann::ordered_json::parse("[{\"role\": \"assistant\", \"content\": \"x\"}]");
         try {
             t.render(jinja::from_json(vars));
             QFAIL("expected raise_exception");
