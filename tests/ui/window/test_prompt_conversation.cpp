@@ -30,6 +30,10 @@ QString tiny_model_with_template(const QTemporaryDir& scratch, const std::string
     return QString::fromStdString(dir);
 }
 
+bool wait_for_idle(ui::MainWindow& w) {
+    return test::wait_idle(w, 60000);
+}
+
 }  // namespace
 
 class TestPromptConversation : public QObject {
@@ -80,6 +84,21 @@ class TestPromptConversation : public QObject {
                 "<system>Be brief.\n<user>Hello\n<assistant>Hi\n<user>what color is the star?\n<assistant>"));
         QVERIFY(w->trace()->template_warning.empty());
         QVERIFY(!w->promptBar()->templateWarningLabel()->isVisible());
+
+        // The system prompt and the turns are saved with the session and restored from it.
+        QVERIFY(wait_for_idle(*w));
+        QString err;
+        const QString session = scratch_.path() + "/conversation.sightline.json";
+        QVERIFY2(w->saveSession(session, &err), qPrintable(err));
+        auto other = test::open_window(dir, /*load_demo=*/false);
+        QVERIFY(other);
+        QVERIFY2(other->openSession(session, &err), qPrintable(err));
+        QVERIFY(QTest::qWaitFor([&] { return other->trace() && other->isIdle(); }, 60000));
+        QCOMPARE(other->promptBar()->systemPrompt(), QString("Be brief."));
+        const auto turns = other->promptBar()->turns();
+        QCOMPARE(turns.size(), std::size_t(2));
+        QCOMPARE(turns[1].role, std::string("assistant"));
+        QCOMPARE(turns[1].text, std::string("Hi"));
     }
 
     void unsupported_template_shows_a_warning_and_falls_back() {
