@@ -287,7 +287,7 @@ class Renderer {
                 const Value input = eval(*e.args[0]);
                 Args args;
                 for (std::size_t i = 1; i < e.args.size(); ++i) args.push_back(eval(*e.args[i]));
-                return apply_filter(e.name, input, args, eval_kwargs(e), e.line);
+                return bounded(apply_filter(e.name, input, args, eval_kwargs(e), e.line), e.line);
             }
             case Expr::Kind::Test: {
                 const Value v = eval(*e.args[0]);
@@ -305,7 +305,7 @@ class Renderer {
                 return v.kind() == Value::Kind::Float ? Value(-v.as_float()) : Value(-v.as_int());
             }
             case Expr::Kind::Binary:
-                return binary(e);
+                return bounded(binary(e), e.line);
             case Expr::Kind::Cond:
                 if (eval(*e.args[1]).truthy()) return eval(*e.args[0]);
                 return e.args[2] ? eval(*e.args[2])
@@ -419,6 +419,15 @@ class Renderer {
             --depth_;
             err(e.line, ex.what());
         }
+    }
+
+    // Strings and lists built by operators and filters stay within the output limit (s = s ~ s doubling).
+    Value bounded(Value v, int line) const {
+        if ((v.is_string() && v.as_string().size() > limits_.max_output_bytes) ||
+            (v.is_list() && v.list().size() > limits_.max_loop_iterations))
+            err(line, "a value grew past the output limit of " + std::to_string(limits_.max_output_bytes) +
+                          " bytes");
+        return v;
     }
 
     Value binary(const Expr& e) {

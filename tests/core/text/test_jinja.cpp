@@ -237,6 +237,9 @@ class TestJinja : public QObject {
         } catch (const TemplateError& e) {
             QVERIFY(q(e.what()).contains("exceeds"));
         }
+        // Doubling a string is stopped at the output limit, not at the memory limit.
+        QVERIFY(q(error_of("{% set s = 'xxxxxxxx' %}{% for i in range(40) %}{% set s = s ~ s %}{% endfor %}"))
+                    .contains("output limit"));
         // Deep recursion and deep nesting fail cleanly instead of overflowing the stack.
         QVERIFY(!error_of("{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}").empty());
         QVERIFY(!error_of("{{ " + std::string(500, '(') + "1" + std::string(500, ')') + " }}").empty());
