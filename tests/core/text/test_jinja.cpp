@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/text/chat_template.h"
 #include "core/text/jinja.h"
 #include "core/util/strings.h"
 #include "tests/support/test_paths.h"
@@ -280,6 +281,39 @@ class TestJinja : public QObject {
         QCOMPARE(n, 3);
     }
 
+    // The same cases through the prompt path: a conversation of plain turns (system, user, assistant) with
+    // the image in the first user turn becomes Hugging Face's content lists and renders identically.
+    void fixture_templates_through_chat_template() {
+        SIGHTLINE_REQUIRE_FIXTURES();
+        const std::string dir = test::fixture("chat_templates");
+        for (const char* name : {"llava-1.5-7b-hf", "llava-onevision-qwen2-ov-hf", "Qwen2-VL-2B-Instruct",
+                                 "Qwen2.5-VL-3B-Instruct", "gemma-3-it"}) {
+            const auto cases =
+                nlohmann::json::parse(read_text_file(path_join(dir, std::string(name) + ".cases.json")));
+            std::map<std::string, std::string> tokens;
+            for (const auto& [k, v] : cases.at("source").at("special_tokens").items())
+                tokens[k] = v.get<std::string>();
+            const ChatTemplate t =
+                ChatTemplate::from_text(read_text_file(path_join(dir, std::string(name) + ".jinja")), tokens);
+            QVERIFY2(t.usable(), t.parse_error.c_str());
+            QVERIFY(t.takes_content_list());
+            for (const auto& c : cases.at("cases")) {
+                ChatRenderRequest r;
+                bool has_image = false;
+                for (const auto& m : c.at("messages")) {
+                    std::string text;
+                    for (const auto& item : m.at("content")) {
+                        if (item.at("type") == "image") has_image = true;
+                        if (item.at("type") == "text") text = item.at("text").get<std::string>();
+                    }
+                    r.messages.push_back({m.at("role").get<std::string>(), text});
+                }
+                if (has_image) r.image_turn = first_user_turn(r.messages);
+                QCOMPARE(q(render_chat_template(t, r)), q(c.at("expected").get<std::string>()));
+            }
+        }
+    }
+
     // The tokenizer fixtures' own templates render a simple conversation.
     void tokenizer_fixture_templates() {
         SIGHTLINE_REQUIRE_FIXTURES();
@@ -312,6 +346,28 @@ class TestJinja : public QObject {
                         "<|start_header_id|>assistant<|end_header_id|>\n\n"));
             }
         }
+    }
+
+    // The tokenizer fixture folders through ChatTemplate::load: the template and the special tokens of
+    // tokenizer_config.json; Llama 3's string-content template gets the text itself.
+    void tokenizer_fixture_folders_load() {
+        SIGHTLINE_REQUIRE_FIXTURES();
+        ChatRenderRequest r;
+        r.messages = {{"user", "Hi"}};
+        const auto gemma = ChatTemplate::load(test::fixture("tokenizers/gemma3"));
+        QVERIFY(gemma && gemma->usable());
+        QCOMPARE(q(gemma->special_tokens.at("bos_token")), QString("<bos>"));
+        r.content_list = gemma->takes_content_list();
+        QVERIFY(r.content_list);
+        QCOMPARE(q(render_chat_template(*gemma, r)),
+                 QString("<bos><start_of_turn>user\nHi<end_of_turn>\n<start_of_turn>model\n"));
+        const auto llama = ChatTemplate::load(test::fixture("tokenizers/llama3"));
+        QVERIFY(llama && llama->usable());
+        r.content_list = llama->takes_content_list();
+        QVERIFY(!r.content_list);
+        QCOMPARE(q(render_chat_template(*llama, r)),
+                 QString("<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nHi<|eot_id|>"
+                         "<|start_header_id|>assistant<|end_header_id|>\n\n"));
     }
 
     // Gemma 3's template refuses non-alternating roles through raise_exception, naming its line.
