@@ -109,7 +109,7 @@ std::string float_repr(double f) {
     } else {
         out = digits.substr(0, 1);
         if (digits.size() > 1) out += "." + digits.substr(1);
-        char eb[8];
+        char eb[16];
         std::snprintf(eb, sizeof eb, "e%c%02d", exp < 0 ? '-' : '+', std::abs(exp));
         out += eb;
     }
