@@ -17,6 +17,11 @@ std::optional<Value> bound_method(const Value& object, const std::string& name, 
 // raise_exception, namespace, range, dict, strftime_now.
 Dict global_functions();
 
+// `item in container` (substring, list element, dict key).
+bool contains(const Value& container, const Value& item, int line);
+// + - * / // % ** on numbers, + on strings and lists, * repetition, with Python's semantics.
+Value arithmetic(const std::string& op, const Value& a, const Value& b, int line);
+
 // Iteration as Python does it: list items, dict keys, string code points, nothing for undefined.
 List iterate(const Value& v, int line);
 std::int64_t length(const Value& v, int line);
