@@ -370,6 +370,31 @@ class TestJinja : public QObject {
                          "<|start_header_id|>assistant<|end_header_id|>\n\n"));
     }
 
+    // Untrusted input: every prefix of every fixture template either renders or fails with a TemplateError
+    // (never another exception or a crash).
+    void truncated_templates_fail_cleanly() {
+        SIGHTLINE_REQUIRE_FIXTURES();
+        const std::string dir = test::fixture("chat_templates");
+        const auto vars = jinja::from_json(nlohmann::ordered_json::parse(
+            "{\"messages\": [{\"role\": \"user\", \"content\": [{\"type\": \"text\", \"text\": \"hi\"}]}], "
+            "\"bos_token\": \"<s>\", \"add_generation_prompt\": true}"));
+        int rendered = 0, refused = 0;
+        for (const char* name : {"llava-1.5-7b-hf", "Qwen2-VL-2B-Instruct", "gemma-3-it"}) {
+            const std::string source = read_text_file(path_join(dir, std::string(name) + ".jinja"));
+            for (std::size_t n = 0; n <= source.size(); n += 3) {
+                try {
+                    Template(source.substr(0, n)).render(vars);
+                    ++rendered;
+                } catch (const TemplateError&) {
+                    ++refused;
+                } catch (const std::exception& e) {
+                    QFAIL(qPrintable(QString("%1 cut at %2: %3").arg(name).arg(n).arg(e.what())));
+                }
+            }
+        }
+        QVERIFY(rendered > 0 && refused > 0);
+    }
+
     // Gemma 3's template refuses non-alternating roles through raise_exception, naming its line.
     void gemma_raise_exception() {
         SIGHTLINE_REQUIRE_FIXTURES();
