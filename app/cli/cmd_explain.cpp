@@ -45,8 +45,10 @@ int cmd_explain(const Words& words) {
                "2 "
                "3\") | --scene SEED[:TASK])\n"
                "       --method NAME[,NAME...] [--target INDEX | --all-targets] --out DIR\n"
+               "       [--system TEXT] [--turns FILE.json]\n"
                "       [--params JSON] [--colormap NAME] [--opacity X] [--max-new-tokens N] [--json]\n"
-               "--params is a JSON object keyed by method, e.g. '{\"attention\": {\"layers\": \"2-3\"}}'.\n"
+            << kConversationHelp
+            << "--params is a JSON object keyed by method, e.g. '{\"attention\": {\"layers\": \"2-3\"}}'.\n"
                "--scene explains a scene-world scene: image and question from the seed (TASK: color,\n"
                "  shape, count, exist, position, relation or describe; default color); every map of a\n"
                "  colour or shape word is scored against the object's true mask (\"ground_truth\").\n";
@@ -56,6 +58,7 @@ int cmd_explain(const Words& words) {
     known.insert({"image", "prompt", "method", "target", "all-targets", "out", "json", "params", "colormap",
                   "opacity", "max-new-tokens", "temperature", "top-p", "top-k", "seed", "help", "nearest",
                   "scene", "prompt-ids"});
+    known.insert(kConversationOptions.begin(), kConversationOptions.end());
     a.allow_only(known);
     const std::string out_dir = a.require("out");
     const auto methods = split(a.require("method"), ',');
@@ -106,6 +109,9 @@ int cmd_explain(const Words& words) {
         req.image_rgb = image_from(a);
         req.image_label = a.get("image");
     }
+    conversation_from(a, req);
+    if ((!req.system.empty() || !req.turns.empty()) && !req.ids.empty())
+        fail("--system and --turns need --prompt TEXT (raw --prompt-ids take no template)");
     ProgressLine line(!a.has("json"));
     const auto trace = explorer.generate(req, settings_from(a), line.control());
     if (trace->answer_size() == 0) fail("the model produced no answer tokens to explain");
@@ -141,6 +147,8 @@ int cmd_explain(const Words& words) {
     }
     nlohmann::json result = {{"model", model.name},
                              {"question", trace->question},
+                             {"prompt_text", trace->prompt_text},
+                             {"template_warning", trace->template_warning},
                              {"answer", trace->answer_text},
                              {"answer_tokens", answer_tokens_json(*trace)},
                              {"grid", {trace->grid_h, trace->grid_w}},
@@ -150,6 +158,7 @@ int cmd_explain(const Words& words) {
     if (a.has("json")) {
         std::cout << result.dump() << "\n";
     } else {
+        if (!trace->template_warning.empty()) std::cout << "warning: " << trace->template_warning << "\n";
         std::cout << "answer: " << trace->answer_text << "\n";
         for (const auto& e : explanations)
             std::cout << "  " << e["method"].get<std::string>() << " target " << e["target"] << " ('"

@@ -31,22 +31,30 @@ PromptRequest prompt_from(const Args& a) {
     r.image_rgb = image_from(a);
     r.image_label = a.get("image");
     r.use_chat_template = !a.has("no-template");
+    conversation_from(a, r);
+    if ((!r.system.empty() || !r.turns.empty()) && !r.ids.empty())
+        fail("--system and --turns need --prompt TEXT (raw --prompt-ids take no template)");
     return r;
 }
 
 int cmd_generate(const Words& words) {
     const Args a(words, {"json", "no-template", "no-stop", "help"});
     if (a.has("help")) {
-        std::cout << "usage: sightline-cli generate --model DIR [--image PATH] (--prompt TEXT | --prompt-ids "
-                     "\"1 2 3\")\n"
-                     "       [--max-new-tokens N] [--temperature T] [--top-p P] [--top-k K] [--seed S]\n"
-                     "       [--dtype auto|f32|bf16] [--threads N] [--no-template] [--no-stop] [--json]\n"
-                     "  --no-stop: run all --max-new-tokens steps, end-of-sequence ids included\n";
+        std::cout
+            << "usage: sightline-cli generate --model DIR [--image PATH] (--prompt TEXT | --prompt-ids "
+               "\"1 2 3\")\n"
+               "       [--max-new-tokens N] [--temperature T] [--top-p P] [--top-k K] [--seed S]\n"
+               "       [--system TEXT] [--turns FILE.json]\n"
+               "       [--dtype auto|f32|bf16] [--threads N] [--no-template] [--no-stop] [--json]\n"
+               "  --no-stop: run all --max-new-tokens steps, end-of-sequence ids included\n"
+            << kConversationHelp
+            << "--json prints the ids, the answer, the rendered prompt (prompt_text) and template_warning.\n";
         return 0;
     }
     std::set<std::string> known = kModelOptions;
     known.insert({"image", "prompt", "prompt-ids", "max-new-tokens", "temperature", "top-p", "top-k", "seed",
                   "json", "no-template", "no-stop", "help"});
+    known.insert(kConversationOptions.begin(), kConversationOptions.end());
     a.allow_only(known);
     const bool json = a.has("json");
     const PromptRequest request = prompt_from(a);
@@ -88,9 +96,11 @@ int cmd_generate(const Words& words) {
             out["output_text"] = trace.answer_text;
             out["prompt_text"] = trace.prompt_text;
         }
+        out["template_warning"] = trace.template_warning;
         if (trace.has_image()) out["grid"] = {trace.grid_h, trace.grid_w};
         std::cout << out.dump() << "\n";
     } else {
+        if (!trace.template_warning.empty()) std::cerr << "\nwarning: " << trace.template_warning << "\n";
         if (!model->tokenizer) {
             std::cout << "\n";
             for (auto id : trace.answer_ids()) std::cout << id << ' ';

@@ -10,11 +10,34 @@
 #include "core/util/strings.h"
 
 namespace sightline::cli {
+namespace {
+
+// Whether the checkpoint's own chat template renders a one-turn conversation (with the image placeholder
+// for multimodal models), and the text it gives or the error naming the construct and line.
+nlohmann::json chat_template_check(const LoadedModel& m) {
+    if (!m.own_chat_template)
+        return {{"present", false}, {"renders", false}, {"used", to_string(m.chat_template)}};
+    nlohmann::json out = {{"present", true}};
+    PromptRequest r;
+    r.question = "What is in the image?";
+    if (m.config.multimodal) r.image_rgb = cv::Mat(8, 8, CV_8UC3, cv::Scalar(0, 0, 0));
+    std::string warning;
+    const std::string text = render_prompt_text(m, r, &warning);
+    out["renders"] = warning.empty();
+    out["sample_prompt"] = text;
+    if (!warning.empty()) out["error"] = warning;
+    out["used"] = warning.empty() ? "checkpoint" : to_string(m.chat_template);
+    return out;
+}
+
+}  // namespace
 
 int cmd_info(const Words& words) {
     const Args a(words, {"json", "help", "plan"});
     if (a.has("help")) {
         std::cout << "usage: sightline-cli info --model DIR [--plan] [--json]\n"
+                     "chat_template_check says whether the model's own chat template renders (a sample\n"
+                     "prompt), or the construct and line that stop it (the built-in format is used then).\n"
                      "--plan only reads config.json and the checkpoint headers: parameters, stored dtypes,\n"
                      "the memory float32 and bfloat16 need against what is available, and the dtype\n"
                      "Sightline picks by default (--dtype auto).\n";
@@ -72,6 +95,7 @@ int cmd_info(const Words& words) {
                           {"hook_points", hooks},
                           {"notes", m->notes},
                           {"load_ms", m->load_ms}};
+    out["chat_template_check"] = chat_template_check(*m);
     if (c.multimodal) {
         out["image_tokens"] = c.image_token_count();
         out["grid"] = {c.image_grid(), c.image_grid()};

@@ -19,11 +19,13 @@ commands:
   demo       [--model DIR] [--seed S] [--task T]   a guided headless tour on a demo scene
   generate   --model DIR [--image PATH] (--prompt TEXT | --prompt-ids "1 2 3") [--max-new-tokens N]
              [--temperature T] [--top-p P] [--top-k K] [--seed S] [--dtype auto|f32|bf16] [--no-template] [--json]
+             [--system TEXT] [--turns FILE.json]   system prompt and earlier turns (the model's chat template)
   tokenize   --tokenizer PATH (tokenizer.model or tokenizer.json) --text TEXT [--add-special-tokens] [--json]
   bench      --model DIR [--json] [--prompt-tokens N] [--new-tokens N] [--repeats N]
-  info       --model DIR [--json]          configuration, parameters, hook points
+  info       --model DIR [--json]          configuration, parameters, hook points, chat template check
   explain    --image PATH --prompt TEXT --method attention,relevancy,tam,cleann [--target K | --all-targets]
-             --out DIR [--params JSON] [--json]   maps, scores and overlays for answer tokens
+             --out DIR [--params JSON] [--system TEXT] [--turns FILE.json] [--json]
+                                                 maps, scores and overlays for answer tokens
   eval       [--model DIR] --n N --first-seed S [--methods LIST] [--json]   explainer quality on held-out scenes
   toy        scene | eval | train            the synthetic scene world and its embedded model
 

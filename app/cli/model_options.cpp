@@ -2,6 +2,8 @@
 
 #include "app/cli/progress_line.h"
 #include "core/image/image_io.h"
+#include "core/text/json_file.h"
+#include "core/util/error.h"
 #include "core/util/resource_paths.h"
 
 namespace sightline::cli {
@@ -23,6 +25,33 @@ std::unique_ptr<LoadedModel> load_model_from(const Args& args) {
 std::optional<cv::Mat> image_from(const Args& args) {
     if (!args.has("image")) return std::nullopt;
     return load_image_rgb(args.require("image"));
+}
+
+const std::set<std::string> kConversationOptions = {"system", "turns"};
+const char* const kConversationHelp =
+    "--system TEXT sets a system prompt; --turns FILE.json gives earlier turns before the question:\n"
+    "  [{\"role\": \"user\", \"content\": \"...\"}, {\"role\": \"assistant\", \"content\": \"...\"}, ...].\n"
+    "The model's own chat template renders the conversation; when it cannot, the built-in format is used\n"
+    "and a warning says which construct on which template line stopped it.\n";
+
+void conversation_from(const Args& args, PromptRequest& request) {
+    request.system = args.get("system", "");
+    if (!args.has("turns")) return;
+    const std::string path = args.require("turns");
+    const auto j = read_json_file(path);
+    if (!j.is_array()) fail(path, ": --turns expects a JSON list of {\"role\", \"content\"} objects");
+    for (const auto& item : j) {
+        if (!item.is_object() || !item.contains("role") || !item["role"].is_string())
+            fail(path, ": every turn needs a \"role\" (user or assistant)");
+        const std::string role = item["role"].get<std::string>();
+        if (role != "user" && role != "assistant")
+            fail(path, ": turn role '", role,
+                 "' is not user or assistant (give the system prompt with --system)");
+        const char* key = item.contains("content") ? "content" : "text";
+        if (!item.contains(key) || !item[key].is_string())
+            fail(path, ": every turn needs a \"content\" string");
+        request.turns.push_back({role, item[key].get<std::string>()});
+    }
 }
 
 }  // namespace sightline::cli

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "app/cli/args.h"
+#include "core/generate/prompt.h"
 #include "core/model/loaded_model.h"
 
 namespace sightline::cli {
@@ -17,5 +18,12 @@ std::string model_dir_from(const Args& args);
 std::unique_ptr<LoadedModel> load_model_from(const Args& args);
 // Reads --image PATH if given (clear error for unreadable files).
 std::optional<cv::Mat> image_from(const Args& args);
+
+// Reads --system TEXT and --turns FILE.json (earlier turns: [{"role": "user"|"assistant", "content": TEXT},
+// ...]; "text" is accepted for "content") into the request.
+void conversation_from(const Args& args, PromptRequest& request);
+// "system" and "turns", the conversation options of generate and explain.
+extern const std::set<std::string> kConversationOptions;
+extern const char* const kConversationHelp;
 
 }  // namespace sightline::cli

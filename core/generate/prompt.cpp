@@ -80,6 +80,45 @@ void assign_text_roles(const LoadedModel& model, Trace& trace, const std::string
     }
 }
 
+std::string render_prompt_text(const LoadedModel& model, const PromptRequest& req, std::string* warning) {
+    const bool has_image = req.image_rgb.has_value();
+    if (!req.use_chat_template) {
+        std::string text;
+        if (!req.system.empty()) text += req.system + "\n";
+        for (const auto& turn : req.turns) text += turn.text + "\n";
+        return text + (has_image ? "<image>\n" + req.question : req.question);
+    }
+    for (const auto& turn : req.turns)
+        if (turn.role != "user" && turn.role != "assistant" && turn.role != "system")
+            fail("a conversation turn has role '", turn.role, "': use user, assistant or system");
+    if (model.own_chat_template) {
+        const ChatTemplate& own = *model.own_chat_template;
+        std::string why = own.parse_error;
+        if (own.usable()) {
+            ChatRenderRequest r;
+            if (!req.system.empty()) r.messages.push_back({"system", req.system});
+            r.messages.insert(r.messages.end(), req.turns.begin(), req.turns.end());
+            r.messages.push_back({"user", req.question});
+            if (has_image) r.image_turn = first_user_turn(r.messages);
+            r.content_list = own.takes_content_list();
+            // Templates that read content as one string get the image placeholder in the text (LLaVA style).
+            const std::int64_t image_id = model.config.image_token_index;
+            if (model.tokenizer && model.config.multimodal && image_id >= 0 &&
+                image_id < model.tokenizer->vocab_size())
+                r.image_placeholder = model.token_text(image_id);
+            try {
+                return render_chat_template(own, r);
+            } catch (const Error& e) {
+                why = e.what();
+            }
+        }
+        if (warning)
+            *warning = cat(why, "; the built-in ", to_string(model.chat_template),
+                           " prompt format was used instead");
+    }
+    return apply_chat_template(model.chat_template, req.system, req.turns, req.question, has_image);
+}
+
 PreparedPrompt prepare_prompt(const LoadedModel& model, const PromptRequest& req) {
     const ModelConfig& c = model.config;
     const bool has_image = req.image_rgb.has_value();
@@ -100,11 +139,11 @@ PreparedPrompt prepare_prompt(const LoadedModel& model, const PromptRequest& req
         if (!model.tokenizer)
             fail("model ", model.name, " has no tokenizer: give the prompt as token ids (--prompt-ids)");
         if (req.question.empty()) fail("the prompt is empty");
-        if (c.family == MultimodalFamily::Gemma3)
+        if (c.family == MultimodalFamily::Gemma3 && !(model.own_chat_template && req.use_chat_template))
             fail(
-                "Gemma 3 prompts from text need the model's own chat template, which Sightline does not "
-                "render ",
-                "yet: give the prompt as token ids (--prompt-ids) with the image tokens expanded");
+                "Gemma 3 prompts from text need the model's own chat template and this folder has none: "
+                "give ",
+                "the prompt as token ids (--prompt-ids) with the image tokens expanded");
         if (c.family == MultimodalFamily::PaliGemma) {
             // PaliGemmaProcessor: the image tokens, <bos>, the prompt, "\n" (no chat template).
             t.prompt_text = (has_image ? "<image>" : "") + std::string("<bos>") + req.question + "\n";
@@ -115,10 +154,16 @@ PreparedPrompt prepare_prompt(const LoadedModel& model, const PromptRequest& req
         }
     }
     if (ids.empty()) {
-        t.prompt_text = req.use_chat_template
-                            ? apply_chat_template(model.chat_template, req.question, has_image)
-                            : (has_image ? "<image>\n" + req.question : req.question);
-        ids = model.tokenizer->encode(t.prompt_text, /*add_special_tokens=*/true);
+        t.prompt_text = render_prompt_text(model, req, &t.template_warning);
+        // The tokenizer adds BOS unless the template already wrote it (Gemma 3, Llama 3).
+        bool add_special = true;
+        if (req.use_chat_template && model.own_chat_template && t.template_warning.empty()) {
+            const auto bos = model.own_chat_template->special_tokens.find("bos_token");
+            if (bos != model.own_chat_template->special_tokens.end() && !bos->second.empty() &&
+                t.prompt_text.compare(0, bos->second.size(), bos->second) == 0)
+                add_special = false;
+        }
+        ids = model.tokenizer->encode(t.prompt_text, add_special);
     }
     if (has_image) attach_image(model, *req.image_rgb, t);
     if (has_image && c.family == MultimodalFamily::SmolVLM)  // <image> -> crop markers and image tokens

@@ -15,6 +15,8 @@ namespace sightline {
 
 struct PromptRequest {
     std::string question;              // user text (chat template applied unless use_chat_template is false)
+    std::string system;                // system prompt, empty for none
+    std::vector<ChatTurn> turns;       // earlier user/assistant turns before the question
     std::vector<std::int64_t> ids;     // raw prompt ids instead of a question (no template, no BOS added)
     std::optional<cv::Mat> image_rgb;  // CV_8UC3 RGB
     std::string image_label;           // where the image came from (path), for the trace
@@ -25,7 +27,15 @@ struct PreparedPrompt {
     Trace trace;  // tokens with roles, grid, image geometry, pixel values; no answer yet
 };
 
+// With a question, the checkpoint's own chat template renders the conversation (system, turns, the
+// question with the image) as transformers does; BOS is added by the tokenizer only when the rendering does
+// not start with it. When the template cannot be rendered, the built-in format is used and
+// Trace::template_warning says why.
 PreparedPrompt prepare_prompt(const LoadedModel& model, const PromptRequest& request);
+
+// The prompt text of a question: the checkpoint's template, else (or when it fails, with `warning` set)
+// the built-in format.
+std::string render_prompt_text(const LoadedModel& model, const PromptRequest& request, std::string* warning);
 // Pixel values [1, C, H, W] (float32, owning) of a preprocessed image.
 at::Tensor pixel_tensor(const PreprocessedImage& image);
 

@@ -76,6 +76,7 @@ nlohmann::json trace_to_json(const Trace& t) {
                           {"prefill_ms", t.prefill_ms},
                           {"decode_ms", t.decode_ms}};
     if (!t.layout.empty()) out["image_layout"] = image_layout_to_json(t.layout);
+    if (!t.template_warning.empty()) out["template_warning"] = t.template_warning;
     return out;
 }
 
@@ -85,6 +86,7 @@ Trace trace_from_json(const nlohmann::json& j) {
         t.model_name = j.at("model").get<std::string>();
         t.question = j.value("question", "");
         t.prompt_text = j.value("prompt_text", "");
+        t.template_warning = j.value("template_warning", "");
         t.image_label = j.value("image", "");
         for (const auto& tj : j.at("tokens")) {
             TraceToken tok;

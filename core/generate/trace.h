@@ -56,6 +56,9 @@ struct Trace {
     std::string model_name;
     std::string question;
     std::string prompt_text;  // after the chat template, before image expansion
+    // Why the checkpoint's own chat template was not used (it names the construct and line), with the
+    // built-in format that was used instead; empty when the template rendered or there is none.
+    std::string template_warning;
     std::string image_label;  // path or description of the image
     std::vector<TraceToken> tokens;
     std::int64_t answer_begin = 0;  // index of the first answer token (= prompt length)
@@ -71,7 +74,7 @@ struct Trace {
     ImageInput pixel_values;  // as given to the model (pixels undefined without image)
     PreprocessedImage image;  // model view + geometry (pixel_values vector emptied); for multi-view models
                               // the original image with identity geometry
-    ImageLayout layout;  // where every image position came from (empty without image)
+    ImageLayout layout;       // where every image position came from (empty without image)
 
     std::vector<std::int64_t> ids() const;
     std::vector<std::int64_t> answer_ids() const;

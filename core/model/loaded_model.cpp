@@ -141,7 +141,12 @@ std::unique_ptr<LoadedModel> load_model(const std::string& dir, const LoadOption
     }
     m->config = m->model->config();  // loading may tie the head when the checkpoint has none
     m->tokenizer = load_tokenizer(dir);
-    m->chat_template = detect_chat_template(dir);
+    m->own_chat_template = ChatTemplate::load(dir);
+    m->chat_template =
+        m->own_chat_template ? classify_chat_template(m->own_chat_template->text) : ChatTemplateKind::Plain;
+    if (m->own_chat_template && !m->own_chat_template->usable())
+        m->notes.push_back(cat("the chat template cannot be rendered (", m->own_chat_template->parse_error,
+                               "): the built-in ", to_string(m->chat_template), " format is used"));
     if (m->tokenizer) {
         if (m->tokenizer->vocab_size() > m->config.text.vocab_size)
             m->notes.push_back(cat("tokenizer has ", m->tokenizer->vocab_size(),

@@ -35,8 +35,10 @@ struct LoadedModel {
     ModelConfig config;
     std::unique_ptr<Model> model;
     std::unique_ptr<Tokenizer> tokenizer;  // null when the folder has no tokenizer (drive it with ids)
-    std::optional<ImageProcessorConfig> image_processor;  // multimodal models only
-    ChatTemplateKind chat_template = ChatTemplateKind::Plain;
+    std::optional<ImageProcessorConfig> image_processor;       // multimodal models only
+    ChatTemplateKind chat_template = ChatTemplateKind::Plain;  // the built-in format (fallback)
+    // The checkpoint's own chat template, rendered for text prompts; nullopt when the folder has none.
+    std::optional<ChatTemplate> own_chat_template;
     std::vector<std::int64_t> stop_ids;  // end-of-sequence ids from generation_config / config / tokenizer
     double load_ms = 0;
     std::string dtype_reason;        // why this compute dtype ("asked for", or the automatic choice's reason)

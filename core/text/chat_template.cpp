@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/text/jinja.h"
 #include "core/text/json_file.h"
 #include "core/util/error.h"
 #include "core/util/strings.h"
@@ -67,6 +68,116 @@ ChatTemplateKind classify_chat_template(const std::string& t) {
 ChatTemplateKind detect_chat_template(const std::string& model_dir) {
     const auto t = find_template(model_dir);
     return t ? classify_chat_template(*t) : ChatTemplateKind::Plain;
+}
+
+std::optional<std::string> read_chat_template(const std::string& model_dir) {
+    return find_template(model_dir);
+}
+
+std::map<std::string, std::string> read_special_tokens(const std::string& model_dir) {
+    std::map<std::string, std::string> out;
+    const std::string path = path_join(model_dir, "tokenizer_config.json");
+    if (!file_exists(path)) return out;
+    const auto j = read_json_file(path);
+    if (!j.is_object()) fail(path, ": expected a JSON object");
+    for (auto it = j.begin(); it != j.end(); ++it) {
+        const std::string& k = it.key();
+        if (k.size() < 6 || k.compare(k.size() - 6, 6, "_token") != 0) continue;
+        if (it->is_string()) {
+            out[k] = it->get<std::string>();
+        } else if (it->is_object() && it->contains("content") && (*it)["content"].is_string()) {
+            out[k] = (*it)["content"].get<std::string>();  // an AddedToken
+        }
+    }
+    return out;
+}
+
+ChatTemplate ChatTemplate::from_text(const std::string& text,
+                                     std::map<std::string, std::string> special_tokens) {
+    ChatTemplate t;
+    t.text = text;
+    t.special_tokens = std::move(special_tokens);
+    try {
+        t.parsed = std::make_shared<const jinja::Template>(text);
+    } catch (const jinja::TemplateError& e) {
+        t.parse_error = e.what();
+    }
+    return t;
+}
+
+std::optional<ChatTemplate> ChatTemplate::load(const std::string& model_dir) {
+    const auto text = find_template(model_dir);
+    if (!text) return std::nullopt;
+    return from_text(*text, read_special_tokens(model_dir));
+}
+
+bool ChatTemplate::takes_content_list() const {
+    return text.find("'type'") != std::string::npos || text.find("\"type\"") != std::string::npos ||
+           text.find(".type") != std::string::npos;
+}
+
+std::string render_chat_template(const ChatTemplate& t, const ChatRenderRequest& r) {
+    if (!t.parsed) throw jinja::TemplateError(0, t.parse_error.empty() ? "no template" : t.parse_error);
+    jinja::List messages;
+    for (std::size_t i = 0; i < r.messages.size(); ++i) {
+        const ChatTurn& m = r.messages[i];
+        const bool image = static_cast<int>(i) == r.image_turn;
+        jinja::Value content;
+        if (r.content_list) {
+            jinja::List items;
+            if (image) items.emplace_back(jinja::Dict{{"type", jinja::Value("image")}});
+            items.emplace_back(jinja::Dict{{"type", jinja::Value("text")}, {"text", jinja::Value(m.text)}});
+            content = jinja::Value(std::move(items));
+        } else {
+            content = jinja::Value((image ? r.image_placeholder + "\n" : std::string()) + m.text);
+        }
+        messages.emplace_back(jinja::Dict{{"role", jinja::Value(m.role)}, {"content", content}});
+    }
+    jinja::Dict vars;
+    for (const auto& [k, v] : t.special_tokens) vars.emplace_back(k, jinja::Value(v));
+    vars.emplace_back("messages", jinja::Value(std::move(messages)));
+    vars.emplace_back("add_generation_prompt", jinja::Value(r.add_generation_prompt));
+    vars.emplace_back("tools", jinja::Value::none());
+    vars.emplace_back("documents", jinja::Value::none());
+    return t.parsed->render(jinja::Value(std::move(vars)));
+}
+
+std::string apply_chat_template(ChatTemplateKind kind, const std::string& system,
+                                const std::vector<ChatTurn>& turns, const std::string& question,
+                                bool with_image) {
+    if (system.empty() && turns.empty()) return apply_chat_template(kind, question, with_image);
+    std::vector<ChatTurn> all = turns;
+    all.push_back({"user", question});
+    const int image_turn = with_image ? first_user_turn(all) : -1;
+    std::string out;
+    if (!system.empty()) out += system + (kind == ChatTemplateKind::Llava15 ? " " : "\n");
+    if (kind == ChatTemplateKind::ChatML && !system.empty())
+        out = cat("<|im_start|>system\n", system, "<|im_end|>\n");
+    for (std::size_t i = 0; i < all.size(); ++i) {
+        const std::string text =
+            (static_cast<int>(i) == image_turn ? cat(kImageToken, "\n") : "") + all[i].text;
+        switch (kind) {
+            case ChatTemplateKind::Llava15:
+                // As llava-1.5-hf's template: "USER: " / "ASSISTANT: " turns, each followed by a space.
+                out += cat(all[i].role == "assistant" ? "ASSISTANT: " : "USER: ", text, " ");
+                break;
+            case ChatTemplateKind::ChatML:
+                out += cat("<|im_start|>", all[i].role, "\n", text, "<|im_end|>\n");
+                break;
+            case ChatTemplateKind::Plain:
+                out += text + (i + 1 < all.size() ? "\n" : "");
+                break;
+        }
+    }
+    if (kind == ChatTemplateKind::Llava15) out += "ASSISTANT:";
+    if (kind == ChatTemplateKind::ChatML) out += "<|im_start|>assistant\n";
+    return out;
+}
+
+int first_user_turn(const std::vector<ChatTurn>& messages) {
+    for (std::size_t i = 0; i < messages.size(); ++i)
+        if (messages[i].role == "user") return static_cast<int>(i);
+    return -1;
 }
 
 std::string apply_chat_template(ChatTemplateKind kind, const std::string& question, bool with_image) {

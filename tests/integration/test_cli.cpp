@@ -171,6 +171,45 @@ class TestCli : public QObject {
         QVERIFY2(bad.err.contains("--cancel-delays"), qPrintable(bad.err));
     }
 
+    // --system and --turns go through the model's chat template (prompt_text in --json); info checks that
+    // the template renders; an unsupported construct falls back with a warning naming it and its line.
+    void chat_template_conversation_and_fallback() {
+        const QString turns = tmp_.path() + "/turns.json";
+        QFile f(turns);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(R"([{"role": "user", "content": "Hello"}, {"role": "assistant", "content": "Hi"}])");
+        f.close();
+        Run r = cli({"generate", "--model", model_, "--prompt", "what color is the star?", "--system", "Be brief.",
+                     "--turns", turns, "--max-new-tokens", "2", "--json"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const std::string prompt = r.j()["prompt_text"].get<std::string>();
+        if (embedded_)
+            QCOMPARE(QString::fromStdString(prompt),
+                     QString("Be brief. USER: Hello ASSISTANT: Hi USER: what color is the star? ASSISTANT:"));
+        QVERIFY(prompt.find("Be brief.") != std::string::npos && prompt.find("Hello") != std::string::npos);
+        QCOMPARE(r.j()["template_warning"].get<std::string>(), std::string());
+        r = cli({"info", "--model", model_, "--json"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(r.j()["chat_template_check"]["renders"].get<bool>());
+
+        sightline::test::TinySpec spec;
+        const std::string broken = sightline::test::write_tiny_model((tmp_.path() + "/broken").toStdString(), spec);
+        QFile t(QString::fromStdString(broken) + "/chat_template.json");
+        QVERIFY(t.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        t.write(R"({"chat_template": "{% for m in messages %}\n{% include 'turn.jinja' %}{% endfor %}USER:"})");
+        t.close();
+        r = cli({"generate", "--model", QString::fromStdString(broken), "--prompt", "hi", "--max-new-tokens", "1",
+                 "--json"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const QString warning = QString::fromStdString(r.j()["template_warning"].get<std::string>());
+        QVERIFY2(warning.contains("line 2") && warning.contains("include"), qPrintable(warning));
+        QCOMPARE(QString::fromStdString(r.j()["prompt_text"].get<std::string>()), QString("USER: hi ASSISTANT:"));
+        r = cli({"info", "--model", QString::fromStdString(broken), "--json"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(!r.j()["chat_template_check"]["renders"].get<bool>());
+        QVERIFY(r.j()["chat_template_check"]["error"].get<std::string>().find("include") != std::string::npos);
+    }
+
     void generate_with_image_and_explain() {
         const QString scene = tmp_.path() + "/scene";
         Run r = cli({"toy", "scene", "--seed", "1000000005", "--out", scene, "--task", "color"});

@@ -59,6 +59,11 @@ bool MainWindow::saveSession(const QString& path, QString* error) {
                        {"threshold", canvas_->threshold()},
                        {"grid", canvas_->showGrid()},
                        {"smooth", canvas_->smooth()}};
+    // The conversation around the question (the trace keeps the question and the rendered prompt).
+    s.view_settings["system_prompt"] = prompt_bar_->systemPrompt().toStdString();
+    nlohmann::json turns = nlohmann::json::array();
+    for (const auto& t : prompt_bar_->turns()) turns.push_back({{"role", t.role}, {"content", t.text}});
+    s.view_settings["turns"] = turns;
     s.notes = notes_->toPlainText().toStdString();
     try {
         save_session(s, path.toStdString());
@@ -110,6 +115,14 @@ void MainWindow::restore_session_views() {
         prompt_bar_->setSettings(s.trace.settings);
         notes_->setPlainText(QString::fromStdString(s.notes));
         const auto& v = s.view_settings;
+        prompt_bar_->setSystemPrompt(QString::fromStdString(v.value("system_prompt", std::string())));
+        std::vector<ChatTurn> turns;
+        if (v.contains("turns") && v["turns"].is_array())
+            for (const auto& t : v["turns"])
+                if (t.is_object())
+                    turns.push_back(
+                        {t.value("role", std::string("user")), t.value("content", std::string())});
+        prompt_bar_->setTurns(turns);
         overlay_->setState(QString::fromStdString(v.value("colormap", std::string("jet"))),
                            v.value("opacity", 0.55), v.value("threshold", 0.0), v.value("grid", false),
                            v.value("smooth", true));

@@ -162,6 +162,8 @@ void MainWindow::startGeneration() {
     }
     GenerationJob job;
     job.question = prompt_bar_->question();
+    job.system = prompt_bar_->systemPrompt();
+    job.turns = prompt_bar_->turns();
     if (model_.multimodal) job.image = image_;
     job.image_label = image_label_;
     job.settings = prompt_bar_->settings();
@@ -206,6 +208,7 @@ void MainWindow::on_generated(const TracePtr& trace, quint64 serial, bool adopte
     }
     trace_ = trace;
     trace_serial_ = serial;
+    prompt_bar_->setTemplateWarning(QString::fromStdString(trace->template_warning));
     QStringList texts, tips;
     for (std::int64_t k = 0; k < trace->answer_size(); ++k) {
         texts << QString::fromStdString(

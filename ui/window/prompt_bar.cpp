@@ -4,6 +4,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSpinBox>
@@ -16,6 +17,20 @@ PromptBar::PromptBar(QWidget* parent) : QWidget(parent) {
     question_->setObjectName("question");
     question_->setPlaceholderText("Ask about the image, e.g. \"what color is the star?\"");
     question_->setClearButtonEnabled(true);
+    system_ = new QLineEdit;
+    system_->setObjectName("systemPrompt");
+    system_->setPlaceholderText("System prompt (optional), given to the model's chat template");
+    system_->setClearButtonEnabled(true);
+    turns_ = new QPlainTextEdit;
+    turns_->setObjectName("earlierTurns");
+    turns_->setPlaceholderText("Earlier turns (optional), one per line:\nuser: ...\nassistant: ...");
+    turns_->setTabChangesFocus(true);
+    turns_->setFixedHeight(turns_->fontMetrics().lineSpacing() * 3 + 12);
+    template_warning_ = new QLabel;
+    template_warning_->setObjectName("templateWarning");
+    template_warning_->setWordWrap(true);
+    template_warning_->setStyleSheet("QLabel { color: #8a4b00; background: #fff3cd; padding: 3px; }");
+    template_warning_->hide();
     generate_ = new QPushButton("Generate");
     generate_->setObjectName("generate");
     generate_->setDefault(true);
@@ -52,6 +67,13 @@ PromptBar::PromptBar(QWidget* parent) : QWidget(parent) {
     top->addWidget(question_, 1);
     top->addWidget(generate_);
     top->addWidget(cancel_);
+    auto* conversation = new QHBoxLayout;
+    auto* system_label = new QLabel("System prompt");
+    system_label->setBuddy(system_);
+    conversation->addWidget(system_label);
+    conversation->addWidget(system_, 1);
+    conversation->addWidget(new QLabel("Earlier turns"));
+    conversation->addWidget(turns_, 1);
     auto* settings = new QHBoxLayout;
     auto add = [&](const char* label, QWidget* w) {
         settings->addWidget(new QLabel(label));
@@ -66,6 +88,8 @@ PromptBar::PromptBar(QWidget* parent) : QWidget(parent) {
     auto* v = new QVBoxLayout(this);
     v->setContentsMargins(0, 0, 0, 0);
     v->addLayout(top);
+    v->addLayout(conversation);
+    v->addWidget(template_warning_);
     v->addLayout(settings);
 
     connect(generate_, &QPushButton::clicked, this, &PromptBar::generateRequested);
@@ -78,6 +102,45 @@ QString PromptBar::question() const {
 }
 void PromptBar::setQuestion(const QString& q) {
     question_->setText(q);
+}
+
+QString PromptBar::systemPrompt() const {
+    return system_->text().trimmed();
+}
+void PromptBar::setSystemPrompt(const QString& s) {
+    system_->setText(s);
+}
+
+std::vector<ChatTurn> PromptBar::turns() const {
+    std::vector<ChatTurn> out;
+    for (const QString& raw : turns_->toPlainText().split('\n')) {
+        const QString line = raw.trimmed();
+        if (line.isEmpty()) continue;
+        const int colon = line.indexOf(':');
+        const QString role = colon > 0 ? line.left(colon).trimmed().toLower() : QString();
+        if (role == "user" || role == "assistant") {
+            out.push_back({role.toStdString(), line.mid(colon + 1).trimmed().toStdString()});
+        } else if (!out.empty()) {
+            out.back().text += "\n" + line.toStdString();
+        } else {
+            out.push_back({"user", line.toStdString()});
+        }
+    }
+    return out;
+}
+
+void PromptBar::setTurns(const std::vector<ChatTurn>& turns) {
+    QStringList lines;
+    for (const auto& t : turns)
+        lines << QString::fromStdString(t.role) + ": " + QString::fromStdString(t.text).replace('\n', ' ');
+    turns_->setPlainText(lines.join('\n'));
+}
+
+void PromptBar::setTemplateWarning(const QString& warning) {
+    template_warning_->setText(
+        warning.isEmpty() ? QString() : "Chat template not used — plain prompt format instead: " + warning);
+    template_warning_->setToolTip(warning);
+    template_warning_->setVisible(!warning.isEmpty());
 }
 
 GenerationSettings PromptBar::settings() const {

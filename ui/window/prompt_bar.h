@@ -1,11 +1,17 @@
 #pragma once
 // The question box with generation settings (max new tokens, temperature, top-p, seed) and the
-// Generate / Cancel buttons with a progress bar.
+// Generate / Cancel buttons with a progress bar; a system prompt and earlier conversation turns for the
+// model's chat template, and a warning line shown when the template fell back to the plain prompt.
 #include <QWidget>
 
-#include "core/generate/trace.h"
+#include <vector>
 
+#include "core/generate/trace.h"
+#include "core/text/chat_template.h"
+
+class QLabel;
 class QLineEdit;
+class QPlainTextEdit;
 class QPushButton;
 class QSpinBox;
 class QDoubleSpinBox;
@@ -19,6 +25,15 @@ class PromptBar : public QWidget {
     explicit PromptBar(QWidget* parent = nullptr);
     QString question() const;
     void setQuestion(const QString& q);
+    QString systemPrompt() const;
+    void setSystemPrompt(const QString& s);
+    // Earlier turns, one per line of the turns box: "user: ..." or "assistant: ..." (a line without a
+    // role continues the previous turn).
+    std::vector<ChatTurn> turns() const;
+    void setTurns(const std::vector<ChatTurn>& turns);
+    // Shows (non-empty) or hides the chat-template fallback warning.
+    void setTemplateWarning(const QString& warning);
+    QLabel* templateWarningLabel() const { return template_warning_; }
     GenerationSettings settings() const;
     void setSettings(const GenerationSettings& s);
     void setBusy(bool busy);  // generating: Generate disabled, Cancel enabled
@@ -33,6 +48,9 @@ class PromptBar : public QWidget {
 
   private:
     QLineEdit* question_;
+    QLineEdit* system_;
+    QPlainTextEdit* turns_;
+    QLabel* template_warning_;
     QPushButton* generate_;
     QPushButton* cancel_;
     QSpinBox* max_tokens_;

@@ -93,6 +93,8 @@ void ModelWorker::generate(quint64 id, const GenerationJob& job) {
     run_job(id, [&](const JobControl& control) {
         PromptRequest r;
         r.question = job.question.toStdString();
+        r.system = job.system.toStdString();
+        r.turns = job.turns;
         r.image_label = job.image_label.toStdString();
         if (!job.image.isNull()) r.image_rgb = qimageToRgbMat(job.image);
         const auto trace = explorer_->generate(r, job.settings, &control, [&](const Trace& partial) {

@@ -11,6 +11,7 @@
 #include "core/explain/explainer.h"
 #include "core/explain/explanation.h"
 #include "core/generate/trace.h"
+#include "core/text/chat_template.h"
 #include "core/train/toy_eval.h"
 
 namespace sightline::ui {
@@ -46,7 +47,9 @@ QString to_string(const JobKey& key);
 
 struct GenerationJob {
     QString question;
-    QImage image;  // original image (any format; converted to RGB); null for text-only prompts
+    QString system;               // system prompt for the chat template, empty for none
+    std::vector<ChatTurn> turns;  // earlier user/assistant turns
+    QImage image;                 // original image (any format; converted to RGB); null for text-only prompts
     QString image_label;
     GenerationSettings settings;
 };

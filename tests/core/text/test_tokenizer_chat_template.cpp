@@ -114,6 +114,79 @@ class TestTokenizerChatTemplate : public QObject {
                  std::string("What is it?"));
     }
 
+    void formattingWithSystemAndTurns() {
+        const std::vector<ChatTurn> turns = {{"user", "What is it?"}, {"assistant", "A disk."}};
+        QCOMPARE(
+            apply_chat_template(ChatTemplateKind::Llava15, "Be brief.", turns, "Which colour?", true),
+            std::string(
+                "Be brief. USER: <image>\nWhat is it? ASSISTANT: A disk. USER: Which colour? ASSISTANT:"));
+        QCOMPARE(
+            apply_chat_template(ChatTemplateKind::ChatML, "Be brief.", {}, "Which colour?", true),
+            std::string("<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\n<image>\nWhich colour?"
+                        "<|im_end|>\n<|im_start|>assistant\n"));
+        QCOMPARE(apply_chat_template(ChatTemplateKind::Plain, "", turns, "Which colour?", false),
+                 std::string("What is it?\nA disk.\nWhich colour?"));
+        QCOMPARE(apply_chat_template(ChatTemplateKind::ChatML, "", {}, "Q", false),
+                 apply_chat_template(ChatTemplateKind::ChatML, "Q", false));
+    }
+
+    // The checkpoint's template, its special tokens (strings or AddedToken objects) and a conversation
+    // rendered in Hugging Face's multimodal content format with the image in the first user turn.
+    void loadAndRenderOwnTemplate() {
+        const std::string dir = folder("own");
+        test::write_file(path_join(dir, "tokenizer_config.json"),
+                         nlohmann::json{{"chat_template", kLlavaTemplate},
+                                        {"bos_token", "<s>"},
+                                        {"eos_token", {{"__type", "AddedToken"}, {"content", "</s>"}}},
+                                        {"model_max_length", 512}}
+                             .dump());
+        const auto t = ChatTemplate::load(dir);
+        QVERIFY(t.has_value());
+        QVERIFY2(t->usable(), t->parse_error.c_str());
+        QVERIFY(t->takes_content_list());
+        QCOMPARE(t->special_tokens.at("bos_token"), std::string("<s>"));
+        QCOMPARE(t->special_tokens.at("eos_token"), std::string("</s>"));
+        QVERIFY(!t->special_tokens.count("model_max_length"));
+        ChatRenderRequest r;
+        r.messages = {
+            {"system", "Be brief."}, {"user", "What is it?"}, {"assistant", "A disk."}, {"user", "Colour?"}};
+        r.image_turn = first_user_turn(r.messages);
+        QCOMPARE(r.image_turn, 1);
+        QCOMPARE(
+            render_chat_template(*t, r),
+            std::string("Be brief. USER: <image>\nWhat is it? ASSISTANT: A disk. USER: Colour? ASSISTANT:"));
+        QVERIFY(!ChatTemplate::load(folder("empty_dir")).has_value());
+    }
+
+    // A template reading content as one string gets the image placeholder in the text.
+    void stringContentTemplate() {
+        const auto t = ChatTemplate::from_text(kChatMLTemplate);
+        QVERIFY(t.usable());
+        QVERIFY(!t.takes_content_list());
+        ChatRenderRequest r;
+        r.messages = {{"user", "What is it?"}};
+        r.image_turn = 0;
+        r.content_list = false;
+        QCOMPARE(render_chat_template(t, r),
+                 std::string("<|im_start|>user\n<image>\nWhat is it?<|im_end|>\n<|im_start|>assistant\n"));
+    }
+
+    // An unsupported construct is reported when the template is read, naming it and the line.
+    void unsupportedTemplateNamesConstructAndLine() {
+        const auto t =
+            ChatTemplate::from_text("{% for m in messages %}\n{% include 'other.jinja' %}{% endfor %}");
+        QVERIFY(!t.usable());
+        QVERIFY2(t.parse_error.find("line 2") != std::string::npos, t.parse_error.c_str());
+        QVERIFY2(t.parse_error.find("include") != std::string::npos, t.parse_error.c_str());
+        bool threw = false;
+        try {
+            render_chat_template(t, ChatRenderRequest{});
+        } catch (const Error& e) {
+            threw = std::string(e.what()).find("include") != std::string::npos;
+        }
+        QVERIFY(threw);
+    }
+
     void names() {
         for (const auto kind : {ChatTemplateKind::Plain, ChatTemplateKind::Llava15, ChatTemplateKind::ChatML})
             QCOMPARE(chat_template_from_string(to_string(kind)), std::optional<ChatTemplateKind>(kind));
