@@ -119,6 +119,39 @@ std::string render_prompt_text(const LoadedModel& model, const PromptRequest& re
     return apply_chat_template(model.chat_template, req.system, req.turns, req.question, has_image);
 }
 
+// Gemma3Processor: every <start_of_image> the template wrote becomes "\n\n<start_of_image>" + the image token
+// +
+// "<end_of_image>\n\n" (the single image token is expanded to the pooled count afterwards, as for every
+// family); the text is tokenized after the replacement, as transformers does.
+static std::string gemma3_image_block(const LoadedModel& model, const std::string& text) {
+    auto special = [&](const char* key, const char* fallback) {
+        if (model.own_chat_template) {
+            const auto it = model.own_chat_template->special_tokens.find(key);
+            if (it != model.own_chat_template->special_tokens.end() && !it->second.empty()) return it->second;
+        }
+        return std::string(fallback);
+    };
+    const std::string boi = special("boi_token", "<start_of_image>");
+    const std::string eoi = special("eoi_token", "<end_of_image>");
+    const std::int64_t image_id = model.config.image_token_index;
+    if (!model.tokenizer || image_id < 0 || image_id >= model.tokenizer->vocab_size())
+        fail(model.name, ": the tokenizer has no image token (id ", image_id, ")");
+    const std::string block = "\n\n" + boi + model.tokenizer->piece(image_id) + eoi + "\n\n";
+    std::string out;
+    std::size_t from = 0, n = 0;
+    for (std::size_t at = text.find(boi); at != std::string::npos; at = text.find(boi, from)) {
+        out.append(text, from, at - from);
+        out += block;
+        from = at + boi.size();
+        ++n;
+    }
+    out.append(text, from, std::string::npos);
+    if (n == 0)
+        fail(model.name, ": the chat template wrote no ", boi,
+             " for the image (Gemma 3 places the image there)");
+    return out;
+}
+
 PreparedPrompt prepare_prompt(const LoadedModel& model, const PromptRequest& req) {
     const ModelConfig& c = model.config;
     const bool has_image = req.image_rgb.has_value();
@@ -155,6 +188,8 @@ PreparedPrompt prepare_prompt(const LoadedModel& model, const PromptRequest& req
     }
     if (ids.empty()) {
         t.prompt_text = render_prompt_text(model, req, &t.template_warning);
+        if (has_image && c.family == MultimodalFamily::Gemma3)
+            t.prompt_text = gemma3_image_block(model, t.prompt_text);
         // The tokenizer adds BOS unless the template already wrote it (Gemma 3, Llama 3).
         bool add_special = true;
         if (req.use_chat_template && model.own_chat_template && t.template_warning.empty()) {

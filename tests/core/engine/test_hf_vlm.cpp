@@ -11,6 +11,8 @@
 #include "core/generate/prompt.h"
 #include "core/generate/smolvlm_prompt.h"
 #include "core/image/image_io.h"
+#include "core/image/image_layout.h"
+#include "core/image/image_processor_config.h"
 #include "core/image/qwen_processor.h"
 #include "core/io/weight_store.h"
 #include "core/model/checkpoint_writer.h"
@@ -18,6 +20,8 @@
 #include "core/model/idefics3_connector.h"
 #include "core/model/loaded_model.h"
 #include "core/model/mrope.h"
+#include "core/text/chat_template.h"
+#include "core/text/tokenizer.h"
 #include "core/util/strings.h"
 #include "tests/support/test_paths.h"
 
@@ -166,6 +170,157 @@ class TestHfVlm : public QObject {
         QCOMPARE(c.image_grid(), std::int64_t{4});
         QVERIFY(model->model->decoder().head_tied());
         check_family("paligemma", 8.0);
+    }
+
+    // A Gemma 3 text prompt through the checkpoint's own chat template and the real Gemma 3 tokenizer.json:
+    // the template's <start_of_image> becomes Gemma3Processor's block ("\n\n" <start_of_image>, the image
+    // tokens, <end_of_image> "\n\n"), tokenized after the replacement, with one BOS (the template's).
+    void gemma3_text_prompt_through_its_template() {
+        SIGHTLINE_REQUIRE_FIXTURES();
+        LoadedModel m;
+        m.name = "gemma3-prompt";
+        m.config = load_model_config(test::fixture("hf_vlm/gemma3"));
+        m.config.text.vocab_size = 262208;  // the real vocabulary, so the real special ids fit
+        m.config.image_token_index = 262144;
+        m.tokenizer = load_tokenizer(test::fixture("tokenizers/gemma3"));
+        m.own_chat_template = ChatTemplate::load(test::fixture("tokenizers/gemma3"));
+        QVERIFY(m.own_chat_template && m.own_chat_template->usable());
+        m.image_processor = load_image_processor_config(test::fixture("hf_vlm/gemma3"));
+        PromptRequest r;
+        r.question = "What is shown?";
+        r.image_rgb = load_image_rgb(test::fixture("hf_vlm/image.png"));
+        const Trace t = prepare_prompt(m, r).trace;
+        QVERIFY2(t.template_warning.empty(), t.template_warning.c_str());
+        // The prompt text holds one image token; the ids hold the 16 pooled ones.
+        const std::string head = "<bos><start_of_turn>user\n\n\n<start_of_image>";
+        const std::string tail = "<end_of_image>\n\nWhat is shown?<end_of_turn>\n<start_of_turn>model\n";
+        QCOMPARE(QString::fromStdString(t.prompt_text),
+                 QString::fromStdString(head + "<image_soft_token>" + tail));
+        std::string soft;
+        for (int i = 0; i < 16; ++i) soft += "<image_soft_token>";
+        std::vector<std::int64_t> ids;
+        for (const auto& tok : t.tokens) ids.push_back(tok.id);
+        QCOMPARE(ids.front(), std::int64_t{2});
+        QCOMPARE(std::count(ids.begin(), ids.end(), std::int64_t{2}), std::ptrdiff_t{1});
+        const auto boi = std::find(ids.begin(), ids.end(), std::int64_t{255999});
+        QVERIFY(boi != ids.end());
+        for (int i = 1; i <= 16; ++i) QCOMPARE(*(boi + i), std::int64_t{262144});
+        QCOMPARE(*(boi + 17), std::int64_t{256000});
+        QCOMPARE(t.image_count, std::int64_t{16});
+        QCOMPARE(t.image_begin, static_cast<std::int64_t>(boi - ids.begin()) + 1);
+        QCOMPARE(QString::fromStdString(m.tokenizer->decode(ids)),
+                 QString::fromStdString(head + soft + tail));
+        // The question's tokens are the user's prompt.
+        bool prompt_role = false;
+        for (const auto& tok : t.tokens) prompt_role = prompt_role || tok.role == TokenRole::Prompt;
+        QVERIFY(prompt_role);
+    }
+
+    // Qwen2-VL from text: the real Qwen2-VL chat template and the real Qwen tokenizer give the rendering of
+    // the template fixture's single-turn image case byte for byte, and <|image_pad|> is expanded to the 3x5
+    // merged tokens between <|vision_start|> and <|vision_end|>.
+    void qwen2_vl_text_prompt_through_its_template() {
+        SIGHTLINE_REQUIRE_FIXTURES();
+        LoadedModel m;
+        m.name = "qwen2-vl-prompt";
+        m.config = load_model_config(test::fixture("hf_vlm/qwen2_vl"));
+        m.config.text.vocab_size = 151936;
+        m.config.image_token_index = 151655;
+        m.tokenizer = load_tokenizer(test::fixture("tokenizers/qwen"));
+        m.own_chat_template = ChatTemplate::from_text(
+            read_text_file(test::fixture("chat_templates/Qwen2-VL-2B-Instruct.jinja")),
+            {{"eos_token", "<|im_end|>"}, {"pad_token", "<|endoftext|>"}});
+        m.image_processor = load_image_processor_config(test::fixture("hf_vlm/qwen2_vl"));
+        const auto cases = nlohmann::json::parse(
+            read_text_file(test::fixture("chat_templates/Qwen2-VL-2B-Instruct.cases.json")));
+        const auto& one = cases["cases"][0];
+        QCOMPARE(one["name"].get<std::string>(), std::string("single_turn_image_text"));
+        PromptRequest r;
+        r.question = one["messages"][0]["content"][1]["text"].get<std::string>();
+        r.image_rgb = load_image_rgb(test::fixture("hf_vlm/image.png"));
+        const Trace t = prepare_prompt(m, r).trace;
+        QVERIFY2(t.template_warning.empty(), t.template_warning.c_str());
+        QCOMPARE(QString::fromStdString(t.prompt_text),
+                 QString::fromStdString(one["expected"].get<std::string>()));
+        std::vector<std::int64_t> ids;
+        for (const auto& tok : t.tokens) ids.push_back(tok.id);
+        const auto start = std::find(ids.begin(), ids.end(), std::int64_t{151652});
+        QVERIFY(start != ids.end());
+        for (int i = 1; i <= 15; ++i) QCOMPARE(*(start + i), std::int64_t{151655});
+        QCOMPARE(*(start + 16), std::int64_t{151653});
+        QCOMPARE(t.image_count, std::int64_t{15});
+        QCOMPARE(t.pixel_values.grid_h, std::int64_t{6});
+        QCOMPARE(t.pixel_values.grid_w, std::int64_t{10});
+    }
+
+    // For every fixture family, a one-hot value on any one image token, composed over the original image,
+    // lights exactly the map cells whose centres lie in that token's rectangle of the original image: with
+    // only the token's view drawn the value is 1 there and 0 elsewhere; with all views it is 1 / (number of
+    // views that have a token at that point).
+    void one_hot_token_lights_its_rectangle_in_every_family() {
+        SIGHTLINE_REQUIRE_FIXTURES();
+        for (const char* family :
+             {"paligemma", "gemma3", "llava_next", "llava_onevision", "qwen2_vl", "qwen2_5_vl", "smolvlm"}) {
+            const auto model = load_model(test::fixture(std::string("hf_vlm/") + family));
+            PromptRequest r;
+            r.ids = read_reference(family).meta["input_ids"].get<std::vector<std::int64_t>>();
+            r.image_rgb = load_image_rgb(test::fixture("hf_vlm/image.png"));
+            const Trace t = prepare_prompt(*model, r).trace;
+            const ImageLayout& l = t.layout;
+            QCOMPARE(l.original_width, 168);
+            QCOMPARE(l.original_height, 100);
+            const cv::Size grid(t.grid_w, t.grid_h);
+            int checked = 0;
+            for (std::size_t k = 0; k < l.tokens.size(); ++k) {
+                const ImageTokenPlace& place = l.tokens[k];
+                if (place.view < 0) continue;  // newline tokens have no pixels
+                std::vector<float> v(l.tokens.size(), 0.0f);
+                v[k] = 1.0f;
+                const cv::Rect2d rect = l.cell_rect(place.view, place.row, place.col);
+                const auto alone = compose_map(l, v, grid, place.view);
+                const auto all = compose_map(l, v, grid);
+                int lit = 0;
+                for (int row = 0; row < grid.height; ++row)
+                    for (int col = 0; col < grid.width; ++col) {
+                        const double x = (col + 0.5) * 168.0 / grid.width,
+                                     y = (row + 0.5) * 100.0 / grid.height;
+                        const bool inside =
+                            x >= rect.x && x < rect.x + rect.width && y >= rect.y && y < rect.y + rect.height;
+                        const std::size_t i = static_cast<std::size_t>(row * grid.width + col);
+                        QVERIFY2(
+                            alone[i] == (inside ? 1.0f : 0.0f),
+                            qPrintable(
+                                QString("%1 token %2 cell (%3, %4)").arg(family).arg(k).arg(row).arg(col)));
+                        if (!inside) {
+                            QCOMPARE(all[i], 0.0f);
+                            continue;
+                        }
+                        ++lit;
+                        // Views with a token at this point (the cell's centre).
+                        int covering = 0;
+                        for (std::size_t w = 0; w < l.views.size(); ++w) {
+                            const ImageView& view = l.views[w];
+                            const double cw = view.rect.width / view.grid_w,
+                                         ch = view.rect.height / view.grid_h;
+                            const int vc = static_cast<int>(std::floor((x - view.rect.x) / cw));
+                            const int vr = static_cast<int>(std::floor((y - view.rect.y) / ch));
+                            if (vc < 0 || vr < 0 || vc >= view.grid_w || vr >= view.grid_h) continue;
+                            for (const auto& p : l.tokens)
+                                if (p.view == static_cast<int>(w) && p.row == vr && p.col == vc) {
+                                    ++covering;
+                                    break;
+                                }
+                        }
+                        QVERIFY(covering >= 1);
+                        QVERIFY2(std::abs(all[i] - 1.0f / static_cast<float>(covering)) < 1e-6f,
+                                 qPrintable(QString("%1 token %2").arg(family).arg(k)));
+                    }
+                // Every token's rectangle holds at least one map cell (the map grid is fine enough).
+                QVERIFY2(lit > 0, qPrintable(QString("%1 token %2 lights nothing").arg(family).arg(k)));
+                ++checked;
+            }
+            QVERIFY(checked > 0);
+        }
     }
 
     void gemma3_matches_transformers() {
