@@ -401,11 +401,11 @@ Explanation CleannExplainer::explain(TraceContext& ctx, std::int64_t target, con
     const nlohmann::json pag = causal::pag_to_json(icd.pag, labels, 0, highlighted);
     CausalGraphView graph;
     for (std::size_t i = 0; i < nodes.size(); ++i) {
-        const auto& n = pag["nodes"][i];
+        const auto& node = pag["nodes"][i];
         const auto role = trace.tokens[static_cast<std::size_t>(nodes[i].first())].role;
-        graph.nodes.push_back({n["id"].get<int>(), n["label"].get<std::string>(),
+        graph.nodes.push_back({node["id"].get<int>(), node["label"].get<std::string>(),
                                i == 0 ? "target" : (role == TokenRole::Image ? "image" : "text"),
-                               nodes[i].first(), n["highlighted"].get<bool>()});
+                               nodes[i].first(), node["highlighted"].get<bool>()});
     }
     for (const auto& ed : pag["edges"])
         graph.edges.push_back({ed["from"].get<int>(), ed["to"].get<int>(), ed["mark_from"].get<std::string>(),

@@ -96,7 +96,9 @@ Explanation TamExplainer::explain(TraceContext& ctx, std::int64_t target, const 
     interference.class_id = seq[target_index].id;
     interference.alpha = r.alpha;
     for (std::size_t k = 0; k < r.context.size(); ++k)
-        interference.context.push_back({r.context[k].position, r.context[k].weight_position, r.weights[k]});
+        interference.context.push_back({static_cast<std::int64_t>(r.context[k].position),
+                                        static_cast<std::int64_t>(r.context[k].weight_position),
+                                        r.weights[k]});
     e.interference = std::move(interference);
     return e;
 }
