@@ -21,6 +21,8 @@ void write_json(const std::string& path, const nlohmann::json& j) {
     if (!out) fail("cannot write ", path);
 }
 
+}  // namespace
+
 // GPT-2 bytes_to_unicode: printable bytes map to themselves, the rest to U+0100 onwards.
 std::string byte_symbol(int b) {
     int cp = b;
@@ -40,8 +42,6 @@ std::string byte_symbol(int b) {
     }
     return out;
 }
-
-}  // namespace
 
 ModelConfig tiny_config(const TinySpec& s) {
     nlohmann::json text = {{"model_type", s.decoder == DecoderKind::Qwen2 ? "qwen2" : "llama"},

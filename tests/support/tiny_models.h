@@ -33,6 +33,8 @@ constexpr std::int64_t kTinyBos = 256, kTinyEos = 257, kTinyImage = 258, kTinyVo
 ModelConfig tiny_config(const TinySpec& spec);
 // Writes the folder (created if needed) and returns its path.
 std::string write_tiny_model(const std::string& dir, const TinySpec& spec);
+// GPT-2's bytes_to_unicode: the vocabulary symbol of byte b in a byte-level BPE tokenizer.json.
+std::string byte_symbol(int b);
 // Writes only the byte-level tokenizer files into `dir`.
 void write_tiny_tokenizer(const std::string& dir);
 // A short human-readable label for data-driven test rows.

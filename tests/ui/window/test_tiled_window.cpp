@@ -17,6 +17,7 @@
 #include "core/image/image_layout.h"
 #include "core/util/strings.h"
 #include "tests/support/test_paths.h"
+#include "tests/support/tiny_models.h"
 #include "tests/ui/window/window_fixture.h"
 #include "ui/widgets/image_canvas.h"
 #include "ui/widgets/token_strip.h"
@@ -31,28 +32,7 @@ namespace {
 // the config's image_token_index 310.
 void write_tokenizer(const QString& dir) {
     nlohmann::json vocab = nlohmann::json::object();
-    auto byte_symbol = [](int b) {
-        // GPT-2 byte-to-unicode map.
-        const bool direct = (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
-        int cp = b;
-        if (!direct) {
-            int n = 0;
-            for (int k = 0; k < b; ++k) {
-                const bool d = (k >= '!' && k <= '~') || (k >= 0xA1 && k <= 0xAC) || (k >= 0xAE && k <= 0xFF);
-                if (!d) ++n;
-            }
-            cp = 256 + n;
-        }
-        std::string s;
-        if (cp < 0x80) {
-            s += static_cast<char>(cp);
-        } else {
-            s += static_cast<char>(0xC0 | (cp >> 6));
-            s += static_cast<char>(0x80 | (cp & 0x3F));
-        }
-        return s;
-    };
-    for (int b = 0; b < 256; ++b) vocab[byte_symbol(b)] = b;
+    for (int b = 0; b < 256; ++b) vocab[test::byte_symbol(b)] = b;
     nlohmann::json added = nlohmann::json::array();
     auto add = [&](int id, const std::string& content) {
         added.push_back({{"id", id},
