@@ -67,7 +67,13 @@ void script_screenshot(MainWindow* w, const QCommandLineParser& args, QApplicati
         if (!ready || *started) return;
         *started = true;
         stalls->enter("generating");
-        if (args.isSet("image") && !w->openImageFile(args.value("image"))) return;
+        // --image, or the file given on the command line (the desktop entry's %f).
+        const QStringList files = args.positionalArguments();
+        const QString image = args.isSet("image") ? args.value("image") : files.value(0);
+        if (!image.isEmpty()) {
+            if (!w->openImageFile(image)) return;
+            std::fprintf(stderr, "image: %s\n", qPrintable(image));
+        }
         if (args.isSet("prompt")) w->setQuestion(args.value("prompt"));
         if (args.isSet("method")) w->setActiveMethod(args.value("method"));
         w->startGeneration();
@@ -100,6 +106,21 @@ void script_screenshot(MainWindow* w, const QCommandLineParser& args, QApplicati
     });
 }
 
+// The file named on the command line (the desktop entry passes one with %f): a session is opened once the
+// default model is ready (it may name another model, which it then loads); an image at once.
+void open_given_file(MainWindow* w, const QString& file) {
+    if (!file.endsWith(".json", Qt::CaseInsensitive)) {
+        w->openImageFile(file);  // shows its own error
+        return;
+    }
+    auto once = std::make_shared<QMetaObject::Connection>();
+    *once = QObject::connect(w, &MainWindow::modelReadyChanged, w, [w, file, once](bool ready) {
+        if (!ready) return;
+        QObject::disconnect(*once);
+        w->openSession(file);  // shows its own error
+    });
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -123,6 +144,7 @@ int main(int argc, char** argv) {
          {"target", "Answer token to explain in --screenshot (default: the first object word)", "index"},
          {"report", "With --screenshot: also write the review report (PDF) here", "file"},
          {"timeout", "Seconds before --screenshot gives up", "seconds", "300"}});
+    args.addPositionalArgument("file", "An image, or a session (*.sightline.json), to open", "[file]");
     args.process(app);
 
     MainWindow::Options o;
@@ -131,7 +153,11 @@ int main(int argc, char** argv) {
     o.dtype = args.value("dtype");
     if (args.isSet("plugins")) o.plugin_dirs << args.value("plugins");
     MainWindow w(o);
-    if (args.isSet("screenshot")) script_screenshot(&w, args, app);
+    if (args.isSet("screenshot")) {
+        script_screenshot(&w, args, app);
+    } else if (!args.positionalArguments().isEmpty()) {
+        open_given_file(&w, args.positionalArguments().first());
+    }
     w.show();
     return app.exec();
 }
