@@ -224,9 +224,9 @@ Trace trace_from_json(const nlohmann::json& j) {
         validate_trace(t);
         return t;
     } catch (const nlohmann::json::exception& e) {
-        fail("trace JSON is malformed at '", field, "': ", clipped(e.what()));
+        fail(field == "trace" ? std::string("trace") : "trace." + field, ": ", clipped(e.what()));
     } catch (const Error& e) {
-        fail("trace JSON is malformed at '", field, "': ", e.what());
+        fail(field == "trace" ? std::string("trace") : "trace." + field, ": ", e.what());
     }
 }
 

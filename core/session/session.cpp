@@ -197,9 +197,10 @@ Session session_from_json(const nlohmann::json& j, const std::string& origin) {
         s.notes = j.value("notes", "");
         return s;
     } catch (const nlohmann::json::exception& e) {
-        fail(origin, ": session file is malformed at '", field, "' (", clipped(e.what()), ")");
+        fail(origin, ": ", field, ": ", clipped(e.what()));
     } catch (const Error& e) {
-        fail(origin, ": ", field, ": ", e.what());
+        const std::string m = e.what();  // names the field itself when it starts with it
+        fail(origin, ": ", m.rfind(field, 0) == 0 ? m : field + ": " + m);
     }
 }
 

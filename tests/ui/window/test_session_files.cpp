@@ -87,6 +87,7 @@ class TestSessionFiles : public QObject {
             QSignalSpy shown(w_.get(), &ui::MainWindow::errorShown);
             QString err;
             QVERIFY2(!w_->openSession(file, &err), row.name);
+            qInfo("%s: %s", row.name, qPrintable(err));
             QVERIFY2(err.contains(file), qPrintable(err));
             QVERIFY2(err.contains(row.field), qPrintable(row.name + QString(": ") + err));
             QCOMPARE(shown.count(), 1);
