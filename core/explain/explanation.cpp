@@ -171,33 +171,57 @@ json explanation_to_json(const Explanation& e) {
 }
 
 Explanation explanation_from_json(const json& j) {
+    const char* field = "explanation";
     try {
+        if (!j.is_object()) fail("not an object");
         Explanation e;
+        field = "method";
         e.method = j.at("method").get<std::string>();
+        field = "target";
         e.target = j.at("target").get<std::int64_t>();
+        field = "target_position";
         e.target_position = j.value("target_position", std::int64_t{0});
+        field = "grid";
+        if (!j.at("grid").is_array() || j.at("grid").size() != 2) fail("not a [height, width] pair");
         e.grid_h = j.at("grid").at(0).get<int>();
         e.grid_w = j.at("grid").at(1).get<int>();
+        if (e.grid_h < 0 || e.grid_w < 0) fail(e.grid_h, "x", e.grid_w, " has a negative side");
+        field = "image_map";
         e.image_map = j.at("image_map").get<std::vector<float>>();
+        if (!e.image_map.empty() &&
+            static_cast<std::int64_t>(e.image_map.size()) !=
+                static_cast<std::int64_t>(e.grid_h) * static_cast<std::int64_t>(e.grid_w))
+            fail(e.image_map.size(), " values for a ", e.grid_h, "x", e.grid_w, " grid");
+        field = "image_tokens";
         e.image_tokens = j.value("image_tokens", std::vector<float>{});
+        field = "text_positions";
         e.text_positions = j.value("text_positions", std::vector<std::int64_t>{});
+        field = "text_scores";
         e.text_scores = j.value("text_scores", std::vector<float>{});
+        if (e.text_positions.size() != e.text_scores.size())
+            fail("text_positions and text_scores differ in length");
+        field = "params";
         e.params = j.value("params", json::object());
         if (j.contains("views")) {
+            field = "views";
             views_from_json(j.at("views"), e);
+            field = "diagnostics";
             e.diagnostics = j.value("diagnostics", json::object());
         } else if (j.contains("extras")) {  // written before the views were typed
+            field = "extras";
             views_from_json(j.at("extras"), e);
             e.diagnostics = j.at("extras");
         }
+        field = "time_ms";
         e.time_ms = j.value("time_ms", 0.0);
-        if (!e.image_map.empty() && e.image_map.size() != static_cast<std::size_t>(e.grid_h * e.grid_w))
-            fail("image_map has ", e.image_map.size(), " values for a ", e.grid_h, "x", e.grid_w, " grid");
-        if (e.text_positions.size() != e.text_scores.size())
-            fail("text_positions and text_scores differ in length");
         return e;
     } catch (const json::exception& ex) {
-        fail("explanation JSON is malformed: ", ex.what());
+        // The library's message names the type or key, never a whole value; keep it short anyway.
+        const std::string what = ex.what();
+        fail("explanation JSON is malformed at '", field,
+             "': ", what.size() > 160 ? what.substr(0, 160) + "..." : what);
+    } catch (const Error& ex) {
+        fail("explanation JSON is malformed at '", field, "': ", ex.what());
     }
 }
 

@@ -164,7 +164,8 @@ std::vector<std::int64_t> TraceContext::image_positions_at(int row, int col) con
     const auto& t = *trace_;
     std::vector<std::int64_t> out;
     if (t.layout.empty() || t.layout.single_grid()) {
-        for (std::int64_t i = t.image_begin; i >= 0 && i < t.image_begin + t.image_count; ++i) {
+        const auto n = static_cast<std::int64_t>(t.tokens.size());
+        for (std::int64_t i = t.image_begin; i >= 0 && i < t.image_begin + t.image_count && i < n; ++i) {
             const auto& tok = t.tokens[static_cast<std::size_t>(i)];
             if (tok.row == row && tok.col == col) out.push_back(i);
         }
@@ -174,7 +175,7 @@ std::vector<std::int64_t> TraceContext::image_positions_at(int row, int col) con
     const double y = (row + 0.5) * t.layout.original_height / t.grid_h;
     for (std::size_t k = 0; k < t.layout.tokens.size(); ++k) {
         const auto& place = t.layout.tokens[k];
-        if (place.view < 0) continue;
+        if (place.view < 0 || static_cast<std::size_t>(place.view) >= t.layout.views.size()) continue;
         const cv::Rect2d cell = t.layout.cell_rect(place.view, place.row, place.col);
         if (x >= cell.x && x < cell.x + cell.width && y >= cell.y && y < cell.y + cell.height)
             out.push_back(t.image_begin + static_cast<std::int64_t>(k));
@@ -191,13 +192,20 @@ std::vector<float> TraceContext::to_grid(const std::vector<float>& per_image_pos
         return compose_map(t.layout, per_image_position, cv::Size(t.grid_w, t.grid_h));
     }
     // A trace without a layout (made by hand): image positions carry their grid cell.
-    std::vector<float> grid(static_cast<std::size_t>(t.grid_h * t.grid_w), 0.0f);
+    if (t.grid_h <= 0 || t.grid_w <= 0 || t.grid_h > kMaxTraceGridSide || t.grid_w > kMaxTraceGridSide)
+        fail("to_grid: the trace's ", t.grid_h, "x", t.grid_w, " map grid is not valid");
+    std::vector<float> grid(static_cast<std::size_t>(t.grid_h) * static_cast<std::size_t>(t.grid_w), 0.0f);
     std::size_t k = 0;
     for (const auto& tok : t.tokens) {
         if (tok.role != TokenRole::Image) continue;
         if (k >= per_image_position.size()) fail("to_grid: fewer values than image positions");
-        if (tok.row >= 0)
-            grid[static_cast<std::size_t>(tok.row * t.grid_w + tok.col)] = per_image_position[k];
+        if (tok.row >= 0 || tok.col >= 0) {
+            if (tok.row < 0 || tok.col < 0 || tok.row >= t.grid_h || tok.col >= t.grid_w)
+                fail("to_grid: image patch (", tok.row, ", ", tok.col, ") is outside the ", t.grid_h, "x",
+                     t.grid_w, " grid");
+            grid[static_cast<std::size_t>(tok.row) * static_cast<std::size_t>(t.grid_w) +
+                 static_cast<std::size_t>(tok.col)] = per_image_position[k];
+        }
         ++k;
     }
     if (k != per_image_position.size()) fail("to_grid: more values than image positions");

@@ -143,6 +143,7 @@ std::shared_ptr<const Trace> Explorer::adopt_trace(const Trace& trace, const cv:
                  "x", saved_w, " map grid, ", t->image_count, " image tokens; this model and image give ",
                  t->grid_h, "x", t->grid_w, ", ", t->layout.tokens.size(), ")");
     }
+    validate_trace(*t);  // the image tokens' cells against this model's layout, roles, positions
     make_current(std::move(t), std::move(original));
     return trace_;
 }

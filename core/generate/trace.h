@@ -90,6 +90,18 @@ struct Trace {
 
 // JSON form of a trace (tensors and images excluded; see session code for embedding images).
 nlohmann::json trace_to_json(const Trace& t);
+// Reads and validates (validate_trace); throws sightline::Error naming the field on bad input.
 Trace trace_from_json(const nlohmann::json& j);
+
+// Largest map grid side and cell count a trace may declare (sizes are multiplied in 64 bits).
+constexpr int kMaxTraceGridSide = 4096;
+constexpr std::int64_t kMaxTraceGridCells = std::int64_t{1} << 24;
+
+// Checks that a trace is consistent with itself: answer_begin, image_begin and image_count inside the
+// tokens, one step per answer token, roles consistent with the image range, the map grid's sides inside
+// [1, kMaxTraceGridSide] (0x0 without an image) and equal to map_grid_size(layout) when there is a
+// layout, image-token coordinates inside the grid (and equal to the layout's cells when there is one).
+// Throws sightline::Error naming the field.
+void validate_trace(const Trace& t);
 
 }  // namespace sightline

@@ -58,18 +58,100 @@ nlohmann::json session_to_json(const Session& s) {
             {"notes", s.notes}};
 }
 
+namespace {
+
+// A library message shortened so that untrusted text it may quote stays readable.
+std::string clipped(const std::string& s, std::size_t max = 160) {
+    return s.size() <= max ? s : s.substr(0, max) + "...";
+}
+
+void check_position(std::int64_t p, const Trace& t, const std::string& field) {
+    if (p < 0 || p >= static_cast<std::int64_t>(t.tokens.size()))
+        fail(field, ": position ", p, " is outside the trace's ", t.tokens.size(), " tokens");
+}
+
+// The view settings the window reads: each, when present, of the type it expects.
+void validate_view_settings(const nlohmann::json& v) {
+    if (!v.is_object()) fail("view: not an object");
+    for (const char* key : {"colormap", "system_prompt"})
+        if (v.contains(key) && !v.at(key).is_string()) fail("view.", key, ": not a string");
+    for (const char* key : {"opacity", "threshold"})
+        if (v.contains(key) && !v.at(key).is_number()) fail("view.", key, ": not a number");
+    for (const char* key : {"grid", "smooth"})
+        if (v.contains(key) && !v.at(key).is_boolean()) fail("view.", key, ": not true or false");
+    if (v.contains("turns")) {
+        const auto& turns = v.at("turns");
+        if (!turns.is_array()) fail("view.turns: not an array");
+        for (std::size_t i = 0; i < turns.size(); ++i) {
+            const auto& turn = turns[i];
+            if (!turn.is_object()) fail("view.turns[", i, "]: not an object");
+            for (const char* key : {"role", "content"})
+                if (turn.contains(key) && !turn.at(key).is_string())
+                    fail("view.turns[", i, "].", key, ": not a string");
+        }
+    }
+}
+
+}  // namespace
+
+void validate_explanation(const Explanation& e, const Trace& t) {
+    if (e.target < 0 || e.target >= t.answer_size())
+        fail("target ", e.target, " is outside the answer's ", t.answer_size(), " tokens");
+    if (e.target_position != t.answer_position(e.target))
+        fail("target_position ", e.target_position, " is not answer token ", e.target, "'s position ",
+             t.answer_position(e.target));
+    if (e.text_positions.size() != e.text_scores.size())
+        fail("text_positions and text_scores differ in length");
+    for (std::size_t i = 0; i < e.text_positions.size(); ++i)
+        check_position(e.text_positions[i], t, cat("text_positions[", i, "]"));
+    if (e.has_image_map()) {
+        if (!t.has_image()) fail("image_map: a map but the trace has no image");
+        if (e.grid_h != t.grid_h || e.grid_w != t.grid_w)
+            fail("grid: ", e.grid_h, "x", e.grid_w, " but the trace's map grid is ", t.grid_h, "x", t.grid_w);
+        if (e.image_map.size() != static_cast<std::size_t>(static_cast<std::int64_t>(t.grid_h) * t.grid_w))
+            fail("image_map: ", e.image_map.size(), " values for the ", t.grid_h, "x", t.grid_w, " grid");
+    }
+    if (!e.image_tokens.empty()) {
+        const auto expected =
+            t.layout.empty() ? t.image_count : static_cast<std::int64_t>(t.layout.tokens.size());
+        if (static_cast<std::int64_t>(e.image_tokens.size()) != expected)
+            fail("image_tokens: ", e.image_tokens.size(), " values for ", expected, " image positions");
+    }
+    if (e.masking)
+        for (std::size_t i = 0; i < e.masking->positions.size(); ++i)
+            check_position(e.masking->positions[i], t, cat("views.masking.positions[", i, "]"));
+    if (e.graph)
+        for (std::size_t i = 0; i < e.graph->nodes.size(); ++i)
+            if (e.graph->nodes[i].position != -1)
+                check_position(e.graph->nodes[i].position, t, cat("views.graph.nodes[", i, "].position"));
+    if (e.interference)
+        for (std::size_t i = 0; i < e.interference->context.size(); ++i) {
+            check_position(e.interference->context[i].position, t,
+                           cat("views.interference.context[", i, "].position"));
+            check_position(e.interference->context[i].weight_position, t,
+                           cat("views.interference.context[", i, "].weight_position"));
+        }
+}
+
 Session session_from_json(const nlohmann::json& j, const std::string& origin) {
-    if (!j.is_object() || j.value("format", "") != "sightline-session")
+    if (!j.is_object() || !j.contains("format") || !j.at("format").is_string() ||
+        j.at("format").get<std::string>() != "sightline-session")
         fail(origin, ": not a Sightline session file");
-    const int version = j.value("version", 0);
+    if (!j.contains("version") || !j.at("version").is_number_integer())
+        fail(origin, ": the session format version is missing or not a number");
+    const auto version = j.at("version").get<std::int64_t>();
     if (version != kSessionVersion)
         fail(origin, ": session format version ", version, " is not supported (this build reads version ",
              kSessionVersion, ")");
+    std::string field = "session";
     try {
         Session s;
+        field = "model";
         s.model_name = j.at("model").at("name").get<std::string>();
         s.model_dir = j.at("model").value("dir", "");
+        field = "created";
         s.created = j.value("created", "");
+        field = "image";
         const auto& im = j.at("image");
         if (!im.is_null()) {
             s.image_path = im.value("path", "");
@@ -81,24 +163,44 @@ Session session_from_json(const nlohmann::json& j, const std::string& origin) {
             } else {
                 if (s.image_path.empty() || !file_exists(s.image_path))
                     fail("the session's image is not embedded and ",
-                         s.image_path.empty() ? "no path is stored" : s.image_path + " is missing");
+                         s.image_path.empty() ? "no path is stored"
+                                              : clipped(s.image_path, 200) + " is missing");
                 s.image_rgb = load_image_rgb(s.image_path);
                 s.embed_image = false;
             }
             if (image_hash(s.image_rgb) != s.image_hash)
                 fail("the image does not match the one the session was saved with (hash differs)");
         }
+        field = "trace";
         s.trace = trace_from_json(j.at("trace"));
-        for (const auto& e : j.at("explanations")) s.explanations.push_back(explanation_from_json(e));
-        s.current_target = j.at("current").value("target", std::int64_t{-1});
-        s.current_method = j.at("current").value("method", "");
+        if (s.trace.has_image() && s.image_rgb.empty())
+            fail("the trace has image positions but there is no image");
+        std::size_t i = 0;
+        for (const auto& e : j.at("explanations")) {
+            field = cat("explanations[", i++, "]");
+            s.explanations.push_back(explanation_from_json(e));
+            validate_explanation(s.explanations.back(), s.trace);
+        }
+        field = "current";
+        const auto& current = j.at("current");
+        if (!current.is_object()) fail("not an object");
+        field = "current.target";
+        s.current_target = current.value("target", std::int64_t{-1});
+        if (s.current_target < -1 || s.current_target >= s.trace.answer_size())
+            fail("target ", s.current_target, " is outside the answer's ", s.trace.answer_size(), " tokens");
+        field = "current.method";
+        s.current_method = current.value("method", "");
+        field = "view";
         s.view_settings = j.value("view", nlohmann::json::object());
+        validate_view_settings(s.view_settings);
+        field = "notes";
         s.notes = j.value("notes", "");
         return s;
     } catch (const nlohmann::json::exception& e) {
-        fail(origin, ": session file is malformed (", e.what(), ")");
+        fail(origin, ": ", field, ": ", clipped(e.what()));
     } catch (const Error& e) {
-        fail(origin, ": ", e.what());
+        const std::string m = e.what();  // names the field itself when it starts with it
+        fail(origin, ": ", m.rfind(field, 0) == 0 ? m : field + ": " + m);
     }
 }
 
@@ -117,7 +219,9 @@ Session load_session(const std::string& path) {
     try {
         j = nlohmann::json::parse(read_text_file(path));
     } catch (const nlohmann::json::parse_error& e) {
-        fail(path, ": not valid JSON (", e.what(), ")");
+        fail(path, ": not valid JSON (", clipped(e.what()), ")");
+    } catch (const nlohmann::json::exception& e) {
+        fail(path, ": cannot read the JSON (", clipped(e.what()), ")");
     }
     return session_from_json(j, path);
 }

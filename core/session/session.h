@@ -33,9 +33,15 @@ struct Session {
 // 64-bit FNV-1a over the image's size and pixels, as 16 hex digits.
 std::string image_hash(const cv::Mat& rgb);
 
+// Checks an explanation against the trace it explains: target inside the answer and target_position its
+// position, text and view positions inside the trace, image_map exactly the trace's grid (empty without
+// an image), image_tokens one per image position when present. Throws sightline::Error naming the field.
+void validate_explanation(const Explanation& e, const Trace& t);
+
 nlohmann::json session_to_json(const Session& s);
 // Throws sightline::Error naming the problem (not JSON, wrong format/version, missing fields, image
-// missing or changed since the session was saved).
+// missing or changed since the session was saved) and the field: the trace (validate_trace), every
+// explanation (validate_explanation), current.target inside the answer, the view settings' types.
 Session session_from_json(const nlohmann::json& j, const std::string& origin);
 
 void save_session(const Session& s, const std::string& path);

@@ -120,7 +120,10 @@ class MainWindow : public QMainWindow {
     void update_status();
     void show_error(const QString& message);
     void check_idle();
-    void restore_session_views();
+    void restore_session_views();  // catches: a failure drops the session with a message
+    void restore_session_views_unchecked();
+    bool write_scores(const QString& path, QString* error);  // exportScores after its checks
+    bool write_report(const QString& path, QString* error);  // exportReport after its checks
 
     // Worker results.
     void on_model_loaded(const ModelInfo& info);

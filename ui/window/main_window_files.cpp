@@ -9,6 +9,7 @@
 
 #include "core/explain/overlay.h"
 #include "core/session/session.h"
+#include "core/util/error.h"
 #include "core/util/strings.h"
 #include "ui/plots/causal_graph_view.h"
 #include "ui/plots/curve_plot.h"
@@ -33,6 +34,14 @@ namespace {
 bool fail_with(QString* error, const QString& message) {
     if (error) *error = message;
     return false;
+}
+
+// A message for an exception that escaped while handling `path` (never a raw value: library messages are
+// cut short).
+QString error_about(const QString& path, const char* what) {
+    QString m = QString::fromUtf8(what);
+    if (m.size() > 400) m = m.left(400) + "…";
+    return m.startsWith(path) ? m : path + ": " + m;
 }
 
 // Small images (the embedded model sees 96x96) are enlarged with nearest neighbour so patches stay crisp.
@@ -79,12 +88,17 @@ bool MainWindow::openSession(const QString& path, QString* error) {
     try {
         s = load_session(path.toStdString());
     } catch (const std::exception& e) {
-        const QString msg = QString::fromStdString(e.what());
+        const QString msg = error_about(path, e.what());
+        show_error(msg);
+        return fail_with(error, msg);
+    } catch (...) {
+        const QString msg = path + ": cannot be read";
         show_error(msg);
         return fail_with(error, msg);
     }
     pending_session_ = std::make_unique<PendingSession>();
     pending_session_->session = std::move(s);
+    pending_session_->path = path;
     const auto& sess = pending_session_->session;
     if (!model_ready_ || model_.name.toStdString() != sess.model_name) {
         if (sess.model_dir.empty() || !file_exists(sess.model_dir + "/config.json")) {
@@ -106,6 +120,16 @@ bool MainWindow::openSession(const QString& path, QString* error) {
 
 void MainWindow::restore_session_views() {
     if (!pending_session_) return;
+    try {
+        restore_session_views_unchecked();
+    } catch (const std::exception& e) {
+        const QString path = pending_session_ ? pending_session_->path : QString("the session");
+        pending_session_.reset();
+        show_error("The session could not be opened: " + error_about(path, e.what()));
+    }
+}
+
+void MainWindow::restore_session_views_unchecked() {
     const Session& s = pending_session_->session;
     if (!pending_session_->adopting) {
         pending_session_->adopting = true;
@@ -130,7 +154,19 @@ void MainWindow::restore_session_views() {
         was_busy_ = true;
         return;
     }
-    // The worker holds the trace again: show the stored explanations without recomputing them.
+    // The worker holds the trace again: show the stored explanations without recomputing them. The
+    // adopted trace carries this model's layout: check the stored explanations and target against it too.
+    if (!trace_) fail("the session's answer was not adopted");
+    if (s.current_target < -1 || s.current_target >= trace_->answer_size())
+        fail("current.target ", s.current_target, " is outside the answer's ", trace_->answer_size(),
+             " tokens");
+    for (std::size_t i = 0; i < s.explanations.size(); ++i) {
+        try {
+            validate_explanation(s.explanations[i], *trace_);
+        } catch (const Error& e) {
+            fail("explanations[", i, "]: ", e.what());
+        }
+    }
     target_ = static_cast<int>(s.current_target);
     answer_->setCurrent(target_);
     explanations_.clear();
@@ -158,6 +194,19 @@ bool MainWindow::exportOverlay(const QString& path, bool raw, QString* error) {
 bool MainWindow::exportScores(const QString& path, QString* error) {
     if (!trace_ || explanations_.isEmpty())
         return fail_with(error, "No scores to export: click an answer token first.");
+    try {
+        for (const auto& e : explanations_) validate_explanation(e, *trace_);
+    } catch (const std::exception& e) {
+        return fail_with(error, "Cannot export " + path + ": " + error_about("an explanation", e.what()));
+    }
+    try {
+        return write_scores(path, error);
+    } catch (const std::exception& e) {
+        return fail_with(error, error_about(path, e.what()));
+    }
+}
+
+bool MainWindow::write_scores(const QString& path, QString* error) {
     QFile f(path);
     if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate)) return fail_with(error, "Cannot write " + path);
     QTextStream out(&f);
@@ -213,6 +262,19 @@ bool MainWindow::exportPlots(const QString& folder, QString* error) {
 bool MainWindow::exportReport(const QString& path, QString* error) {
     if (!trace_ || target_ < 0)
         return fail_with(error, "Nothing to report yet: generate an answer and click a token.");
+    if (target_ >= trace_->answer_size())
+        return fail_with(error, QString("Cannot write the report: the selected token #%1 is outside the "
+                                        "answer's %2 tokens.")
+                                    .arg(target_)
+                                    .arg(trace_->answer_size()));
+    try {
+        return write_report(path, error);
+    } catch (const std::exception& e) {
+        return fail_with(error, error_about(path, e.what()));
+    }
+}
+
+bool MainWindow::write_report(const QString& path, QString* error) {
     // The report shows every method's map and their agreement: compute the ones not shown yet.
     if (!wait_for_all_methods(error)) return false;
     ReportData d;
@@ -240,6 +302,10 @@ bool MainWindow::exportReport(const QString& path, QString* error) {
         for (auto it = panels_.begin(); it != panels_.end(); ++it) {
             const auto e = explanations_.find(it.key());
             if (e == explanations_.end() || !e->has_image_map()) continue;
+            if (e->grid_h <= 0 || e->grid_w <= 0 ||
+                e->image_map.size() !=
+                    static_cast<std::size_t>(e->grid_h) * static_cast<std::size_t>(e->grid_w))
+                continue;  // not a map of this trace's grid
             ReportData::MethodMap m;
             m.title = it.value()->title();
             m.details = QString("%1 ms").arg(e->time_ms, 0, 'f', 1);

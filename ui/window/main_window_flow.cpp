@@ -452,8 +452,17 @@ void MainWindow::on_failed(const JobKey& key, const QString& message) {
             break;
         case Channel::SceneEval:
             break;  // the dialog shows it
-        case Channel::Generate:
         case Channel::Adopt:
+            prompt_bar_->setBusy(false);
+            if (pending_session_) {  // the session's answer does not fit this model: drop the session
+                pending_session_.reset();
+                show_error("The session could not be opened: " + message);
+                check_idle();
+                return;
+            }
+            show_error(message);
+            break;
+        case Channel::Generate:
             prompt_bar_->setBusy(false);
             [[fallthrough]];
         default:

@@ -142,6 +142,16 @@ void MethodPanel::clearResults() {
 
 void MethodPanel::showExplanation(const Explanation& e, const Trace& trace) {
     showBusy(false);
+    // Explanations read from files were validated against their trace; check again before indexing.
+    const auto n = static_cast<std::int64_t>(trace.tokens.size());
+    const auto inside = [n](std::int64_t p) { return p >= 0 && p < n; };
+    bool valid = inside(e.target_position) && e.text_positions.size() == e.text_scores.size();
+    for (const auto p : e.text_positions) valid = valid && inside(p);
+    if (!valid) {
+        showError(QString("The %1 explanation names positions outside this answer; it is not shown.")
+                      .arg(QString::fromStdString(e.method).left(80)));
+        return;
+    }
     const auto& tok = trace.tokens[static_cast<std::size_t>(e.target_position)];
     QString status = QString("Token %1 <b>%2</b> — %3 ms%4")
                          .arg(e.target)

@@ -7,6 +7,7 @@ namespace sightline::ui {
 
 struct MainWindow::PendingSession {
     Session session;
+    QString path;           // the file it was read from (for messages)
     bool adopting = false;  // the trace was sent to the worker; views are restored when it answers
 };
 
