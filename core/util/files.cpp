@@ -41,7 +41,7 @@ std::uint64_t check_regular_file(const std::string& path, std::uint64_t max_byte
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) {
         const int err = errno;
-        if (err == ENOENT) fail(path, ": ", what, " not found");
+        if (err == ENOENT) fail(path, ": cannot open the ", what, ": not found");
         fail(path, ": cannot read the ", what, ": ", std::strerror(err));
     }
     check_stat(path, st, max_bytes, what);
