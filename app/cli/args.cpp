@@ -1,6 +1,9 @@
 #include "app/cli/args.h"
 
+#include <cerrno>
+#include <cmath>
 #include <cstdlib>
+#include <limits>
 
 #include "core/util/error.h"
 
@@ -37,12 +40,41 @@ std::string Args::require(const std::string& name) const {
     return it->second;
 }
 
+namespace {
+
+// Ranges for the options whose values size work or memory; other integer options need only fit an int.
+struct Range {
+    const char* name;
+    double lo, hi;
+};
+constexpr Range kRanges[] = {
+    {"threads", 0, kMaxThreads},
+    {"max-new-tokens", 0, 1'000'000},
+    {"top-k", 0, 10'000'000},
+    {"temperature", 0, 1e6},
+    {"top-p", 0, 1},
+    {"n", 0, 100'000'000},
+    {"opacity", 0, 1},
+};
+
+void check_range(const std::string& name, double x, const std::string& text) {
+    for (const auto& r : kRanges)
+        if (name == r.name && (x < r.lo || x > r.hi))
+            fail("option --", name, " must be between ", r.lo, " and ", r.hi, ", got '", text, "'");
+}
+
+}  // namespace
+
 int Args::get_int(const std::string& name, int fallback) const {
     if (!values_.count(name)) return fallback;
     const std::string v = get(name);
     char* end = nullptr;
-    const long x = std::strtol(v.c_str(), &end, 10);
+    errno = 0;
+    const long long x = std::strtoll(v.c_str(), &end, 10);
     if (end == v.c_str() || *end != '\0') fail("option --", name, " expects an integer, got '", v, "'");
+    if (errno == ERANGE || x < std::numeric_limits<int>::min() || x > std::numeric_limits<int>::max())
+        fail("option --", name, " is out of range: '", v, "'");
+    check_range(name, static_cast<double>(x), v);
     return static_cast<int>(x);
 }
 
@@ -52,6 +84,8 @@ double Args::get_double(const std::string& name, double fallback) const {
     char* end = nullptr;
     const double x = std::strtod(v.c_str(), &end);
     if (end == v.c_str() || *end != '\0') fail("option --", name, " expects a number, got '", v, "'");
+    if (!std::isfinite(x)) fail("option --", name, " must be a finite number, got '", v, "'");
+    check_range(name, x, v);
     return x;
 }
 
@@ -59,9 +93,11 @@ std::uint64_t Args::get_u64(const std::string& name, std::uint64_t fallback) con
     if (!values_.count(name)) return fallback;
     const std::string v = get(name);
     char* end = nullptr;
+    errno = 0;
     const unsigned long long x = std::strtoull(v.c_str(), &end, 10);
-    if (end == v.c_str() || *end != '\0' || v[0] == '-')
+    if (end == v.c_str() || *end != '\0' || v.find('-') != std::string::npos)
         fail("option --", name, " expects a non-negative integer, got '", v, "'");
+    if (errno == ERANGE) fail("option --", name, " is out of range: '", v, "'");
     return x;
 }
 

@@ -8,6 +8,12 @@
 
 namespace sightline::cli {
 
+// The most threads --threads accepts (0 means one per core).
+constexpr int kMaxThreads = 1024;
+
+// Integer options must fit an int (no silent wrap: --max-new-tokens 4294967297 is an error), numbers
+// must be finite, and --threads, --max-new-tokens, --top-k, --temperature, --top-p, --opacity and --n
+// must lie in their ranges (args.cpp); each violation throws sightline::Error naming the option.
 class Args {
   public:
     // `flags` are options without a value; every other "--x" takes the next word as its value.

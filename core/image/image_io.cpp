@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "core/util/error.h"
+#include "core/util/files.h"
 
 namespace sightline {
 namespace {
@@ -77,6 +78,58 @@ cv::Mat high_bytes(const cv::Mat& sixteen) {
     return out;
 }
 
+std::uint32_t be32(const std::vector<std::uint8_t>& b, std::size_t at) {
+    return (std::uint32_t{b[at]} << 24) | (std::uint32_t{b[at + 1]} << 16) | (std::uint32_t{b[at + 2]} << 8) |
+           b[at + 3];
+}
+
+// Width and height declared in a PNG, JPEG or BMP header, read from the bytes before any decoding;
+// {0, 0} when the format is another one or the header is not found.
+std::pair<std::uint64_t, std::uint64_t> declared_size(const std::vector<std::uint8_t>& b) {
+    if (has_prefix(b, "\x89PNG\r\n\x1a\n") && b.size() >= 24 && has_prefix(b, "IHDR", 12))
+        return {be32(b, 16), be32(b, 20)};
+    if (has_prefix(b, "BM") && b.size() >= 26) {
+        const auto le32 = [&](std::size_t at) {
+            return std::uint32_t{b[at]} | (std::uint32_t{b[at + 1]} << 8) | (std::uint32_t{b[at + 2]} << 16) |
+                   (std::uint32_t{b[at + 3]} << 24);
+        };
+        if (le32(14) < 40) return {0, 0};                    // the old OS/2 header: 16-bit sizes, harmless
+        const auto h = static_cast<std::int32_t>(le32(22));  // negative: top-down rows
+        return {static_cast<std::int32_t>(le32(18)) < 0 ? 0 : le32(18),
+                static_cast<std::uint64_t>(h < 0 ? -static_cast<std::int64_t>(h) : h)};
+    }
+    if (has_prefix(b, "\xff\xd8")) {
+        // Walk the JPEG segments to the first start-of-frame marker (SOF0..SOF15 but DHT, JPG, DAC).
+        std::size_t i = 2;
+        while (i + 9 < b.size()) {
+            if (b[i] != 0xff) return {0, 0};
+            const std::uint8_t m = b[i + 1];
+            if (m == 0xff) {
+                ++i;
+                continue;
+            }
+            if (m == 0xd8 || (m >= 0xd0 && m <= 0xd7) || m == 0x01) {
+                i += 2;
+                continue;
+            }
+            const std::size_t len = (std::size_t{b[i + 2]} << 8) | b[i + 3];
+            if (m >= 0xc0 && m <= 0xcf && m != 0xc4 && m != 0xc8 && m != 0xcc)
+                return {(std::uint64_t{b[i + 7]} << 8) | b[i + 8], (std::uint64_t{b[i + 5]} << 8) | b[i + 6]};
+            if (len < 2) return {0, 0};
+            i += 2 + len;
+        }
+    }
+    return {0, 0};
+}
+
+// Refuses an image whose header declares more pixels than Sightline will decode, before OpenCV allocates.
+void check_declared_size(const std::vector<std::uint8_t>& b, const std::string& what) {
+    const auto [w, h] = declared_size(b);
+    if (w * h > kMaxImagePixels)
+        fail(what, ": the image declares ", w, " x ", h, " pixels, over the limit of ",
+             kMaxImagePixels / 1000000, " megapixels");
+}
+
 }  // namespace
 
 cv::Mat to_rgb8(const cv::Mat& decoded, const std::string& what) {
@@ -123,6 +176,7 @@ cv::Mat decode_image_rgb(const std::vector<std::uint8_t>& encoded, const std::st
     if (encoded.empty()) fail(what, ": empty image data (0 bytes)");
     if (encoded.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()))
         fail(what, ": image data too large (", encoded.size(), " bytes)");
+    check_declared_size(encoded, what);
     cv::Mat decoded;
     try {
         const cv::Mat buffer(1, static_cast<int>(encoded.size()), CV_8U,
@@ -131,21 +185,19 @@ cv::Mat decode_image_rgb(const std::vector<std::uint8_t>& encoded, const std::st
         decoded = cv::imdecode(buffer, cv::IMREAD_UNCHANGED);
     } catch (const cv::Exception& e) {
         fail_undecodable(encoded, what, e.err);
+    } catch (const std::exception& e) {  // std::bad_alloc for a huge image in a format not checked above
+        fail(what, ": the image could not be decoded (", e.what(), ")");
     }
+    if (!decoded.empty() && static_cast<std::uint64_t>(decoded.rows) * decoded.cols > kMaxImagePixels)
+        fail(what, ": the image has ", decoded.cols, " x ", decoded.rows, " pixels, over the limit of ",
+             kMaxImagePixels / 1000000, " megapixels");
     if (decoded.empty()) fail_undecodable(encoded, what, "");
     return to_rgb8(decoded, what);
 }
 
 cv::Mat load_image_rgb(const std::string& path) {
-    namespace fs = std::filesystem;
-    std::error_code ec;
-    const fs::file_status st = fs::status(path, ec);
-    if (ec || !fs::exists(st)) fail(path, ": image file not found");
-    if (fs::is_directory(st)) fail(path, ": is a folder, not an image file");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) fail(path, ": cannot open the image file (permission denied?)");
-    std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (in.bad()) fail(path, ": cannot read the image file");
+    const std::string data = read_regular_file(path, kMaxImageFileBytes, "image file");
+    const std::vector<std::uint8_t> bytes(data.begin(), data.end());
     if (bytes.empty()) fail(path, ": the image file is empty (0 bytes)");
     return decode_image_rgb(bytes, path);
 }

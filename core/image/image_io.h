@@ -9,11 +9,16 @@
 
 namespace sightline {
 
+// Images declaring more pixels than this are refused before decoding (a 100 KB PNG can declare
+// 30000 x 30000 and need gigabytes once decoded).
+constexpr std::uint64_t kMaxImagePixels = 100'000'000;
+
 // Reads and decodes an image file (PNG, JPEG, BMP, TIFF, WebP, PNM, ... whatever this OpenCV build
 // decodes). EXIF orientation is ignored. Grayscale becomes RGB, alpha is dropped (no compositing,
 // like PIL's convert("RGB")), 16-bit samples keep their high byte, float samples in [0, 1] are
 // scaled to 0..255. Throws sightline::Error naming the file for a missing, unreadable, empty,
-// corrupt, truncated or unsupported file.
+// corrupt, truncated or unsupported file, for a FIFO or device (checked before opening), a file over
+// kMaxImageFileBytes (core/util/files.h) or an image over kMaxImagePixels.
 cv::Mat load_image_rgb(const std::string& path);
 
 // The same from encoded bytes (clipboard paste, images stored in sessions); `what` names the source

@@ -55,12 +55,13 @@ ImageProcessorKind detect_kind(const json& j) {
 
 bool get_bool(const json& j, const char* key, bool fallback) {
     if (!j.contains(key) || j.at(key).is_null()) return fallback;
-    if (!j.at(key).is_boolean()) fail("field \"", key, "\" must be true or false, got ", j.at(key).dump());
+    if (!j.at(key).is_boolean())
+        fail("field \"", key, "\" must be true or false, got ", brief(j.at(key).dump()));
     return j.at(key).get<bool>();
 }
 
 double get_number(const json& v, const std::string& what) {
-    if (!v.is_number()) fail("field \"", what, "\" must be a number, got ", v.dump());
+    if (!v.is_number()) fail("field \"", what, "\" must be a number, got ", brief(v.dump()));
     const double d = v.get<double>();
     if (!std::isfinite(d)) fail("field \"", what, "\" must be finite");
     return d;
@@ -69,7 +70,7 @@ double get_number(const json& v, const std::string& what) {
 int get_int_value(const json& v, const std::string& what, int lo, int hi) {
     const double d = get_number(v, what);
     if (d != std::floor(d) || d < lo || d > hi)
-        fail("field \"", what, "\" must be an integer in [", lo, ", ", hi, "], got ", v.dump());
+        fail("field \"", what, "\" must be an integer in [", lo, ", ", hi, "], got ", brief(v.dump()));
     return static_cast<int>(d);
 }
 
@@ -94,7 +95,7 @@ SizeField get_size(const json& j, const char* key, SizeField fallback, bool int_
         }
         return out;
     }
-    if (!v.is_object()) fail("field \"", key, "\" must be a number or an object, got ", v.dump());
+    if (!v.is_object()) fail("field \"", key, "\" must be a number or an object, got ", brief(v.dump()));
     if (allow_shortest_edge && v.contains("shortest_edge")) {
         out.shortest_edge = get_int_value(v.at("shortest_edge"), cat(key, ".shortest_edge"), 1, kMaxSide);
         return out;
@@ -105,7 +106,7 @@ SizeField get_size(const json& j, const char* key, SizeField fallback, bool int_
         return out;
     }
     fail("field \"", key, "\" must have ", allow_shortest_edge ? "\"shortest_edge\" or " : "",
-         "\"height\" and \"width\", got ", v.dump());
+         "\"height\" and \"width\", got ", brief(v.dump()));
 }
 
 std::array<float, 3> get_rgb(const json& j, const char* key, std::array<float, 3> fallback, bool nonzero) {
@@ -118,11 +119,11 @@ std::array<float, 3> get_rgb(const json& j, const char* key, std::array<float, 3
         for (std::size_t c = 0; c < 3; ++c)
             out[c] = static_cast<float>(get_number(v[c], cat(key, "[", c, "]")));
     } else {
-        fail("field \"", key, "\" must be a number or a list of 3 numbers, got ", v.dump());
+        fail("field \"", key, "\" must be a number or a list of 3 numbers, got ", brief(v.dump()));
     }
     if (nonzero) {
         for (float f : out)
-            if (f == 0.0f) fail("field \"", key, "\" must not contain 0, got ", v.dump());
+            if (f == 0.0f) fail("field \"", key, "\" must not contain 0, got ", brief(v.dump()));
     }
     return out;
 }
@@ -199,7 +200,8 @@ ImageProcessorConfig parse_image_processor_config(const nlohmann::json& j) {
             if (!j.contains(key) || j.at(key).is_null()) continue;
             const json& v = j.at(key);
             if (!v.is_object() || !v.contains("longest_edge"))
-                fail("field \"", key, "\" must be {\"longest_edge\": N} for ", type_name, ", got ", v.dump());
+                fail("field \"", key, "\" must be {\"longest_edge\": N} for ", type_name, ", got ",
+                     brief(v.dump()));
             *out = get_int_value(v.at("longest_edge"), cat(key, ".longest_edge"), 1, kMaxSide);
         }
         cfg.resize_height = cfg.resize_width = tile;
@@ -279,6 +281,7 @@ ImageProcessorConfig load_image_processor_config(const std::string& model_dir) {
     const std::string path = path_join(model_dir, "preprocessor_config.json");
     if (!file_exists(path)) fail(path, ": file not found (the model folder has no preprocessor_config.json)");
     const std::string text = read_text_file(path);
+    check_json_depth(text, kMaxJsonDepth, path);
     json j;
     try {
         j = json::parse(text);

@@ -4,9 +4,10 @@
 #include <cstring>
 #include <limits>
 #include <nlohmann/json.hpp>
-#include <set>
+#include <unordered_set>
 
 #include "core/util/error.h"
+#include "core/util/strings.h"
 
 namespace sightline {
 namespace {
@@ -29,30 +30,53 @@ std::uint64_t read_le64(const std::uint8_t* p) {
     return v;
 }
 
-// Parses the header JSON, rejecting duplicate keys at any depth (nlohmann would silently keep the last).
-nlohmann::json parse_header_json(const std::string& text, const std::string& path) {
-    std::vector<std::set<std::string>> keys_per_depth;
+// Records the first key repeated within one object, keeping one hash set per open object.
+struct DuplicateKeyFinder {
+    std::vector<std::unordered_set<std::string>> open;
     std::string duplicate;
-    auto cb = [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
-        using E = nlohmann::json::parse_event_t;
-        const auto d = static_cast<std::size_t>(depth);
-        if (event == E::object_start) {
-            if (keys_per_depth.size() <= d + 1) keys_per_depth.resize(d + 2);
-            keys_per_depth[d + 1].clear();
-        } else if (event == E::key) {
-            if (keys_per_depth.size() <= d) keys_per_depth.resize(d + 1);
-            const std::string k = parsed.get<std::string>();
-            if (!keys_per_depth[d].insert(k).second && duplicate.empty()) duplicate = k;
-        }
+    bool null() { return true; }
+    bool boolean(bool) { return true; }
+    bool number_integer(nlohmann::json::number_integer_t) { return true; }
+    bool number_unsigned(nlohmann::json::number_unsigned_t) { return true; }
+    bool number_float(nlohmann::json::number_float_t, const std::string&) { return true; }
+    bool string(std::string&) { return true; }
+    bool binary(nlohmann::json::binary_t&) { return true; }
+    bool start_object(std::size_t) {
+        open.emplace_back();
         return true;
-    };
+    }
+    bool end_object() {
+        if (!open.empty()) open.pop_back();
+        return true;
+    }
+    bool start_array(std::size_t) { return true; }
+    bool end_array() { return true; }
+    bool key(std::string& k) {
+        if (!open.empty() && !open.back().insert(k).second && duplicate.empty()) duplicate = k;
+        return true;
+    }
+    bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) { return false; }
+};
+
+// Parses the header JSON, rejecting duplicate keys at any depth (nlohmann would silently keep the last).
+// Linear in the header size: one hash set per open object, and nesting is limited before parsing.
+nlohmann::json parse_header_json(const std::string& text, const std::string& path) {
+    check_json_depth(text, 64, cat(path, ": safetensors header"));
+    // A SAX pass for duplicate keys (nlohmann's callback parser rescans the parent object after
+    // every child object: quadratic), then an ordinary parse.
+    DuplicateKeyFinder finder;
+    try {
+        nlohmann::json::sax_parse(text, &finder);
+    } catch (const nlohmann::json::exception&) {
+    }
+    const std::string duplicate = finder.duplicate;
     nlohmann::json j;
     try {
-        j = nlohmann::json::parse(text, cb);
-    } catch (const nlohmann::json::parse_error& e) {
+        j = nlohmann::json::parse(text);
+    } catch (const nlohmann::json::exception& e) {
         fail(path, ": safetensors header is not valid JSON (", e.what(), ")");
     }
-    if (!duplicate.empty()) fail(path, ": safetensors header names '", duplicate, "' more than once");
+    if (!duplicate.empty()) fail(path, ": safetensors header names '", brief(duplicate), "' more than once");
     return j;
 }
 

@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "core/util/error.h"
+#include "core/util/files.h"
 
 namespace sightline {
 
@@ -29,7 +30,8 @@ at::Tensor empty_weight(const std::vector<std::int64_t>& shape, c10::ScalarType 
 
 ChunkReader::ChunkReader(const std::string& path, std::size_t chunk_bytes)
     : path_(path), buffer_(chunk_bytes) {
-    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    check_regular_file(path, UINT64_MAX, "weight file");  // before open(): a FIFO would block
+    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd_ < 0) fail("cannot open ", path, ": ", std::strerror(errno));
     ::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
 }

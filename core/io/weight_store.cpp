@@ -37,7 +37,9 @@ std::vector<std::string> safetensors_in(const std::string& dir) {
 std::vector<std::string> files_from_index(const std::string& dir, const std::string& index_path) {
     nlohmann::json j;
     try {
-        j = nlohmann::json::parse(read_text_file(index_path));
+        const std::string text = read_text_file(index_path);
+        check_json_depth(text, kMaxJsonDepth, index_path);
+        j = nlohmann::json::parse(text);
     } catch (const nlohmann::json::exception& e) {
         fail(index_path, ": not valid JSON (", e.what(), ")");
     }

@@ -28,7 +28,7 @@ void read(const json& j, const char* key, T* out, const std::string& where) {
         }
         *out = it->get<T>();
     } catch (const std::exception& e) {
-        fail(where, ": field \"", key, "\" has an invalid value ", it->dump(), " (", e.what(), ")");
+        fail(where, ": field \"", key, "\" has an invalid value ", brief(it->dump()), " (", e.what(), ")");
     }
 }
 
@@ -548,16 +548,44 @@ ModelConfig parse_model_config(const json& j, const std::string& origin) {
     return c;
 }
 
+namespace {
+// Refuses sizes no real checkpoint has, before anything is allocated from them: the decoder is built
+// layer by layer from these numbers, so num_hidden_layers: 1000000000 would grow toward OOM.
+void check_size(std::int64_t v, std::int64_t max, const char* field, const std::string& where) {
+    if (v > max) fail(where, ": \"", field, "\" is ", v, ", over the limit of ", max, " (not a real model?)");
+}
+}  // namespace
+
+void check_config_sizes(const ModelConfig& c, const std::string& where) {
+    check_size(c.text.num_hidden_layers, 1000, "num_hidden_layers", where);
+    check_size(c.text.vocab_size, 10'000'000, "vocab_size", where);
+    check_size(c.text.hidden_size, 1 << 17, "hidden_size", where);
+    check_size(c.text.intermediate_size, 1 << 20, "intermediate_size", where);
+    check_size(c.text.num_attention_heads, 4096, "num_attention_heads", where);
+    check_size(c.text.num_key_value_heads, 4096, "num_key_value_heads", where);
+    check_size(c.text.head_dim, 1 << 14, "head_dim", where);
+    check_size(c.vision.num_hidden_layers, 1000, "vision_config.num_hidden_layers", where);
+    check_size(c.vision.hidden_size, 1 << 17, "vision_config.hidden_size", where);
+    check_size(c.vision.intermediate_size, 1 << 20, "vision_config.intermediate_size", where);
+    check_size(c.vision.num_attention_heads, 4096, "vision_config.num_attention_heads", where);
+    check_size(c.vision.image_size, 1 << 16, "vision_config.image_size", where);
+    check_size(c.vision.patch_size, 1 << 12, "vision_config.patch_size", where);
+}
+
 ModelConfig load_model_config(const std::string& model_dir) {
     const std::string path = path_join(model_dir, "config.json");
     if (!file_exists(path)) fail(model_dir, ": no config.json (is this a Hugging Face model folder?)");
+    const std::string text = read_text_file(path);
+    check_json_depth(text, kMaxJsonDepth, path);
     json j;
     try {
-        j = json::parse(read_text_file(path));
-    } catch (const json::parse_error& e) {
+        j = json::parse(text);
+    } catch (const json::exception& e) {
         fail(path, ": not valid JSON (", e.what(), ")");
     }
-    return parse_model_config(j, path);
+    ModelConfig c = parse_model_config(j, path);
+    check_config_sizes(c, path);
+    return c;
 }
 
 json model_config_to_json(const ModelConfig& c) {

@@ -145,6 +145,9 @@ struct ModelConfig {
 
 // Parses config.json content; throws sightline::Error (naming `origin`) for unsupported or invalid values.
 ModelConfig parse_model_config(const nlohmann::json& j, const std::string& origin = "config.json");
+// Refuses absurd sizes (num_hidden_layers > 1000, vocab_size > 10M, ...) with an error naming the
+// field and `where`; load_model_config calls it before anything is built from the config.
+void check_config_sizes(const ModelConfig& c, const std::string& where);
 ModelConfig load_model_config(const std::string& model_dir);
 // Serialises back to a Hugging Face-compatible config.json.
 nlohmann::json model_config_to_json(const ModelConfig& c);

@@ -63,7 +63,9 @@ std::vector<std::int64_t> generation_eos(const std::string& dir) {
     const std::string path = path_join(dir, "generation_config.json");
     if (!file_exists(path)) return {};
     try {
-        const auto j = nlohmann::json::parse(read_text_file(path));
+        const std::string text = read_text_file(path);
+        check_json_depth(text, kMaxJsonDepth, path);
+        const auto j = nlohmann::json::parse(text);
         const auto it = j.find("eos_token_id");
         if (it == j.end() || it->is_null()) return {};
         if (it->is_number_integer()) return {it->get<std::int64_t>()};

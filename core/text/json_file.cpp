@@ -8,6 +8,7 @@ namespace sightline {
 nlohmann::json read_json_file(const std::string& path) {
     if (!file_exists(path)) fail("file not found: ", path);
     const std::string text = read_text_file(path);
+    check_json_depth(text, kMaxJsonDepth, path);
     try {
         return nlohmann::json::parse(text);
     } catch (const nlohmann::json::exception& e) {
@@ -18,7 +19,8 @@ nlohmann::json read_json_file(const std::string& path) {
 bool json_bool(const nlohmann::json& j, const char* field, bool fallback, const std::string& where) {
     const auto it = j.find(field);
     if (it == j.end() || it->is_null()) return fallback;
-    if (!it->is_boolean()) fail(where, ": field \"", field, "\" must be true or false, not ", it->dump());
+    if (!it->is_boolean())
+        fail(where, ": field \"", field, "\" must be true or false, not ", brief(it->dump()));
     return it->get<bool>();
 }
 
@@ -26,7 +28,7 @@ std::string json_string(const nlohmann::json& j, const char* field, const std::s
                         const std::string& where) {
     const auto it = j.find(field);
     if (it == j.end() || it->is_null()) return fallback;
-    if (!it->is_string()) fail(where, ": field \"", field, "\" must be a string, not ", it->dump());
+    if (!it->is_string()) fail(where, ": field \"", field, "\" must be a string, not ", brief(it->dump()));
     return it->get<std::string>();
 }
 

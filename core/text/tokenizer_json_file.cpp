@@ -5,12 +5,16 @@
 #include <memory>
 
 #include "core/util/error.h"
+#include "core/util/files.h"
 #include "core/util/strings.h"
 
 namespace sightline {
 namespace {
 
 using json = nlohmann::json;
+
+// Token ids at or above this are refused: tables indexed by id would need gigabytes.
+constexpr int64_t kMaxTokenId = 10'000'000;
 
 // SAX events -> a json tree, except model.vocab and model.merges which are collected as they stream by.
 class Handler {
@@ -43,7 +47,7 @@ class Handler {
                 pair_.push_back(std::move(s));
                 return true;
             case Mode::Vocab:
-                return bad("a string as the id of \"" + key_ + "\"");
+                return bad("a string as the id of \"" + brief(key_) + "\"");
             case Mode::Tree:
                 break;
         }
@@ -57,7 +61,7 @@ class Handler {
 
     bool start_object(std::size_t) {
         if (mode_ != Mode::Tree)
-            return mode_ == Mode::Vocab ? bad("an object as the id of \"" + key_ + "\"") : bad_merge();
+            return mode_ == Mode::Vocab ? bad("an object as the id of \"" + brief(key_) + "\"") : bad_merge();
         if (at_model_field("vocab")) {
             mode_ = Mode::Vocab;
             out_.has_vocab = true;
@@ -84,7 +88,7 @@ class Handler {
             case Mode::MergePair:
                 return bad_merge();
             case Mode::Vocab:
-                return bad("an array as the id of \"" + key_ + "\"");
+                return bad("an array as the id of \"" + brief(key_) + "\"");
             case Mode::Tree:
                 break;
         }
@@ -148,7 +152,7 @@ class Handler {
 
     bool value(json&& v) {
         if (mode_ != Mode::Tree)
-            return mode_ == Mode::Vocab ? bad("a non-integer id of \"" + key_ + "\"") : bad_merge();
+            return mode_ == Mode::Vocab ? bad("a non-integer id of \"" + brief(key_) + "\"") : bad_merge();
         insert(std::move(v));
         return true;
     }
@@ -162,8 +166,10 @@ class Handler {
     }
 
     bool vocab_id(int64_t id) {
-        if (id < 0 || id > INT32_MAX)
-            return bad("id " + std::to_string(id) + " of \"" + key_ + "\" (ids must be 0 .. 2^31-1)");
+        // Tables are sized by the largest id, so an absurd id would allocate gigabytes.
+        if (id < 0 || id >= kMaxTokenId)
+            return bad("id " + std::to_string(id) + " of \"" + brief(key_) + "\" (ids must be 0 .. " +
+                       std::to_string(kMaxTokenId - 1) + ")");
         out_.vocab.emplace_back(std::move(key_), id);
         return true;
     }
@@ -172,7 +178,7 @@ class Handler {
         const auto space = s.find(' ');
         if (space == std::string::npos || space == 0 || space + 1 >= s.size() ||
             s.find(' ', space + 1) != std::string::npos) {
-            error_ = "merge " + std::to_string(out_.merges.size()) + " \"" + s +
+            error_ = "merge " + std::to_string(out_.merges.size()) + " \"" + brief(s) +
                      "\" is not two pieces separated by one space";
             return false;
         }
@@ -201,6 +207,7 @@ class Handler {
 }  // namespace
 
 TokenizerJsonFile parse_tokenizer_json(const std::string& text, const std::string& where) {
+    check_json_depth(text, kMaxJsonDepth, where);  // the tree built below is destroyed recursively
     TokenizerJsonFile out;
     Handler handler(out);
     bool ok = false;
@@ -219,18 +226,7 @@ TokenizerJsonFile parse_tokenizer_json(const std::string& text, const std::strin
 
 TokenizerJsonFile read_tokenizer_json_file(const std::string& path) {
     if (!file_exists(path)) fail("file not found: ", path);
-    // One read into a buffer of the file's size: tokenizer.json files run to tens of megabytes.
-    std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
-    if (!file) fail("cannot open ", path);
-    std::string text;
-    char chunk[1 << 16];
-    if (std::fseek(file.get(), 0, SEEK_END) == 0) {
-        const long size = std::ftell(file.get());
-        if (size > 0) text.reserve(static_cast<std::size_t>(size));
-        std::rewind(file.get());
-    }
-    for (std::size_t n; (n = std::fread(chunk, 1, sizeof chunk, file.get())) > 0;) text.append(chunk, n);
-    if (std::ferror(file.get())) fail("cannot read ", path);
+    const std::string text = read_regular_file(path, kMaxTextFileBytes, "tokenizer file");
     return parse_tokenizer_json(text, path);
 }
 

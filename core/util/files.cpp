@@ -1,7 +1,9 @@
 #include "core/util/files.h"
 
+#include <fcntl.h>
 #include <ftw.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -10,6 +12,79 @@
 #include "core/util/error.h"
 
 namespace sightline {
+
+namespace {
+const char* kind_of(mode_t mode) {
+    if (S_ISDIR(mode)) return "a folder";
+    if (S_ISFIFO(mode)) return "a FIFO (named pipe)";
+    if (S_ISCHR(mode)) return "a character device";
+    if (S_ISBLK(mode)) return "a block device";
+    if (S_ISSOCK(mode)) return "a socket";
+    return "not a regular file";
+}
+
+std::string mib(std::uint64_t bytes) {
+    return cat(bytes / (1024 * 1024), " MiB");
+}
+
+void check_stat(const std::string& path, const struct stat& st, std::uint64_t max_bytes,
+                std::string_view what) {
+    if (!S_ISREG(st.st_mode)) fail(path, ": the ", what, " is ", kind_of(st.st_mode), ", not a regular file");
+    const auto size = static_cast<std::uint64_t>(st.st_size);
+    if (size > max_bytes)
+        fail(path, ": the ", what, " is ", size, " bytes, over the limit of ", mib(max_bytes),
+             " for this kind of file");
+}
+}  // namespace
+
+std::uint64_t check_regular_file(const std::string& path, std::uint64_t max_bytes, std::string_view what) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) {
+        const int err = errno;
+        if (err == ENOENT) fail(path, ": cannot open the ", what, ": not found");
+        fail(path, ": cannot read the ", what, ": ", std::strerror(err));
+    }
+    check_stat(path, st, max_bytes, what);
+    return static_cast<std::uint64_t>(st.st_size);
+}
+
+std::string read_regular_file(const std::string& path, std::uint64_t max_bytes, std::string_view what) {
+    check_regular_file(path, max_bytes, what);
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) fail(path, ": cannot open the ", what, ": ", std::strerror(errno));
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) {
+        const int err = errno;
+        ::close(fd);
+        fail(path, ": cannot stat the ", what, ": ", std::strerror(err));
+    }
+    try {
+        check_stat(path, st, max_bytes, what);
+    } catch (...) {
+        ::close(fd);
+        throw;
+    }
+    std::string out;
+    out.reserve(static_cast<std::size_t>(st.st_size));
+    char buf[1 << 16];
+    for (;;) {
+        const ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n == 0) break;
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            const int err = errno;
+            ::close(fd);
+            fail(path, ": cannot read the ", what, ": ", std::strerror(err));
+        }
+        out.append(buf, static_cast<std::size_t>(n));
+        if (out.size() > max_bytes) {
+            ::close(fd);
+            fail(path, ": the ", what, " grew past the limit of ", mib(max_bytes), " while being read");
+        }
+    }
+    ::close(fd);
+    return out;
+}
 
 void make_dirs(const std::string& dir) {
     std::string cur;

@@ -7,14 +7,18 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 
 #include "core/util/error.h"
+#include "core/util/files.h"
 
 namespace sightline {
 
 std::shared_ptr<MappedFile> MappedFile::open(const std::string& path) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    // stat() before open(): opening a FIFO for reading blocks until a writer appears.
+    check_regular_file(path, UINT64_MAX, "file");
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) fail("cannot open ", path, ": ", std::strerror(errno));
     struct stat st {};
     if (::fstat(fd, &st) != 0) {

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "core/util/error.h"
+#include "core/util/files.h"
 
 namespace sightline {
 
@@ -48,12 +49,33 @@ std::string trim(std::string_view s) {
 }
 
 std::string read_text_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) fail("cannot open ", path);
-    std::ostringstream buf;
-    buf << in.rdbuf();
-    if (in.bad()) fail("cannot read ", path);
-    return buf.str();
+    return read_regular_file(path, kMaxTextFileBytes, "file");
+}
+
+std::string brief(std::string_view s, std::size_t max_chars) {
+    if (s.size() <= max_chars) return std::string(s);
+    return cat(s.substr(0, max_chars), "... (", s.size(), " characters)");
+}
+
+void check_json_depth(std::string_view text, std::size_t max_depth, const std::string& where) {
+    std::size_t depth = 0;
+    bool in_string = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (in_string) {
+            if (c == '\\')
+                ++i;
+            else if (c == '"')
+                in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            if (++depth > max_depth)
+                fail(where, ": JSON nested more than ", max_depth, " levels deep (at byte ", i, ")");
+        } else if ((c == ']' || c == '}') && depth > 0) {
+            --depth;
+        }
+    }
 }
 
 bool file_exists(const std::string& path) {

@@ -179,8 +179,8 @@ class TestCli : public QObject {
         QVERIFY(f.open(QIODevice::WriteOnly));
         f.write(R"([{"role": "user", "content": "Hello"}, {"role": "assistant", "content": "Hi"}])");
         f.close();
-        Run r = cli({"generate", "--model", model_, "--prompt", "what color is the star?", "--system", "Be brief.",
-                     "--turns", turns, "--max-new-tokens", "2", "--json"});
+        Run r = cli({"generate", "--model", model_, "--prompt", "what color is the star?", "--system",
+                     "Be brief.", "--turns", turns, "--max-new-tokens", "2", "--json"});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         const std::string prompt = r.j()["prompt_text"].get<std::string>();
         if (embedded_)
@@ -193,21 +193,25 @@ class TestCli : public QObject {
         QVERIFY(r.j()["chat_template_check"]["renders"].get<bool>());
 
         sightline::test::TinySpec spec;
-        const std::string broken = sightline::test::write_tiny_model((tmp_.path() + "/broken").toStdString(), spec);
+        const std::string broken =
+            sightline::test::write_tiny_model((tmp_.path() + "/broken").toStdString(), spec);
         QFile t(QString::fromStdString(broken) + "/chat_template.json");
         QVERIFY(t.open(QIODevice::WriteOnly | QIODevice::Truncate));
-        t.write(R"({"chat_template": "{% for m in messages %}\n{% include 'turn.jinja' %}{% endfor %}USER:"})");
+        t.write(
+            R"({"chat_template": "{% for m in messages %}\n{% include 'turn.jinja' %}{% endfor %}USER:"})");
         t.close();
-        r = cli({"generate", "--model", QString::fromStdString(broken), "--prompt", "hi", "--max-new-tokens", "1",
-                 "--json"});
+        r = cli({"generate", "--model", QString::fromStdString(broken), "--prompt", "hi", "--max-new-tokens",
+                 "1", "--json"});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         const QString warning = QString::fromStdString(r.j()["template_warning"].get<std::string>());
         QVERIFY2(warning.contains("line 2") && warning.contains("include"), qPrintable(warning));
-        QCOMPARE(QString::fromStdString(r.j()["prompt_text"].get<std::string>()), QString("USER: hi ASSISTANT:"));
+        QCOMPARE(QString::fromStdString(r.j()["prompt_text"].get<std::string>()),
+                 QString("USER: hi ASSISTANT:"));
         r = cli({"info", "--model", QString::fromStdString(broken), "--json"});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         QVERIFY(!r.j()["chat_template_check"]["renders"].get<bool>());
-        QVERIFY(r.j()["chat_template_check"]["error"].get<std::string>().find("include") != std::string::npos);
+        QVERIFY(r.j()["chat_template_check"]["error"].get<std::string>().find("include") !=
+                std::string::npos);
     }
 
     void generate_with_image_and_explain() {
@@ -341,6 +345,19 @@ class TestCli : public QObject {
         QVERIFY2(r.err.contains("drop --image/--prompt"), qPrintable(r.err));
         r = cli({"frobnicate"});
         QCOMPARE(r.code, 2);
+    }
+
+    // Numeric options are range-checked: no wrap to 1, no NaN, no absurd thread count (issue 21).
+    void option_ranges() {
+        const QList<QStringList> bad = {
+            {"--max-new-tokens", "4294967297"}, {"--temperature", "nan"}, {"--temperature", "inf"},
+            {"--threads", "100000000"},         {"--top-p", "2"},         {"--max-new-tokens", "-3"},
+        };
+        for (const QStringList& option : bad) {
+            const Run r = cli(QStringList{"generate", "--model", model_, "--prompt", "hi"} + option);
+            QCOMPARE(r.code, 1);
+            QVERIFY2(r.err.contains(option[0]), qPrintable(option.join(' ') + ": " + r.err));
+        }
     }
 };
 
