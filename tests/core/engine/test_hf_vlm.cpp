@@ -665,6 +665,7 @@ class TestHfVlm : public QObject {
         QCOMPARE(qwen_smart_resize(42, 70, 28, 3136, 1003520), (std::pair<int, int>{56, 56}));
         QVERIFY_THROWS_EXCEPTION(Error, qwen_smart_resize(10, 3000, 28, 3136, 1003520));
         // Both processor configs of the fixtures (4.46 writes size.min_pixels, 4.51 size.shortest_edge).
+        SIGHTLINE_REQUIRE_FIXTURES();
         for (const char* f : {"qwen2_vl", "qwen2_5_vl"}) {
             const ImageProcessorConfig p =
                 load_image_processor_config(test::fixture(std::string("hf_vlm/") + f));
