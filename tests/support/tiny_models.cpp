@@ -21,8 +21,6 @@ void write_json(const std::string& path, const nlohmann::json& j) {
     if (!out) fail("cannot write ", path);
 }
 
-}  // namespace
-
 // GPT-2 bytes_to_unicode: printable bytes map to themselves, the rest to U+0100 onwards.
 std::string byte_symbol(int b) {
     int cp = b;
@@ -42,6 +40,8 @@ std::string byte_symbol(int b) {
     }
     return out;
 }
+
+}  // namespace
 
 ModelConfig tiny_config(const TinySpec& s) {
     nlohmann::json text = {{"model_type", s.decoder == DecoderKind::Qwen2 ? "qwen2" : "llama"},
@@ -77,13 +77,12 @@ ModelConfig tiny_config(const TinySpec& s) {
     return parse_model_config(j, "tiny config");
 }
 
-void write_tiny_tokenizer(const std::string& dir) {
+void write_byte_tokenizer(const std::string& dir,
+                          const std::vector<std::pair<std::int64_t, std::string>>& specials) {
     nlohmann::json vocab = nlohmann::json::object();
     for (int b = 0; b < 256; ++b) vocab[byte_symbol(b)] = b;
     nlohmann::json added = nlohmann::json::array();
-    const std::pair<const char*, std::int64_t> specials[] = {
-        {"<s>", kTinyBos}, {"</s>", kTinyEos}, {"<image>", kTinyImage}};
-    for (const auto& [content, id] : specials)
+    for (const auto& [id, content] : specials)
         added.push_back({{"id", id},
                          {"content", content},
                          {"single_word", false},
@@ -105,6 +104,10 @@ void write_tiny_tokenizer(const std::string& dir) {
                                                          {"eos_token", "</s>"},
                                                          {"add_bos_token", true},
                                                          {"tokenizer_class", "PreTrainedTokenizerFast"}});
+}
+
+void write_tiny_tokenizer(const std::string& dir) {
+    write_byte_tokenizer(dir, {{kTinyBos, "<s>"}, {kTinyEos, "</s>"}, {kTinyImage, "<image>"}});
     write_json(
         path_join(dir, "chat_template.json"),
         {{"chat_template",

@@ -4,6 +4,7 @@
 // chat_template.json), so the whole loading path runs without any downloaded model.
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/generate/prompt.h"
@@ -33,9 +34,12 @@ constexpr std::int64_t kTinyBos = 256, kTinyEos = 257, kTinyImage = 258, kTinyVo
 ModelConfig tiny_config(const TinySpec& spec);
 // Writes the folder (created if needed) and returns its path.
 std::string write_tiny_model(const std::string& dir, const TinySpec& spec);
-// GPT-2's bytes_to_unicode: the vocabulary symbol of byte b in a byte-level BPE tokenizer.json.
-std::string byte_symbol(int b);
-// Writes only the byte-level tokenizer files into `dir`.
+// Writes a byte-level tokenizer.json (ids 0..255 the bytes, then `specials` as special added tokens) and a
+// tokenizer_config.json (<s> / </s>, BOS added) into `dir`.
+void write_byte_tokenizer(const std::string& dir,
+                          const std::vector<std::pair<std::int64_t, std::string>>& specials);
+// Writes only the byte-level tokenizer files into `dir` (the tiny specials, plus a LLaVA-style chat
+// template).
 void write_tiny_tokenizer(const std::string& dir);
 // A short human-readable label for data-driven test rows.
 std::string describe(const TinySpec& spec);

@@ -11,8 +11,6 @@
 #include <QTabBar>
 #include <QTabWidget>
 #include <QTest>
-#include <fstream>
-#include <nlohmann/json.hpp>
 
 #include "core/image/image_layout.h"
 #include "core/util/strings.h"
@@ -31,36 +29,10 @@ namespace {
 // A byte-level tokenizer over the fixture's 320 ids: bytes 0..255, <s> 256, </s> 257, fillers, and <image> at
 // the config's image_token_index 310.
 void write_tokenizer(const QString& dir) {
-    nlohmann::json vocab = nlohmann::json::object();
-    for (int b = 0; b < 256; ++b) vocab[test::byte_symbol(b)] = b;
-    nlohmann::json added = nlohmann::json::array();
-    auto add = [&](int id, const std::string& content) {
-        added.push_back({{"id", id},
-                         {"content", content},
-                         {"single_word", false},
-                         {"lstrip", false},
-                         {"rstrip", false},
-                         {"normalized", false},
-                         {"special", true}});
-    };
-    add(256, "<s>");
-    add(257, "</s>");
-    for (int id = 258; id < 320; ++id) add(id, id == 310 ? "<image>" : cat("<extra_", id, ">"));
-    const nlohmann::json tok = {
-        {"version", "1.0"},
-        {"added_tokens", added},
-        {"normalizer", nullptr},
-        {"pre_tokenizer",
-         {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"trim_offsets", true}, {"use_regex", true}}},
-        {"post_processor", nullptr},
-        {"decoder", {{"type", "ByteLevel"}}},
-        {"model", {{"type", "BPE"}, {"vocab", vocab}, {"merges", nlohmann::json::array()}}}};
-    std::ofstream(QDir(dir).filePath("tokenizer.json").toStdString()) << tok.dump();
-    const nlohmann::json cfg = {{"bos_token", "<s>"},
-                                {"eos_token", "</s>"},
-                                {"add_bos_token", true},
-                                {"tokenizer_class", "PreTrainedTokenizerFast"}};
-    std::ofstream(QDir(dir).filePath("tokenizer_config.json").toStdString()) << cfg.dump();
+    std::vector<std::pair<std::int64_t, std::string>> specials = {{256, "<s>"}, {257, "</s>"}};
+    for (int id = 258; id < 320; ++id)
+        specials.emplace_back(id, id == 310 ? "<image>" : cat("<extra_", id, ">"));
+    test::write_byte_tokenizer(dir.toStdString(), specials);
 }
 
 QString screenshot_dir() {
