@@ -18,6 +18,7 @@
 #include "core/util/error.h"
 #include "core/util/files.h"
 #include "core/util/strings.h"
+#include "core/util/version.h"
 #include "plugins/loader/plugin_loader.h"
 
 namespace sightline::cli {
@@ -146,6 +147,7 @@ int cmd_explain(const Words& words) {
         }
     }
     nlohmann::json result = {{"model", model.name},
+                             {"software_version", software_version()},
                              {"question", trace->question},
                              {"prompt_text", trace->prompt_text},
                              {"template_warning", trace->template_warning},
@@ -154,7 +156,7 @@ int cmd_explain(const Words& words) {
                              {"grid", {trace->grid_h, trace->grid_w}},
                              {"explanations", explanations}};
     if (scene) result["scene"] = {{"seed", scene->seed}, {"expected_answer", scene->answer}};
-    std::ofstream(path_join(out_dir, "explanations.json")) << result.dump(1) << "\n";
+    write_file_atomic(path_join(out_dir, "explanations.json"), result.dump(1) + "\n", "explanations");
     if (a.has("json")) {
         std::cout << result.dump() << "\n";
     } else {

@@ -6,8 +6,10 @@
 #include "app/cli/model_options.h"
 #include "core/io/torch_dtype.h"
 #include "core/model/load_plan.h"
+#include "core/model/model_identity.h"
 #include "core/util/error.h"
 #include "core/util/strings.h"
+#include "core/util/version.h"
 
 namespace sightline::cli {
 namespace {
@@ -33,18 +35,22 @@ nlohmann::json chat_template_check(const LoadedModel& m) {
 }  // namespace
 
 int cmd_info(const Words& words) {
-    const Args a(words, {"json", "help", "plan"});
+    const Args a(words, {"json", "help", "plan", "identity"});
     if (a.has("help")) {
-        std::cout << "usage: sightline-cli info --model DIR [--plan] [--json]\n"
-                     "chat_template_check says whether the model's own chat template renders (a sample\n"
-                     "prompt), or the construct and line that stop it (the built-in format is used then).\n"
-                     "--plan only reads config.json and the checkpoint headers: parameters, stored dtypes,\n"
-                     "the memory float32 and bfloat16 need against what is available, and the dtype\n"
-                     "Sightline picks by default (--dtype auto).\n";
+        std::cout
+            << "usage: sightline-cli info --model DIR [--plan] [--identity] [--json]\n"
+               "--identity adds the model folder's identity: the SHA-256 of config, weight, tokenizer\n"
+               "and processor files and one digest over them (what sessions and review reports record;\n"
+               "digests are cached by path, size and time, so a checkpoint is read in full once).\n"
+               "chat_template_check says whether the model's own chat template renders (a sample\n"
+               "prompt), or the construct and line that stop it (the built-in format is used then).\n"
+               "--plan only reads config.json and the checkpoint headers: parameters, stored dtypes,\n"
+               "the memory float32 and bfloat16 need against what is available, and the dtype\n"
+               "Sightline picks by default (--dtype auto).\n";
         return 0;
     }
     std::set<std::string> known = kModelOptions;
-    known.insert({"json", "help", "plan"});
+    known.insert({"json", "help", "plan", "identity"});
     a.allow_only(known);
     if (a.has("plan")) {
         const LoadPlan p = plan_load(model_dir_from(a));
@@ -96,6 +102,9 @@ int cmd_info(const Words& words) {
                           {"notes", m->notes},
                           {"load_ms", m->load_ms}};
     out["chat_template_check"] = chat_template_check(*m);
+    out["software_version"] = software_version();
+    if (a.has("identity"))
+        out["identity"] = model_identity_to_json(compute_model_identity(m->dir, default_digest_cache_path()));
     if (c.multimodal) {
         out["image_tokens"] = c.image_token_count();
         out["grid"] = {c.image_grid(), c.image_grid()};

@@ -38,7 +38,7 @@ int toy_scene(const Words& words) {
     toy::write_scene(s.scene, out);
     nlohmann::json qa = {
         {"seed", s.seed}, {"task", toy::to_string(s.task)}, {"question", s.question}, {"answer", s.answer}};
-    std::ofstream(path_join(out, "question.json")) << qa.dump(2) << "\n";
+    write_file_atomic(path_join(out, "question.json"), qa.dump(2) + "\n", "question");
     std::cout << "wrote " << out << "/scene.png, " << s.scene.objects.size()
               << " mask(s), scene.json, question.json\n"
               << "Q: " << s.question << "\nA: " << s.answer << "\n";

@@ -1,11 +1,15 @@
 // sightline-cli: the headless face of Sightline (generation, tokenisation, benchmarks, explanations).
+#include <cerrno>
+#include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 #include <map>
 #include <string>
 
 #include "app/cli/commands.h"
 #include "core/util/error.h"
+#include "core/util/version.h"
 
 namespace {
 
@@ -34,6 +38,19 @@ $SIGHTLINE_PLUGIN_PATH, <bin>/plugins and <prefix>/lib/sightline/plugins. Run a 
 )";
 }
 
+// Output the user asked for must not be lost silently: a stdout that cannot take it (a full disk
+// behind a redirection, a closed pipe) turns a successful run into exit status 1 with the reason.
+int finish(const std::string& command, int rc) {
+    std::cout.flush();
+    if (std::cout.fail() || std::fflush(stdout) != 0 || std::ferror(stdout)) {
+        const int err = errno;
+        std::cerr << "sightline-cli " << command << ": error: cannot write to standard output"
+                  << (err != 0 ? std::string(": ") + std::strerror(err) : std::string()) << "\n";
+        return rc == 0 ? 1 : rc;
+    }
+    return rc;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -42,6 +59,13 @@ int main(int argc, char** argv) {
         usage();
         return argc < 2 ? 2 : 0;
     }
+    if (std::string(argv[1]) == "--version") {
+        std::cout << "sightline-cli " << sightline::software_version() << "\n";
+        return 0;
+    }
+    // A file-size limit (ulimit -f) makes writes fail with EFBIG, which every writer reports, instead
+    // of killing the process half-way through a file.
+    std::signal(SIGXFSZ, SIG_IGN);
     const std::string command = argv[1];
     const sightline::cli::Words words(argv + 2, argv + argc);
     const std::map<std::string, int (*)(const sightline::cli::Words&)> commands = {
@@ -57,7 +81,7 @@ int main(int argc, char** argv) {
         return 2;
     }
     try {
-        return it->second(words);
+        return finish(command, it->second(words));
     } catch (const sightline::OutOfMemoryRisk& e) {
         std::cerr << "sightline-cli " << command << ": " << e.what() << "\n";
         return 3;

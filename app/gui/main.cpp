@@ -5,12 +5,16 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QElapsedTimer>
+#include <QStandardPaths>
 #include <QTimer>
+#include <csignal>
 #include <cstdio>
 #include <map>
 #include <memory>
 
 #include "core/util/resource_paths.h"
+#include "core/util/version.h"
+#include "ui/widgets/file_output.h"
 #include "ui/window/main_window.h"
 
 using sightline::ui::MainWindow;
@@ -93,8 +97,9 @@ void script_screenshot(MainWindow* w, const QCommandLineParser& args, QApplicati
         stalls->print();
         stalls->enter("saving");
         QTimer::singleShot(200, w, [w, out, report] {  // let the last repaints land
-            bool ok = w->grab().save(out, "PNG");
-            std::fprintf(stderr, ok ? "wrote %s\n" : "cannot write %s\n", qPrintable(out));
+            QString why;
+            bool ok = sightline::ui::saveImageChecked(out, w->grab().toImage(), "PNG", "screenshot", &why);
+            std::fprintf(stderr, ok ? "wrote %s\n" : "%s\n", ok ? qPrintable(out) : qPrintable(why));
             if (ok && !report.isEmpty()) {
                 QString err;
                 ok = w->exportReport(report, &err);
@@ -124,9 +129,10 @@ void open_given_file(MainWindow* w, const QString& file) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    std::signal(SIGXFSZ, SIG_IGN);  // over a file-size limit, writes fail with EFBIG and are reported
     QApplication app(argc, argv);
     QApplication::setApplicationName("Sightline");
-    QApplication::setApplicationVersion("0.1.0");
+    QApplication::setApplicationVersion(sightline::software_version());
     QApplication::setOrganizationName("Sightline");
     QCommandLineParser args;
     args.setApplicationDescription("A desktop microscope for vision-language models");
@@ -150,8 +156,14 @@ int main(int argc, char** argv) {
     MainWindow::Options o;
     o.model_dir =
         args.isSet("model") ? args.value("model") : QString::fromStdString(sightline::default_model_dir());
-    o.dtype = args.value("dtype");
+    // Without --dtype, the dtype chosen last time (settings), else auto.
+    o.dtype = args.isSet("dtype") ? args.value("dtype") : QString();
     if (args.isSet("plugins")) o.plugin_dirs << args.value("plugins");
+    if (!args.isSet("screenshot")) {
+        // Interactive runs keep settings and autosave; the scripted screenshot run touches neither.
+        o.persist_settings = true;
+        o.state_dir = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + "/autosave";
+    }
     MainWindow w(o);
     if (args.isSet("screenshot")) {
         script_screenshot(&w, args, app);

@@ -223,13 +223,25 @@ void save_image_rgb(const std::string& path, const cv::Mat& rgb8) {
     } else {
         bgr = rgb8;
     }
+    save_image_opencv_order(path, bgr);
+}
+
+void save_image_opencv_order(const std::string& path, const cv::Mat& image) {
+    if (image.empty()) fail(path, ": cannot save an empty image");
+    const auto dot = path.find_last_of('.');
+    const auto slash = path.find_last_of('/');
+    if (dot == std::string::npos || (slash != std::string::npos && dot < slash))
+        fail(path, ": cannot write the image: the file name has no extension to choose the format");
+    std::vector<std::uint8_t> encoded;
     bool ok = false;
     try {
-        ok = cv::imwrite(path, bgr);
+        ok = cv::imencode(path.substr(dot), image, encoded);
     } catch (const cv::Exception& e) {
-        fail(path, ": cannot write the image: ", e.err);
+        fail(path, ": cannot encode the image: ", e.err);
     }
-    if (!ok) fail(path, ": cannot write the image (unknown extension or unwritable folder?)");
+    if (!ok || encoded.empty()) fail(path, ": cannot encode the image as ", path.substr(dot));
+    write_file_atomic(path, std::string_view(reinterpret_cast<const char*>(encoded.data()), encoded.size()),
+                      "image");
 }
 
 }  // namespace sightline

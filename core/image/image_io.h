@@ -36,4 +36,9 @@ std::vector<std::uint8_t> encode_png_rgb(const cv::Mat& rgb8);
 // sightline::Error naming the file on failure.
 void save_image_rgb(const std::string& path, const cv::Mat& rgb8);
 
+// Writes an image already in OpenCV's channel order (BGR, BGRA or gray) to a file whose extension
+// picks the format. Encoded in memory, then written whole or not at all (AtomicFile): a full disk
+// or an unwritable folder throws sightline::Error with the system's reason and leaves no file.
+void save_image_opencv_order(const std::string& path, const cv::Mat& image);
+
 }  // namespace sightline

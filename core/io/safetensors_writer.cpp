@@ -9,6 +9,7 @@
 
 #include "core/io/torch_dtype.h"
 #include "core/util/error.h"
+#include "core/util/files.h"
 
 namespace sightline {
 
@@ -32,25 +33,16 @@ void write_safetensors(const std::string& path, const NamedTensors& tensors,
     std::string text = header.dump();
     while ((8 + text.size()) % 8 != 0) text.push_back(' ');
 
-    const std::string tmp = path + ".partial";
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        if (!out) fail("cannot write ", tmp);
-        std::uint64_t n = text.size();
-        unsigned char len[8];
-        for (int i = 0; i < 8; ++i) len[i] = static_cast<unsigned char>((n >> (8 * i)) & 0xff);
-        out.write(reinterpret_cast<const char*>(len), 8);
-        out.write(text.data(), static_cast<std::streamsize>(text.size()));
-        for (const auto& c : contiguous)
-            out.write(static_cast<const char*>(c.data_ptr()),
-                      static_cast<std::streamsize>(c.numel() * c.element_size()));
-        out.flush();
-        if (!out) fail("write failed for ", tmp, " (disk full?)");
-    }
-    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-        std::remove(tmp.c_str());
-        fail("cannot move ", tmp, " to ", path);
-    }
+    AtomicFile out(path, "safetensors checkpoint");
+    const std::uint64_t n = text.size();
+    unsigned char len[8];
+    for (int i = 0; i < 8; ++i) len[i] = static_cast<unsigned char>((n >> (8 * i)) & 0xff);
+    out.write(len, 8);
+    out.write(text);
+    for (const auto& c : contiguous)
+        out.write(c.data_ptr(),
+                  static_cast<std::size_t>(c.numel()) * static_cast<std::size_t>(c.element_size()));
+    out.commit();
 }
 
 }  // namespace sightline

@@ -9,6 +9,7 @@
 
 #include "core/io/safetensors_writer.h"
 #include "core/util/error.h"
+#include "core/util/files.h"
 #include "core/util/strings.h"
 
 namespace sightline {
@@ -21,9 +22,8 @@ void save_model(Model& model, const std::string& dir, const CheckpointWriteOptio
     for (auto& [name, t] : model.named_parameters())
         all.emplace_back(layout_key(name, mm, o.layout), t.detach().to(at::kFloat).contiguous());
     if (o.write_config) {
-        std::ofstream cfg(path_join(dir, "config.json"));
-        cfg << model_config_to_json(model.config()).dump(2) << "\n";
-        if (!cfg) fail("cannot write ", path_join(dir, "config.json"));
+        write_file_atomic(path_join(dir, "config.json"), model_config_to_json(model.config()).dump(2) + "\n",
+                          "model config");
     }
     if (o.shards <= 1) {
         write_safetensors(path_join(dir, "model.safetensors"), all, o.metadata);
@@ -46,9 +46,10 @@ void save_model(Model& model, const std::string& dir, const CheckpointWriteOptio
         }
         write_safetensors(path_join(dir, file), part, o.metadata);
     }
-    std::ofstream idx(path_join(dir, "model.safetensors.index.json"));
-    idx << nlohmann::json{{"metadata", {{"total_size", total}}}, {"weight_map", weight_map}}.dump(2) << "\n";
-    if (!idx) fail("cannot write the safetensors index in ", dir);
+    write_file_atomic(
+        path_join(dir, "model.safetensors.index.json"),
+        nlohmann::json{{"metadata", {{"total_size", total}}}, {"weight_map", weight_map}}.dump(2) + "\n",
+        "safetensors index");
 }
 
 }  // namespace sightline

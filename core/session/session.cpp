@@ -7,7 +7,10 @@
 #include "core/image/image_io.h"
 #include "core/util/base64.h"
 #include "core/util/error.h"
+#include "core/util/files.h"
+#include "core/util/sha256.h"
 #include "core/util/strings.h"
+#include "core/util/version.h"
 
 namespace sightline {
 
@@ -28,13 +31,23 @@ std::string image_hash(const cv::Mat& rgb) {
     return buf;
 }
 
+std::string image_pixels_sha256(const cv::Mat& rgb) {
+    Sha256 h;
+    h.update(cat(rgb.rows, "x", rgb.cols, "x", rgb.channels(), "\n"));
+    for (int y = 0; y < rgb.rows; ++y)
+        h.update(rgb.ptr<unsigned char>(y), static_cast<std::size_t>(rgb.cols) * rgb.elemSize());
+    return h.hex();
+}
+
 nlohmann::json session_to_json(const Session& s) {
     nlohmann::json image = nullptr;
     if (!s.image_rgb.empty()) {
         image = {{"hash", image_hash(s.image_rgb)},
+                 {"sha256", image_pixels_sha256(s.image_rgb)},
                  {"path", s.image_path},
                  {"width", s.image_rgb.cols},
                  {"height", s.image_rgb.rows}};
+        if (!s.image_file_sha256.empty()) image["file_sha256"] = s.image_file_sha256;
         if (s.embed_image) image["png_base64"] = base64_encode(encode_png_rgb(s.image_rgb));
     }
     nlohmann::json ex = nlohmann::json::array();
@@ -46,10 +59,14 @@ nlohmann::json session_to_json(const Session& s) {
         std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
         created = buf;
     }
+    nlohmann::json model = {{"name", s.model_name}, {"dir", s.model_dir}};
+    if (!s.model_identity.empty()) model["identity"] = model_identity_to_json(s.model_identity);
     return {{"format", "sightline-session"},
             {"version", kSessionVersion},
             {"created", created},
-            {"model", {{"name", s.model_name}, {"dir", s.model_dir}}},
+            {"software", {{"name", "Sightline"}, {"version", software_version()}}},
+            {"reviewer", s.reviewer},
+            {"model", model},
             {"image", image},
             {"trace", trace_to_json(s.trace)},
             {"explanations", ex},
@@ -149,8 +166,16 @@ Session session_from_json(const nlohmann::json& j, const std::string& origin) {
         field = "model";
         s.model_name = j.at("model").at("name").get<std::string>();
         s.model_dir = j.at("model").value("dir", "");
+        if (j.at("model").contains("identity")) {
+            field = "model.identity";
+            s.model_identity = model_identity_from_json(j.at("model").at("identity"));
+        }
         field = "created";
         s.created = j.value("created", "");
+        field = "software";
+        if (j.contains("software")) s.software_version = j.at("software").value("version", "");
+        field = "reviewer";
+        s.reviewer = j.value("reviewer", "");
         field = "image";
         const auto& im = j.at("image");
         if (!im.is_null()) {
@@ -170,6 +195,12 @@ Session session_from_json(const nlohmann::json& j, const std::string& origin) {
             }
             if (image_hash(s.image_rgb) != s.image_hash)
                 fail("the image does not match the one the session was saved with (hash differs)");
+            s.image_file_sha256 = im.value("file_sha256", "");
+            if (im.contains("sha256")) {
+                s.image_sha256 = im.at("sha256").get<std::string>();
+                if (image_pixels_sha256(s.image_rgb) != s.image_sha256)
+                    fail("the image does not match the one the session was saved with (SHA-256 differs)");
+            }
         }
         field = "trace";
         s.trace = trace_from_json(j.at("trace"));
@@ -205,13 +236,7 @@ Session session_from_json(const nlohmann::json& j, const std::string& origin) {
 }
 
 void save_session(const Session& s, const std::string& path) {
-    const std::string tmp = path + ".partial";
-    {
-        std::ofstream out(tmp);
-        out << session_to_json(s).dump(1) << "\n";
-        if (!out) fail("cannot write ", tmp);
-    }
-    if (std::rename(tmp.c_str(), path.c_str()) != 0) fail("cannot write ", path);
+    write_file_atomic(path, session_to_json(s).dump(1) + "\n", "session");
 }
 
 Session load_session(const std::string& path) {

@@ -10,6 +10,7 @@
 
 #include "core/explain/explanation.h"
 #include "core/generate/trace.h"
+#include "core/model/model_identity.h"
 
 namespace sightline {
 
@@ -17,11 +18,16 @@ constexpr int kSessionVersion = 1;
 
 struct Session {
     std::string model_name, model_dir;
-    cv::Mat image_rgb;        // the original image (empty for text-only prompts)
-    std::string image_path;   // where it came from, if a file
-    std::string image_hash;   // FNV-1a 64 of the decoded RGB pixels, hex
-    bool embed_image = true;  // false: store only path + hash
-    Trace trace;              // answer trace (tensors are not stored)
+    ModelIdentity model_identity;   // hashes of the model's files (empty: not recorded)
+    cv::Mat image_rgb;              // the original image (empty for text-only prompts)
+    std::string image_path;         // where it came from, if a file
+    std::string image_hash;         // FNV-1a 64 of the decoded RGB pixels, hex
+    std::string image_sha256;       // SHA-256 of the decoded pixels (image_pixels_sha256)
+    std::string image_file_sha256;  // SHA-256 of the image file's bytes, when it came from a file
+    bool embed_image = true;        // false: store only path + hash
+    std::string software_version;   // the Sightline version that saved it (filled in when saving)
+    std::string reviewer;           // who reviewed it (may be empty)
+    Trace trace;                    // answer trace (tensors are not stored)
     std::vector<Explanation> explanations;
     std::int64_t current_target = -1;
     std::string current_method;
@@ -32,6 +38,9 @@ struct Session {
 
 // 64-bit FNV-1a over the image's size and pixels, as 16 hex digits.
 std::string image_hash(const cv::Mat& rgb);
+// SHA-256 over "<rows>x<cols>x<channels>\n" and the pixel rows, as 64 hex digits: the same for the
+// same pixels whatever file format carried them.
+std::string image_pixels_sha256(const cv::Mat& rgb);
 
 // Checks an explanation against the trace it explains: target inside the answer and target_position its
 // position, text and view positions inside the trace, image_map exactly the trace's grid (empty without

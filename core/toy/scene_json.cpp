@@ -1,6 +1,8 @@
 #include "core/toy/scene_json.h"
 
+#include "core/image/image_io.h"
 #include "core/util/error.h"
+#include "core/util/files.h"
 #include "core/util/strings.h"
 
 #include <opencv2/imgcodecs.hpp>
@@ -17,13 +19,7 @@ std::string mask_file_name(size_t index) {
 }
 
 void write_png(const std::string& path, const cv::Mat& image) {
-    bool ok = false;
-    try {
-        ok = cv::imwrite(path, image);
-    } catch (const cv::Exception& e) {
-        fail("cannot write image ", path, ": ", e.what());
-    }
-    if (!ok) fail("cannot write image ", path);
+    save_image_opencv_order(path, image);
 }
 
 }  // namespace
@@ -68,10 +64,7 @@ void write_scene(const Scene& scene, const std::string& dir) {
         write_png(path_join(dir, mask_file_name(i)), scene.objects[i].mask);
 
     const std::string json_path = path_join(dir, "scene.json");
-    std::ofstream out(json_path, std::ios::binary | std::ios::trunc);
-    out << scene_to_json(scene).dump(2) << '\n';
-    out.close();
-    if (!out) fail("cannot write ", json_path);
+    write_file_atomic(json_path, scene_to_json(scene).dump(2) + "\n", "scene description");
 }
 
 }  // namespace sightline::toy

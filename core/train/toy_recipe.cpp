@@ -10,15 +10,14 @@
 #include "core/text/tokenizer.h"
 #include "core/toy/corpus.h"
 #include "core/util/error.h"
+#include "core/util/files.h"
 #include "core/util/strings.h"
 
 namespace sightline::train {
 namespace {
 
 void write_json(const std::string& path, const nlohmann::json& j) {
-    std::ofstream out(path);
-    out << j.dump(2) << "\n";
-    if (!out) fail("cannot write ", path);
+    write_file_atomic(path, j.dump(2) + "\n", "JSON file");
 }
 
 nlohmann::json added_token(const std::string& content) {
@@ -107,11 +106,10 @@ ToyTokenIds train_toy_tokenizer(const std::string& dir, const std::string& spm_t
     ::mkdir(dir.c_str(), 0755);
     const std::string corpus = path_join(dir, "tokenizer_corpus.txt");
     {
-        std::ofstream out(corpus);
-        out << toy::corpus_for_tokenizer(corpus_samples, 0);
+        std::string text = toy::corpus_for_tokenizer(corpus_samples, 0);
         // The chat template's own words, as they appear around every question.
-        for (std::size_t i = 0; i < corpus_samples / 4; ++i) out << "USER: ASSISTANT:\n";
-        if (!out) fail("cannot write ", corpus);
+        for (std::size_t i = 0; i < corpus_samples / 4; ++i) text += "USER: ASSISTANT:\n";
+        write_file_atomic(corpus, text, "tokenizer corpus");
     }
     const std::string prefix = path_join(dir, "tokenizer");
     const int status = run_program({spm_train, "--input=" + corpus, "--model_prefix=" + prefix,

@@ -73,9 +73,7 @@ std::string format_duration(double seconds) {
 
 // Writes `bytes` as they are (binary mode: also used to copy the binary tokenizer.model).
 void write_file(const std::string& path, const std::string& bytes) {
-    std::ofstream out(path, std::ios::binary);
-    out << bytes;
-    if (!out) fail("cannot write ", path);
+    write_file_atomic(path, bytes, "file");
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <utility>
 
 #include "core/util/error.h"
 
@@ -113,6 +114,71 @@ void replace_path(const std::string& from, const std::string& to) {
     remove_tree(to);
     if (std::rename(from.c_str(), to.c_str()) != 0)
         fail("cannot move ", from, " to ", to, ": ", std::strerror(errno));
+}
+
+AtomicFile::AtomicFile(std::string path, std::string_view what) : path_(std::move(path)), what_(what) {
+    if (path_.empty()) fail("cannot write the ", what_, ": no file name given");
+    struct stat st {};
+    if (::stat(path_.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+        fail(path_, ": cannot write the ", what_, ": a folder has that name");
+    std::string tmpl = path_ + ".partial-XXXXXX";
+    fd_ = ::mkstemp(tmpl.data());
+    if (fd_ < 0) {
+        const int err = errno;
+        fail(path_, ": cannot write the ", what_, ": ", std::strerror(err));
+    }
+    tmp_ = tmpl;
+    // mkstemp creates 0600; give the file the permissions a plain open() would (0666 & ~umask).
+    const mode_t mask = ::umask(0);
+    ::umask(mask);
+    (void)::fchmod(fd_, 0666 & ~mask);
+}
+
+AtomicFile::~AtomicFile() {
+    discard();
+}
+
+void AtomicFile::discard() noexcept {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+    if (!tmp_.empty()) ::unlink(tmp_.c_str());
+    tmp_.clear();
+}
+
+void AtomicFile::fail_errno(const char* doing, int err) {
+    discard();
+    fail(path_, ": cannot ", doing, " the ", what_, ": ", std::strerror(err), " (nothing was written)");
+}
+
+void AtomicFile::write(const void* data, std::size_t size) {
+    if (fd_ < 0) fail(path_, ": the ", what_, " was already written or abandoned");
+    const char* p = static_cast<const char*>(data);
+    while (size > 0) {
+        const ssize_t n = ::write(fd_, p, size);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            fail_errno("write", errno);
+        }
+        if (n == 0) fail_errno("write", ENOSPC);
+        p += n;
+        size -= static_cast<std::size_t>(n);
+    }
+}
+
+void AtomicFile::commit() {
+    if (fd_ < 0) fail(path_, ": the ", what_, " was already written or abandoned");
+    if (::fsync(fd_) != 0 && errno != EINVAL && errno != EROFS) fail_errno("flush", errno);
+    const int fd = fd_;
+    fd_ = -1;
+    if (::close(fd) != 0) fail_errno("close", errno);
+    if (::rename(tmp_.c_str(), path_.c_str()) != 0) fail_errno("rename into place", errno);
+    tmp_.clear();
+}
+
+void write_file_atomic(const std::string& path, std::string_view bytes, std::string_view what) {
+    AtomicFile f(path, what);
+    f.write(bytes);
+    f.commit();
 }
 
 }  // namespace sightline

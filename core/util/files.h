@@ -1,5 +1,6 @@
 #pragma once
 // File-system helpers (POSIX).
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -24,5 +25,34 @@ std::string read_regular_file(const std::string& path, std::uint64_t max_bytes, 
 
 // Renames `from` to `to`, replacing `to` (a folder tree is removed first).
 void replace_path(const std::string& from, const std::string& to);
+
+// A file written in full or not at all. Bytes go to a temporary file beside `path`
+// ("<path>.partial-XXXXXX"); commit() flushes it to disk (fsync), closes it and renames it over
+// `path`. Every write, the fsync, the close and the rename are checked, and a failure throws
+// sightline::Error naming the file, `what` and the system's reason (strerror: "No space left on
+// device", "File too large", ...). A writer destroyed without commit() — after an error or an
+// exception anywhere — removes its temporary file, so a failed write never leaves a truncated file
+// behind and never replaces a good one.
+class AtomicFile {
+  public:
+    AtomicFile(std::string path, std::string_view what);
+    ~AtomicFile();
+    AtomicFile(const AtomicFile&) = delete;
+    AtomicFile& operator=(const AtomicFile&) = delete;
+
+    void write(const void* data, std::size_t size);
+    void write(std::string_view bytes) { write(bytes.data(), bytes.size()); }
+    void commit();
+    const std::string& path() const { return path_; }
+
+  private:
+    [[noreturn]] void fail_errno(const char* doing, int err);
+    void discard() noexcept;
+    std::string path_, tmp_, what_;
+    int fd_ = -1;
+};
+
+// Writes `bytes` to `path` through an AtomicFile (see above).
+void write_file_atomic(const std::string& path, std::string_view bytes, std::string_view what);
 
 }  // namespace sightline

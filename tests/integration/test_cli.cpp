@@ -8,10 +8,12 @@
 #include <QtTest>
 
 #include <cmath>
+#include <functional>
 #include <nlohmann/json.hpp>
 
 #include "core/util/resource_paths.h"
 #include "core/util/strings.h"
+#include "tests/support/file_size_limit.h"
 #include "tests/support/test_paths.h"
 #include "tests/support/tiny_models.h"
 
@@ -25,8 +27,9 @@ struct Run {
     json j() const { return json::parse(out.toStdString()); }
 };
 
-Run cli(const QStringList& args, int timeout_ms = 300000) {
+Run cli(const QStringList& args, int timeout_ms = 300000, const std::function<void(QProcess&)>& setup = {}) {
     QProcess p;
+    if (setup) setup(p);
     p.start(QString::fromStdString(sightline::test::bin_dir()) + "/sightline-cli", args);
     Run r;
     if (!p.waitForFinished(timeout_ms)) {
@@ -212,6 +215,30 @@ class TestCli : public QObject {
         QVERIFY(!r.j()["chat_template_check"]["renders"].get<bool>());
         QVERIFY(r.j()["chat_template_check"]["error"].get<std::string>().find("include") !=
                 std::string::npos);
+    }
+
+    void full_disk_fails_loudly_and_leaves_no_file() {
+        // explain --out on a full disk (a 4 KB file-size limit: writes fail with EFBIG as they would
+        // with ENOSPC): a non-zero exit naming the file and the reason, no truncated file left.
+        const QString out = tmp_.path() + "/full_disk";
+        const auto limited = [](QProcess& p) {
+            p.setChildProcessModifier([] { sightline::test::FileSizeLimit::apply_in_child(4096); });
+        };
+        Run r = cli({"explain", "--model", model_, "--scene", "1000000005:color", "--method",
+                     "attention,relevancy", "--all-targets", "--out", out, "--json"},
+                    300000, limited);
+        QVERIFY2(r.code != 0, qPrintable(r.out.left(200)));
+        QVERIFY2(r.err.contains("File too large") && r.err.contains(out), qPrintable(r.err));
+        for (const QFileInfo& f : QDir(out).entryInfoList(QDir::Files | QDir::Hidden)) {
+            QVERIFY2(!f.fileName().contains("partial"), qPrintable(f.fileName()));
+            if (f.suffix() == "png") QVERIFY2(!QImage(f.filePath()).isNull(), qPrintable(f.fileName()));
+        }
+        QVERIFY(!QFile::exists(out + "/explanations.json"));
+        // A standard output that cannot be written (a full disk behind a redirection) is an error too.
+        r = cli({"toy", "scene", "--seed", "7", "--out", tmp_.path() + "/stdout_full"}, 60000,
+                [](QProcess& p) { p.setStandardOutputFile("/dev/full"); });
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("standard output") && r.err.contains("No space left"), qPrintable(r.err));
     }
 
     void generate_with_image_and_explain() {

@@ -1,5 +1,6 @@
 #include "ui/plots/causal_graph_view.h"
 
+#include <QBuffer>
 #include <QImage>
 #include <QMouseEvent>
 #include <QPainter>
@@ -10,6 +11,7 @@
 
 #include "ui/plots/causal_graph_items.h"
 #include "ui/plots/plot_palette.h"
+#include "ui/widgets/file_output.h"
 
 namespace sightline::ui {
 
@@ -242,7 +244,7 @@ QSizeF CausalGraphView::exportLogicalSize() const {
     return {w, headerHeight(w) + std::max(graphRect_.height(), 120.0) + 2.0 * kMargin};
 }
 
-bool CausalGraphView::exportPng(const QString& path, int w, int h) const {
+bool CausalGraphView::exportPng(const QString& path, int w, int h, QString* error) const {
     const QSizeF logical = exportLogicalSize();
     const double logicalW = logical.width(), logicalH = logical.height();
     if (w <= 0 && h <= 0) w = static_cast<int>(std::lround(2.0 * logicalW));
@@ -256,23 +258,33 @@ bool CausalGraphView::exportPng(const QString& path, int w, int h) const {
     painter.scale(k, k);
     renderTo(&painter, QRectF(0, 0, image.width() / k, image.height() / k));
     painter.end();
-    return image.save(path, "PNG");
+    return saveImageChecked(path, image, "PNG", QStringLiteral("causal graph"), error);
 }
 
-bool CausalGraphView::exportPdf(const QString& path) const {
+bool CausalGraphView::exportPdf(const QString& path, QString* error) const {
     const QSizeF logical = exportLogicalSize();
     const double logicalW = logical.width(), logicalH = logical.height();
-    QPdfWriter writer(path);
+    QByteArray bytes;
+    QBuffer buffer(&bytes);
+    buffer.open(QIODevice::WriteOnly);
+    QPdfWriter writer(&buffer);
     writer.setCreator(QStringLiteral("Sightline"));
     writer.setTitle(QStringLiteral("Causal explanation graph"));
     writer.setResolution(96);  // one logical pixel = 1/96 inch, as on screen
     writer.setPageSize(QPageSize(QSizeF(logicalW * 0.75, logicalH * 0.75), QPageSize::Point));
     writer.setPageMargins(QMarginsF(0, 0, 0, 0));
     QPainter painter;
-    if (!painter.begin(&writer)) return false;
+    if (!painter.begin(&writer)) {
+        if (error) *error = path + ": cannot render the causal graph";
+        return false;
+    }
     painter.setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing);
     renderTo(&painter, QRectF(0, 0, logicalW, logicalH));
-    return painter.end();
+    if (!painter.end()) {
+        if (error) *error = path + ": cannot render the causal graph";
+        return false;
+    }
+    return writeFileChecked(path, bytes, QStringLiteral("causal graph"), error);
 }
 
 }  // namespace sightline::ui

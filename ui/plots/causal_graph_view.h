@@ -31,8 +31,8 @@ class CausalGraphView : public QGraphicsView {
     QString headerText() const;
 
     // Renders header + graph (w x h pixels; 0 derives from the graph size, keeping the aspect ratio).
-    bool exportPng(const QString& path, int w = 0, int h = 0) const;
-    bool exportPdf(const QString& path) const;
+    bool exportPng(const QString& path, int w = 0, int h = 0, QString* error = nullptr) const;
+    bool exportPdf(const QString& path, QString* error = nullptr) const;
 
     QSize sizeHint() const override { return {480, 360}; }
     QSize minimumSizeHint() const override { return {240, 180}; }

@@ -1,5 +1,7 @@
 #include "ui/plots/plot_widget.h"
 
+#include "ui/widgets/file_output.h"
+
 #include <QVBoxLayout>
 
 #include "ui/plots/plot_palette.h"
@@ -115,15 +117,21 @@ QSize PlotWidget::exportSize(int w, int h) const {
     return {w > 0 ? w : base.width(), h > 0 ? h : base.height()};
 }
 
-bool PlotWidget::exportPng(const QString& path, int w, int h) {
+bool PlotWidget::exportPng(const QString& path, int w, int h, QString* error) {
     const QSize size = exportSize(w, h);
-    return plot_->savePng(path, size.width(), size.height());
+    return saveImageChecked(path, plot_->toPixmap(size.width(), size.height()).toImage(), "PNG",
+                            QStringLiteral("plot"), error);
 }
 
-bool PlotWidget::exportPdf(const QString& path) {
+bool PlotWidget::exportPdf(const QString& path, QString* error) {
     const QSize size = exportSize(0, 0);
-    return plot_->savePdf(path, size.width(), size.height(), QCP::epNoCosmetic, QStringLiteral("Sightline"),
-                          title());
+    return writeThroughTempFile(
+        path, QStringLiteral("plot"),
+        [&](const QString& temp) {
+            return plot_->savePdf(temp, size.width(), size.height(), QCP::epNoCosmetic,
+                                  QStringLiteral("Sightline"), title());
+        },
+        error);
 }
 
 }  // namespace sightline::ui

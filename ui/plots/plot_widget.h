@@ -27,9 +27,10 @@ class PlotWidget : public QWidget {
     bool isEmpty() const { return empty_; }
     QString emptyStateText() const;
 
-    // Export at w x h pixels (0: the on-screen size, or the size hint when not shown yet).
-    bool exportPng(const QString& path, int w = 0, int h = 0);
-    bool exportPdf(const QString& path);
+    // Export at w x h pixels (0: the on-screen size, or the size hint when not shown yet). Written
+    // whole or not at all; on failure returns false and sets *error (file and reason).
+    bool exportPng(const QString& path, int w = 0, int h = 0, QString* error = nullptr);
+    bool exportPdf(const QString& path, QString* error = nullptr);
 
     QSize sizeHint() const override { return {480, 300}; }
     QSize minimumSizeHint() const override { return {320, 200}; }

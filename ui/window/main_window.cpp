@@ -7,11 +7,15 @@
 #include <QFileDialog>
 #include <QGroupBox>
 #include <QHBoxLayout>
+#include <QInputDialog>
 #include <QLabel>
+#include <QLineEdit>
+#include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QScrollArea>
+#include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -38,13 +42,16 @@ MainWindow::MainWindow(const Options& options, QWidget* parent)
     resize(1400, 900);
     build_ui();
     build_menus();
+    init_records();
     load_plugins(options.plugin_dirs);
     connect_worker();
     host_->start();
     if (!options.model_dir.isEmpty()) loadModel(options.model_dir);
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow() {
+    stop_model_identity();
+}
 
 void MainWindow::build_ui() {
     prompt_bar_ = new PromptBar;
@@ -161,6 +168,9 @@ void MainWindow::build_menus() {
             this, "Open image", {}, "Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp)");
         if (!p.isEmpty()) openImageFile(p);
     });
+    recent_menu_ = file->addMenu("Open &recent");
+    recent_menu_->setObjectName("recentMenu");
+    connect(recent_menu_, &QMenu::aboutToShow, this, &MainWindow::fill_recent_menu);
     file->addAction("&Paste image", QKeySequence::Paste, this, [this] {
         const QImage img = QApplication::clipboard()->image();
         if (img.isNull())
@@ -176,7 +186,10 @@ void MainWindow::build_menus() {
         const QString d = QFileDialog::getExistingDirectory(this, "Open a Hugging Face model folder");
         if (d.isEmpty()) return;
         OpenModelDialog dialog(d, options_.dtype, this);
-        if (dialog.exec() == QDialog::Accepted) loadModel(d, dialog.dtype());
+        if (dialog.exec() != QDialog::Accepted) return;
+        options_.dtype = dialog.dtype();  // remembered for this run and, with settings, the next
+        if (settings_) settings_->setValue("model/dtype", options_.dtype);
+        loadModel(d, dialog.dtype());
     });
     file->addSeparator();
     file->addAction("Open &session…", this, [this] {
@@ -219,6 +232,13 @@ void MainWindow::build_menus() {
         if (!p.isEmpty() && !exportScores(p, &err)) show_error(err);
     });
     file->addAction("Review &report (PDF)…", QKeySequence::Print, this, [this] {
+        if (reviewer_.isEmpty()) {  // asked once; kept in the settings
+            bool ok = false;
+            const QString name = QInputDialog::getText(
+                this, "Reviewer",
+                "Your name, printed in review reports and saved in sessions:", QLineEdit::Normal, {}, &ok);
+            if (ok) setReviewerName(name);
+        }
         const QString p = QFileDialog::getSaveFileName(this, "Review report", "review.pdf", "PDF (*.pdf)");
         QString err;
         if (!p.isEmpty() && !exportReport(p, &err)) show_error(err);
@@ -242,6 +262,13 @@ void MainWindow::build_menus() {
 
     QMenu* tools = menuBar()->addMenu("&Tools");
     tools->addAction("Scene-world &accuracy…", this, &MainWindow::showSceneEval);
+    tools->addAction("Reviewer &name…", this, [this] {
+        bool ok = false;
+        const QString name = QInputDialog::getText(
+            this, "Reviewer", "Name printed in review reports and saved in sessions:", QLineEdit::Normal,
+            reviewer_, &ok);
+        if (ok) setReviewerName(name);
+    });
 
     QMenu* help = menuBar()->addMenu("&Help");
     help->addAction("Quick guide", this, [this] {

@@ -7,7 +7,12 @@
 #include <QMainWindow>
 #include <QStringList>
 
+#include <atomic>
+#include <functional>
+#include <memory>
 #include <optional>
+
+#include "core/model/model_identity.h"
 
 #include "ui/window/demo_gallery.h"
 #include "ui/worker/worker_host.h"
@@ -17,6 +22,13 @@ class QTabWidget;
 class QLabel;
 class QComboBox;
 class QPlainTextEdit;
+class QSettings;
+class QTimer;
+class QMenu;
+
+namespace sightline {
+struct Session;
+}
 
 namespace sightline::ui {
 
@@ -27,6 +39,7 @@ class MethodPanel;
 class ComparePanel;
 class OverlayControls;
 class SceneEvalDialog;
+struct ReportData;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -36,7 +49,24 @@ class MainWindow : public QMainWindow {
         QString dtype = "auto";   // "auto", "f32" or "bf16"
         QStringList plugin_dirs;  // extra folders scanned for explainer plugins
         bool load_demo = true;    // put a demo scene and question in place once the model is ready
+        // Autosave and crash recovery: the current session is saved to
+        // <state_dir>/autosave-<pid>.sightline.json every `autosave_seconds` while it has unsaved
+        // changes, and soon after every explanation; a clean close removes it, so one found at start
+        // belongs to a run that crashed and is offered back. Empty: off (tests).
+        QString state_dir;
+        int autosave_seconds = 60;
+        // Settings kept between runs (recent files and models, window layout, heatmap settings, dtype,
+        // reviewer name): the platform's QSettings, or an INI file when settings_file is set. Off:
+        // nothing is read or written (tests).
+        bool persist_settings = false;
+        QString settings_file;
     };
+    // Answers a yes/no question (default: a QMessageBox); tests install their own.
+    using ConfirmHandler = std::function<bool(const QString& title, const QString& text)>;
+    enum class UnsavedChoice { Save, Discard, Cancel };
+    // Asked before closing with unsaved changes; for Save it sets *path (default: a QMessageBox and
+    // then a file dialog).
+    using UnsavedPrompt = std::function<UnsavedChoice(QString* path)>;
     explicit MainWindow(const Options& options, QWidget* parent = nullptr);
     ~MainWindow() override;
 
@@ -67,6 +97,31 @@ class MainWindow : public QMainWindow {
     bool exportScores(const QString& path, QString* error = nullptr);   // .csv or .json
     bool exportPlots(const QString& folder, QString* error = nullptr);  // PNG + PDF of every plot
     bool exportReport(const QString& path, QString* error = nullptr);   // PDF
+    // What the report shows (every method computed first); false with *error when it cannot be made.
+    bool reportData(ReportData* data, QString* error = nullptr);
+
+    // Review records: who reviewed, with which model and image.
+    QString reviewerName() const { return reviewer_; }
+    void setReviewerName(const QString& name);  // kept in the settings when they persist
+    // The loaded model folder's identity (hashes of its files, computed in the background after
+    // loading and cached); empty until computed. waitForModelIdentity runs the event loop until it is.
+    const ModelIdentity& modelIdentity() const { return model_identity_; }
+    bool waitForModelIdentity(QString* error = nullptr);
+    QString imageFileSha256() const { return image_file_sha256_; }
+    void setConfirmHandler(ConfirmHandler handler) { confirm_ = std::move(handler); }
+    void setUnsavedPrompt(UnsavedPrompt prompt) { unsaved_prompt_ = std::move(prompt); }
+
+    // Nothing lost: unsaved changes, autosave and recovery, recent files.
+    bool hasUnsavedChanges() const { return unsaved_; }
+    QString autosavePath() const;  // empty when autosave is off
+    bool autosaveNow(QString* error = nullptr);
+    // Autosaves left by runs that did not close (their process is gone), newest first.
+    QStringList recoverableSessions() const;
+    // Offers the newest recoverable session (confirm handler); opens it when accepted, deletes the
+    // offered files when declined. True when a session was opened.
+    bool offerRecovery();
+    QStringList recentFiles(const QString& kind) const;  // "sessions", "images" or "models"
+    QSettings* settings() const { return settings_.get(); }
 
     // State.
     bool modelReady() const { return model_ready_; }
@@ -100,6 +155,10 @@ class MainWindow : public QMainWindow {
     void explanationShown(const QString& method);
     void idle();
     void errorShown(const QString& message);
+    void autosaved(const QString& path);
+
+  protected:
+    void closeEvent(QCloseEvent* event) override;
 
   private:
     void build_ui();
@@ -124,6 +183,22 @@ class MainWindow : public QMainWindow {
     void restore_session_views_unchecked();
     bool write_scores(const QString& path, QString* error);  // exportScores after its checks
     bool write_report(const QString& path, QString* error);  // exportReport after its checks
+    Session current_session() const;                         // what saveSession and autosave write
+
+    // Records, autosave and settings (main_window_records.cpp).
+    void init_records();
+    void mark_unsaved();
+    void mark_saved();
+    void schedule_autosave();
+    void remove_own_autosave();
+    void start_model_identity();
+    void stop_model_identity();
+    // Asks before a stored session is shown with a model whose identity differs; false: drop it.
+    bool confirm_session_model(const ModelIdentity& recorded);  // a copy: the event loop may run
+    void remember_recent(const QString& kind, const QString& path);
+    void fill_recent_menu();
+    void restore_window_settings();
+    void save_window_settings();
 
     // Worker results.
     void on_model_loaded(const ModelInfo& info);
@@ -168,6 +243,23 @@ class MainWindow : public QMainWindow {
     SceneEvalDialog* scene_eval_ = nullptr;
     QLabel* status_model_ = nullptr;
     QLabel* status_timing_ = nullptr;
+
+    // Records, autosave and settings.
+    std::unique_ptr<QSettings> settings_;
+    QString reviewer_;
+    ModelIdentity model_identity_;
+    QString model_identity_error_;
+    struct IdentityJob;
+    std::shared_ptr<IdentityJob> identity_job_;
+    QString image_file_sha256_;
+    ConfirmHandler confirm_;
+    UnsavedPrompt unsaved_prompt_;
+    bool unsaved_ = false;
+    bool restoring_ = false;  // a session is being put in place (not a user change)
+    bool recovery_offered_ = false;
+    QTimer* autosave_timer_ = nullptr;
+    QTimer* autosave_soon_ = nullptr;
+    QMenu* recent_menu_ = nullptr;
 };
 
 }  // namespace sightline::ui

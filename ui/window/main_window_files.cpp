@@ -1,7 +1,9 @@
 // MainWindow: sessions, exports and the review report.
+#include <QBuffer>
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QPlainTextEdit>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -11,12 +13,14 @@
 #include "core/session/session.h"
 #include "core/util/error.h"
 #include "core/util/strings.h"
+#include "core/util/version.h"
 #include "ui/plots/causal_graph_view.h"
 #include "ui/plots/curve_plot.h"
 #include "ui/plots/head_layer_heatmap.h"
 #include "ui/plots/layer_shares_plot.h"
 #include "ui/plots/text_relevance_bars.h"
 #include "ui/widgets/cv_qimage.h"
+#include "ui/widgets/file_output.h"
 #include "ui/widgets/image_canvas.h"
 #include "ui/widgets/token_strip.h"
 #include "ui/window/compare_panel.h"
@@ -52,8 +56,7 @@ QImage enlarged(const QImage& img) {
 
 }  // namespace
 
-bool MainWindow::saveSession(const QString& path, QString* error) {
-    if (!trace_) return fail_with(error, "Nothing to save yet: generate an answer first.");
+Session MainWindow::current_session() const {
     Session s;
     s.model_name = model_.name.toStdString();
     s.model_dir = model_.dir.toStdString();
@@ -74,12 +77,26 @@ bool MainWindow::saveSession(const QString& path, QString* error) {
     for (const auto& t : prompt_bar_->turns()) turns.push_back({{"role", t.role}, {"content", t.text}});
     s.view_settings["turns"] = turns;
     s.notes = notes_->toPlainText().toStdString();
+    s.model_identity = model_identity_;  // empty while it is still being computed
+    s.image_file_sha256 = image_file_sha256_.toStdString();
+    s.reviewer = reviewer_.toStdString();
+    return s;
+}
+
+bool MainWindow::saveSession(const QString& path, QString* error) {
+    if (!trace_) return fail_with(error, "Nothing to save yet: generate an answer first.");
+    QString why;
+    const bool identified = waitForModelIdentity(&why);  // a saved review names its model exactly
     try {
-        save_session(s, path.toStdString());
+        save_session(current_session(), path.toStdString());
     } catch (const std::exception& e) {
         return fail_with(error, QString::fromStdString(e.what()));
     }
-    statusBar()->showMessage("Saved " + path, 5000);
+    mark_saved();
+    remember_recent("sessions", path);
+    statusBar()->showMessage(
+        identified ? "Saved " + path : "Saved " + path + " without the model identity: " + why,
+        identified ? 5000 : 15000);
     return true;
 }
 
@@ -96,24 +113,39 @@ bool MainWindow::openSession(const QString& path, QString* error) {
         show_error(msg);
         return fail_with(error, msg);
     }
-    pending_session_ = std::make_unique<PendingSession>();
-    pending_session_->session = std::move(s);
-    pending_session_->path = path;
-    const auto& sess = pending_session_->session;
-    if (!model_ready_ || model_.name.toStdString() != sess.model_name) {
-        if (sess.model_dir.empty() || !file_exists(sess.model_dir + "/config.json")) {
-            pending_session_.reset();
+    remember_recent("sessions", path);
+    const bool recovering = QFileInfo(path).fileName().startsWith("autosave-");
+    if (!model_ready_ || model_.name.toStdString() != s.model_name) {
+        if (s.model_dir.empty() || !file_exists(s.model_dir + "/config.json")) {
             const QString msg =
                 QString(
                     "The session needs model '%1', which is not loaded and whose folder (%2) is not "
                     "available.")
-                    .arg(QString::fromStdString(sess.model_name), QString::fromStdString(sess.model_dir));
+                    .arg(QString::fromStdString(s.model_name), QString::fromStdString(s.model_dir));
             show_error(msg);
             return fail_with(error, msg);
         }
-        loadModel(QString::fromStdString(sess.model_dir));
+        // A session file names a folder to load code-free weights from: ask first.
+        if (!confirm_(
+                "Load the session's model",
+                QString("The session %1 was made with model '%2' from\n%3\n\nLoad that model now? "
+                        "(The current model and answer are replaced.)")
+                    .arg(path, QString::fromStdString(s.model_name), QString::fromStdString(s.model_dir)))) {
+            const QString msg = "Opening " + path + " was cancelled: its model was not loaded.";
+            statusBar()->showMessage(msg, 10000);
+            return fail_with(error, msg);
+        }
+        pending_session_ = std::make_unique<PendingSession>();
+        pending_session_->session = std::move(s);
+        pending_session_->path = path;
+        pending_session_->recovered = recovering;
+        loadModel(QString::fromStdString(pending_session_->session.model_dir));
         return true;  // continues when the model is ready
     }
+    pending_session_ = std::make_unique<PendingSession>();
+    pending_session_->session = std::move(s);
+    pending_session_->path = path;
+    pending_session_->recovered = recovering;
     restore_session_views();
     return true;
 }
@@ -130,9 +162,21 @@ void MainWindow::restore_session_views() {
 }
 
 void MainWindow::restore_session_views_unchecked() {
+    if (!pending_session_->adopting) {
+        // Stored maps are shown only with the model that made them, or after the user agreed.
+        const ModelIdentity recorded = pending_session_->session.model_identity;
+        const QString path = pending_session_->path;
+        if (!confirm_session_model(recorded)) {
+            pending_session_.reset();
+            statusBar()->showMessage("Opening " + path + " was cancelled: the loaded model differs.", 10000);
+            return;
+        }
+        if (!pending_session_) return;  // replaced while the identity was computed
+    }
     const Session& s = pending_session_->session;
     if (!pending_session_->adopting) {
         pending_session_->adopting = true;
+        restoring_ = true;
         const QImage img = s.image_rgb.empty() ? QImage() : rgbMatToQImage(s.image_rgb);
         setImage(img, QString::fromStdString(s.image_path.empty() ? "session image" : s.image_path));
         setQuestion(QString::fromStdString(s.trace.question));
@@ -150,6 +194,7 @@ void MainWindow::restore_session_views_unchecked() {
         overlay_->setState(QString::fromStdString(v.value("colormap", std::string("jet"))),
                            v.value("opacity", 0.55), v.value("threshold", 0.0), v.value("grid", false),
                            v.value("smooth", true));
+        restoring_ = false;
         host_->adoptTrace(std::make_shared<const Trace>(s.trace), img);
         was_busy_ = true;
         return;
@@ -179,15 +224,22 @@ void MainWindow::restore_session_views_unchecked() {
     setActiveMethod(QString::fromStdString(s.current_method));
     show_active_map();
     update_status();
+    const bool recovered = pending_session_->recovered;
     pending_session_.reset();
-    statusBar()->showMessage("Session restored.", 5000);
+    if (recovered) {
+        mark_unsaved();
+    } else {
+        mark_saved();
+    }
+    statusBar()->showMessage(recovered ? "Unsaved work recovered." : "Session restored.", 5000);
     check_idle();
 }
 
 bool MainWindow::exportOverlay(const QString& path, bool raw, QString* error) {
     if (!canvas_->hasMap()) return fail_with(error, "No map to export: click an answer token first.");
     const QImage img = enlarged(raw ? canvas_->renderMapOnly() : canvas_->renderOverlay());
-    if (!img.save(path, "PNG")) return fail_with(error, "Cannot write " + path);
+    QString why;
+    if (!saveImageChecked(path, img, "PNG", raw ? "map" : "overlay", &why)) return fail_with(error, why);
     return true;
 }
 
@@ -207,16 +259,24 @@ bool MainWindow::exportScores(const QString& path, QString* error) {
 }
 
 bool MainWindow::write_scores(const QString& path, QString* error) {
-    QFile f(path);
-    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate)) return fail_with(error, "Cannot write " + path);
-    QTextStream out(&f);
+    // Composed in memory, then written whole or not at all.
+    QByteArray bytes;
+    QBuffer buffer(&bytes);
+    buffer.open(QIODevice::WriteOnly);
+    QTextStream out(&buffer);
+    auto commit = [&] {
+        out.flush();
+        QString why;
+        if (!writeFileChecked(path, bytes, "scores", &why)) return fail_with(error, why);
+        return true;
+    };
     if (path.endsWith(".json", Qt::CaseInsensitive)) {
         nlohmann::json j = {{"model", model_.name.toStdString()}, {"trace", trace_to_json(*trace_)}};
         nlohmann::json ex = nlohmann::json::array();
         for (const auto& e : explanations_) ex.push_back(explanation_to_json(e));
         j["explanations"] = ex;
         out << QString::fromStdString(j.dump(1)) << "\n";
-        return true;
+        return commit();
     }
     auto csv = [](QString s) { return "\"" + s.replace("\"", "\"\"") + "\""; };
     out << "method,target,target_token,kind,position,row,col,token,score\n";
@@ -234,19 +294,27 @@ bool MainWindow::write_scores(const QString& path, QString* error) {
                        trace_->tokens[static_cast<std::size_t>(e.text_positions[i])].text))
                 << ',' << e.text_scores[i] << "\n";
     }
-    return true;
+    return commit();
 }
 
 bool MainWindow::exportPlots(const QString& folder, QString* error) {
     if (!QDir().mkpath(folder)) return fail_with(error, "Cannot create " + folder);
     int written = 0;
+    QStringList failures;
     for (auto it = panels_.begin(); it != panels_.end(); ++it) {
         MethodPanel* p = it.value();
         const QString base = folder + "/" + it.key();
         auto both = [&](auto* plot, const QString& name) {
             if (!plot || plot->isEmpty()) return;
-            written += plot->exportPng(base + "_" + name + ".png") ? 1 : 0;
-            written += plot->exportPdf(base + "_" + name + ".pdf") ? 1 : 0;
+            QString why;
+            if (plot->exportPng(base + "_" + name + ".png", 0, 0, &why))
+                ++written;
+            else
+                failures << why;
+            if (plot->exportPdf(base + "_" + name + ".pdf", &why))
+                ++written;
+            else
+                failures << why;
         };
         both(p->textBars(), "text_relevance");
         both(p->layerShares(), "layer_shares");
@@ -254,6 +322,11 @@ bool MainWindow::exportPlots(const QString& folder, QString* error) {
         both(p->causalGraph(), "causal_graph");
         if (p->curves() && p->curves()->isVisible()) both(p->curves(), "deletion_insertion");
     }
+    if (!failures.isEmpty())
+        return fail_with(error, QString("%1 of %2 plot files could not be written:\n%3")
+                                    .arg(failures.size())
+                                    .arg(failures.size() + written)
+                                    .arg(failures.join("\n")));
     if (written == 0) return fail_with(error, "No plots to export yet: click an answer token first.");
     statusBar()->showMessage(QString("Wrote %1 plot files to %2").arg(written).arg(folder), 5000);
     return true;
@@ -275,13 +348,42 @@ bool MainWindow::exportReport(const QString& path, QString* error) {
 }
 
 bool MainWindow::write_report(const QString& path, QString* error) {
+    ReportData d;
+    if (!reportData(&d, error)) return false;
+    if (!write_review_report(path, d, error)) return false;
+    statusBar()->showMessage("Wrote " + path, 5000);
+    return true;
+}
+
+bool MainWindow::reportData(ReportData* out, QString* error) {
+    if (!trace_ || target_ < 0 || target_ >= trace_->answer_size())
+        return fail_with(error, "Nothing to report yet: generate an answer and click a token.");
     // The report shows every method's map and their agreement: compute the ones not shown yet.
     if (!wait_for_all_methods(error)) return false;
-    ReportData d;
+    QString no_identity;
+    const bool identified = waitForModelIdentity(&no_identity);
+    if (!trace_ || target_ < 0 || target_ >= trace_->answer_size())  // changed while waiting
+        return fail_with(error, "The answer changed while the report was prepared; nothing was written.");
+    ReportData& d = *out;
+    d = ReportData();
     d.model = QString("%1 (%2, %3)").arg(model_.name, model_.architecture, model_.dtype);
     d.question = QString::fromStdString(trace_->question);
     d.image_label = image_label_;
-    d.created = QDateTime::currentDateTime().toString(Qt::ISODate);
+    d.created = QDateTime::currentDateTime().toString(Qt::ISODateWithMs) + " (" +
+                QDateTime::currentDateTimeUtc().toString(Qt::ISODate) + ")";
+    d.reviewer = reviewer_;
+    d.software_version = QString::fromLatin1(software_version());
+    if (identified) {
+        d.model_identity = QString::fromStdString(model_identity_.sha256);
+        for (const auto& f : model_identity_.files)
+            d.model_files << QString("%1  %2 bytes  %3")
+                                 .arg(QString::fromStdString(f.name))
+                                 .arg(f.bytes)
+                                 .arg(QString::fromStdString(f.sha256));
+    }
+    d.image_file_sha256 = image_file_sha256_;
+    if (!image_.isNull())
+        d.image_sha256 = QString::fromStdString(image_pixels_sha256(qimageToRgbMat(image_)));
     for (std::int64_t k = 0; k < trace_->answer_size(); ++k) {
         const QString t =
             QString::fromStdString(trace_->tokens[static_cast<std::size_t>(trace_->answer_begin + k)].text)
@@ -329,8 +431,6 @@ bool MainWindow::write_report(const QString& path, QString* error) {
             .arg(g.seed)
             .arg(trace_->answer_begin)
             .arg(trace_->image_count);
-    if (!write_review_report(path, d, error)) return false;
-    statusBar()->showMessage("Wrote " + path, 5000);
     return true;
 }
 

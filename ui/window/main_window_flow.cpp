@@ -11,6 +11,7 @@
 
 #include "core/image/image_layout.h"
 #include "core/toy/vocabulary.h"
+#include "core/util/sha256.h"
 #include "core/util/strings.h"
 #include "ui/widgets/cv_qimage.h"
 #include "ui/widgets/image_canvas.h"
@@ -89,6 +90,8 @@ void MainWindow::loadModel(const QString& dir, const QString& dtype) {
 void MainWindow::on_model_loaded(const ModelInfo& info) {
     model_ = info;
     model_ready_ = true;
+    start_model_identity();
+    remember_recent("models", info.dir);
     trace_.reset();
     target_ = -1;
     explanations_.clear();
@@ -103,6 +106,10 @@ void MainWindow::on_model_loaded(const ModelInfo& info) {
     } else if (options_.load_demo && image_.isNull() && info.multimodal) {
         showDemoScene(0);
     }
+    if (!recovery_offered_ && !options_.state_dir.isEmpty())
+        QTimer::singleShot(0, this, [this] {
+            if (!recovery_offered_) offerRecovery();
+        });
     Q_EMIT modelReadyChanged(true);
 }
 
@@ -117,12 +124,19 @@ bool MainWindow::openImageFile(const QString& path, QString* error) {
         return false;
     }
     setImage(img, path);
+    try {
+        image_file_sha256_ = QString::fromStdString(sha256_file(path.toStdString()));
+    } catch (const std::exception&) {
+        image_file_sha256_.clear();  // read a moment ago: only a vanished file gets here
+    }
+    remember_recent("images", path);
     return true;
 }
 
 void MainWindow::setImage(const QImage& image, const QString& label) {
     image_ = image.convertToFormat(QImage::Format_RGB888);
     image_label_ = label;
+    image_file_sha256_.clear();  // openImageFile sets it for files
     demo_.reset();
     scene_truth_.reset();
     banner_->hide();
@@ -139,7 +153,7 @@ void MainWindow::setImage(const QImage& image, const QString& label) {
     answer_->setTokens({});
     prompt_tokens_->setTokens({});
     for (auto* p : panels_) p->clearResults();
-    setWindowTitle("Sightline — " + label);
+    setWindowTitle("Sightline — " + label + "[*]");
 }
 
 void MainWindow::setQuestion(const QString& question) {
@@ -208,6 +222,7 @@ void MainWindow::on_generated(const TracePtr& trace, quint64 serial, bool adopte
     }
     trace_ = trace;
     trace_serial_ = serial;
+    if (!adopted) mark_unsaved();
     prompt_bar_->setTemplateWarning(QString::fromStdString(trace->template_warning));
     QStringList texts, tips;
     for (std::int64_t k = 0; k < trace->answer_size(); ++k) {
@@ -365,6 +380,8 @@ void MainWindow::on_explained(const Explanation& e) {
     const QString method = QString::fromStdString(e.method);
     if (!trace_ || e.target != target_) return;
     explanations_[method] = e;
+    mark_unsaved();
+    schedule_autosave();
     if (auto* p = panels_.value(method)) p->showExplanation(e, *trace_);
     compare_->setExplanation(e);
     if (method == activeMethod() ||

@@ -7,8 +7,9 @@ namespace sightline::ui {
 
 struct MainWindow::PendingSession {
     Session session;
-    QString path;           // the file it was read from (for messages)
-    bool adopting = false;  // the trace was sent to the worker; views are restored when it answers
+    QString path;            // the file it was read from (for messages)
+    bool adopting = false;   // the trace was sent to the worker; views are restored when it answers
+    bool recovered = false;  // an autosave being recovered: still unsaved once it is in place
 };
 
 }  // namespace sightline::ui

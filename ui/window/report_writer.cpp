@@ -1,10 +1,12 @@
 #include "ui/window/report_writer.h"
 
-#include <QFile>
+#include <QBuffer>
 #include <QPageSize>
 #include <QPainter>
 #include <QPdfWriter>
 #include <QTextDocument>
+
+#include "ui/widgets/file_output.h"
 
 namespace sightline::ui {
 namespace {
@@ -27,14 +29,19 @@ double draw_html(QPainter& p, const QString& html, double x, double y, double wi
 }  // namespace
 
 bool write_review_report(const QString& path, const ReportData& d, QString* error) {
-    QPdfWriter pdf(path);
+    // Rendered in memory, then written whole or not at all (a full disk gives an error, never a
+    // truncated PDF reported as written).
+    QByteArray bytes;
+    QBuffer buffer(&bytes);
+    buffer.open(QIODevice::WriteOnly);
+    QPdfWriter pdf(&buffer);
     pdf.setPageSize(QPageSize(QPageSize::A4));
     pdf.setResolution(144);
     pdf.setTitle("Sightline review report");
     pdf.setCreator("Sightline");
     QPainter p;
     if (!p.begin(&pdf)) {
-        if (error) *error = "Cannot write " + path;
+        if (error) *error = path + ": cannot render the review report";
         return false;
     }
     const double w = pdf.width(), margin = 40;
@@ -85,13 +92,32 @@ bool write_review_report(const QString& path, const ReportData& d, QString* erro
             (d.notes.isEmpty() ? QString("<i>none</i>") : d.notes.toHtmlEscaped().replace("\n", "<br>")),
         margin, y, inner, 9);
     y += 10;
-    draw_html(p, "<span style='color:#555'>" + d.settings.toHtmlEscaped() + "</span>", margin, y, inner, 7);
-    p.end();
-    if (!QFile::exists(path)) {
-        if (error) *error = "Cannot write " + path;
+    y += draw_html(p, "<span style='color:#555'>" + d.settings.toHtmlEscaped() + "</span>", margin, y, inner,
+                   7);
+    y += 6;
+    // The review record, in full: enough to check later that a file, model or image is the one reviewed.
+    QString record = QString("<b>Review record</b><br>Reviewer: %1<br>Software: Sightline %2<br>")
+                         .arg(d.reviewer.isEmpty() ? QString("<i>not given</i>") : d.reviewer.toHtmlEscaped(),
+                              d.software_version.toHtmlEscaped());
+    record +=
+        "Model identity (SHA-256 over its files): " +
+        (d.model_identity.isEmpty() ? QString("<i>not computed</i>") : d.model_identity.toHtmlEscaped()) +
+        "<br>";
+    for (const auto& f : d.model_files) record += "&nbsp;&nbsp;" + f.toHtmlEscaped() + "<br>";
+    if (!d.image_file_sha256.isEmpty())
+        record += "Image file SHA-256: " + d.image_file_sha256.toHtmlEscaped() + "<br>";
+    if (!d.image_sha256.isEmpty())
+        record += "Image pixels SHA-256: " + d.image_sha256.toHtmlEscaped() + "<br>";
+    if (y + 120 > pdf.height() - margin) {
+        pdf.newPage();
+        y = margin;
+    }
+    draw_html(p, "<span style='color:#333'>" + record + "</span>", margin, y, inner, 7);
+    if (!p.end() || bytes.isEmpty()) {
+        if (error) *error = path + ": cannot render the review report";
         return false;
     }
-    return true;
+    return writeFileChecked(path, bytes, QStringLiteral("review report"), error);
 }
 
 }  // namespace sightline::ui

@@ -4,6 +4,7 @@
 // reviewer's notes, and the settings needed to reproduce it.
 #include <QImage>
 #include <QString>
+#include <QStringList>
 #include <QVector>
 
 namespace sightline::ui {
@@ -20,6 +21,11 @@ struct ReportData {
     bool defer = false;
     QString notes;
     QString settings;
+    // The review record: who, with which software, model and image.
+    QString reviewer, software_version;
+    QString model_identity;                   // SHA-256 over the model's files (empty: not known)
+    QStringList model_files;                  // "name  bytes  sha256" per file
+    QString image_sha256, image_file_sha256;  // pixels; file bytes when it came from a file
 };
 
 // Returns false and sets `error` when the file cannot be written.

@@ -2,11 +2,14 @@
 // the grid, a wrong or huge grid, a target or explanation positions outside the answer, wrong JSON types.
 // Each is refused with a message naming the file and the field, the window keeps its current work and
 // stays usable, and a valid session still opens.
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QLabel>
 #include <QTest>
 #include <functional>
 
+#include "tests/support/file_size_limit.h"
 #include "tests/ui/window/window_fixture.h"
 #include "ui/widgets/token_strip.h"
 
@@ -100,6 +103,45 @@ class TestSessionFiles : public QObject {
         QString err;
         QVERIFY2(w_->exportScores(path("scores.csv"), &err), qPrintable(err));
         QVERIFY2(w_->exportReport(path("review.pdf"), &err), qPrintable(err));
+    }
+
+    void writes_on_a_full_disk_fail_and_keep_old_files() {
+        // Issue 21 item 2: session save, score export, overlay export, plots and the review report on a
+        // full disk (a file-size limit) return false with the file and the reason, leave no partial
+        // file, and a session saved before is left as it was.
+        const QString dir = path("full_disk");
+        QVERIFY(QDir().mkpath(dir));
+        QString err;
+        QVERIFY2(w_->saveSession(dir + "/kept.sightline.json", &err), qPrintable(err));
+        QFile kept(dir + "/kept.sightline.json");
+        QVERIFY(kept.open(QIODevice::ReadOnly));
+        const QByteArray before = kept.readAll();
+        kept.close();
+        {
+            test::FileSizeLimit limit(1024);
+            QVERIFY(limit.active());
+            const std::vector<std::pair<QString, std::function<bool(const QString&, QString*)>>> writers = {
+                {"kept.sightline.json", [&](const QString& p, QString* e) { return w_->saveSession(p, e); }},
+                {"scores.json", [&](const QString& p, QString* e) { return w_->exportScores(p, e); }},
+                {"scores.csv", [&](const QString& p, QString* e) { return w_->exportScores(p, e); }},
+                {"overlay.png", [&](const QString& p, QString* e) { return w_->exportOverlay(p, false, e); }},
+                {"review.pdf", [&](const QString& p, QString* e) { return w_->exportReport(p, e); }},
+                {"plots", [&](const QString& p, QString* e) { return w_->exportPlots(p, e); }},
+            };
+            for (const auto& [name, write] : writers) {
+                err.clear();
+                QVERIFY2(!write(dir + "/" + name, &err), qPrintable(name));
+                qInfo("%s: %s", qPrintable(name), qPrintable(err));
+                QVERIFY2(err.contains("File too large"), qPrintable(name + ": " + err));
+            }
+        }
+        QVERIFY(kept.open(QIODevice::ReadOnly));
+        QCOMPARE(kept.readAll(), before);
+        QCOMPARE(QDir(dir).entryList(QDir::Files | QDir::Hidden), QStringList{"kept.sightline.json"});
+        QCOMPARE(QDir(dir + "/plots").entryList(QDir::Files | QDir::Hidden), QStringList());
+        // With room again, the same calls succeed.
+        QVERIFY2(w_->exportReport(dir + "/review.pdf", &err), qPrintable(err));
+        QVERIFY(QFileInfo(dir + "/review.pdf").size() > 1024);
     }
 
     void a_valid_session_still_opens() {

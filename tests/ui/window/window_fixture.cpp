@@ -24,6 +24,10 @@ std::unique_ptr<ui::MainWindow> open_window(const QString& model_dir, bool load_
     ui::MainWindow::Options o;
     o.model_dir = model_dir;
     o.load_demo = load_demo;
+    return open_window(o);
+}
+
+std::unique_ptr<ui::MainWindow> open_window(const ui::MainWindow::Options& o) {
     auto w = std::make_unique<ui::MainWindow>(o);
     w->resize(1400, 900);
     w->show();

@@ -14,6 +14,8 @@ namespace sightline::test {
 QString gui_test_model(const QTemporaryDir& scratch);
 // Starts a window on the model and waits until it is ready (returns null on timeout).
 std::unique_ptr<ui::MainWindow> open_window(const QString& model_dir, bool load_demo = true);
+// The same with every option given (model_dir and load_demo included).
+std::unique_ptr<ui::MainWindow> open_window(const ui::MainWindow::Options& options);
 // Types the question, clicks Generate and waits for the answer; false on timeout.
 bool ask(ui::MainWindow& w, const QString& question, int timeout_ms = 60000);
 // Clicks answer token `index` in the strip (a real mouse click) and waits until every panel finished.
