@@ -5,6 +5,7 @@
 
 #include "app/cli/commands.h"
 #include "app/cli/model_options.h"
+#include "core/eval/defer_eval.h"
 #include "core/eval/explainer_eval.h"
 #include "core/explore/explorer.h"
 #include "core/toy/seeds.h"
@@ -14,15 +15,82 @@
 
 namespace sightline::cli {
 
-int cmd_eval(const Words& words) {
-    const Args a(words, {"json", "help", "quiet"});
-    if (a.has("help")) {
-        std::cout << "usage: sightline-cli eval [--model DIR] --n N --first-seed S [--methods LIST]\n"
-                     "       [--params JSON] [--faithfulness-steps K] [--faithfulness-min-gap G] [--json]\n"
-                     "Scenes use seeds S..S+N-1 (held-out seeds start at 1000000000).\n"
-                     "--params is a JSON object keyed by method, e.g. '{\"cleann\": {\"alpha\": 0.001}}'.\n";
+namespace {
+
+int eval_defer(const Args& a) {
+    std::set<std::string> known = kModelOptions;
+    known.insert({"defer", "n", "first-seed", "methods", "json", "help", "quiet", "calibrate"});
+    a.allow_only(known);
+    DeferCollectOptions o;
+    o.n = a.get_int("n", 100);
+    o.first_seed = a.get_u64("first-seed", toy::kHeldOutSeedBase);
+    if (a.has("methods")) o.methods = split(a.get("methods"), ',');
+    if (o.n <= 0) fail("--n must be positive");
+    if (!toy::is_held_out_seed(o.first_seed))
+        std::cerr << "warning: seed " << o.first_seed << " is in the training range\n";
+    if (!a.has("json") && !a.has("quiet"))
+        o.progress = [](int done, int total) {
+            std::cerr << "\r" << done << "/" << total << " questions" << std::flush;
+        };
+    Explorer explorer(load_model_from(a));
+    add_plugin_explainers(explorer);
+    const std::vector<DeferCase> cases = collect_defer_cases(explorer, o);
+    DeferRule rule = shipped_defer_rule();
+    const bool calibrating = a.has("calibrate");
+    if (calibrating) {
+        const double f = a.get_double("calibrate", 0.1);
+        if (!(f >= 0 && f < 1)) fail("--calibrate must be a share in [0, 1), got ", f);
+        rule = calibrate_defer(cases, f);
+    }
+    const DeferReport r = evaluate_defer(cases, rule);
+    nlohmann::json cj = nlohmann::json::array();
+    for (const auto& c : cases) cj.push_back(defer_case_to_json(c));
+    const nlohmann::json j = {{"first_seed", o.first_seed},
+                              {"n", o.n},
+                              {"rule",
+                               {{"signal", to_string(rule.signal)},
+                                {"threshold", rule.threshold},
+                                {"calibrated_here", calibrating}}},
+                              {"report", r.to_json()},
+                              {"cases", cj}};
+    if (a.has("json")) {
+        std::cout << j.dump() << "\n";
         return 0;
     }
+    std::cerr << "\n";
+    std::printf("%d questions, %d answered wrong\n", r.cases, r.wrong);
+    std::printf(
+        "AUROC for wrong answers: inconsistency %.3f, token doubt %.3f, answer doubt %.3f, combined %.3f\n",
+        r.auroc_inconsistency, r.auroc_token_doubt, r.auroc_answer_doubt, r.auroc_combined);
+    std::printf("rule %s > %.4f%s: flags %.1f%% of right answers, %.1f%% of wrong ones\n",
+                to_string(rule.signal).c_str(), rule.threshold,
+                calibrating ? " (calibrated on these seeds: not a held-out figure)" : "",
+                100 * r.false_alarm_rate, 100 * r.recall);
+    return 0;
+}
+
+}  // namespace
+
+int cmd_eval(const Words& words) {
+    const Args a(words, {"json", "help", "quiet", "defer"});
+    if (a.has("help")) {
+        std::cout
+            << "usage: sightline-cli eval [--model DIR] --n N --first-seed S [--methods LIST]\n"
+               "       [--params JSON] [--faithfulness-steps K] [--faithfulness-min-gap G] [--json]\n"
+               "Scenes use seeds S..S+N-1 (held-out seeds start at 1000000000).\n"
+               "--params is a JSON object keyed by method, e.g. '{\"cleann\": {\"alpha\": 0.001}}'.\n"
+               "\n"
+               "       sightline-cli eval --defer [--model DIR] --n N --first-seed S [--calibrate F] "
+               "[--json]\n"
+               "The \"defer to a human expert\" flag on N held-out questions, right or wrong: for the token\n"
+               "the window explains first, the consistency of every method's map and the token's\n"
+               "probability; AUROC of each signal for telling wrong answers from right ones, and the\n"
+               "shipped rule's false-alarm rate (right answers flagged) and recall (wrong ones flagged).\n"
+               "--calibrate F instead chooses the rule on these seeds: the best-AUROC signal and the\n"
+               "threshold that flags at most a share F of the right answers.\n";
+        return 0;
+    }
+    if (a.has("defer")) return eval_defer(a);
     std::set<std::string> known = kModelOptions;
     known.insert({"n", "first-seed", "methods", "json", "help", "quiet", "faithfulness-steps",
                   "faithfulness-targets", "faithfulness-min-gap", "params"});

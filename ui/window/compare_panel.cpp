@@ -6,6 +6,7 @@
 #include <QLabel>
 #include <QVBoxLayout>
 
+#include "core/eval/defer_eval.h"
 #include "core/metrics/consistency.h"
 #include "ui/widgets/image_canvas.h"
 
@@ -22,15 +23,23 @@ ComparePanel::ComparePanel(QWidget* parent) : QWidget(parent) {
     score_label_->setToolTip(
         QString("Mean over method pairs of ((Spearman rank correlation + 1) / 2 + top-%1 cell IoU) / 2")
             .arg(kTopK));
+    const DeferRule rule = shipped_defer_rule();
     threshold_ = new QDoubleSpinBox;
+    threshold_->setObjectName("deferThreshold");
     threshold_->setRange(0, 1);
+    threshold_->setDecimals(3);
     threshold_->setSingleStep(0.05);
-    threshold_->setValue(0.5);
+    threshold_->setValue(rule.threshold);
+    threshold_->setToolTip(
+        QString("Defer when %1 is above this value. The default was calibrated on held-out "
+                "scene-world questions to flag few right answers (docs/EVALUATION.md).")
+            .arg(QString::fromStdString(describe(rule.signal))));
     head->addWidget(score_label_, 1);
-    head->addWidget(new QLabel("defer below"));
+    head->addWidget(new QLabel("defer above"));
     head->addWidget(threshold_);
     v->addLayout(head);
-    defer_label_ = new QLabel("Explanations disagree — defer to a human expert.");
+    defer_label_ = new QLabel("Defer to a human expert.");
+    defer_label_->setWordWrap(true);
     defer_label_->setObjectName("deferLabel");
     defer_label_->setStyleSheet(
         "background:#c0392b; color:white; padding:6px; font-weight:bold; border-radius:4px;");
@@ -43,6 +52,16 @@ ComparePanel::ComparePanel(QWidget* parent) : QWidget(parent) {
 
 double ComparePanel::threshold() const {
     return threshold_->value();
+}
+
+void ComparePanel::setThreshold(double t) {
+    threshold_->setValue(t);
+}
+
+void ComparePanel::setProbabilities(double token_prob, double answer_min_prob) {
+    token_prob_ = token_prob;
+    answer_min_prob_ = answer_min_prob;
+    recompute();
 }
 
 void ComparePanel::setImage(const QImage& image) {
@@ -95,25 +114,51 @@ void ComparePanel::recompute() {
     if (maps.size() < 2) {
         score_ = 1.0;
         defer_ = false;
+        signal_ = 0.0;
         score_label_->setText(maps.empty() ? "Consistency: —" : "Consistency: needs two or more maps");
         defer_label_->hide();
         return;
     }
-    const metrics::Consistency c = metrics::consistency(maps, kTopK, threshold_->value());
+    const metrics::Consistency c = metrics::consistency(maps, kTopK, 0.0);
     score_ = c.score;
-    defer_ = c.defer_to_human;
-    score_label_->setText(
-        QString("Consistency across %1 methods: <b>%2</b>").arg(maps.size()).arg(c.score, 0, 'f', 2));
+    DeferRule rule = shipped_defer_rule();
+    rule.threshold = threshold_->value();
+    const bool prob_known = token_prob_ == token_prob_ && answer_min_prob_ == answer_min_prob_;
+    // Without the probabilities (never in the window; only a bare panel), only a rule on the
+    // consistency alone can decide.
+    const bool decidable = prob_known || rule.signal == DeferSignal::Inconsistency;
+    signal_ = defer_signal(rule.signal, c.score, prob_known ? token_prob_ : 1.0,
+                           prob_known ? answer_min_prob_ : 1.0);
+    defer_ = decidable && signal_ > rule.threshold;
+    score_label_->setText(QString("Consistency across %1 methods: <b>%2</b>%3")
+                              .arg(maps.size())
+                              .arg(c.score, 0, 'f', 2)
+                              .arg(prob_known ? QString(" · token probability <b>%1</b> · least sure answer "
+                                                        "token <b>%2</b>")
+                                                    .arg(token_prob_, 0, 'f', 2)
+                                                    .arg(answer_min_prob_, 0, 'f', 2)
+                                              : QString()));
+    defer_label_->setText(QString("Defer to a human expert: %1 is %2, above the calibrated %3.")
+                              .arg(QString::fromStdString(describe(rule.signal)))
+                              .arg(signal_, 0, 'f', 2)
+                              .arg(rule.threshold, 0, 'f', 2));
     defer_label_->setVisible(defer_);
 }
 
 QString ComparePanel::summary() const {
     if (maps_.size() < 2) return "Consistency: not enough maps";
-    return QString("Consistency %1 across %2 methods (threshold %3)%4")
+    const DeferRule rule = shipped_defer_rule();
+    return QString("Consistency %1 across %2 methods%3; deferral: %4 = %5 (defer above %6)%7")
         .arg(score_, 0, 'f', 2)
         .arg(maps_.size())
+        .arg(token_prob_ == token_prob_ ? QString(", token probability %1, least sure answer token %2")
+                                              .arg(token_prob_, 0, 'f', 2)
+                                              .arg(answer_min_prob_, 0, 'f', 2)
+                                        : QString())
+        .arg(QString::fromStdString(describe(rule.signal)))
+        .arg(signal_, 0, 'f', 2)
         .arg(threshold_->value(), 0, 'f', 2)
-        .arg(defer_ ? " — explanations disagree: defer to a human expert" : "");
+        .arg(defer_ ? " — defer to a human expert" : "");
 }
 
 }  // namespace sightline::ui

@@ -9,6 +9,7 @@
 #include <QTabWidget>
 #include <QTextStream>
 
+#include "core/eval/defer_eval.h"
 #include "core/explain/overlay.h"
 #include "core/session/session.h"
 #include "core/util/error.h"
@@ -214,6 +215,9 @@ void MainWindow::restore_session_views_unchecked() {
     }
     target_ = static_cast<int>(s.current_target);
     answer_->setCurrent(target_);
+    if (target_ >= 0 && static_cast<std::size_t>(target_) < trace_->steps.size())
+        compare_->setProbabilities(trace_->steps[static_cast<std::size_t>(target_)].prob,
+                                   min_answer_prob(*trace_));
     explanations_.clear();
     for (const auto& e : s.explanations) {
         const QString m = QString::fromStdString(e.method);

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/eval/defer_eval.h"
 #include "core/image/image_layout.h"
 #include "core/toy/vocabulary.h"
 #include "core/util/sha256.h"
@@ -281,6 +282,7 @@ void MainWindow::selectTarget(int index) {
     answer_->setCurrent(index);
     explanations_.clear();
     compare_->clearMaps();
+    compare_->setProbabilities(trace_->steps[static_cast<std::size_t>(index)].prob, min_answer_prob(*trace_));
     for (auto* p : panels_) p->clearResults();
     if (compute_all_on_click_)
         request_all_explanations();

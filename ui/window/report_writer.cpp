@@ -56,9 +56,10 @@ bool write_review_report(const QString& path, const ReportData& d, QString* erro
                  d.answer_html, d.target_token.toHtmlEscaped(), d.created),
         margin, y, inner, 9);
     y += 10;
-    const QString verdict = d.defer ? "<p style='background:#c0392b;color:white;padding:4px'><b>Explanations "
-                                      "disagree — defer to a human expert.</b></p>"
-                                    : "<p><b>Explanations broadly agree.</b></p>";
+    const QString verdict = d.defer
+                                ? "<p style='background:#c0392b;color:white;padding:4px'><b>Defer to a human "
+                                  "expert: the calibrated rule flags this answer as likely wrong.</b></p>"
+                                : "<p><b>Not flagged by the calibrated deferral rule.</b></p>";
     y += draw_html(p, QString("<b>%1</b>").arg(d.consistency.toHtmlEscaped()) + verdict, margin, y, inner, 9);
 
     // Overlays in a grid, two per row.

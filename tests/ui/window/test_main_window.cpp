@@ -279,6 +279,23 @@ class TestMainWindow : public QObject {
         QCOMPARE(w_->explanations()["tam"].params["filter"].get<bool>(), true);
     }
 
+    void first_demo_does_not_cry_wolf() {
+        // Issue 21: the first demo a new user sees ("what color is the cross?" -> the right colour, every
+        // map on the cross) must not be flagged "defer to a human expert" by the calibrated rule.
+        w_->showDemoScene(0);
+        const auto demo = ui::demo_scenes().front();
+        QVERIFY(test::ask(*w_, demo.question));
+        if (!toy::answers_match(w_->trace()->answer_text, demo.expected_answer.toStdString()))
+            QSKIP("the model here (not the trained embedded one) answers the demo wrong");
+        QVERIFY(test::click_token(*w_, w_->defaultTarget()));
+        w_->computeAllMethods();
+        QVERIFY(test::wait_idle(*w_));
+        ui::ComparePanel* c = w_->comparePanel();
+        QVERIFY(c->mapCount() >= 3);
+        qInfo("%s", qPrintable(c->summary()));
+        QVERIFY2(!c->deferToHuman(), qPrintable(c->summary()));
+    }
+
     void demo_scene_maps_are_scored_against_ground_truth() {
         // Demo scene 0 asked its own question: every map of the answer carries the ground-truth readout,
         // the same one the core computes, and the panel shows it.

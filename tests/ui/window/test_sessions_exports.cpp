@@ -104,8 +104,13 @@ class TestSessionsExports : public QObject {
         ui::ComparePanel* c = w_->comparePanel();
         QVERIFY(c->mapCount() >= 2);
         QVERIFY(c->consistency() >= 0.0 && c->consistency() <= 1.0);
-        QCOMPARE(c->deferToHuman(), c->consistency() < c->threshold());
+        QCOMPARE(c->deferToHuman(), c->deferSignal() > c->threshold());
         QVERIFY(c->summary().startsWith("Consistency"));
+        // The threshold decides: at 0 any doubt defers, at 1 nothing does.
+        c->setThreshold(1.0);
+        QVERIFY(!c->deferToHuman());
+        c->setThreshold(0.0);
+        QCOMPARE(c->deferToHuman(), c->deferSignal() > 0.0);
     }
 };
 
