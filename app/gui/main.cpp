@@ -6,6 +6,7 @@
 #include <QCommandLineParser>
 #include <QElapsedTimer>
 #include <QStandardPaths>
+#include <QTabWidget>
 #include <QTimer>
 #include <csignal>
 #include <cstdio>
@@ -79,7 +80,12 @@ void script_screenshot(MainWindow* w, const QCommandLineParser& args, QApplicati
             std::fprintf(stderr, "image: %s\n", qPrintable(image));
         }
         if (args.isSet("prompt")) w->setQuestion(args.value("prompt"));
-        if (args.isSet("method")) w->setActiveMethod(args.value("method"));
+        if (args.isSet("method")) {
+            if (args.value("method") == "compare")  // the Compare tab (every method's map)
+                w->tabs()->setCurrentIndex(w->tabs()->count() - 1);
+            else
+                w->setActiveMethod(args.value("method"));
+        }
         w->startGeneration();
     });
     auto targeted = std::make_shared<bool>(false);
@@ -146,7 +152,7 @@ int main(int argc, char** argv) {
          {"screenshot", "Run a full explanation, save a PNG of the window, exit", "file"},
          {"image", "Image for --screenshot (default: a demo scene)", "path"},
          {"prompt", "Question for --screenshot (default: the demo scene's)", "text"},
-         {"method", "Method tab to show in --screenshot", "name"},
+         {"method", "Method tab to show in --screenshot ('compare': the Compare tab)", "name"},
          {"target", "Answer token to explain in --screenshot (default: the first object word)", "index"},
          {"report", "With --screenshot: also write the review report (PDF) here", "file"},
          {"timeout", "Seconds before --screenshot gives up", "seconds", "300"}});

@@ -20,6 +20,7 @@ ComparePanel::ComparePanel(QWidget* parent) : QWidget(parent) {
     auto* head = new QHBoxLayout;
     score_label_ = new QLabel("Consistency: —");
     score_label_->setObjectName("consistencyLabel");
+    score_label_->setWordWrap(true);
     score_label_->setToolTip(
         QString("Mean over method pairs of ((Spearman rank correlation + 1) / 2 + top-%1 cell IoU) / 2")
             .arg(kTopK));
@@ -133,7 +134,7 @@ void ComparePanel::recompute() {
     score_label_->setText(QString("Consistency across %1 methods: <b>%2</b>%3")
                               .arg(maps.size())
                               .arg(c.score, 0, 'f', 2)
-                              .arg(prob_known ? QString(" · token probability <b>%1</b> · least sure answer "
+                              .arg(prob_known ? QString("<br>Token probability <b>%1</b> · least sure answer "
                                                         "token <b>%2</b>")
                                                     .arg(token_prob_, 0, 'f', 2)
                                                     .arg(answer_min_prob_, 0, 'f', 2)
