@@ -120,12 +120,29 @@ std::unique_ptr<LoadedModel> load_model(const std::string& dir, const LoadOption
     m->dir = dir;
     m->name = folder_name(dir);
     m->config = load_model_config(dir);
+    // config.json decides what is allocated: check it against the checkpoint's headers first, so a
+    // config that describes a far bigger model than the weights (a typo, a crafted file) is refused
+    // instead of allocating gigabytes. Per decoder layer at least 2 h^2 (q and o projections) + 2 h i
+    // (any MLP has an up and a down matrix), plus the embedding: a lower bound for every supported
+    // decoder, so a real checkpoint always holds at least this many elements.
+    const LoadPlan plan = plan_load(dir);
+    {
+        const auto& t = m->config.text;
+        const double h = static_cast<double>(t.hidden_size), in = static_cast<double>(t.intermediate_size);
+        const double at_least = static_cast<double>(t.num_hidden_layers) * (2 * h * h + 2 * h * in) +
+                                static_cast<double>(t.vocab_size) * h;
+        if (at_least > static_cast<double>(plan.parameters))
+            fail(path_join(dir, "config.json"), ": describes a model of at least ",
+                 static_cast<std::uint64_t>(at_least), " parameters (", t.num_hidden_layers,
+                 " layers, hidden ", t.hidden_size, ", intermediate ", t.intermediate_size, ", vocabulary ",
+                 t.vocab_size, ") but the checkpoint holds ", plan.parameters,
+                 ": the config does not belong to these weights");
+    }
     ComputeDType dtype = ComputeDType::F32;
     if (options.dtype) {
         dtype = *options.dtype;
         m->dtype_reason = "asked for";
     } else {
-        const LoadPlan plan = plan_load(dir);
         dtype = plan.recommended;
         m->dtype_reason = plan.reason;
         m->notes.push_back(cat("compute dtype ", to_string(dtype), " chosen automatically: ", plan.reason));

@@ -6,6 +6,7 @@
 #include "core/text/json_file.h"
 #include "core/text/utf8.h"
 #include "core/util/error.h"
+#include "core/util/strings.h"
 
 namespace sightline {
 namespace {
@@ -22,7 +23,7 @@ void read_pattern(const nlohmann::json& j, const char* owner, const std::string&
     } else if (it->contains("Regex") && (*it)["Regex"].is_string()) {
         regex = std::make_shared<UnicodeRegex>((*it)["Regex"].get<std::string>(), false, where);
     } else {
-        fail(where, ": ", owner, " \"pattern\" needs a \"String\" or a \"Regex\", not ", it->dump());
+        fail(where, ": ", owner, " \"pattern\" needs a \"String\" or a \"Regex\", not ", brief(it->dump()));
     }
 }
 

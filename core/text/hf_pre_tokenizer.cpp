@@ -5,6 +5,7 @@
 #include "core/text/byte_level.h"
 #include "core/text/json_file.h"
 #include "core/util/error.h"
+#include "core/util/strings.h"
 
 namespace sightline {
 namespace {
@@ -126,7 +127,7 @@ void HfPreTokenizer::add(const nlohmann::json& j, const std::string& where, std:
             if (step.literal.empty()) fail(where, ": pre_tokenizer Split has an empty \"String\" pattern");
         } else {
             fail(where, ": pre_tokenizer Split \"pattern\" needs a \"String\" or a \"Regex\", not ",
-                 it->dump());
+                 brief(it->dump()));
         }
         step.behavior = parse_behavior(json_string(j, "behavior", "Isolated", where), where);
         step.invert = json_bool(j, "invert", false, where);

@@ -13,6 +13,7 @@
 #include "core/text/tokenizer_json_file.h"
 #include "core/text/utf8.h"
 #include "core/util/error.h"
+#include "core/util/strings.h"
 
 namespace sightline {
 namespace {
@@ -28,7 +29,8 @@ std::unique_ptr<BpeModel> read_model(TokenizerJsonFile& file, const std::string&
     const auto dropout = model.find("dropout");
     if (dropout != model.end() && !dropout->is_null() &&
         !(dropout->is_number() && dropout->get<double>() == 0.0))
-        fail(where, ": BPE dropout ", dropout->dump(), " is not supported (tokenization would be random)");
+        fail(where, ": BPE dropout ", brief(dropout->dump()),
+             " is not supported (tokenization would be random)");
     if (!file.has_vocab) {
         if (!model.contains("vocab")) fail(where, ": missing field \"model.vocab\"");
         fail(where, ": field \"model.vocab\" must be an object of piece -> id");
@@ -99,7 +101,7 @@ void read_post_processor(const json& post, const std::string& where, Template& o
             continue;
         }
         if (!item.is_object() || !item.contains("SpecialToken") || !item["SpecialToken"].is_object())
-            fail(where, ": post_processor TemplateProcessing item ", item.dump(),
+            fail(where, ": post_processor TemplateProcessing item ", brief(item.dump()),
                  " is neither a SpecialToken nor a Sequence");
         const std::string name = json_string(item["SpecialToken"], "id", "", where);
         if (specials == post.end() || !specials->is_object() || !specials->contains(name) ||

@@ -12,16 +12,19 @@
 #include <functional>
 #include <opencv2/imgcodecs.hpp>
 
+#include <nlohmann/json.hpp>
 #include "core/image/image_io.h"
 #include "core/image/image_processor_config.h"
 #include "core/io/safetensors_format.h"
 #include "core/model/config.h"
+#include "core/model/loaded_model.h"
 #include "core/text/json_file.h"
 #include "core/text/tokenizer_config.h"
 #include "core/text/tokenizer_json_file.h"
 #include "core/util/error.h"
 #include "core/util/files.h"
 #include "core/util/strings.h"
+#include "tests/support/tiny_models.h"
 
 using namespace sightline;
 
@@ -199,6 +202,25 @@ class TestInputSafety : public QObject {
         write_file(path_join(dir, "config.json"), R"({"model_type": "llama", "vocab_size": 2147483647})");
         message = error_of([&] { load_model_config(dir); });
         QVERIFY2(message.find("vocab_size") != std::string::npos, message.c_str());
+    }
+
+    void config_bigger_than_the_checkpoint_is_refused_before_building() {
+        // A real tiny checkpoint whose config.json claims a 1000x wider MLP: refused from the headers
+        // (no model is built, nothing big is allocated), naming the config and both sizes.
+        const std::string dir = test::write_tiny_model(path("tiny_cfg"), test::TinySpec{});
+        nlohmann::json cfg = nlohmann::json::parse(
+            read_regular_file(path_join(dir, "config.json"), kMaxTextFileBytes, "config"));
+        QVERIFY(load_model(dir) != nullptr);  // as written, it loads
+        auto& text = cfg["text_config"];
+        text["intermediate_size"] = text.value("intermediate_size", 64) * 1000;
+        write_file(path_join(dir, "config.json"), cfg.dump());
+        QElapsedTimer t;
+        t.start();
+        const std::string message = error_of([&] { load_model(dir); });
+        QVERIFY2(message.find("config.json") != std::string::npos &&
+                     message.find("does not belong to these weights") != std::string::npos,
+                 message.c_str());
+        QVERIFY(t.elapsed() < 5000);
     }
 
     void absurd_token_ids_are_refused() {
