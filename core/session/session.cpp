@@ -235,9 +235,13 @@ void save_session(const Session& s, const std::string& path) {
 }
 
 Session load_session(const std::string& path) {
+    // Nesting is limited before parsing, as for every JSON file read (copying or printing a value
+    // nested 100k deep overflows the stack; found by fuzz_session).
+    const std::string text = read_text_file(path);
+    check_json_depth(text, kMaxJsonDepth, path);
     nlohmann::json j;
     try {
-        j = nlohmann::json::parse(read_text_file(path));
+        j = nlohmann::json::parse(text);
     } catch (const nlohmann::json::parse_error& e) {
         fail(path, ": not valid JSON (", clipped(e.what()), ")");
     } catch (const nlohmann::json::exception& e) {

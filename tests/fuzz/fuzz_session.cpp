@@ -12,9 +12,15 @@ using namespace sightline;
 
 namespace {
 
+// 100k nested brackets where the reader copies the value (the view settings, an explanation's params)
+// in an otherwise valid text-only session.
 const fuzz::RegisterGenerated nested("100k_nested_brackets", [] {
-    return "{\"format\":\"sightline-session\",\"version\":1,\"view\":" + fuzz::nested_brackets(100000, true) +
-           "}";
+    const std::string deep = fuzz::nested_brackets(100000, true);
+    return R"({"format":"sightline-session","version":1,"model":{"name":"m"},"image":null,"trace":{"model":"m",)"
+           R"("tokens":[{"id":1,"text":"a","role":"prompt"},{"id":2,"text":"b","role":"answer"}],"answer_begin":1,)"
+           R"("grid":[0,0],"image_begin":-1,"image_count":0,"steps":[{"id":2,"prob":0.5,"top":[]}]},)"
+           R"("explanations":[{"method":"x","target":0,"target_position":1,"grid":[0,0],"image_map":[],"params":)" +
+           deep + R"(}],"current":{"target":0},"view":)" + deep + "}";
 });
 
 void check_session(const Session& s) {
