@@ -207,17 +207,19 @@ def safetensors_files():
     seed("safetensors", "scalar_and_empty.safetensors",
          safetensors({"s": {"dtype": "F32", "shape": [], "data_offsets": [0, 4]},
                       "e": {"dtype": "F32", "shape": [0, 5], "data_offsets": [4, 4]}}, bytes(4)))
-    regression("safetensors", "duplicate_key.safetensors",
-               struct.pack("<Q", 99) + b'{"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1]},'
-               b'"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1]}}   ' + b"\x00")
+    header = (b'{"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1]},'
+              b'"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1]}}')
+    regression("safetensors", "duplicate_key.safetensors", struct.pack("<Q", len(header)) + header + b"\x00")
     regression("safetensors", "overlap.safetensors",
                safetensors({"a": {"dtype": "U8", "shape": [2], "data_offsets": [0, 2]},
                             "b": {"dtype": "U8", "shape": [2], "data_offsets": [1, 3]}}, bytes(3)))
     regression("safetensors", "huge_shape.safetensors",
                safetensors({"a": {"dtype": "F64", "shape": [4294967296, 4294967296], "data_offsets": [0, 0]}}))
     regression("safetensors", "header_length_past_end.safetensors", struct.pack("<Q", 2**63) + b"{}")
-    regression("safetensors", "float_1e400.safetensors",
-               struct.pack("<Q", 52) + b'{"a":{"dtype":"U8","shape":[1e400],"data_offsets":[0,1]}}'[:52] + b"\x00")
+    header = b'{"a":{"dtype":"U8","shape":[1e400],"data_offsets":[0,1]}}'
+    regression("safetensors", "float_1e400.safetensors", struct.pack("<Q", len(header)) + header + b"\x00")
+    header = b'{"a":{"dtype":"U8","shape":[1.0],"data_offsets":[0,1]}}'
+    regression("safetensors", "float_shape.safetensors", struct.pack("<Q", len(header)) + header + b"\x00")
 
 
 # ---------------------------------------------------------------- config.json
