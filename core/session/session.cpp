@@ -95,7 +95,7 @@ void validate_view_settings(const nlohmann::json& v) {
 // The readers below convert numbers with nlohmann's get<int>() / get<std::int64_t>(), which is undefined
 // behaviour for a float outside the target's range ("grid": [1e300, 2], found by fuzz_session). Sessions
 // hold no float that large (probabilities, scores, milliseconds), so such a float is refused anywhere in
-// the file. Iterative: a session's nesting is not limited.
+// the file. Iterative, for JSON that did not come through load_session's depth check.
 void check_float_ranges(const nlohmann::json& root, const std::string& origin) {
     std::vector<const nlohmann::json*> todo{&root};
     while (!todo.empty()) {
