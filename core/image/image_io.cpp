@@ -93,7 +93,9 @@ std::pair<std::uint64_t, std::uint64_t> declared_size(const std::vector<std::uin
             return std::uint32_t{b[at]} | (std::uint32_t{b[at + 1]} << 8) | (std::uint32_t{b[at + 2]} << 16) |
                    (std::uint32_t{b[at + 3]} << 24);
         };
-        if (le32(14) < 40) return {0, 0};                    // the old OS/2 header: 16-bit sizes, harmless
+        // OpenCV reads 32-bit sizes from every info header of 36 bytes or more (not only from 40 on),
+        // 16-bit ones from the 12-byte OS/2 header (harmless), and refuses the sizes in between.
+        if (le32(14) < 36) return {0, 0};
         const auto h = static_cast<std::int32_t>(le32(22));  // negative: top-down rows
         return {static_cast<std::int32_t>(le32(18)) < 0 ? 0 : le32(18),
                 static_cast<std::uint64_t>(h < 0 ? -static_cast<std::int64_t>(h) : h)};

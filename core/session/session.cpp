@@ -109,6 +109,25 @@ void validate_view_settings(const nlohmann::json& v) {
     }
 }
 
+// The readers below convert numbers with nlohmann's get<int>() / get<std::int64_t>(), which is undefined
+// behaviour for a float outside the target's range ("grid": [1e300, 2], found by fuzz_session). Sessions
+// hold no float that large (probabilities, scores, milliseconds), so such a float is refused anywhere in
+// the file. Iterative, for JSON that did not come through load_session's depth check.
+void check_float_ranges(const nlohmann::json& root, const std::string& origin) {
+    std::vector<const nlohmann::json*> todo{&root};
+    while (!todo.empty()) {
+        const nlohmann::json* v = todo.back();
+        todo.pop_back();
+        if (v->is_number_float()) {
+            const double d = v->get<double>();
+            if (!(d > -2147483648.0 && d < 2147483648.0))
+                fail(origin, ": a number out of range (", d, "): sessions hold no number this large");
+        } else if (v->is_structured()) {
+            for (const auto& child : *v) todo.push_back(&child);
+        }
+    }
+}
+
 }  // namespace
 
 void validate_explanation(const Explanation& e, const Trace& t) {
@@ -160,6 +179,7 @@ Session session_from_json(const nlohmann::json& j, const std::string& origin) {
     if (version != kSessionVersion)
         fail(origin, ": session format version ", version, " is not supported (this build reads version ",
              kSessionVersion, ")");
+    check_float_ranges(j, origin);
     std::string field = "session";
     try {
         Session s;
@@ -240,9 +260,13 @@ void save_session(const Session& s, const std::string& path) {
 }
 
 Session load_session(const std::string& path) {
+    // Nesting is limited before parsing, as for every JSON file read (copying or printing a value
+    // nested 100k deep overflows the stack; found by fuzz_session).
+    const std::string text = read_text_file(path);
+    check_json_depth(text, kMaxJsonDepth, path);
     nlohmann::json j;
     try {
-        j = nlohmann::json::parse(read_text_file(path));
+        j = nlohmann::json::parse(text);
     } catch (const nlohmann::json::parse_error& e) {
         fail(path, ": not valid JSON (", clipped(e.what()), ")");
     } catch (const nlohmann::json::exception& e) {

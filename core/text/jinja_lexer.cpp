@@ -77,10 +77,20 @@ class Lexer {
     bool lstrip_;
     std::vector<Piece> pieces_;
 
+    // Line of `pos`, counted on from the previous call (lexing moves forward): counting from the start at
+    // every tag was quadratic, 20k nested {% if %} took 8 s to lex (found by fuzz_chat_template).
     int line_at(std::size_t pos) const {
-        return 1 + static_cast<int>(
-                       std::count(src_.begin(), src_.begin() + static_cast<std::ptrdiff_t>(pos), '\n'));
+        if (pos < line_pos_) {
+            line_pos_ = 0;
+            line_ = 1;
+        }
+        line_ += static_cast<int>(std::count(src_.begin() + static_cast<std::ptrdiff_t>(line_pos_),
+                                             src_.begin() + static_cast<std::ptrdiff_t>(pos), '\n'));
+        line_pos_ = pos;
+        return line_;
     }
+    mutable std::size_t line_pos_ = 0;
+    mutable int line_ = 1;
 
     std::size_t find_tag(std::size_t pos) const {
         for (std::size_t i = pos; i + 1 < src_.size(); ++i)
