@@ -282,9 +282,11 @@ int cmd_bench(const Words& words) {
         out["peak_rss"] = format_bytes(peak_rss_bytes());
     }
     if (a.has("json")) {
-        std::cout << out.dump() << "\n";
+        std::cout << out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     } else {
-        for (const auto& [k, v] : out.items()) std::cout << k << ": " << v.dump() << "\n";
+        for (const auto& [k, v] : out.items())
+            std::cout << k << ": " << v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+                      << "\n";
     }
     return 0;
 }

@@ -54,7 +54,7 @@ int eval_defer(const Args& a) {
                               {"report", r.to_json()},
                               {"cases", cj}};
     if (a.has("json")) {
-        std::cout << j.dump() << "\n";
+        std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
         return 0;
     }
     std::cerr << "\n";
@@ -118,7 +118,7 @@ int cmd_eval(const Words& words) {
     const ExplainerEvalResult r = evaluate_explainers(explorer, o);
     const nlohmann::json j = r.to_json();
     if (a.has("json")) {
-        std::cout << j.dump() << "\n";
+        std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
         return 0;
     }
     std::cerr << "\n";

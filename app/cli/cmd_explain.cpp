@@ -156,9 +156,11 @@ int cmd_explain(const Words& words) {
                              {"grid", {trace->grid_h, trace->grid_w}},
                              {"explanations", explanations}};
     if (scene) result["scene"] = {{"seed", scene->seed}, {"expected_answer", scene->answer}};
-    write_file_atomic(path_join(out_dir, "explanations.json"), result.dump(1) + "\n", "explanations");
+    write_file_atomic(path_join(out_dir, "explanations.json"),
+                      result.dump(1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n",
+                      "explanations");
     if (a.has("json")) {
-        std::cout << result.dump() << "\n";
+        std::cout << result.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     } else {
         if (!trace->template_warning.empty()) std::cout << "warning: " << trace->template_warning << "\n";
         std::cout << "answer: " << trace->answer_text << "\n";

@@ -98,7 +98,7 @@ int cmd_generate(const Words& words) {
         }
         out["template_warning"] = trace.template_warning;
         if (trace.has_image()) out["grid"] = {trace.grid_h, trace.grid_w};
-        std::cout << out.dump() << "\n";
+        std::cout << out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     } else {
         if (!trace.template_warning.empty()) std::cerr << "\nwarning: " << trace.template_warning << "\n";
         if (!model->tokenizer) {

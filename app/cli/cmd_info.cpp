@@ -65,7 +65,7 @@ int cmd_info(const Words& words) {
                                         {"dtype", to_string(p.recommended)},
                                         {"needed_int8_bytes", p.needed_int8()},
                                         {"reason", p.reason}}
-                             .dump()
+                             .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
                       << "\n";
         else
             std::cout << p.describe() << "\n";
@@ -111,9 +111,9 @@ int cmd_info(const Words& words) {
         out["image_processor"] = describe(*m->image_processor);
     }
     if (a.has("json")) {
-        std::cout << out.dump() << "\n";
+        std::cout << out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     } else {
-        std::cout << out.dump(2) << "\n";
+        std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     }
     return 0;
 }

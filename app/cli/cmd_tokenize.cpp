@@ -15,7 +15,8 @@ int cmd_tokenize(const Words& words) {
     if (a.has("help")) {
         std::cout
             << "usage: sightline-cli tokenize --tokenizer PATH --text TEXT [--add-special-tokens] [--json]\n"
-               "PATH is a tokenizer.model (SentencePiece) or tokenizer.json (BPE: byte-level or byte fallback) file, or a "
+               "PATH is a tokenizer.model (SentencePiece) or tokenizer.json (BPE: byte-level or byte "
+               "fallback) file, or a "
                "model folder.\n";
         return 0;
     }
@@ -30,7 +31,9 @@ int cmd_tokenize(const Words& words) {
     if (a.has("json")) {
         std::vector<std::string> pieces;
         for (auto id : ids) pieces.push_back(tok->piece(id));
-        std::cout << nlohmann::json{{"ids", ids}, {"tokens", pieces}}.dump() << "\n";
+        std::cout << nlohmann::json{{"ids", ids}, {"tokens", pieces}}.dump(
+                         -1, ' ', false, nlohmann::json::error_handler_t::replace)
+                  << "\n";
     } else {
         for (auto id : ids) std::cout << id << "\t" << printable(tok->piece(id)) << "\n";
     }

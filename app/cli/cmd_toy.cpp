@@ -38,7 +38,8 @@ int toy_scene(const Words& words) {
     toy::write_scene(s.scene, out);
     nlohmann::json qa = {
         {"seed", s.seed}, {"task", toy::to_string(s.task)}, {"question", s.question}, {"answer", s.answer}};
-    write_file_atomic(path_join(out, "question.json"), qa.dump(2) + "\n", "question");
+    write_file_atomic(path_join(out, "question.json"),
+                      qa.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", "question");
     std::cout << "wrote " << out << "/scene.png, " << s.scene.objects.size()
               << " mask(s), scene.json, question.json\n"
               << "Q: " << s.question << "\nA: " << s.answer << "\n";
@@ -82,7 +83,7 @@ int toy_eval(const Words& words) {
     const train::ToyEvalResult r = train::evaluate_toy(*m, o);
     if (!quiet) std::cerr << "\n";
     if (a.has("json")) {
-        std::cout << r.to_json().dump() << "\n";
+        std::cout << r.to_json().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
         return 0;
     }
     std::cout << "model " << m->name << ": " << r.n << " held-out questions (seeds " << o.first_seed << ".."
@@ -217,7 +218,9 @@ int toy_train(const Words& words) {
                           {"vision_pretrain_seconds", r.vision_pretrain_seconds},
                           {"vision_patch_shape_accuracy", r.vision_shape_accuracy},
                           {"vision_patch_color_accuracy", r.vision_color_accuracy}};
-    std::cout << (a.has("json") ? out.dump() : out.dump(2)) << "\n";
+    std::cout << (a.has("json") ? out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+                                : out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace))
+              << "\n";
     return 0;
 }
 

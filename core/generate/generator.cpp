@@ -120,6 +120,12 @@ Trace generate(const LoadedModel& lm, PreparedPrompt prompt, const GenerationSet
                                                 cache, kv.get(), LogitsMode::Last);
         if (recorder) recorder->after_pass();
         const at::Tensor logits = out.logits[0][0];
+        // NaN or infinite weights (or a broken config) give non-finite logits: an answer from them would
+        // be garbage shown as if it were the model's.
+        if (!at::isfinite(logits).all().item<bool>())
+            fail("the model computed non-finite logits (NaN or infinity) at answer step ", step,
+                 ": its weights or config.json are broken (e.g. NaN weights, a zero or negative norm "
+                 "epsilon)");
         const std::int64_t next = sampler.pick(logits);
         if (step == 0) {
             trace.prefill_ms = clock.elapsed_ms();

@@ -147,6 +147,8 @@ TextConfig parse_text(const json& j, const std::string& where, const std::string
     read(j, "max_position_embeddings", &t.max_position_embeddings, where);
     require_positive(t.max_position_embeddings, "max_position_embeddings", where);
     read(j, "rms_norm_eps", &t.rms_norm_eps, where);
+    if (!(t.rms_norm_eps > 0) || !std::isfinite(t.rms_norm_eps))
+        fail(where, ": rms_norm_eps must be a positive number, got ", t.rms_norm_eps);
     read(j, "rope_theta", &t.rope_theta, where);
     read(j, "attention_bias", &t.attention_bias, where);
     read(j, "mlp_bias", &t.mlp_bias, where);
@@ -248,6 +250,8 @@ VisionConfig parse_vision(const json& j, const std::string& where, bool llava_de
     read(j, "image_size", &v.image_size, where);
     read(j, "patch_size", &v.patch_size, where);
     read(j, "layer_norm_eps", &v.layer_norm_eps, where);
+    if (!(v.layer_norm_eps > 0) || !std::isfinite(v.layer_norm_eps))
+        fail(where, ": layer_norm_eps must be a positive number, got ", v.layer_norm_eps);
     read(j, "hidden_act", &v.hidden_act, where);
     for (auto [val, key] : {std::pair{v.hidden_size, "hidden_size"},
                             {v.intermediate_size, "intermediate_size"},

@@ -126,6 +126,9 @@ void Model::load(const WeightStore& store) {
             return;
         }
         const at::Tensor& src = *it->second;
+        if (!at::isFloatingType(src.scalar_type()) && int8_scale_by_name.count(name) == 0)
+            fail(store.origin(), ": tensor '", name, "' is stored as ", c10::toString(src.scalar_type()),
+                 ", an integer type: a weight must be floating point (F32, F16 or BF16)");
         if (src.sizes().vec() != shape)
             fail(store.origin(), ": tensor '", name, "' has shape ", shape_string(src.sizes().vec()),
                  " but the config implies ", shape_string(shape));

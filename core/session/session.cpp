@@ -256,7 +256,9 @@ Session session_from_json(const nlohmann::json& j, const std::string& origin) {
 }
 
 void save_session(const Session& s, const std::string& path) {
-    write_file_atomic(path, session_to_json(s).dump(1) + "\n", "session");
+    write_file_atomic(path,
+                      session_to_json(s).dump(1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n",
+                      "session");
 }
 
 Session load_session(const std::string& path) {

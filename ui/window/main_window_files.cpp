@@ -279,7 +279,8 @@ bool MainWindow::write_scores(const QString& path, QString* error) {
         nlohmann::json ex = nlohmann::json::array();
         for (const auto& e : explanations_) ex.push_back(explanation_to_json(e));
         j["explanations"] = ex;
-        out << QString::fromStdString(j.dump(1)) << "\n";
+        out << QString::fromStdString(j.dump(1, ' ', false, nlohmann::json::error_handler_t::replace))
+            << "\n";
         return commit();
     }
     auto csv = [](QString s) { return "\"" + s.replace("\"", "\"\"") + "\""; };

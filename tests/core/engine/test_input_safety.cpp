@@ -12,10 +12,15 @@
 #include <functional>
 #include <opencv2/imgcodecs.hpp>
 
+#include <ATen/ATen.h>
+#include <limits>
 #include <nlohmann/json.hpp>
+#include "core/explore/explorer.h"
 #include "core/image/image_io.h"
 #include "core/image/image_processor_config.h"
 #include "core/io/safetensors_format.h"
+#include "core/io/safetensors_writer.h"
+#include "core/io/weight_store.h"
 #include "core/model/config.h"
 #include "core/model/loaded_model.h"
 #include "core/text/json_file.h"
@@ -221,6 +226,51 @@ class TestInputSafety : public QObject {
                      message.find("does not belong to these weights") != std::string::npos,
                  message.c_str());
         QVERIFY(t.elapsed() < 5000);
+    }
+
+    void broken_weights_and_epsilons_are_refused() {
+        // A weight stored as I32, NaN weights, and a negative norm epsilon: each refused with a message
+        // naming it, never loaded into garbage answers.
+        const std::string dir = test::write_tiny_model(path("tiny_broken"), test::TinySpec{});
+        const std::string weights = path_join(dir, "model.safetensors");
+        const std::string config_text =
+            read_regular_file(path_join(dir, "config.json"), kMaxTextFileBytes, "config");
+        NamedTensors all;
+        const WeightStore store = WeightStore::load_dir(dir, ComputeDType::F32);
+        for (const auto& [k, t] : store.tensors()) all.emplace_back(k, t.clone());
+        const auto rewrite = [&](const std::function<at::Tensor(const std::string&, const at::Tensor&)>& f) {
+            NamedTensors changed;
+            for (const auto& [k, t] : all) changed.emplace_back(k, f(k, t));
+            write_safetensors(weights, changed);
+        };
+        std::string norm_key;
+        for (const auto& [k, t] : all)
+            if (k.find("norm.weight") != std::string::npos && k.find("language_model") != std::string::npos &&
+                k.find("layers") == std::string::npos)
+                norm_key = k;
+        QVERIFY2(!norm_key.empty(), "the tiny model has a final norm");
+
+        rewrite(
+            [&](const std::string& k, const at::Tensor& t) { return k == norm_key ? t.to(at::kInt) : t; });
+        std::string message = error_of([&] { load_model(dir); });
+        QVERIFY2(message.find(norm_key) != std::string::npos && message.find("integer") != std::string::npos,
+                 message.c_str());
+
+        rewrite([&](const std::string& k, const at::Tensor& t) {
+            return k == norm_key ? at::full_like(t, std::numeric_limits<float>::quiet_NaN()) : t;
+        });
+        Explorer x(load_model(dir));
+        GenerationSettings g;
+        g.max_new_tokens = 2;
+        message = error_of([&] { x.generate(test::question_about_noise("what is red?"), g); });
+        QVERIFY2(message.find("non-finite logits") != std::string::npos, message.c_str());
+
+        rewrite([](const std::string&, const at::Tensor& t) { return t; });
+        nlohmann::json cfg = nlohmann::json::parse(config_text);
+        cfg["text_config"]["rms_norm_eps"] = -1e-5;
+        write_file(path_join(dir, "config.json"), cfg.dump());
+        message = error_of([&] { load_model_config(dir); });
+        QVERIFY2(message.find("rms_norm_eps must be a positive") != std::string::npos, message.c_str());
     }
 
     void absurd_token_ids_are_refused() {

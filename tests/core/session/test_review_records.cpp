@@ -188,6 +188,18 @@ class TestReviewRecords : public QObject {
         old["image"].erase("sha256");
         const Session o = session_from_json(old, "old.sightline.json");
         QVERIFY(o.model_identity.empty() && o.reviewer.empty() && o.software_version.empty());
+
+        // A token whose text is half of a multi-byte character (byte-fallback pieces decoded one by one)
+        // is not valid UTF-8: the session is still saved, the bytes shown as U+FFFD, the ids kept.
+        Session partial = s;
+        partial.trace.tokens[partial.trace.answer_begin].text = "\xE2\x82";
+        const std::string file = tmp_.path().toStdString() + "/partial_utf8.sightline.json";
+        save_session(partial, file);
+        const Session back2 = load_session(file);
+        const std::string shown = back2.trace.tokens[back2.trace.answer_begin].text;
+        QVERIFY(shown.find("\xEF\xBF\xBD") != std::string::npos &&
+                shown.find("\xE2\x82") == std::string::npos);
+        QCOMPARE(back2.trace.ids(), s.trace.ids());
     }
 };
 
