@@ -97,8 +97,12 @@ SentencePieceTokenizer::SentencePieceTokenizer(const std::string& model_path, co
     for (const auto& content : config.additional_special_tokens)
         if (const auto id = token_id(content)) special_.insert(*id);
 
-    unk_token_ = config.unk.state == SpecialTokenSetting::State::Set ? config.unk.content
-                                                                     : sp_->id_to_piece(sp_->unk_id());
+    // The trainer spec may name an unknown piece that is not the vocabulary's (unk_id -1, found by
+    // fuzz_tokenizer_model: id_to_piece(-1) read before the vocabulary); then transformers' default.
+    if (config.unk.state == SpecialTokenSetting::State::Set)
+        unk_token_ = config.unk.content;
+    else
+        unk_token_ = sp_->unk_id() >= 0 ? sp_->id_to_piece(sp_->unk_id()) : std::string("<unk>");
     if (!legacy_) unk_length_ = sp_->encode(unk_token_).size();
 }
 

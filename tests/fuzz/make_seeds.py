@@ -366,6 +366,17 @@ def tokenizer_models(keep):
     regression("tokenizer_model", "truncated_varint.model", b"\x0a\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff")
     regression("tokenizer_model", "piece_length_past_end.model", b"\x0a\x05\x0a\x7f\x61")
     regression("tokenizer_model", "empty.model", b"")
+    # Found by fuzz_tokenizer_model: a trainer spec naming an unknown piece the vocabulary does not have
+    # made the tokenizer look up piece -1.
+    regression("tokenizer_model", "unk_piece_not_in_vocab.model", base64.b64decode(
+        "Cg4KBTwwbms+FQAAAAAYAgoMCgM8cz4VAAAAABhnCg0KBDwvcz4VAAAAABgDChAKBzxpbWFnZT4VAAAAABgECg0KBuKWgXRo"
+        "ZRVmsgfACgwKBeKWgWlzFYohFArADQql4paBMDEyMzQ1Njc4ORUQAk7ACgsKBOKWgWEVEAJOwAoOCgfiloFibHVlFRACTsAK"
+        "DwoI4paBY2Fmw6kVEAJOwAoQCgniloFjaXJjbGUVEAJOwAoPCgjfloFjb2xvchUQAk7AChAKCeKWgWNyb3NzPxUQAk7ACg8K"
+        "COKWgWdyYXkuFRACTsAKDwoI4paBZ3JlZW4VEAJOwAoOCgfiloFsZWZ0FRACTsAKDAoFPHVuaz4VEAJOwAoNCgbiloFyZWQV"
+        "EAJOwAoPCgjiloFzbWFsbBUQAk7AChEKCuKWgXNxdWFyZS4VEAJOwAoQCgniloFzdGFyczsVEAJOwAoTCgziloF0cmlhbmds"
+        "ZSwVEAJOwAoNCgbiloF0d28Vd29yZBgDIBowADoAVQAAgD9YAHDAhD19AABAP4ABAYgBApAB4CCYAQGgARCoAQGwAQG4AQHA"
+        "AQDIAQDQPGltYWdlPoACAYgCAJACAJgCAKICAMACAMgCAdACAtgC////////////AeICBSDigYcg6gIFPHVuaz7yAgM8cz76"
+        "AgQ8L3M+ggMFPHBhZD6IAwCQAwCdAwAAAACgAwAaEgoIaWRlbnRpdHkSABgBIAEyAA=="))
     spm = shutil.which("spm_train")
     if keep or not spm:
         # spm_train's output differs from run to run: keep the committed models unless asked to redo them.
