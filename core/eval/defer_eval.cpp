@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <limits>
 
+#include "core/eval/eval_questions.h"
 #include "core/explore/explorer.h"
 #include "core/metrics/consistency.h"
 #include "core/toy/answer_match.h"
 #include "core/toy/sample.h"
-#include "core/toy/vocabulary.h"
 #include "core/util/error.h"
 #include "core/util/progress.h"
 #include "core/util/strings.h"
@@ -179,50 +179,36 @@ std::vector<DeferCase> collect_defer_cases(Explorer& explorer, const DeferCollec
     std::vector<std::string> methods = o.methods.empty() ? explorer.registry().names() : o.methods;
     for (const auto& name : methods) explorer.registry().get(name);
     const JobControl control(o.cancel, nullptr);
-    const std::vector<toy::TaskType> tasks = {toy::TaskType::Describe, toy::TaskType::Color,
-                                              toy::TaskType::Shape, toy::TaskType::Relation};
     std::vector<DeferCase> out;
     for (int i = 0; i < o.n; ++i) {
         if (o.cancel && o.cancel->load()) throw CancelledError();
+        const toy::Sample s = eval_question(o.first_seed, i);
+        const auto trace = answer_eval_question(explorer, s, &control);
         DeferCase c;
         c.seed = o.first_seed + static_cast<std::uint64_t>(i);
-        const toy::Sample s = toy::make_sample(c.seed, tasks[static_cast<std::size_t>(i) % tasks.size()]);
-        PromptRequest req;
-        req.question = s.question;
-        req.image_rgb = s.scene.image;
-        GenerationSettings g;
-        g.max_new_tokens = 48;
-        const auto trace = explorer.generate(req, g, &control);
         c.task = toy::to_string(s.task);
         c.question = s.question;
         c.expected = s.answer;
         c.answer = trace->answer_text;
         c.correct = toy::answers_match(trace->answer_text, s.answer);
         c.answer_min_prob = min_answer_prob(*trace);
-        if (trace->answer_size() == 0) {
+        const std::int64_t target = default_target(*trace);  // the token the window explains first
+        if (target < 0) {  // an empty answer: nothing to explain, nothing the model was sure of
             c.answer_min_prob = 0;
             c.token_prob = 0;
             c.consistency = 1;
-            out.push_back(c);
-            continue;
-        }
-        // The token the window explains first (MainWindow::defaultTarget).
-        c.target = 0;
-        for (std::int64_t k = 0; k < trace->answer_size(); ++k) {
-            const std::string w = trim(trace->tokens[static_cast<std::size_t>(trace->answer_begin + k)].text);
-            if (toy::parse_color(w) || toy::parse_shape(w)) {
-                c.target = static_cast<int>(k);
-                break;
+        } else {
+            c.target = static_cast<int>(target);
+            c.token = trace->tokens[static_cast<std::size_t>(trace->answer_begin + target)].text;
+            c.token_prob = trace->steps[static_cast<std::size_t>(target)].prob;
+            std::vector<std::pair<std::string, metrics::GridMap>> maps;
+            for (const auto& name : methods) {
+                const Explanation e = explorer.explain(name, target, nlohmann::json::object(), &control);
+                if (e.has_image_map())
+                    maps.emplace_back(name, metrics::GridMap{e.grid_h, e.grid_w, e.image_map});
             }
+            c.consistency = metrics::consistency(maps, metrics::kConsistencyTopK, 0.0).score;
         }
-        c.token = trace->tokens[static_cast<std::size_t>(trace->answer_begin + c.target)].text;
-        c.token_prob = trace->steps[static_cast<std::size_t>(c.target)].prob;
-        std::vector<std::pair<std::string, metrics::GridMap>> maps;
-        for (const auto& name : methods) {
-            const Explanation e = explorer.explain(name, c.target, nlohmann::json::object(), &control);
-            if (e.has_image_map()) maps.emplace_back(name, metrics::GridMap{e.grid_h, e.grid_w, e.image_map});
-        }
-        c.consistency = metrics::consistency(maps, 10, 0.0).score;
         out.push_back(c);
         if (o.progress) o.progress(i + 1, o.n);
     }

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <random>
 
+#include "core/eval/eval_questions.h"
 #include "core/eval/ground_truth.h"
 #include "core/explore/explorer.h"
 #include "core/generate/generator.h"
@@ -104,19 +105,12 @@ ExplainerEvalResult evaluate_explainers(Explorer& explorer, const ExplainerEvalO
         fail("explainer evaluation needs a multimodal model with a tokenizer");
     for (const auto& name : o.methods) explorer.registry().get(name);
     const JobControl control(o.cancel, nullptr);
-    const std::vector<toy::TaskType> tasks = {toy::TaskType::Describe, toy::TaskType::Color,
-                                              toy::TaskType::Shape, toy::TaskType::Relation};
     ExplainerEvalResult r;
     for (int i = 0; i < o.n; ++i) {
         if (o.cancel && o.cancel->load()) throw CancelledError();
         const std::uint64_t seed = o.first_seed + static_cast<std::uint64_t>(i);
-        const toy::Sample s = toy::make_sample(seed, tasks[static_cast<std::size_t>(i) % tasks.size()]);
-        PromptRequest req;
-        req.question = s.question;
-        req.image_rgb = s.scene.image;
-        GenerationSettings g;
-        g.max_new_tokens = 48;
-        const auto trace = explorer.generate(req, g, &control);
+        const toy::Sample s = eval_question(o.first_seed, i);
+        const auto trace = answer_eval_question(explorer, s, &control);
         ++r.scenes;
         if (o.progress) o.progress(i + 1, o.n);
         if (!toy::answers_match(trace->answer_text, s.answer)) continue;

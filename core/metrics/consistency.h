@@ -19,6 +19,9 @@ double spearman(const GridMap& a, const GridMap& b);
 // by row-major order). k is clamped to the number of cells; throws for k < 1 or different grids.
 double topk_iou(const GridMap& a, const GridMap& b, int k);
 
+// The top-k of the consistency score everywhere it is shown or measured (Compare tab, report, eval).
+constexpr int kConsistencyTopK = 10;
+
 struct Consistency {
     double score = 1;
     std::vector<std::tuple<std::string, std::string, double, double>> pairs;  // a, b, spearman, top-k IoU

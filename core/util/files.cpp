@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 #include <utility>
+#include <vector>
 
 #include "core/util/error.h"
 
@@ -49,41 +50,42 @@ std::uint64_t check_regular_file(const std::string& path, std::uint64_t max_byte
     return static_cast<std::uint64_t>(st.st_size);
 }
 
-std::string read_regular_file(const std::string& path, std::uint64_t max_bytes, std::string_view what) {
+std::uint64_t read_regular_file_chunks(const std::string& path, std::uint64_t max_bytes,
+                                       std::string_view what,
+                                       const std::function<void(const char* data, std::size_t size)>& sink) {
     check_regular_file(path, max_bytes, what);
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0) fail(path, ": cannot open the ", what, ": ", std::strerror(errno));
+    struct Fd {
+        int fd;
+        ~Fd() {
+            if (fd >= 0) ::close(fd);
+        }
+    } f{::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK)};
+    if (f.fd < 0) fail(path, ": cannot open the ", what, ": ", std::strerror(errno));
     struct stat st {};
-    if (::fstat(fd, &st) != 0) {
-        const int err = errno;
-        ::close(fd);
-        fail(path, ": cannot stat the ", what, ": ", std::strerror(err));
-    }
-    try {
-        check_stat(path, st, max_bytes, what);
-    } catch (...) {
-        ::close(fd);
-        throw;
-    }
-    std::string out;
-    out.reserve(static_cast<std::size_t>(st.st_size));
-    char buf[1 << 16];
+    if (::fstat(f.fd, &st) != 0) fail(path, ": cannot stat the ", what, ": ", std::strerror(errno));
+    check_stat(path, st, max_bytes, what);
+    std::vector<char> buf(1 << 20);
+    std::uint64_t total = 0;
     for (;;) {
-        const ssize_t n = ::read(fd, buf, sizeof buf);
+        const ssize_t n = ::read(f.fd, buf.data(), buf.size());
         if (n == 0) break;
         if (n < 0) {
             if (errno == EINTR) continue;
-            const int err = errno;
-            ::close(fd);
-            fail(path, ": cannot read the ", what, ": ", std::strerror(err));
+            fail(path, ": cannot read the ", what, ": ", std::strerror(errno));
         }
-        out.append(buf, static_cast<std::size_t>(n));
-        if (out.size() > max_bytes) {
-            ::close(fd);
+        total += static_cast<std::uint64_t>(n);
+        if (total > max_bytes)
             fail(path, ": the ", what, " grew past the limit of ", mib(max_bytes), " while being read");
-        }
+        sink(buf.data(), static_cast<std::size_t>(n));
     }
-    ::close(fd);
+    return total;
+}
+
+std::string read_regular_file(const std::string& path, std::uint64_t max_bytes, std::string_view what) {
+    std::string out;
+    out.reserve(static_cast<std::size_t>(check_regular_file(path, max_bytes, what)));
+    read_regular_file_chunks(path, max_bytes, what,
+                             [&](const char* data, std::size_t size) { out.append(data, size); });
     return out;
 }
 

@@ -2,6 +2,7 @@
 // File-system helpers (POSIX).
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -22,6 +23,12 @@ std::uint64_t check_regular_file(const std::string& path, std::uint64_t max_byte
 // Reads a whole file after check_regular_file; opens with O_NONBLOCK and re-checks the opened
 // descriptor, so a file swapped for a FIFO between the two calls still cannot block.
 std::string read_regular_file(const std::string& path, std::uint64_t max_bytes, std::string_view what);
+// The same checks and reads, handing the bytes to `sink` in pieces of up to 1 MiB instead of keeping
+// them (hashing a checkpoint); an exception from `sink` stops the read and closes the file. Returns the
+// number of bytes read.
+std::uint64_t read_regular_file_chunks(const std::string& path, std::uint64_t max_bytes,
+                                       std::string_view what,
+                                       const std::function<void(const char* data, std::size_t size)>& sink);
 
 // Renames `from` to `to`, replacing `to` (a folder tree is removed first).
 void replace_path(const std::string& from, const std::string& to);

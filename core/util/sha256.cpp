@@ -1,12 +1,6 @@
 #include "core/util/sha256.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <cstring>
-#include <vector>
 
 #include "core/util/error.h"
 #include "core/util/files.h"
@@ -120,32 +114,12 @@ std::string sha256_hex(std::string_view bytes) {
 }
 
 std::string sha256_file(const std::string& path, const std::atomic<bool>* cancelled) {
-    check_regular_file(path, ~std::uint64_t{0}, "file");
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0) fail(path, ": cannot open the file to hash it: ", std::strerror(errno));
-    struct stat st {};
-    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        ::close(fd);
-        fail(path, ": not a regular file");
-    }
     Sha256 h;
-    std::vector<char> buf(1 << 20);
-    for (;;) {
-        if (cancelled && cancelled->load()) {
-            ::close(fd);
-            throw CancelledError();
-        }
-        const ssize_t n = ::read(fd, buf.data(), buf.size());
-        if (n == 0) break;
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            const int err = errno;
-            ::close(fd);
-            fail(path, ": cannot read the file to hash it: ", std::strerror(err));
-        }
-        h.update(buf.data(), static_cast<std::size_t>(n));
-    }
-    ::close(fd);
+    read_regular_file_chunks(path, ~std::uint64_t{0}, "file to hash",
+                             [&](const char* data, std::size_t size) {
+                                 if (cancelled && cancelled->load()) throw CancelledError();
+                                 h.update(data, size);
+                             });
     return h.hex();
 }
 

@@ -12,7 +12,7 @@
 
 namespace sightline::ui {
 
-constexpr int kTopK = 10;
+constexpr int kTopK = metrics::kConsistencyTopK;
 
 ComparePanel::ComparePanel(QWidget* parent) : QWidget(parent) {
     setObjectName("comparePanel");

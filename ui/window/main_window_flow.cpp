@@ -10,6 +10,7 @@
 #include <cmath>
 
 #include "core/eval/defer_eval.h"
+#include "core/eval/eval_questions.h"
 #include "core/image/image_layout.h"
 #include "core/toy/vocabulary.h"
 #include "core/util/sha256.h"
@@ -268,12 +269,7 @@ void MainWindow::on_generated(const TracePtr& trace, quint64 serial, bool adopte
 }
 
 int MainWindow::defaultTarget() const {
-    if (!trace_) return -1;
-    for (std::int64_t k = 0; k < trace_->answer_size(); ++k) {
-        const std::string w = trim(trace_->tokens[static_cast<std::size_t>(trace_->answer_begin + k)].text);
-        if (toy::parse_color(w) || toy::parse_shape(w)) return static_cast<int>(k);
-    }
-    return trace_->answer_size() > 0 ? 0 : -1;
+    return trace_ ? static_cast<int>(default_target(*trace_)) : -1;
 }
 
 void MainWindow::selectTarget(int index) {

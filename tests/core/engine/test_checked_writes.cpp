@@ -17,24 +17,17 @@
 #include "core/session/session.h"
 #include "core/util/error.h"
 #include "core/util/files.h"
+#include "tests/support/error_of.h"
 #include "tests/support/file_size_limit.h"
 
 using namespace sightline;
+using test::error_of;
 
 namespace {
 
 std::string read_all(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-std::string error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return {};
 }
 
 // Names in `dir` other than `keep` (temporary files left behind would show up here).

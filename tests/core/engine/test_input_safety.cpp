@@ -29,25 +29,17 @@
 #include "core/util/error.h"
 #include "core/util/files.h"
 #include "core/util/strings.h"
+#include "tests/support/error_of.h"
 #include "tests/support/tiny_models.h"
 
 using namespace sightline;
+using test::error_of;
 
 namespace {
 
 void write_file(const std::string& path, const std::string& bytes) {
     std::ofstream out(path, std::ios::binary);
     out << bytes;
-}
-
-// Runs `f`, which must throw sightline::Error; returns its message ("" when nothing was thrown).
-std::string error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return {};
 }
 
 std::uint32_t crc32(const std::uint8_t* p, std::size_t n) {

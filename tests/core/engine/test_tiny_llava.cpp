@@ -10,9 +10,11 @@
 #include "core/generate/generator.h"
 #include "core/model/loaded_model.h"
 #include "core/util/error.h"
+#include "tests/support/error_of.h"
 #include "tests/support/tiny_models.h"
 
 using namespace sightline;
+using test::error_of;
 using test::TinySpec;
 Q_DECLARE_METATYPE(TinySpec)
 
@@ -24,15 +26,6 @@ cv::Mat test_image(int w, int h) {
         for (int x = 0; x < w; ++x)
             img.at<cv::Vec3b>(y, x) = cv::Vec3b(uchar(x * 5), uchar(y * 3), uchar((x + y) % 256));
     return img;
-}
-
-std::string error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return {};
 }
 
 }  // namespace

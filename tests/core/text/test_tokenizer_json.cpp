@@ -13,9 +13,11 @@
 #include "core/util/stopwatch.h"
 #include "core/util/strings.h"
 #include "tests/core/text/text_test_files.h"
+#include "tests/support/error_of.h"
 #include "tests/support/test_paths.h"
 
 using namespace sightline;
+using test::error_of;
 using Ids = std::vector<int64_t>;
 using nlohmann::json;
 
@@ -107,16 +109,6 @@ json sp_json() {
     j["model"]["byte_fallback"] = true;
     j["model"]["fuse_unk"] = true;
     return j;
-}
-
-template <typename F>
-std::string error_of(F&& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return {};
 }
 
 }  // namespace

@@ -5,8 +5,10 @@
 #include "core/text/tokenizer.h"
 #include "core/util/strings.h"
 #include "tests/core/text/text_test_files.h"
+#include "tests/support/error_of.h"
 
 using namespace sightline;
+using test::error_of;
 
 namespace {
 
@@ -19,17 +21,6 @@ nlohmann::json minimal_json() {
     j["decoder"] = {{"type", "ByteLevel"}};
     j["model"] = {{"type", "BPE"}, {"vocab", {{"a", 0}, {"b", 1}, {"ab", 2}}}, {"merges", {"a b"}}};
     return j;
-}
-
-// Runs `load` and returns the message of the sightline::Error it throws ("" when it does not throw).
-template <typename F>
-std::string error_of(F&& load) {
-    try {
-        load();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return {};
 }
 
 }  // namespace
