@@ -9,6 +9,7 @@
 #include "app/cli/model_options.h"
 #include "app/cli/progress_line.h"
 #include "core/eval/ground_truth.h"
+#include "core/explain/explanation_arrays.h"
 #include "core/explain/overlay.h"
 #include "core/explore/explorer.h"
 #include "core/generate/generator.h"
@@ -52,7 +53,11 @@ int cmd_explain(const Words& words) {
             << "--params is a JSON object keyed by method, e.g. '{\"attention\": {\"layers\": \"2-3\"}}'.\n"
                "--scene explains a scene-world scene: image and question from the seed (TASK: color,\n"
                "  shape, count, exist, position, relation or describe; default color); every map of a\n"
-               "  colour or shape word is scored against the object's true mask (\"ground_truth\").\n";
+               "  colour or shape word is scored against the object's true mask (\"ground_truth\").\n"
+               "Writes DIR/explanations.json, an overlay PNG per map (METHOD_tTARGET.png) and every array "
+               "as\n"
+               "NumPy .npy beside it (METHOD_tTARGET_map.npy [grid_h, grid_w] float32, _image_tokens,\n"
+               "_text_scores, _text_positions, and the per-layer views), listed under \"arrays\".\n";
         return 0;
     }
     std::set<std::string> known = kModelOptions;
@@ -143,6 +148,8 @@ int cmd_explain(const Words& words) {
                 save_image_rgb(png, render_overlay(view, e.image_map, e.grid_h, e.grid_w, style));
                 j["overlay_png"] = png;
             }
+            // Every array of the explanation as .npy beside the PNG (numpy.load reads them).
+            j["arrays"] = write_explanation_arrays(out_dir, cat(m, "_t", target), e);
             explanations.push_back(std::move(j));
         }
     }

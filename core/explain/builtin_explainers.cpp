@@ -2,8 +2,10 @@
 #include <memory>
 
 #include "core/explain/attention_explainer.h"
+#include "core/explain/causal_tracing.h"
 #include "core/explain/cleann_explainer.h"
 #include "core/explain/explainer.h"
+#include "core/explain/logit_lens_explainer.h"
 #include "core/explain/relevancy_explainer.h"
 #include "core/explain/tam_explainer.h"
 
@@ -15,6 +17,8 @@ ExplainerRegistry ExplainerRegistry::with_builtins() {
     r.add(std::make_shared<RelevancyExplainer>());
     r.add(std::make_shared<TamExplainer>());
     r.add(std::make_shared<CleannExplainer>());
+    r.add(std::make_shared<LogitLensExplainer>());
+    r.add(std::make_shared<CausalTracingExplainer>());
     return r;
 }
 

@@ -96,6 +96,70 @@ Interference interference_from_json(const json& j) {
     return t;
 }
 
+json to_json(const LayerCurves& c) {
+    return {{"title", c.title},
+            {"y_label", c.y_label},
+            {"layers", c.layers},
+            {"names", c.names},
+            {"values", c.values}};
+}
+
+LayerCurves layer_curves_from_json(const json& j) {
+    LayerCurves c;
+    c.title = j.value("title", std::string());
+    c.y_label = j.value("y_label", std::string());
+    c.layers = j.at("layers").get<std::vector<int>>();
+    c.names = j.at("names").get<std::vector<std::string>>();
+    c.values = j.at("values").get<std::vector<std::vector<double>>>();
+    if (c.names.size() != c.values.size())
+        fail("layer_curves: ", c.names.size(), " names for ", c.values.size(), " curves");
+    for (const auto& v : c.values)
+        if (v.size() != c.layers.size())
+            fail("layer_curves: a curve of ", v.size(), " points over ", c.layers.size(), " layers");
+    return c;
+}
+
+json to_json(const LayerPositionGrid& g) {
+    return {{"name", g.name},
+            {"title", g.title},
+            {"layers", g.layers},
+            {"columns", g.columns},
+            {"values", g.values}};
+}
+
+LayerPositionGrid layer_positions_from_json(const json& j) {
+    LayerPositionGrid g;
+    g.name = j.value("name", std::string());
+    g.title = j.value("title", std::string());
+    g.layers = j.at("layers").get<std::vector<int>>();
+    g.columns = j.at("columns").get<std::vector<std::string>>();
+    g.values = j.at("values").get<std::vector<std::vector<double>>>();
+    if (g.values.size() != g.layers.size())
+        fail("layer_positions: ", g.values.size(), " rows for ", g.layers.size(), " layers");
+    for (const auto& row : g.values)
+        if (row.size() != g.columns.size())
+            fail("layer_positions: a row of ", row.size(), " values for ", g.columns.size(), " columns");
+    return g;
+}
+
+json to_json(const CellWords& w) {
+    return {{"k", w.k}, {"words", w.words}, {"scores", w.scores}};
+}
+
+CellWords cell_words_from_json(const json& j) {
+    CellWords w;
+    w.k = j.at("k").get<int>();
+    w.words = j.at("words").get<std::vector<std::vector<std::string>>>();
+    w.scores = j.at("scores").get<std::vector<std::vector<double>>>();
+    if (w.words.size() != w.scores.size())
+        fail("cell_words: ", w.words.size(), " cells of words for ", w.scores.size(), " of scores");
+    for (std::size_t i = 0; i < w.words.size(); ++i)
+        if (w.words[i].size() != w.scores[i].size())
+            fail("cell_words: cell ", i, " has ", w.words[i].size(), " words and ", w.scores[i].size(),
+                 " scores");
+    return w;
+}
+
 json views_to_json(const Explanation& e) {
     json v = json::object();
     if (e.layer_shares) v["layer_shares"] = to_json(*e.layer_shares);
@@ -108,6 +172,12 @@ json views_to_json(const Explanation& e) {
                        {"scaled", e.budget->scaled}};
     if (e.interference) v["interference"] = to_json(*e.interference);
     if (e.ground_truth) v["ground_truth"] = to_json(*e.ground_truth);
+    if (e.layer_curves) v["layer_curves"] = to_json(*e.layer_curves);
+    if (!e.layer_positions.empty()) {
+        v["layer_positions"] = json::array();
+        for (const auto& g : e.layer_positions) v["layer_positions"].push_back(to_json(g));
+    }
+    if (e.cell_words) v["cell_words"] = to_json(*e.cell_words);
     return v;
 }
 
@@ -134,6 +204,11 @@ void views_from_json(const json& v, Explanation& e) {
     else if (v.contains("alpha"))
         e.interference = interference_from_json(v);
     if (v.contains("ground_truth")) e.ground_truth = ground_truth_from_json(v.at("ground_truth"));
+    if (v.contains("layer_curves")) e.layer_curves = layer_curves_from_json(v.at("layer_curves"));
+    if (v.contains("layer_positions"))
+        for (const auto& g : v.at("layer_positions"))
+            e.layer_positions.push_back(layer_positions_from_json(g));
+    if (v.contains("cell_words")) e.cell_words = cell_words_from_json(v.at("cell_words"));
 }
 
 }  // namespace

@@ -85,6 +85,35 @@ struct GroundTruthReadout {
     double obj_iou = 0;
 };
 
+// Curves over layers (x = the layer index in `layers`; several curves share the points): the logit lens's
+// best and mean patch probability of the word by layer, causal tracing's strongest indirect effect by
+// layer for each kind of state restored. Drawn as lines over layers.
+struct LayerCurves {
+    std::string title;
+    std::string y_label;
+    std::vector<int> layers;
+    std::vector<std::string> names;           // one per curve
+    std::vector<std::vector<double>> values;  // [curve][point], each as long as `layers`
+};
+
+// A layers x positions matrix (causal tracing's indirect effects for one kind of state): rows are layers,
+// columns are positions or groups of image positions, each with a label. Drawn as a heatmap.
+struct LayerPositionGrid {
+    std::string name;  // short id for files and exports ("resid", "attn", "mlp")
+    std::string title;
+    std::vector<int> layers;                  // one per row
+    std::vector<std::string> columns;         // one label per column ("patches r0-1 c2-3", "'red'")
+    std::vector<std::vector<double>> values;  // [row][column]
+};
+
+// The words a readout ranks highest at each cell of the map grid (logit lens: the top-k words of the
+// patch's residual state at the chosen layer); shown when the pointer rests on a cell.
+struct CellWords {
+    int k = 0;
+    std::vector<std::vector<std::string>> words;  // [grid cell][rank], grid_h * grid_w cells
+    std::vector<std::vector<double>> scores;      // the same shape: probabilities
+};
+
 struct Explanation {
     std::string method;
     std::int64_t target = 0;           // answer-token index (0-based among answer tokens)
@@ -108,6 +137,9 @@ struct Explanation {
     std::optional<SearchBudget> budget;
     std::optional<Interference> interference;
     std::optional<GroundTruthReadout> ground_truth;
+    std::optional<LayerCurves> layer_curves;
+    std::vector<LayerPositionGrid> layer_positions;  // empty when the method has none
+    std::optional<CellWords> cell_words;
     // Method-specific numbers (timings, counts, cache states) for exports and the command line; no panel
     // draws from them.
     nlohmann::json diagnostics = nlohmann::json::object();
@@ -123,8 +155,9 @@ nlohmann::json to_json(const GroundTruthReadout& g);
 GroundTruthReadout ground_truth_from_json(const nlohmann::json& j);
 
 // {"method", "target", ..., "views": {"layer_shares", "head_layer_image", "graph", "masking", "budget",
-// "interference", "ground_truth"} (those present), "diagnostics", "time_ms"}. Reading also accepts the
-// layout of files written before the views were typed (everything under "extras").
+// "interference", "ground_truth", "layer_curves", "layer_positions", "cell_words"} (those present),
+// "diagnostics", "time_ms"}. Reading also accepts the layout of files written before the views were typed
+// (everything under "extras").
 nlohmann::json explanation_to_json(const Explanation& e);
 Explanation explanation_from_json(const nlohmann::json& j);
 

@@ -120,12 +120,17 @@ const at::Tensor& TraceContext::input_embeddings() {
     return embeds_;
 }
 
-at::Tensor TraceContext::class_logits(const std::vector<std::int64_t>& classes) {
+at::Tensor head_class_logits(const LoadedModel& model, const at::Tensor& normed,
+                             const std::vector<std::int64_t>& classes) {
     at::NoGradGuard ng;
     const at::Tensor idx = at::tensor(classes, at::kLong);
-    // The LM head applied to every position, restricted to the requested rows of its weight.
-    const at::Tensor head = model_.model->decoder().head_weight().index_select(0, idx);
-    return at::matmul(final_hidden(), head.t()).to(at::kFloat);
+    // The LM head restricted to the requested rows of its weight.
+    const at::Tensor head = model.model->decoder().head_weight().index_select(0, idx);
+    return at::matmul(normed, head.t()).to(at::kFloat);
+}
+
+at::Tensor TraceContext::class_logits(const std::vector<std::int64_t>& classes) {
+    return head_class_logits(model_, final_hidden(), classes);
 }
 
 TraceState* TraceContext::state(const std::string& key) const {

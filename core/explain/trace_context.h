@@ -29,6 +29,12 @@ struct TraceState {
     virtual std::uint64_t bytes() const = 0;
 };
 
+// The LM head rows of `classes` applied to normalised hidden states `normed` [..., d]: logits
+// [..., classes.size()] (float32). With the final hidden states these are the model's own logits (TAM's
+// class activation is their ReLU); with an earlier layer's residual after the final norm, the logit lens.
+at::Tensor head_class_logits(const LoadedModel& model, const at::Tensor& normed,
+                             const std::vector<std::int64_t>& classes);
+
 class TraceContext {
   public:
     TraceContext(const LoadedModel& model, std::shared_ptr<const Trace> trace);

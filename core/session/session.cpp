@@ -167,6 +167,15 @@ void validate_explanation(const Explanation& e, const Trace& t) {
             check_position(e.interference->context[i].weight_position, t,
                            cat("views.interference.context[", i, "].weight_position"));
         }
+    if (e.cell_words && e.cell_words->words.size() != e.image_map.size())
+        fail("views.cell_words: ", e.cell_words->words.size(), " cells for a map of ", e.image_map.size());
+    const auto check_layers = [](const std::vector<int>& layers, const char* view) {
+        for (std::size_t i = 0; i < layers.size(); ++i)
+            if (layers[i] < 0 || layers[i] > 100000)
+                fail(view, ".layers[", i, "]: ", layers[i], " is not a layer");
+    };
+    if (e.layer_curves) check_layers(e.layer_curves->layers, "views.layer_curves");
+    for (const auto& g : e.layer_positions) check_layers(g.layers, "views.layer_positions");
 }
 
 Session session_from_json(const nlohmann::json& j, const std::string& origin) {

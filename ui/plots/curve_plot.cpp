@@ -51,6 +51,27 @@ QCPGraph* CurvePlot::addCurve(const QString& name, const QVector<double>& x, con
     return graph;
 }
 
+void CurvePlot::setAxes(const QString& title, const QString& xLabel, const QString& yLabel) {
+    setTitle(title);
+    customPlot()->xAxis->setLabel(xLabel);
+    customPlot()->yAxis->setLabel(yLabel);
+    auto ticker = QSharedPointer<QCPAxisTickerFixed>::create();  // layers are whole numbers
+    ticker->setTickStep(1.0);
+    ticker->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
+    customPlot()->xAxis->setTicker(ticker);
+    fit_x_ = true;
+}
+
+QCPGraph* CurvePlot::addLine(const QString& name, const QVector<double>& x, const QVector<double>& y) {
+    QCPGraph* graph = addCurve(name, x, y, 0.0);
+    graph->setName(name);
+    graph->setBrush(Qt::NoBrush);
+    graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 5));
+    polishLegendItems();
+    customPlot()->replot();
+    return graph;
+}
+
 QCPGraph* CurvePlot::curve(int index) const {
     return index >= 0 && index < curves_.size() ? curves_[index] : nullptr;
 }
@@ -65,7 +86,19 @@ void CurvePlot::rescale() {
         }
     }
     const double pad = 0.03 * (hi - lo);
-    customPlot()->xAxis->setRange(0.0, 1.0);
+    double x0 = 0.0, x1 = 1.0;
+    if (fit_x_) {
+        bool any = false;
+        for (QCPGraph* g : curves_)
+            for (const QCPGraphData& d : *g->data()) {
+                x0 = any ? std::min(x0, d.key) : d.key;
+                x1 = any ? std::max(x1, d.key) : d.key;
+                any = true;
+            }
+        x0 -= 0.3;
+        x1 += 0.3;
+    }
+    customPlot()->xAxis->setRange(x0, x1);
     customPlot()->yAxis->setRange(lo - (lo < 0.0 ? pad : 0.0), hi + pad);
 }
 

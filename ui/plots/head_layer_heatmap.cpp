@@ -78,6 +78,22 @@ HeadLayerHeatmap::HeadLayerHeatmap(QWidget* parent)
     clear();
 }
 
+void HeadLayerHeatmap::setLabels(const QString& title, const QString& columnAxis, const QString& valueName,
+                                 const QVector<int>& rowLayers, const QStringList& columnLabels) {
+    setTitle(title);
+    customPlot()->xAxis->setLabel(columnAxis);
+    scale_->axis()->setLabel(valueName);
+    rowLayers_ = rowLayers;
+    columnLabels_ = columnLabels;
+    columnName_ = columnAxis;
+    if (!rowLayers.isEmpty()) {
+        auto ticker = QSharedPointer<QCPAxisTickerText>::create();
+        for (int r = 0; r < rowLayers.size(); ++r) ticker->addTick(r, QString::number(rowLayers[r]));
+        customPlot()->yAxis->setTicker(ticker);
+        customPlot()->yAxis->setLabel(QStringLiteral("layer"));
+    }
+}
+
 void HeadLayerHeatmap::setMatrix(const QVector<QVector<double>>& layerMajor) {
     layers_ = static_cast<int>(layerMajor.size());
     heads_ = 0;
@@ -176,7 +192,10 @@ void HeadLayerHeatmap::onMove(QMouseEvent* event) {
         return;
     }
     const double v = valueAt(layer, head);
-    hoverText_ = QStringLiteral("layer %1, head %2: %3").arg(layer).arg(head).arg(v, 0, 'g', 3);
+    const int shownLayer = layer < rowLayers_.size() ? rowLayers_[layer] : layer;
+    const QString column = head < columnLabels_.size() ? columnLabels_[head]
+                                                       : QStringLiteral("%1 %2").arg(columnName_).arg(head);
+    hoverText_ = QStringLiteral("layer %1, %2: %3").arg(shownLayer).arg(column).arg(v, 0, 'g', 3);
     QToolTip::showText(event->globalPosition().toPoint(), hoverText_, customPlot());
     Q_EMIT cellHovered(layer, head, v);
 }

@@ -19,6 +19,11 @@ class HeadLayerHeatmap : public PlotWidget {
 
     // layerMajor[layer][head]; ragged rows are padded with 0.
     void setMatrix(const QVector<QVector<double>>& layerMajor);
+    // Shows another layers x columns table (causal tracing's layers x positions): the title, the column
+    // axis's and the values' names, the layer each row stands for (ticks and hover text; empty: row i is
+    // layer i) and a label per column for the hover text ("patches r0-1 c2-3").
+    void setLabels(const QString& title, const QString& columnAxis, const QString& valueName,
+                   const QVector<int>& rowLayers, const QStringList& columnLabels);
     int layerCount() const { return layers_; }
     int headCount() const { return heads_; }
     double valueAt(int layer, int head) const;
@@ -58,6 +63,9 @@ class HeadLayerHeatmap : public PlotWidget {
     int selHead_ = -1;
     QPointF pressPos_;
     QString hoverText_;
+    QVector<int> rowLayers_;
+    QStringList columnLabels_;
+    QString columnName_ = QStringLiteral("head");
 };
 
 }  // namespace sightline::ui

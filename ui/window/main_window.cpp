@@ -154,10 +154,23 @@ void MainWindow::build_ui() {
     });
     connect(canvas_, &ImageCanvas::patchHovered, this, [this](int row, int col, float value) {
         if (row < 0) return;
-        statusBar()->showMessage(value == value
-                                     ? QString("patch (%1, %2): %3").arg(row).arg(col).arg(value, 0, 'f', 3)
-                                     : QString("patch (%1, %2)").arg(row).arg(col),
-                                 3000);
+        QString text = value == value ? QString("patch (%1, %2): %3").arg(row).arg(col).arg(value, 0, 'f', 3)
+                                      : QString("patch (%1, %2)").arg(row).arg(col);
+        // A readout that ranks words per cell (the logit lens): the cell's top words.
+        const auto it = explanations_.constFind(activeMethod());
+        if (it != explanations_.constEnd() && it->cell_words && it->grid_w > 0) {
+            const auto cell = static_cast<std::size_t>(row) * static_cast<std::size_t>(it->grid_w) +
+                              static_cast<std::size_t>(col);
+            if (cell < it->cell_words->words.size() && !it->cell_words->words[cell].empty()) {
+                QStringList words;
+                for (std::size_t k = 0; k < it->cell_words->words[cell].size(); ++k)
+                    words << QString("'%1' %2")
+                                 .arg(QString::fromStdString(it->cell_words->words[cell][k]))
+                                 .arg(it->cell_words->scores[cell][k], 0, 'f', 2);
+                text += " — reads as " + words.join(", ");
+            }
+        }
+        statusBar()->showMessage(text, 5000);
     });
 }
 
@@ -230,6 +243,11 @@ void MainWindow::build_menus() {
         const QString p = QFileDialog::getSaveFileName(this, "Export scores", "scores.json", "JSON (*.json)");
         QString err;
         if (!p.isEmpty() && !exportScores(p, &err)) show_error(err);
+    });
+    exp->addAction("Arrays (NumPy .npy)…", this, [this] {
+        const QString d = QFileDialog::getExistingDirectory(this, "Export arrays to folder");
+        QString err;
+        if (!d.isEmpty() && !exportArrays(d, &err)) show_error(err);
     });
     file->addAction("Review &report (PDF)…", QKeySequence::Print, this, [this] {
         if (reviewer_.isEmpty()) {  // asked once; kept in the settings

@@ -96,7 +96,10 @@ class MainWindow : public QMainWindow {
     bool exportOverlay(const QString& path, bool raw, QString* error = nullptr);
     bool exportScores(const QString& path, QString* error = nullptr);   // .csv or .json
     bool exportPlots(const QString& folder, QString* error = nullptr);  // PNG + PDF of every plot
-    bool exportReport(const QString& path, QString* error = nullptr);   // PDF
+    // Every array of every explanation shown, as NumPy .npy files in `folder`
+    // (<method>_t<target>_<array>.npy: map, image_tokens, text_scores, text_positions, views).
+    bool exportArrays(const QString& folder, QString* error = nullptr);
+    bool exportReport(const QString& path, QString* error = nullptr);  // PDF
     // What the report shows (every method computed first); false with *error when it cannot be made.
     bool reportData(ReportData* data, QString* error = nullptr);
 

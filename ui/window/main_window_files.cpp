@@ -10,6 +10,7 @@
 #include <QTextStream>
 
 #include "core/eval/defer_eval.h"
+#include "core/explain/explanation_arrays.h"
 #include "core/explain/overlay.h"
 #include "core/session/session.h"
 #include "core/util/error.h"
@@ -26,6 +27,8 @@
 #include "ui/widgets/token_strip.h"
 #include "ui/window/compare_panel.h"
 #include "ui/window/main_window.h"
+
+#include "core/explain/explanation_arrays.h"
 #include "ui/window/method_panel.h"
 #include "ui/window/overlay_controls.h"
 #include "ui/window/pending_session.h"
@@ -300,6 +303,25 @@ bool MainWindow::write_scores(const QString& path, QString* error) {
                 << ',' << e.text_scores[i] << "\n";
     }
     return commit();
+}
+
+bool MainWindow::exportArrays(const QString& folder, QString* error) {
+    if (!trace_ || explanations_.isEmpty())
+        return fail_with(error, "No arrays to export: click an answer token first.");
+    if (!QDir().mkpath(folder)) return fail_with(error, "Cannot create " + folder);
+    int written = 0;
+    for (const auto& e : explanations_) {
+        try {
+            validate_explanation(e, *trace_);
+            written += static_cast<int>(
+                write_explanation_arrays(folder.toStdString(), cat(e.method, "_t", e.target), e).size());
+        } catch (const std::exception& ex) {
+            return fail_with(error, "Cannot export the " + QString::fromStdString(e.method) +
+                                        " arrays: " + QString::fromStdString(ex.what()));
+        }
+    }
+    statusBar()->showMessage(QString("Wrote %1 .npy arrays to %2").arg(written).arg(folder), 5000);
+    return true;
 }
 
 bool MainWindow::exportPlots(const QString& folder, QString* error) {

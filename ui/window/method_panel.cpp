@@ -106,6 +106,27 @@ CausalGraphView* MethodPanel::ensure_graph() {
     return graph_;
 }
 
+CurvePlot* MethodPanel::ensure_layer_curves() {
+    if (!layer_curves_) {
+        layer_curves_ = new CurvePlot;
+        layer_curves_->setObjectName("layer_curves_" + method_);
+        plots_->insertWidget(0, layer_curves_);
+    }
+    return layer_curves_;
+}
+
+HeadLayerHeatmap* MethodPanel::ensure_layer_positions(int index) {
+    while (layer_positions_.size() <= index) {
+        auto* plot = new HeadLayerHeatmap;
+        plot->setObjectName(QString("layer_positions_%1_%2").arg(method_).arg(layer_positions_.size()));
+        plot->setMinimumHeight(220);
+        plots_->addWidget(plot, 1);
+        layer_positions_.push_back(plot);
+    }
+    layer_positions_[index]->show();
+    return layer_positions_[index];
+}
+
 nlohmann::json MethodPanel::params() const {
     return form_->values();
 }
@@ -135,6 +156,8 @@ void MethodPanel::clearResults() {
     text_bars_->clear();
     if (layer_shares_) layer_shares_->clear();
     if (heatmap_) heatmap_->clear();
+    if (layer_curves_) layer_curves_->clear();
+    for (auto* plot : layer_positions_) plot->clear();
     if (graph_) graph_->clear();
     curves_->clear();
     curves_->hide();
@@ -175,12 +198,34 @@ void MethodPanel::showExplanation(const Explanation& e, const Trace& trace) {
         for (const auto& row : e.head_layer->values) m << doubles(row);
         ensure_heatmap()->setMatrix(m);
     }
+    if (e.layer_curves) {
+        const auto& c = *e.layer_curves;
+        CurvePlot* plot = ensure_layer_curves();
+        plot->clear();
+        plot->setAxes(QString::fromStdString(c.title), "layer", QString::fromStdString(c.y_label));
+        const QVector<double> x(c.layers.begin(), c.layers.end());
+        for (std::size_t k = 0; k < c.values.size() && k < c.names.size(); ++k)
+            plot->addLine(QString::fromStdString(c.names[k]), x, doubles(c.values[k]));
+    }
+    for (int k = 0; k < static_cast<int>(e.layer_positions.size()); ++k) {
+        const auto& g = e.layer_positions[static_cast<std::size_t>(k)];
+        QVector<QVector<double>> m;
+        for (const auto& row : g.values) m << doubles(row);
+        QStringList columns;
+        for (const auto& c : g.columns) columns << QString::fromStdString(c);
+        HeadLayerHeatmap* plot = ensure_layer_positions(k);
+        plot->setLabels(QString::fromStdString(g.title), "position (image regions, then text)", "effect",
+                        QVector<int>(g.layers.begin(), g.layers.end()), columns);
+        plot->setMatrix(m);
+    }
+    for (int k = static_cast<int>(e.layer_positions.size()); k < layer_positions_.size(); ++k)
+        layer_positions_[k]->hide();  // fewer tables than the last explanation had
     const MaskingCheck* masking = e.masking ? &*e.masking : nullptr;
     if (e.graph) {
         QVector<CausalNode> nodes;
-        for (const auto& n : e.graph->nodes)
-            nodes.push_back(
-                {n.id, QString::fromStdString(n.label), QString::fromStdString(n.kind), n.highlighted});
+        for (const auto& node : e.graph->nodes)
+            nodes.push_back({node.id, QString::fromStdString(node.label), QString::fromStdString(node.kind),
+                             node.highlighted});
         QVector<CausalEdge> edges;
         for (const auto& ed : e.graph->edges)
             edges.push_back(

@@ -44,6 +44,9 @@ class MethodPanel : public QWidget {
     HeadLayerHeatmap* headHeatmap() const { return heatmap_; }
     CausalGraphView* causalGraph() const { return graph_; }
     CurvePlot* curves() const { return curves_; }
+    CurvePlot* layerCurves() const { return layer_curves_; }
+    // One heatmap per layers x positions table (causal tracing: one per kind of state), made on demand.
+    QVector<HeadLayerHeatmap*> layerPositions() const { return layer_positions_; }
     QLabel* statusLabel() const { return status_; }
 
   Q_SIGNALS:
@@ -55,6 +58,8 @@ class MethodPanel : public QWidget {
     LayerSharesPlot* ensure_layer_shares();
     HeadLayerHeatmap* ensure_heatmap();
     CausalGraphView* ensure_graph();
+    CurvePlot* ensure_layer_curves();
+    HeadLayerHeatmap* ensure_layer_positions(int index);
 
     QString method_, title_;
     ParamForm* form_ = nullptr;
@@ -67,6 +72,8 @@ class MethodPanel : public QWidget {
     HeadLayerHeatmap* heatmap_ = nullptr;
     CausalGraphView* graph_ = nullptr;
     CurvePlot* curves_ = nullptr;
+    CurvePlot* layer_curves_ = nullptr;
+    QVector<HeadLayerHeatmap*> layer_positions_;
 };
 
 }  // namespace sightline::ui
