@@ -92,7 +92,7 @@ int cmd_demo(const Words& words) {
     std::cout << "\nWhere did the model look for '" << trim(word) << "'?\n";
     cv::Mat view;
     cv::resize(trace->image.model_view, view, trace->image.model_view.size() * 4, 0, 0, cv::INTER_NEAREST);
-    for (const auto& name : explorer.registry().names()) {
+    for (const auto& name : explorer.registry().compared_names()) {
         const Explanation e = explorer.explain(name, target);
         std::printf("\n  %-10s %7.1f ms", name.c_str(), e.time_ms);
         if (e.masking)

@@ -78,46 +78,7 @@ int cmd_explain(const Words& words) {
     add_plugin_explainers(explorer);
     for (const auto& m : methods) explorer.registry().get(m);  // fail early on a typo
     const LoadedModel& model = explorer.model();
-    PromptRequest req;
-    std::optional<toy::Sample> scene;
-    if (a.has("scene")) {
-        if (a.has("image") || a.has("prompt") || a.has("prompt-ids"))
-            fail("--scene gives the image and the question; drop --image/--prompt/--prompt-ids");
-        const std::string spec = a.get("scene");
-        const auto colon = spec.find(':');
-        const auto task = toy::parse_task(colon == std::string::npos ? "color" : spec.substr(colon + 1));
-        if (!task)
-            fail(
-                "--scene expects SEED[:TASK] with TASK one of color, shape, count, exist, position, "
-                "relation, describe; got '",
-                spec, "'");
-        const std::string seed_text = spec.substr(0, colon);
-        std::uint64_t seed = 0;
-        std::size_t used = 0;
-        try {
-            seed = std::stoull(seed_text, &used);
-        } catch (const std::exception&) {
-            used = 0;
-        }
-        if (used == 0 || used != seed_text.size())
-            fail("--scene expects a numeric seed, got '", seed_text, "'");
-        scene = toy::make_sample(seed, *task);
-        req.question = scene->question;
-        req.image_rgb = scene->scene.image;
-        req.image_label = cat("scene ", scene->seed);
-    } else {
-        if (a.has("prompt") == a.has("prompt-ids"))
-            fail("give exactly one of --prompt TEXT or --prompt-ids \"1 2 3\" (or --scene)");
-        if (a.has("prompt"))
-            req.question = a.get("prompt");
-        else
-            req.ids = parse_id_list(a.get("prompt-ids"));  // models without a tokenizer; no template
-        req.image_rgb = image_from(a);
-        req.image_label = a.get("image");
-    }
-    conversation_from(a, req);
-    if ((!req.system.empty() || !req.turns.empty()) && !req.ids.empty())
-        fail("--system and --turns need --prompt TEXT (raw --prompt-ids take no template)");
+    auto [req, scene] = request_from(a);
     ProgressLine line(!a.has("json"));
     const auto trace = explorer.generate(req, settings_from(a), line.control());
     if (trace->answer_size() == 0) fail("the model produced no answer tokens to explain");

@@ -15,5 +15,6 @@ int cmd_toy(const Words& words);
 int cmd_explain(const Words& words);
 int cmd_eval(const Words& words);
 int cmd_demo(const Words& words);
+int cmd_intervene(const Words& words);
 
 }  // namespace sightline::cli

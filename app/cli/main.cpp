@@ -29,7 +29,11 @@ commands:
   info       --model DIR [--json]          configuration, parameters, hook points, chat template check
   explain    --image PATH --prompt TEXT --method attention,relevancy,tam,cleann [--target K | --all-targets]
              --out DIR [--params JSON] [--system TEXT] [--turns FILE.json] [--json]
-                                                 maps, scores and overlays for answer tokens
+                                                 maps, scores, overlays and .npy arrays for answer tokens
+             (instruments: --method logit_lens, causal_tracing)
+  intervene  (--image PATH --prompt TEXT | --scene SEED) (--patches "r,c;..." | --positions LIST | --object)
+             [--op block|mean|blur] [--layers LIST] [--window N] [--target K] [--json]
+                                                 knock patches or tokens out and re-run the answer
   eval       [--model DIR] --n N --first-seed S [--methods LIST] [--json]   explainer quality on held-out scenes
   toy        scene | eval | train            the synthetic scene world and its embedded model
 
@@ -69,10 +73,15 @@ int main(int argc, char** argv) {
     const std::string command = argv[1];
     const sightline::cli::Words words(argv + 2, argv + argc);
     const std::map<std::string, int (*)(const sightline::cli::Words&)> commands = {
-        {"generate", sightline::cli::cmd_generate}, {"tokenize", sightline::cli::cmd_tokenize},
-        {"bench", sightline::cli::cmd_bench},       {"info", sightline::cli::cmd_info},
-        {"toy", sightline::cli::cmd_toy},           {"explain", sightline::cli::cmd_explain},
-        {"eval", sightline::cli::cmd_eval},         {"demo", sightline::cli::cmd_demo},
+        {"generate", sightline::cli::cmd_generate},
+        {"tokenize", sightline::cli::cmd_tokenize},
+        {"bench", sightline::cli::cmd_bench},
+        {"info", sightline::cli::cmd_info},
+        {"toy", sightline::cli::cmd_toy},
+        {"explain", sightline::cli::cmd_explain},
+        {"eval", sightline::cli::cmd_eval},
+        {"demo", sightline::cli::cmd_demo},
+        {"intervene", sightline::cli::cmd_intervene},
     };
     const auto it = commands.find(command);
     if (it == commands.end()) {

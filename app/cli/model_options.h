@@ -10,6 +10,7 @@
 #include "app/cli/args.h"
 #include "core/generate/prompt.h"
 #include "core/model/loaded_model.h"
+#include "core/toy/sample.h"
 
 namespace sightline::cli {
 
@@ -25,5 +26,15 @@ void conversation_from(const Args& args, PromptRequest& request);
 // "system" and "turns", the conversation options of generate and explain.
 extern const std::set<std::string> kConversationOptions;
 extern const char* const kConversationHelp;
+
+// The question and image of a command: --scene SEED[:TASK] (a scene-world scene, its question and image)
+// or --image PATH with --prompt TEXT / --prompt-ids "1 2 3", plus the conversation options.
+struct SceneRequest {
+    PromptRequest request;
+    std::optional<toy::Sample> scene;
+};
+SceneRequest request_from(const Args& args);
+// The options request_from reads.
+extern const std::set<std::string> kRequestOptions;
 
 }  // namespace sightline::cli

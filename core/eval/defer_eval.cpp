@@ -176,7 +176,7 @@ std::vector<DeferCase> collect_defer_cases(Explorer& explorer, const DeferCollec
     const LoadedModel& m = explorer.model();
     if (!m.config.multimodal || !m.tokenizer)
         fail("deferral evaluation needs a multimodal model with a tokenizer");
-    std::vector<std::string> methods = o.methods.empty() ? explorer.registry().names() : o.methods;
+    std::vector<std::string> methods = o.methods.empty() ? explorer.registry().compared_names() : o.methods;
     for (const auto& name : methods) explorer.registry().get(name);
     const JobControl control(o.cancel, nullptr);
     std::vector<DeferCase> out;

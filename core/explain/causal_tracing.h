@@ -70,6 +70,7 @@ class CausalTracingExplainer : public Explainer {
     std::string name() const override { return "causal_tracing"; }
     std::string title() const override { return "Causal tracing"; }
     std::string description() const override;
+    bool on_demand() const override { return true; }
     std::vector<ParamSpec> params(const ModelConfig& config) const override;
     Explanation explain(TraceContext& ctx, std::int64_t target, const nlohmann::json& params) const override;
 };

@@ -35,6 +35,10 @@ class Explainer {
     virtual std::string description() const = 0;
     // Parameters for a given model (layer/head ranges depend on it).
     virtual std::vector<ParamSpec> params(const ModelConfig& config) const = 0;
+    // Instruments (logit lens, causal tracing) rather than saliency methods: computed only when asked for
+    // (their tab shown, named on the command line), not in the Compare tab's agreement or the passes that
+    // compute every method.
+    virtual bool on_demand() const { return false; }
     // `params` are already resolved (see resolve_params). Throws sightline::Error for impossible requests.
     virtual Explanation explain(TraceContext& ctx, std::int64_t target,
                                 const nlohmann::json& params) const = 0;
@@ -53,6 +57,7 @@ class ExplainerRegistry {
     std::shared_ptr<const Explainer> find(const std::string& name) const;
     std::shared_ptr<const Explainer> get(const std::string& name) const;  // throws listing the known names
     std::vector<std::string> names() const;
+    std::vector<std::string> compared_names() const;  // names() without the on-demand instruments
     // A registry holding the built-in explainers.
     static ExplainerRegistry with_builtins();
 

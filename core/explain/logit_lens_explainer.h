@@ -13,6 +13,7 @@ class LogitLensExplainer : public Explainer {
     std::string name() const override { return "logit_lens"; }
     std::string title() const override { return "Logit lens"; }
     std::string description() const override;
+    bool on_demand() const override { return true; }
     std::vector<ParamSpec> params(const ModelConfig& config) const override;
     Explanation explain(TraceContext& ctx, std::int64_t target, const nlohmann::json& params) const override;
 };

@@ -129,4 +129,11 @@ std::vector<std::string> ExplainerRegistry::names() const {
     return out;
 }
 
+std::vector<std::string> ExplainerRegistry::compared_names() const {
+    std::vector<std::string> out;
+    for (const auto& e : items_)
+        if (!e->on_demand()) out.push_back(e->name());
+    return out;
+}
+
 }  // namespace sightline

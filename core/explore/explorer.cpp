@@ -171,6 +171,12 @@ std::vector<float> Explorer::image_to_answer(const std::vector<std::pair<int, in
                                   resolved["aggregation"].get<std::string>());
 }
 
+KnockoutResult Explorer::knockout(std::int64_t target, const KnockoutSpec& spec, const JobControl* control) {
+    TraceContext& ctx = context();
+    const ControlScope scope(ctx, control);
+    return run_knockout(ctx, target, spec);
+}
+
 std::vector<double> Explorer::visual_relevance(const JobControl* control) {
     const auto& t = trace();
     if (control != nullptr) control->check();

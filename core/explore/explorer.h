@@ -17,6 +17,7 @@
 
 #include "core/explain/explanation.h"
 #include "core/explain/explanation_service.h"
+#include "core/explain/knockout.h"
 #include "core/explain/trace_context.h"
 #include "core/generate/generator.h"
 #include "core/model/loaded_model.h"
@@ -86,6 +87,10 @@ class Explorer {
     // method's layer/head/aggregation parameters.
     std::vector<float> image_to_answer(const std::vector<std::pair<int, int>>& cells,
                                        const nlohmann::json& attention_params);
+    // Knocks chosen positions out (attention blocked, or embeddings replaced) and re-runs: the token's
+    // probability before and after, the per-layer curve and the new answer (run_knockout).
+    KnockoutResult knockout(std::int64_t target, const KnockoutSpec& spec,
+                            const JobControl* control = nullptr);
     // Log-likelihood ratio of every answer token, image against a blurred image (two teacher-forced
     // passes).
     std::vector<double> visual_relevance(const JobControl* control = nullptr);

@@ -104,6 +104,13 @@ Trace generate(const LoadedModel& lm, PreparedPrompt prompt, const GenerationSet
     RunOptions step_options = recorder ? recorder->options() : RunOptions{};
     step_options.control = &control;
     ActivationCache* cache = recorder ? recorder->cache() : nullptr;
+    if (const RunOptions* extra = callbacks.interventions) {
+        for (RunOptions* o : {&prefill_options, &step_options}) {
+            o->interventions.insert(o->interventions.end(), extra->interventions.begin(),
+                                    extra->interventions.end());
+            o->knockouts.insert(o->knockouts.end(), extra->knockouts.begin(), extra->knockouts.end());
+        }
+    }
 
     Sampler sampler(trace.settings);
     Stopwatch clock;

@@ -5,6 +5,7 @@
 
 #include "core/generate/prompt.h"
 #include "core/generate/trace.h"
+#include "core/model/hooks.h"
 #include "core/model/loaded_model.h"
 #include "core/util/progress.h"
 
@@ -22,6 +23,9 @@ struct GenerationCallbacks {
     // final hidden states and input embeddings. Skipped, with trace.capture left null, when the rows would
     // take more than a quarter of the available memory.
     bool capture = false;
+    // Interventions and attention knockouts applied on every pass (prefill and each step), e.g. a
+    // knockout's; positions are absolute. May be null.
+    const RunOptions* interventions = nullptr;
 };
 
 // Generates an answer for a prepared prompt. Throws sightline::Error for invalid settings and

@@ -156,4 +156,20 @@ const char* to_string(PointingOutcome outcome) {
     return "background";
 }
 
+std::vector<std::pair<int, int>> mask_cells(const cv::Mat& mask_u8, int h, int w) {
+    if (mask_u8.empty() || mask_u8.type() != CV_8UC1)
+        fail("mask_cells: the mask must be a non-empty 8-bit mask");
+    if (h <= 0 || w <= 0) fail("mask_cells: a ", h, "x", w, " grid is empty");
+    std::vector<std::pair<int, int>> out;
+    for (int r = 0; r < h; ++r)
+        for (int c = 0; c < w; ++c) {
+            const int y0 = r * mask_u8.rows / h, y1 = std::max(y0 + 1, (r + 1) * mask_u8.rows / h);
+            const int x0 = c * mask_u8.cols / w, x1 = std::max(x0 + 1, (c + 1) * mask_u8.cols / w);
+            const cv::Mat cell =
+                mask_u8(cv::Range(y0, std::min(y1, mask_u8.rows)), cv::Range(x0, std::min(x1, mask_u8.cols)));
+            if (cv::countNonZero(cell) > 0) out.emplace_back(r, c);
+        }
+    return out;
+}
+
 }  // namespace sightline::metrics

@@ -3,6 +3,7 @@
 // Obj-IoU, Func-IoU, F1-IoU and the pointing game.
 #include <opencv2/core.hpp>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "core/metrics/grid_map.h"
@@ -38,6 +39,10 @@ double f1_iou(double obj, double func);
 // mask.rows / h, taken as pixel (floor(y), floor(x)) clamped into the mask; true when that pixel is
 // inside the object.
 bool pointing_game(const GridMap& map, const cv::Mat& mask_u8);
+
+// The cells (row, col) of an h x w grid over the mask whose pixel rectangle (rows [r*H/h, (r+1)*H/h),
+// columns [c*W/w, (c+1)*W/w)) holds at least one mask pixel: the patches to knock out to remove an object.
+std::vector<std::pair<int, int>> mask_cells(const cv::Mat& mask_u8, int h, int w);
 
 // Where a map's argmax lands, to tell pointing-game misses apart (docs/EVALUATION.md):
 //   Hit             pointing_game() is true;

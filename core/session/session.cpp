@@ -60,6 +60,8 @@ nlohmann::json session_to_json(const Session& s) {
         created = buf;
     }
     nlohmann::json model = {{"name", s.model_name}, {"dir", s.model_dir}};
+    nlohmann::json knockouts = nlohmann::json::array();
+    for (const auto& k : s.knockouts) knockouts.push_back(to_json(k));
     if (!s.model_identity.empty()) model["identity"] = model_identity_to_json(s.model_identity);
     return {{"format", "sightline-session"},
             {"version", kSessionVersion},
@@ -70,6 +72,7 @@ nlohmann::json session_to_json(const Session& s) {
             {"image", image},
             {"trace", trace_to_json(s.trace)},
             {"explanations", ex},
+            {"knockouts", knockouts},
             {"current", {{"target", s.current_target}, {"method", s.current_method}}},
             {"view", s.view_settings},
             {"notes", s.notes}};
@@ -178,6 +181,17 @@ void validate_explanation(const Explanation& e, const Trace& t) {
     for (const auto& g : e.layer_positions) check_layers(g.layers, "views.layer_positions");
 }
 
+void validate_knockout(const KnockoutResult& k, const Trace& t) {
+    if (k.target < 0 || k.target >= t.answer_size())
+        fail("target ", k.target, " is outside the answer's ", t.answer_size(), " tokens");
+    for (std::size_t i = 0; i < k.spec.positions.size(); ++i)
+        if (k.spec.positions[i] < 0 || k.spec.positions[i] >= t.answer_begin)
+            fail("positions[", i, "]: ", k.spec.positions[i], " is not a prompt position");
+    if (k.spec.op != "block" && k.spec.op != "mean" && k.spec.op != "blur") fail("op: unknown knockout");
+    for (double p : {k.p_before, k.p_after})
+        if (!(p >= 0 && p <= 1)) fail("p_before/p_after: not a probability");
+}
+
 Session session_from_json(const nlohmann::json& j, const std::string& origin) {
     if (!j.is_object() || !j.contains("format") || !j.at("format").is_string() ||
         j.at("format").get<std::string>() != "sightline-session")
@@ -240,6 +254,12 @@ Session session_from_json(const nlohmann::json& j, const std::string& origin) {
             field = cat("explanations[", i++, "]");
             s.explanations.push_back(explanation_from_json(e));
             validate_explanation(s.explanations.back(), s.trace);
+        }
+        i = 0;
+        for (const auto& k : j.value("knockouts", nlohmann::json::array())) {
+            field = cat("knockouts[", i++, "]");
+            s.knockouts.push_back(knockout_from_json(k));
+            validate_knockout(s.knockouts.back(), s.trace);
         }
         field = "current";
         const auto& current = j.at("current");

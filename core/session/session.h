@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/explain/explanation.h"
+#include "core/explain/knockout_result.h"
 #include "core/generate/trace.h"
 #include "core/model/model_identity.h"
 
@@ -29,6 +30,7 @@ struct Session {
     std::string reviewer;           // who reviewed it (may be empty)
     Trace trace;                    // answer trace (tensors are not stored)
     std::vector<Explanation> explanations;
+    std::vector<KnockoutResult> knockouts;  // interventions run on this answer (the Knockout tab)
     std::int64_t current_target = -1;
     std::string current_method;
     nlohmann::json view_settings = nlohmann::json::object();  // colormap, opacity, ...
@@ -46,6 +48,10 @@ std::string image_pixels_sha256(const cv::Mat& rgb);
 // position, text and view positions inside the trace, image_map exactly the trace's grid (empty without
 // an image), image_tokens one per image position when present. Throws sightline::Error naming the field.
 void validate_explanation(const Explanation& e, const Trace& t);
+
+// Checks a stored knockout against its trace: target inside the answer, positions inside the prompt, a
+// known op, probabilities in [0, 1]. Throws sightline::Error naming the field.
+void validate_knockout(const KnockoutResult& k, const Trace& t);
 
 nlohmann::json session_to_json(const Session& s);
 // Throws sightline::Error naming the problem (not JSON, wrong format/version, missing fields, image

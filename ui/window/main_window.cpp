@@ -26,6 +26,7 @@
 #include "ui/widgets/token_strip.h"
 #include "ui/window/compare_panel.h"
 #include "ui/window/demo_gallery.h"
+#include "ui/window/knockout_panel.h"
 #include "ui/window/method_panel.h"
 #include "ui/window/open_model_dialog.h"
 #include "ui/window/overlay_controls.h"
@@ -103,6 +104,12 @@ void MainWindow::build_ui() {
     compare_scroll->setWidget(compare_);
     compare_scroll->setWidgetResizable(true);
     tabs_->addTab(compare_scroll, "Compare");
+    compare_tab_ = compare_scroll;
+    knockout_ = new KnockoutPanel;
+    auto* knockout_scroll = new QScrollArea;
+    knockout_scroll->setWidget(knockout_);
+    knockout_scroll->setWidgetResizable(true);
+    tabs_->addTab(knockout_scroll, "Knockout");
 
     auto* split = new QSplitter(Qt::Horizontal);
     split->addWidget(left);
@@ -151,7 +158,10 @@ void MainWindow::build_ui() {
         if (!trace_ || !trace_->has_image() || patches.isEmpty()) return;
         const MethodPanel* attention = panels_.value("attention");
         host_->imageToAnswer(patches, attention ? attention->params() : nlohmann::json::object());
+        knockout_->setPatches(patches);
     });
+    connect(knockout_, &KnockoutPanel::clearPatchesRequested, canvas_, &ImageCanvas::clearSelection);
+    connect(knockout_, &KnockoutPanel::runRequested, this, &MainWindow::runKnockout);
     connect(canvas_, &ImageCanvas::patchHovered, this, [this](int row, int col, float value) {
         if (row < 0) return;
         QString text = value == value ? QString("patch (%1, %2): %3").arg(row).arg(col).arg(value, 0, 'f', 3)
@@ -327,12 +337,13 @@ void MainWindow::load_plugins(const QStringList& dirs) {
 
 void MainWindow::rebuild_panels() {
     const QString active = activeMethod();
-    while (tabs_->count() > 1) {
+    while (tabs_->count() > 2) {  // the method tabs, then Compare and Knockout
         QWidget* w = tabs_->widget(0);
         tabs_->removeTab(0);
         w->deleteLater();
     }
     panels_.clear();
+    compared_.clear();
     QStringList names, titles;
     int index = 0;
     for (const auto& info : model_.explainers) {
@@ -341,8 +352,11 @@ void MainWindow::rebuild_panels() {
         const bool plugin = plugin_names_.contains(info.name);
         const int tab = tabs_->insertTab(index++, panel, info.title);
         tabs_->setTabToolTip(tab, plugin ? info.title + " — from a plugin" : info.title);
-        names << info.name;
-        titles << info.title;
+        if (!info.on_demand) {
+            names << info.name;
+            titles << info.title;
+            compared_ << info.name;
+        }
         connect(panel, &MethodPanel::paramsChanged, this,
                 [this, name = info.name] { request_explanation(name); });
         connect(panel, &MethodPanel::curvesRequested, this, [this, name = info.name, panel] {

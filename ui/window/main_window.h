@@ -37,6 +37,7 @@ class TokenStrip;
 class PromptBar;
 class MethodPanel;
 class ComparePanel;
+class KnockoutPanel;
 class OverlayControls;
 class SceneEvalDialog;
 struct ReportData;
@@ -99,6 +100,8 @@ class MainWindow : public QMainWindow {
     // Every array of every explanation shown, as NumPy .npy files in `folder`
     // (<method>_t<target>_<array>.npy: map, image_tokens, text_scores, text_positions, views).
     bool exportArrays(const QString& folder, QString* error = nullptr);
+    // Runs the Knockout tab's intervention on the current token (the tab's Run button).
+    void runKnockout();
     bool exportReport(const QString& path, QString* error = nullptr);  // PDF
     // What the report shows (every method computed first); false with *error when it cannot be made.
     bool reportData(ReportData* data, QString* error = nullptr);
@@ -146,6 +149,7 @@ class MainWindow : public QMainWindow {
     PromptBar* promptBar() const { return prompt_bar_; }
     MethodPanel* panel(const QString& method) const { return panels_.value(method); }
     ComparePanel* comparePanel() const { return compare_; }
+    KnockoutPanel* knockoutPanel() const { return knockout_; }
     QTabWidget* tabs() const { return tabs_; }
     QComboBox* answerColouring() const { return answer_colour_; }
     QPlainTextEdit* notes() const { return notes_; }
@@ -224,8 +228,11 @@ class MainWindow : public QMainWindow {
     quint64 trace_serial_ = 0;
     int target_ = -1;
     QHash<QString, Explanation> explanations_;  // current target, by method
-    QVector<double> llr_;                       // visual relevance per answer token
-    QVector<float> image_to_answer_;            // last image -> answer scores
+    QWidget* compare_tab_ = nullptr;
+    KnockoutPanel* knockout_ = nullptr;
+    QStringList compared_;  // methods compared and computed together (not the on-demand instruments)
+    QVector<double> llr_;   // visual relevance per answer token
+    QVector<float> image_to_answer_;  // last image -> answer scores
     QStringList plugin_names_;
     bool was_busy_ = false;
     bool compute_all_on_click_ = false;

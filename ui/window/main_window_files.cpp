@@ -26,6 +26,7 @@
 #include "ui/widgets/image_canvas.h"
 #include "ui/widgets/token_strip.h"
 #include "ui/window/compare_panel.h"
+#include "ui/window/knockout_panel.h"
 #include "ui/window/main_window.h"
 
 #include "core/explain/explanation_arrays.h"
@@ -68,6 +69,7 @@ Session MainWindow::current_session() const {
     s.image_path = image_label_.toStdString();
     s.trace = *trace_;
     for (const auto& e : explanations_) s.explanations.push_back(e);
+    if (knockout_->result()) s.knockouts.push_back(*knockout_->result());
     s.current_target = target_;
     s.current_method = activeMethod().toStdString();
     s.view_settings = {{"colormap", canvas_->colormap().toStdString()},
@@ -227,6 +229,11 @@ void MainWindow::restore_session_views_unchecked() {
         explanations_[m] = e;
         if (auto* p = panels_.value(m)) p->showExplanation(e, *trace_);
         compare_->setExplanation(e);
+    }
+    knockout_->clearResult();
+    for (const auto& k : s.knockouts) {
+        validate_knockout(k, *trace_);
+        knockout_->showResult(k);
     }
     setActiveMethod(QString::fromStdString(s.current_method));
     show_active_map();
@@ -445,6 +452,17 @@ bool MainWindow::reportData(ReportData* out, QString* error) {
         }
     }
     d.consistency = compare_->summary();
+    if (const auto& k = knockout_->result())
+        d.interventions << QString("Knockout (%1 of %2 position(s)%3): answer '%4' -> '%5'; p('%6') %7 -> %8")
+                               .arg(QString::fromStdString(k->spec.op))
+                               .arg(k->spec.positions.size())
+                               .arg(k->spec.op == "block" && !k->spec.layers.empty()
+                                        ? QString(", %1 layer(s)").arg(k->spec.layers.size())
+                                        : QString())
+                               .arg(QString::fromStdString(k->answer_before),
+                                    QString::fromStdString(k->answer_after), QString::fromStdString(k->token))
+                               .arg(k->p_before, 0, 'f', 3)
+                               .arg(k->p_after, 0, 'f', 3);
     d.defer = compare_->deferToHuman();
     d.notes = notes_->toPlainText();
     const auto& g = trace_->settings;

@@ -19,6 +19,7 @@
 #include "ui/widgets/image_canvas.h"
 #include "ui/widgets/token_strip.h"
 #include "ui/window/compare_panel.h"
+#include "ui/window/knockout_panel.h"
 #include "ui/window/main_window.h"
 #include "ui/window/method_panel.h"
 #include "ui/window/overlay_controls.h"
@@ -60,6 +61,12 @@ void MainWindow::connect_worker() {
         else if (key.channel == Channel::Faithfulness) {
             for (auto* p : panels_) p->setProgress(done, total);
         }
+    });
+    connect(host_, &WorkerHost::knockoutReady, this, [this](const KnockoutResult& r) {
+        if (!trace_ || r.target != target_) return;  // for an earlier click
+        knockout_->showResult(r);
+        mark_unsaved();
+        schedule_autosave();
     });
     connect(host_, &WorkerHost::imageToAnswerReady, this, [this](const QVector<float>& scores) {
         image_to_answer_ = scores;
@@ -155,6 +162,7 @@ void MainWindow::setImage(const QImage& image, const QString& label) {
     answer_->setTokens({});
     prompt_tokens_->setTokens({});
     for (auto* p : panels_) p->clearResults();
+    knockout_->clearResult();
     setWindowTitle("Sightline — " + label + "[*]");
 }
 
@@ -188,6 +196,7 @@ void MainWindow::startGeneration() {
     if (demo_ && model_.multimodal && job.question.trimmed() == demo_->question.trimmed())
         scene_truth_ = demo_;
     for (auto* p : panels_) p->clearResults();
+    knockout_->clearResult();
     explanations_.clear();
     llr_.clear();
     image_to_answer_.clear();
@@ -224,6 +233,7 @@ void MainWindow::on_generated(const TracePtr& trace, quint64 serial, bool adopte
     }
     trace_ = trace;
     trace_serial_ = serial;
+    knockout_->setModelShape(model_.layers, trace->answer_begin);
     if (!adopted) mark_unsaved();
     prompt_bar_->setTemplateWarning(QString::fromStdString(trace->template_warning));
     QStringList texts, tips;
@@ -289,19 +299,21 @@ void MainWindow::selectTarget(int index) {
 void MainWindow::request_all_explanations() {
     const QString active = activeMethod();
     if (panels_.contains(active)) request_explanation(active);
-    for (auto it = panels_.begin(); it != panels_.end(); ++it)
-        if (it.key() != active) request_explanation(it.key());
+    for (const QString& m : compared_)
+        if (m != active) request_explanation(m);
 }
 
 void MainWindow::request_visible_explanations() {
     if (!trace_ || target_ < 0) return;
-    const bool on_compare = qobject_cast<MethodPanel*>(tabs_->currentWidget()) == nullptr;
+    if (tabs_->currentWidget() != compare_tab_ && !qobject_cast<MethodPanel*>(tabs_->currentWidget()))
+        return;  // the Knockout tab computes nothing by itself
+    const bool on_compare = tabs_->currentWidget() == compare_tab_;
     QStringList wanted;
     if (on_compare) {
         const QString active = activeMethod();
         wanted << active;
-        for (auto it = panels_.begin(); it != panels_.end(); ++it)
-            if (it.key() != active) wanted << it.key();
+        for (const QString& m : compared_)
+            if (m != active) wanted << m;
     } else {
         wanted << activeMethod();
     }
@@ -312,9 +324,8 @@ void MainWindow::request_visible_explanations() {
 
 void MainWindow::computeAllMethods() {
     if (!trace_ || target_ < 0) return;
-    for (auto it = panels_.begin(); it != panels_.end(); ++it)
-        if (!explanations_.contains(it.key()) && !host_->busy(JobKey::explain(it.key())))
-            request_explanation(it.key());
+    for (const QString& m : compared_)
+        if (!explanations_.contains(m) && !host_->busy(JobKey::explain(m))) request_explanation(m);
 }
 
 void MainWindow::setComputeAllOnClick(bool on) {
@@ -325,8 +336,8 @@ void MainWindow::setComputeAllOnClick(bool on) {
 bool MainWindow::wait_for_all_methods(QString* error) {
     computeAllMethods();
     const auto missing = [this] {
-        for (auto it = panels_.begin(); it != panels_.end(); ++it)
-            if (!explanations_.contains(it.key())) return true;
+        for (const QString& m : compared_)
+            if (!explanations_.contains(m)) return true;
         return false;
     };
     if (!missing()) return true;
@@ -337,8 +348,7 @@ bool MainWindow::wait_for_all_methods(QString* error) {
     const quint64 serial = trace_serial_;
     connect(&poll, &QTimer::timeout, &loop, [&] {
         bool in_flight = false;
-        for (auto it = panels_.begin(); it != panels_.end(); ++it)
-            in_flight = in_flight || host_->busy(JobKey::explain(it.key()));
+        for (const QString& m : compared_) in_flight = in_flight || host_->busy(JobKey::explain(m));
         if (!missing() || !in_flight || target_ != target || trace_serial_ != serial) loop.quit();
     });
     poll.start(20);
@@ -467,6 +477,9 @@ void MainWindow::on_failed(const JobKey& key, const QString& message) {
             break;
         case Channel::SceneEval:
             break;  // the dialog shows it
+        case Channel::Knockout:
+            knockout_->showError(message);
+            break;
         case Channel::Adopt:
             prompt_bar_->setBusy(false);
             if (pending_session_) {  // the session's answer does not fit this model: drop the session
@@ -526,6 +539,30 @@ void MainWindow::update_status() {
     for (auto it = explanations_.begin(); it != explanations_.end(); ++it)
         parts << QString("%1 %2 ms").arg(it.key()).arg(it->time_ms, 0, 'f', 1);
     status_timing_->setText(parts.join(" · "));
+}
+
+}  // namespace sightline::ui
+
+namespace sightline::ui {
+
+void MainWindow::runKnockout() {
+    if (!trace_ || target_ < 0) {
+        knockout_->showError("Click an answer token first: the knockout reads that token's probability.");
+        return;
+    }
+    try {
+        KnockoutSpec spec = knockout_->spec();
+        for (const QPoint& cell : knockout_->patches()) spec.cells.emplace_back(cell.y(), cell.x());
+        if (spec.positions.empty() && spec.cells.empty()) {
+            knockout_->showError(
+                "Nothing to knock out: drag on the image to brush patches, or name prompt positions.");
+            return;
+        }
+        host_->knockout(target_, spec);
+        knockout_->showBusy(true);
+    } catch (const std::exception& e) {
+        knockout_->showError(QString::fromStdString(e.what()));
+    }
 }
 
 }  // namespace sightline::ui

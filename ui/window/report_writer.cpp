@@ -87,6 +87,12 @@ bool write_review_report(const QString& path, const ReportData& d, QString* erro
         pdf.newPage();
         y = margin;
     }
+    if (!d.interventions.isEmpty()) {
+        QString lines = "<b>Interventions</b>";
+        for (const auto& line : d.interventions) lines += "<br>" + line.toHtmlEscaped();
+        y += draw_html(p, lines, margin, y, inner, 9);
+        y += 10;
+    }
     y += draw_html(
         p,
         "<b>Reviewer notes</b><br>" +

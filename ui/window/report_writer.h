@@ -20,6 +20,7 @@ struct ReportData {
     QString consistency;
     bool defer = false;
     QString notes;
+    QStringList interventions;  // one line per knockout run on this answer
     QString settings;
     // The review record: who, with which software, model and image.
     QString reviewer, software_version;

@@ -75,7 +75,7 @@ ModelInfo ModelWorker::describe_model() const {
     for (const auto& name : explorer_->registry().names()) {
         const auto e = explorer_->registry().get(name);
         info.explainers.push_back({QString::fromStdString(e->name()), QString::fromStdString(e->title()),
-                                   QString::fromStdString(e->description()), e->params(c)});
+                                   QString::fromStdString(e->description()), e->params(c), e->on_demand()});
     }
     return info;
 }
@@ -136,6 +136,12 @@ void ModelWorker::imageToAnswer(quint64 id, const QVector<QPoint>& patches, cons
     });
 }
 
+void ModelWorker::knockout(quint64 id, qint64 target, const KnockoutSpec& spec) {
+    run_job(id, [&](const JobControl& control) {
+        Q_EMIT knockoutReady(id, explorer_->knockout(target, spec, &control));
+    });
+}
+
 void ModelWorker::visualRelevance(quint64 id) {
     run_job(id, [&](const JobControl& control) {
         const auto llr = explorer_->visual_relevance(&control);
@@ -189,6 +195,8 @@ QString to_string(const JobKey& key) {
             return "faithfulness";
         case Channel::SceneEval:
             return "scene-eval";
+        case Channel::Knockout:
+            return "knockout";
     }
     return "unknown";
 }
@@ -200,6 +208,7 @@ void register_worker_types() {
     qRegisterMetaType<ModelInfo>();
     qRegisterMetaType<FaithfulnessCurves>();
     qRegisterMetaType<sightline::Explanation>();
+    qRegisterMetaType<sightline::KnockoutResult>();
     qRegisterMetaType<QVector<float>>();
     qRegisterMetaType<QVector<double>>();
     qRegisterMetaType<QVector<QPoint>>();

@@ -38,6 +38,7 @@ class ModelWorker : public QObject {
     void explain(quint64 id, const sightline::ui::ExplainJob& job);
     void imageToAnswer(quint64 id, const QVector<QPoint>& patches, const nlohmann::json& params);
     void visualRelevance(quint64 id);
+    void knockout(quint64 id, qint64 target, const KnockoutSpec& spec);
     void faithfulness(quint64 id, const QString& method, qint64 target, const nlohmann::json& params,
                       int steps);
     // Exact-match accuracy on held-out scene-world questions (train::evaluate_toy, balanced tasks), with
@@ -51,6 +52,7 @@ class ModelWorker : public QObject {
     void explained(quint64 id, const sightline::Explanation& explanation);
     void imageToAnswerReady(quint64 id, const QVector<float>& scores);
     void visualRelevanceReady(quint64 id, const QVector<double>& llr);
+    void knockoutReady(quint64 id, const KnockoutResult& result);
     void faithfulnessReady(quint64 id, const sightline::ui::FaithfulnessCurves& curves);
     void sceneEvalReady(quint64 id, const sightline::train::ToyEvalResult& result);
     void progress(quint64 id, int done, int total);

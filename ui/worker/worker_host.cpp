@@ -30,6 +30,8 @@ WorkerHost::WorkerHost(QObject* parent) : QObject(parent), worker_(new ModelWork
             [this](const JobKey&, const QVector<float>& scores) { Q_EMIT imageToAnswerReady(scores); });
     forward(&ModelWorker::visualRelevanceReady,
             [this](const JobKey&, const QVector<double>& llr) { Q_EMIT visualRelevanceReady(llr); });
+    forward(&ModelWorker::knockoutReady,
+            [this](const JobKey&, const KnockoutResult& r) { Q_EMIT knockoutReady(r); });
     forward(&ModelWorker::faithfulnessReady,
             [this](const JobKey&, const FaithfulnessCurves& c) { Q_EMIT faithfulnessReady(c); });
     forward(&ModelWorker::sceneEvalReady,
@@ -97,6 +99,13 @@ quint64 WorkerHost::imageToAnswer(const QVector<QPoint>& patches, const nlohmann
     QMetaObject::invokeMethod(
         worker_, [w = worker_, id, patches, params] { w->imageToAnswer(id, patches, params); },
         Qt::QueuedConnection);
+    return id;
+}
+
+quint64 WorkerHost::knockout(qint64 target, const KnockoutSpec& spec) {
+    const quint64 id = jobs_.start({Channel::Knockout, {}});
+    QMetaObject::invokeMethod(
+        worker_, [w = worker_, id, target, spec] { w->knockout(id, target, spec); }, Qt::QueuedConnection);
     return id;
 }
 

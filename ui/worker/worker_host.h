@@ -32,6 +32,8 @@ class WorkerHost : public QObject {
     quint64 explain(const ExplainJob& job);  // channel JobKey::explain(job.method)
     quint64 imageToAnswer(const QVector<QPoint>& patches, const nlohmann::json& params);
     quint64 visualRelevance();
+    // Knocks `spec`'s positions out for answer token `target` and re-runs (Explorer::knockout).
+    quint64 knockout(qint64 target, const KnockoutSpec& spec);
     quint64 faithfulness(const QString& method, qint64 target, const nlohmann::json& params, int steps);
     quint64 evaluateScenes(int n, quint64 first_seed);
     void cancel(const JobKey& key) { jobs_.cancel(key); }
@@ -47,6 +49,7 @@ class WorkerHost : public QObject {
     void explained(const sightline::Explanation& explanation);
     void imageToAnswerReady(const QVector<float>& scores);
     void visualRelevanceReady(const QVector<double>& llr);
+    void knockoutReady(const KnockoutResult& result);
     void faithfulnessReady(const sightline::ui::FaithfulnessCurves& curves);
     void sceneEvalReady(const sightline::train::ToyEvalResult& result);
     void progress(const sightline::ui::JobKey& key, int done, int total);

@@ -10,6 +10,7 @@
 
 #include "core/explain/explainer.h"
 #include "core/explain/explanation.h"
+#include "core/explain/knockout_result.h"
 #include "core/generate/trace.h"
 #include "core/text/chat_template.h"
 #include "core/train/toy_eval.h"
@@ -28,7 +29,8 @@ enum class Channel {
     ImageToAnswer,
     VisualRelevance,
     Faithfulness,
-    SceneEval
+    SceneEval,
+    Knockout
 };
 
 struct JobKey {
@@ -68,6 +70,7 @@ struct ExplainJob {
 struct ExplainerInfo {
     QString name, title, description;
     std::vector<ParamSpec> params;
+    bool on_demand = false;  // an instrument: not compared, computed when its tab is shown
 };
 
 struct ModelInfo {
@@ -102,5 +105,6 @@ Q_DECLARE_METATYPE(sightline::ui::ExplainJob)
 Q_DECLARE_METATYPE(sightline::ui::ModelInfo)
 Q_DECLARE_METATYPE(sightline::ui::FaithfulnessCurves)
 Q_DECLARE_METATYPE(sightline::Explanation)
+Q_DECLARE_METATYPE(sightline::KnockoutResult)
 Q_DECLARE_METATYPE(sightline::ui::JobKey)
 Q_DECLARE_METATYPE(sightline::train::ToyEvalResult)
