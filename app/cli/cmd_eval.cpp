@@ -7,6 +7,7 @@
 #include "app/cli/model_options.h"
 #include "core/eval/defer_eval.h"
 #include "core/eval/explainer_eval.h"
+#include "core/eval/instrument_eval.h"
 #include "core/explore/explorer.h"
 #include "core/toy/seeds.h"
 #include "core/util/error.h"
@@ -69,10 +70,56 @@ int eval_defer(const Args& a) {
     return 0;
 }
 
+int eval_instruments(const Args& a) {
+    std::set<std::string> known = kModelOptions;
+    known.insert({"instruments", "n", "first-seed", "json", "help", "quiet", "samples"});
+    a.allow_only(known);
+    InstrumentEvalOptions o;
+    o.n = a.get_int("n", 60);
+    o.first_seed = a.get_u64("first-seed", toy::kHeldOutSeedBase);
+    o.tracing_samples = a.get_int("samples", 3);
+    if (o.n <= 0) fail("--n must be positive");
+    if (o.tracing_samples < 1) fail("--samples must be positive");
+    if (!toy::is_held_out_seed(o.first_seed))
+        std::cerr << "warning: seed " << o.first_seed << " is in the training range\n";
+    if (!a.has("json") && !a.has("quiet"))
+        o.progress = [](int done, int total) {
+            std::cerr << "\r" << done << "/" << total << " questions" << std::flush;
+        };
+    Explorer explorer(load_model_from(a));
+    const std::vector<InstrumentCase> cases = evaluate_instruments(explorer, o);
+    const nlohmann::json summary = summarize_instruments(cases);
+    nlohmann::json cj = nlohmann::json::array();
+    for (const auto& c : cases) cj.push_back(instrument_case_to_json(c));
+    if (a.has("json")) {
+        const nlohmann::json j = {
+            {"first_seed", o.first_seed}, {"n", o.n}, {"summary", summary}, {"cases", cj}};
+        std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+        return 0;
+    }
+    std::cerr << "\n";
+    std::printf("%zu correctly answered colour/shape questions of %d\n", cases.size(), o.n);
+    std::printf(
+        "causal tracing: peak on the object %.1f%%; recovery by restoring the object's patches per layer:",
+        100 * summary["tracing_pointing"].get<double>());
+    for (const auto& v : summary["tracing_recovery_by_layer"]) std::printf(" %.3f", v.get<double>());
+    std::printf("\nlogit lens: peak on the object %.1f%% at the best layer, %.1f%% at the last\n",
+                100 * summary["lens_pointing_best"].get<double>(),
+                100 * summary["lens_pointing_last"].get<double>());
+    std::printf(
+        "knockout (answer still right): block object %.1f%% vs random %.1f%%; mean object %.1f%% vs random "
+        "%.1f%%\n",
+        100 * summary["block_accuracy_object"].get<double>(),
+        100 * summary["block_accuracy_random"].get<double>(),
+        100 * summary["mean_accuracy_object"].get<double>(),
+        100 * summary["mean_accuracy_random"].get<double>());
+    return 0;
+}
+
 }  // namespace
 
 int cmd_eval(const Words& words) {
-    const Args a(words, {"json", "help", "quiet", "defer"});
+    const Args a(words, {"json", "help", "quiet", "defer", "instruments"});
     if (a.has("help")) {
         std::cout
             << "usage: sightline-cli eval [--model DIR] --n N --first-seed S [--methods LIST]\n"
@@ -87,10 +134,19 @@ int cmd_eval(const Words& words) {
                "probability; AUROC of each signal for telling wrong answers from right ones, and the\n"
                "shipped rule's false-alarm rate (right answers flagged) and recall (wrong ones flagged).\n"
                "--calibrate F instead chooses the rule on these seeds: the best-AUROC signal and the\n"
-               "threshold that flags at most a share F of the right answers.\n";
+               "threshold that flags at most a share F of the right answers.\n"
+               "\n"
+               "       sightline-cli eval --instruments [--model DIR] --n N --first-seed S [--samples K] "
+               "[--json]\n"
+               "The research instruments on the correctly answered colour and shape questions among N:\n"
+               "causal tracing's pointing game and per-layer recovery from restoring the object's patches,\n"
+               "the logit lens's pointing game at its best and last layer, and the answer's accuracy with\n"
+               "the object's patches knocked out (attention blocked; embeddings set to the image mean)\n"
+               "against as many random patches.\n";
         return 0;
     }
     if (a.has("defer")) return eval_defer(a);
+    if (a.has("instruments")) return eval_instruments(a);
     std::set<std::string> known = kModelOptions;
     known.insert({"n", "first-seed", "methods", "json", "help", "quiet", "faithfulness-steps",
                   "faithfulness-targets", "faithfulness-min-gap", "params"});

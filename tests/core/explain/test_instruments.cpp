@@ -12,6 +12,7 @@
 
 #include "core/explain/causal_tracing.h"
 #include "core/explain/explanation_arrays.h"
+#include "core/explain/knockout.h"
 #include "core/explain/logit_lens_explainer.h"
 #include "core/explain/trace_context.h"
 #include "core/generate/generator.h"
@@ -262,6 +263,93 @@ class TestInstruments : public QObject {
         QVERIFY(test::error_of([&] {
                     run(x, 2, {{"region", 1}, {"layer_stride", 1}, {"max_passes", 10}});
                 }).find("budget") != std::string::npos);
+    }
+
+    // --- Knockout ---
+
+    void knockout_block_is_the_masked_softmax_by_hand() {
+        // Layer 0's inputs are the same with and without the block, so its pattern with keys K cut from a
+        // query row is the clean row with K's entries set to 0 and the rest divided by 1 - sum over K.
+        const auto pos = ctx_->target_position(1);
+        const auto image = ctx_->image_positions();
+        KnockoutSpec spec;
+        spec.positions = {image[0], image[3], image[7]};
+        spec.layers = {0};
+        const RunOptions knock = knockout_options(*ctx_, spec, trace_->answer_begin - 1, pos);
+        RunOptions cached = knock;
+        cached.cache = {"lm.blocks.0.attn.hook_pattern"};
+        RunOptions clean_opts;
+        clean_opts.cache = cached.cache;
+        ActivationCache with, without;
+        at::NoGradGuard ng;
+        ctx_->run_prefix(pos, &cached, &with);
+        ctx_->run_prefix(pos, &clean_opts, &without);
+        const at::Tensor a = without.get("lm.blocks.0.attn.hook_pattern")[0];  // [heads, q, k]
+        const at::Tensor b = with.get("lm.blocks.0.attn.hook_pattern")[0];
+        for (std::int64_t q : {trace_->answer_begin - 1, pos - 1}) {
+            for (std::int64_t h = 0; h < a.size(0); ++h) {
+                double cut = 0;
+                for (auto k : spec.positions) cut += a[h][q][k].item<double>();
+                for (std::int64_t k = 0; k <= q; ++k) {
+                    const bool knocked =
+                        std::find(spec.positions.begin(), spec.positions.end(), k) != spec.positions.end();
+                    const double want = knocked ? 0.0 : a[h][q][k].item<double>() / (1.0 - cut);
+                    QVERIFY(std::abs(b[h][q][k].item<double>() - want) < 1e-5);
+                }
+            }
+        }
+        // Query rows before the answer are untouched.
+        QVERIFY(at::allclose(a[0][trace_->answer_begin - 2], b[0][trace_->answer_begin - 2]));
+    }
+
+    void knockout_of_nothing_changes_nothing() {
+        const auto pos = ctx_->target_position(0);
+        KnockoutSpec none;  // no positions: no (query, key) pairs
+        const RunOptions o = knockout_options(*ctx_, none, trace_->answer_begin - 1, pos);
+        at::NoGradGuard ng;
+        QVERIFY(at::equal(ctx_->run_prefix(pos, &o), ctx_->run_prefix(pos)));
+        // run_knockout refuses an empty choice and positions outside the prompt.
+        QVERIFY(test::error_of([&] { run_knockout(*ctx_, 0, none); }).find("no positions") !=
+                std::string::npos);
+        KnockoutSpec late;
+        late.positions = {trace_->answer_begin};
+        QVERIFY(test::error_of([&] { run_knockout(*ctx_, 0, late); }).find("not in the prompt") !=
+                std::string::npos);
+    }
+
+    void knockout_result_reports_before_and_after() {
+        KnockoutSpec spec;
+        spec.op = "mean";
+        spec.cells = {{0, 0}, {0, 1}};
+        const KnockoutResult r = run_knockout(*ctx_, 1, spec);
+        QCOMPARE(r.spec.positions, positions_of_cells(*ctx_, {{0, 0}, {0, 1}}));
+        QVERIFY(std::abs(r.p_before - trace_->steps[1].prob) < 1e-4);
+        QCOMPARE(r.answer_before, trace_->answer_text);
+        QVERIFY(!r.answer_after.empty());
+        // p_after by hand: the two positions' embeddings replaced by the image mean.
+        const at::Tensor embeds = ctx_->input_embeddings();
+        const auto image = ctx_->image_positions();
+        const at::Tensor mean = embeds.index_select(0, at::tensor(image, at::kLong)).mean(0);
+        RunOptions o;
+        o.interventions = {Intervention::replace("lm.hook_embed", mean, r.spec.positions)};
+        at::NoGradGuard ng;
+        const auto pos = ctx_->target_position(1);
+        const double p =
+            at::softmax(ctx_->run_prefix(pos, &o), -1)[trace_->tokens[static_cast<std::size_t>(pos)].id]
+                .item<double>();
+        QVERIFY(std::abs(r.p_after - p) < 1e-6);
+        // JSON round trip.
+        const KnockoutResult back = knockout_from_json(to_json(r));
+        QCOMPARE(back.spec.positions, r.spec.positions);
+        QCOMPARE(back.answer_after, r.answer_after);
+        QCOMPARE(back.p_after, r.p_after);
+        // A block with a window gives one curve point per window start.
+        KnockoutSpec block;
+        block.cells = {{1, 1}};
+        block.window = 1;
+        const KnockoutResult b = run_knockout(*ctx_, 1, block);
+        QVERIFY(b.per_layer);
+        QCOMPARE(b.per_layer->layers.size(), static_cast<std::size_t>(ctx_->layers()));
     }
 };
 
