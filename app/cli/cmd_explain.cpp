@@ -9,6 +9,7 @@
 #include "app/cli/model_options.h"
 #include "app/cli/progress_line.h"
 #include "core/eval/ground_truth.h"
+#include "core/eval/image_truth.h"
 #include "core/explain/explanation_arrays.h"
 #include "core/explain/overlay.h"
 #include "core/explore/explorer.h"
@@ -54,6 +55,10 @@ int cmd_explain(const Words& words) {
                "--scene explains a scene-world scene: image and question from the seed (TASK: color,\n"
                "  shape, count, exist, position, relation or describe; default color); every map of a\n"
                "  colour or shape word is scored against the object's true mask (\"ground_truth\").\n"
+               "--truth FILE.json | DIR scores the maps of --image against your own ground truth: a\n"
+               "  COCO-style file (boxes or polygons with category names, optional \"words\") or a folder\n"
+               "  of PNG masks named by label (red_ball.png); a token is scored against the object it "
+               "names.\n"
                "Writes DIR/explanations.json, an overlay PNG per map (METHOD_tTARGET.png) and every array "
                "as\n"
                "NumPy .npy beside it (METHOD_tTARGET_map.npy [grid_h, grid_w] float32, _image_tokens,\n"
@@ -61,9 +66,9 @@ int cmd_explain(const Words& words) {
         return 0;
     }
     std::set<std::string> known = kModelOptions;
-    known.insert({"image", "prompt", "method", "target", "all-targets", "out", "json", "params", "colormap",
-                  "opacity", "max-new-tokens", "temperature", "top-p", "top-k", "seed", "help", "nearest",
-                  "scene", "prompt-ids"});
+    known.insert({"image",  "prompt",   "method",  "target",         "all-targets", "out",   "json",
+                  "params", "colormap", "opacity", "max-new-tokens", "temperature", "top-p", "top-k",
+                  "seed",   "help",     "nearest", "scene",          "prompt-ids",  "truth"});
     known.insert(kConversationOptions.begin(), kConversationOptions.end());
     a.allow_only(known);
     const std::string out_dir = a.require("out");
@@ -88,6 +93,12 @@ int cmd_explain(const Words& words) {
     } else {
         targets.push_back(a.get_int("target", 0));
     }
+    std::optional<ImageTruth> truth;
+    if (a.has("truth")) {
+        if (scene) fail("--scene brings its own ground truth; drop --truth");
+        if (!req.image_rgb) fail("--truth needs --image");
+        truth = load_image_truth(a.get("truth"), req.image_rgb->cols, req.image_rgb->rows, a.get("image"));
+    }
     make_dirs(out_dir);
     nlohmann::json explanations = nlohmann::json::array();
     // Overlays are drawn on the image the model saw, enlarged so small models' images stay legible.
@@ -102,6 +113,10 @@ int cmd_explain(const Words& words) {
             Explanation e =
                 explorer.explain(m, target, params.value(m, nlohmann::json::object()), line.control());
             if (scene && e.has_image_map()) e.ground_truth = explorer.ground_truth(e, *scene);
+            if (truth && e.has_image_map())
+                e.ground_truth = image_truth_readout(
+                    *truth, trace->image, trace->tokens[static_cast<std::size_t>(e.target_position)].text,
+                    metrics::GridMap{e.grid_h, e.grid_w, e.image_map});
             nlohmann::json j = explanation_to_json(e);
             j["token"] = trace->tokens[static_cast<std::size_t>(e.target_position)].text;
             if (e.has_image_map()) {

@@ -11,6 +11,8 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 
+#include "core/util/files.h"
+#include "core/util/npy.h"
 #include "core/util/resource_paths.h"
 #include "core/util/strings.h"
 #include "tests/support/file_size_limit.h"
@@ -385,6 +387,61 @@ class TestCli : public QObject {
             QCOMPARE(r.code, 1);
             QVERIFY2(r.err.contains(option[0]), qPrintable(option.join(' ') + ": " + r.err));
         }
+    }
+
+    // Research instruments from the command line (issue 22): .npy beside the PNGs, the lens and tracing
+    // as methods, ground truth from a folder of masks, and `intervene`.
+    void instruments_npy_truth_and_intervene() {
+        if (!embedded_) QSKIP("needs the embedded scene-world model");
+        const QString scene = tmp_.path() + "/gt";
+        QCOMPARE(cli({"toy", "scene", "--seed", "1000200001", "--out", scene}).code, 0);
+        QDir().mkpath(scene + "/masks");
+        const json sj =
+            json::parse(sightline::read_regular_file((scene + "/scene.json").toStdString(), 1 << 20, "t"));
+        for (const auto& o : sj["objects"]) {
+            QString name = QString::fromStdString(o["name"].get<std::string>()).replace(' ', '_');
+            QVERIFY(QFile::copy(scene + "/" + QString::fromStdString(o["mask"].get<std::string>()),
+                                scene + "/masks/" + name + ".png"));
+        }
+        const QString out = tmp_.path() + "/inst";
+        const Run r = cli(
+            {"explain", "--image", scene + "/scene.png", "--prompt", "what is the shape of the blue object?",
+             "--method", "tam,logit_lens,causal_tracing", "--params", R"({"causal_tracing": {"samples": 1, "text": false, "region": 4}})",
+             "--truth", scene + "/masks", "--out", out, "--json"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const json j = r.j();
+        const Run s =
+            cli({"explain", "--scene", "1000200001:shape", "--method", "tam", "--out", out + "2", "--json"});
+        QCOMPARE(s.code, 0);
+        // The masks folder scores the map exactly as the scene world does.
+        QCOMPARE(j["explanations"][0]["views"]["ground_truth"],
+                 s.j()["explanations"][0]["views"]["ground_truth"]);
+        for (const auto& e : j["explanations"]) {
+            QVERIFY(e["views"].contains("ground_truth"));
+            QVERIFY(!e["arrays"].empty());
+            const auto map = sightline::read_npy(e["arrays"][0].get<std::string>());  // _map.npy
+            QCOMPARE(map.shape, (std::vector<std::int64_t>{j["grid"][0].get<std::int64_t>(),
+                                                           j["grid"][1].get<std::int64_t>()}));
+        }
+        QVERIFY(j["explanations"][2]["views"].contains("layer_positions"));
+        QVERIFY(QFile::exists(out + "/causal_tracing_t0_effects_resid.npy"));
+        // intervene: the whole image's embeddings set to their mean changes the answer.
+        QStringList all;
+        for (int row = 0; row < j["grid"][0].get<int>(); ++row)
+            for (int col = 0; col < j["grid"][1].get<int>(); ++col) all << QString("%1,%2").arg(row).arg(col);
+        const Run k =
+            cli({"intervene", "--scene", "1000200001", "--patches", all.join(';'), "--op", "mean", "--json"});
+        QVERIFY2(k.code == 0, qPrintable(k.err));
+        const json kj = k.j();
+        QVERIFY(kj["answer_changed"].get<bool>());
+        QVERIFY(kj["p_after"].get<double>() < kj["p_before"].get<double>());
+        const Run o = cli(
+            {"intervene", "--scene", "1000200001", "--object", "--op", "block", "--window", "2", "--json"});
+        QVERIFY2(o.code == 0, qPrintable(o.err));
+        QCOMPARE(o.j()["per_layer"]["p"].size(), std::size_t{3});  // 4 layers, windows of 2
+        const Run bad = cli({"intervene", "--scene", "1000200001", "--positions", "99999"});
+        QCOMPARE(bad.code, 1);
+        QVERIFY(bad.err.contains("out of range"));
     }
 };
 

@@ -259,6 +259,16 @@ void MainWindow::build_menus() {
         QString err;
         if (!d.isEmpty() && !exportArrays(d, &err)) show_error(err);
     });
+    file->addAction("Open &ground truth (COCO JSON)…", this, [this] {
+        const QString p =
+            QFileDialog::getOpenFileName(this, "Ground truth for this image", {}, "COCO-style JSON (*.json)");
+        if (!p.isEmpty()) openGroundTruth(p);
+    });
+    file->addAction("Open ground-truth &masks folder…", this, [this] {
+        const QString d =
+            QFileDialog::getExistingDirectory(this, "Folder of PNG masks, one per object (label.png)");
+        if (!d.isEmpty()) openGroundTruth(d);
+    });
     file->addAction("Review &report (PDF)…", QKeySequence::Print, this, [this] {
         if (reviewer_.isEmpty()) {  // asked once; kept in the settings
             bool ok = false;

@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 
+#include "core/eval/image_truth.h"
 #include "core/model/model_identity.h"
 
 #include "ui/window/demo_gallery.h"
@@ -102,6 +103,10 @@ class MainWindow : public QMainWindow {
     bool exportArrays(const QString& folder, QString* error = nullptr);
     // Runs the Knockout tab's intervention on the current token (the tab's Run button).
     void runKnockout();
+    // Ground truth for the current (user's) image: a COCO-style JSON file or a folder of PNG masks
+    // (core/eval/image_truth.h); every map is then scored against the object its token names.
+    bool openGroundTruth(const QString& path, QString* error = nullptr);
+    bool hasGroundTruth() const { return user_truth_.has_value(); }
     bool exportReport(const QString& path, QString* error = nullptr);  // PDF
     // What the report shows (every method computed first); false with *error when it cannot be made.
     bool reportData(ReportData* data, QString* error = nullptr);
@@ -230,8 +235,11 @@ class MainWindow : public QMainWindow {
     QHash<QString, Explanation> explanations_;  // current target, by method
     QWidget* compare_tab_ = nullptr;
     KnockoutPanel* knockout_ = nullptr;
-    QStringList compared_;  // methods compared and computed together (not the on-demand instruments)
-    QVector<double> llr_;   // visual relevance per answer token
+    QStringList compared_;
+    std::optional<ImageTruth> user_truth_;  // the user's ground truth for the current image
+    void apply_user_truth(
+        Explanation& e) const;  // methods compared and computed together (not the on-demand instruments)
+    QVector<double> llr_;       // visual relevance per answer token
     QVector<float> image_to_answer_;  // last image -> answer scores
     QStringList plugin_names_;
     bool was_busy_ = false;

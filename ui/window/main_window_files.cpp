@@ -10,6 +10,7 @@
 #include <QTextStream>
 
 #include "core/eval/defer_eval.h"
+#include "core/eval/ground_truth.h"
 #include "core/explain/explanation_arrays.h"
 #include "core/explain/overlay.h"
 #include "core/session/session.h"
@@ -446,6 +447,9 @@ bool MainWindow::reportData(ReportData* out, QString* error) {
             m.title = it.value()->title();
             m.details = QString("%1 ms").arg(e->time_ms, 0, 'f', 1);
             if (e->masking) m.details += e->masking->validated ? ", validated" : ", not validated";
+            if (e->ground_truth)
+                m.details +=
+                    " · ground truth: " + QString::fromStdString(ground_truth_summary(*e->ground_truth));
             m.overlay = enlarged(rgbMatToQImage(
                 render_overlay(trace_->image.model_view, e->image_map, e->grid_h, e->grid_w, style)));
             d.maps.push_back(m);

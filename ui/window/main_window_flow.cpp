@@ -11,6 +11,7 @@
 
 #include "core/eval/defer_eval.h"
 #include "core/eval/eval_questions.h"
+#include "core/eval/image_truth.h"
 #include "core/image/image_layout.h"
 #include "core/toy/vocabulary.h"
 #include "core/util/sha256.h"
@@ -148,6 +149,7 @@ void MainWindow::setImage(const QImage& image, const QString& label) {
     image_file_sha256_.clear();  // openImageFile sets it for files
     demo_.reset();
     scene_truth_.reset();
+    user_truth_.reset();  // ground truth belongs to one image
     banner_->hide();
     trace_.reset();
     target_ = -1;
@@ -384,9 +386,11 @@ void MainWindow::request_explanation(const QString& method) {
     was_busy_ = true;
 }
 
-void MainWindow::on_explained(const Explanation& e) {
-    const QString method = QString::fromStdString(e.method);
-    if (!trace_ || e.target != target_) return;
+void MainWindow::on_explained(const Explanation& given) {
+    const QString method = QString::fromStdString(given.method);
+    if (!trace_ || given.target != target_) return;
+    Explanation e = given;
+    apply_user_truth(e);
     explanations_[method] = e;
     mark_unsaved();
     schedule_autosave();
@@ -563,6 +567,48 @@ void MainWindow::runKnockout() {
     } catch (const std::exception& e) {
         knockout_->showError(QString::fromStdString(e.what()));
     }
+}
+
+}  // namespace sightline::ui
+
+namespace sightline::ui {
+
+void MainWindow::apply_user_truth(Explanation& e) const {
+    if (!user_truth_ || !trace_ || !trace_->has_image() || !e.has_image_map()) return;
+    try {
+        e.ground_truth = image_truth_readout(*user_truth_, trace_->image,
+                                             trace_->tokens[static_cast<std::size_t>(e.target_position)].text,
+                                             metrics::GridMap{e.grid_h, e.grid_w, e.image_map});
+    } catch (const std::exception& ex) {
+        GroundTruthReadout r;
+        r.reason = ex.what();
+        e.ground_truth = r;
+    }
+}
+
+bool MainWindow::openGroundTruth(const QString& path, QString* error) {
+    const auto fail_with = [&](const QString& message) {
+        if (error) *error = message;
+        show_error(message);
+        return false;
+    };
+    if (image_.isNull()) return fail_with("Open an image first: ground truth belongs to an image.");
+    try {
+        user_truth_ =
+            load_image_truth(path.toStdString(), image_.width(), image_.height(), image_label_.toStdString());
+    } catch (const std::exception& ex) {
+        return fail_with(QString::fromStdString(ex.what()));
+    }
+    QStringList labels;
+    for (const auto& o : user_truth_->objects) labels << QString::fromStdString(o.label);
+    statusBar()->showMessage(
+        QString("Ground truth: %1 object(s) — %2").arg(labels.size()).arg(labels.join(", ")), 8000);
+    // Score what is already shown.
+    for (auto it = explanations_.begin(); it != explanations_.end(); ++it) {
+        apply_user_truth(it.value());
+        if (auto* p = panels_.value(it.key())) p->showExplanation(it.value(), *trace_);
+    }
+    return true;
 }
 
 }  // namespace sightline::ui

@@ -10,12 +10,20 @@
 #include <QtTest>
 #include <cstring>
 
+#include <opencv2/imgproc.hpp>
+
+#include "core/eval/image_truth.h"
 #include "core/explain/causal_tracing.h"
 #include "core/explain/explanation_arrays.h"
 #include "core/explain/knockout.h"
 #include "core/explain/logit_lens_explainer.h"
 #include "core/explain/trace_context.h"
 #include "core/generate/generator.h"
+#include "core/image/image_io.h"
+#include "core/metrics/localisation.h"
+#include "core/toy/sample.h"
+#include "core/toy/vocabulary.h"
+#include "core/toy/task.h"
 #include "core/util/error.h"
 #include "core/util/files.h"
 #include "core/util/npy.h"
@@ -350,6 +358,104 @@ class TestInstruments : public QObject {
         const KnockoutResult b = run_knockout(*ctx_, 1, block);
         QVERIFY(b.per_layer);
         QCOMPARE(b.per_layer->layers.size(), static_cast<std::size_t>(ctx_->layers()));
+    }
+
+    // --- Ground truth for a user's image ---
+
+    void image_truth_from_coco_boxes_polygons_and_words() {
+        const std::string path = (tmp_.path() + "/truth.json").toStdString();
+        const nlohmann::json coco = {
+            {"images",
+             {{{"id", 7}, {"file_name", "photos/street.png"}, {"width", 40}, {"height", 20}},
+              {{"id", 8}, {"file_name", "other.png"}, {"width", 10}, {"height", 10}}}},
+            {"categories", {{{"id", 1}, {"name", "red car"}}, {{"id", 2}, {"name", "dog"}}}},
+            {"annotations",
+             {{{"image_id", 7}, {"category_id", 1}, {"bbox", {2, 3, 10, 5}}},
+              {{"image_id", 7},
+               {"category_id", 2},
+               {"segmentation", {{20, 2, 30, 2, 30, 12, 20, 12}}},
+               {"words", {"puppy"}}},
+              {{"image_id", 8}, {"category_id", 2}, {"bbox", {0, 0, 5, 5}}}}},
+            {"words", {{"vehicle", "red car"}}}};
+        write_file_atomic(path, coco.dump(), "test");
+        ImageTruth t;
+        try {
+            t = load_coco_truth(path, 40, 20, "/home/me/street.png");
+        } catch (const Error& e) {
+            QFAIL(e.what());
+        }
+        QCOMPARE(t.objects.size(), std::size_t{2});
+        QCOMPARE(t.objects[0].label, std::string("red car"));
+        QCOMPARE(cv::countNonZero(t.objects[0].mask), 10 * 5);  // the box, pixel for pixel
+        QCOMPARE(t.objects[0].mask.at<std::uint8_t>(3, 2), std::uint8_t{255});
+        QCOMPARE(t.objects[0].mask.at<std::uint8_t>(8, 2), std::uint8_t{0});
+        QVERIFY(t.objects[1].mask.at<std::uint8_t>(7, 25) == 255 &&
+                t.objects[1].mask.at<std::uint8_t>(7, 35) == 0);
+        // Words: the label's, the annotation's, the file's mapping; plurals and case ignored.
+        QCOMPARE(objects_named(t, " Cars"), std::vector<int>{0});
+        QCOMPARE(objects_named(t, "vehicle"), std::vector<int>{0});
+        QCOMPARE(objects_named(t, " puppy"), std::vector<int>{1});
+        QCOMPARE(objects_named(t, "dogs"), std::vector<int>{1});
+        QVERIFY(objects_named(t, "the").empty());
+        // Errors name the file and the field.
+        const auto error_with = [&](nlohmann::json j, int w = 40, int h = 20) {
+            write_file_atomic(path, j.dump(), "test");
+            return test::error_of([&] { load_coco_truth(path, w, h, "street.png"); });
+        };
+        QVERIFY(error_with(coco, 41, 20).find("40x20 but the image is 41x20") != std::string::npos);
+        nlohmann::json rle = coco;
+        rle["annotations"][0]["segmentation"] = {{"counts", "abc"}, {"size", {20, 40}}};
+        QVERIFY(error_with(rle).find("RLE") != std::string::npos);
+        nlohmann::json bad_word = coco;
+        bad_word["words"] = {{"bike", "bicycle"}};
+        QVERIFY(error_with(bad_word).find("no object of the image") != std::string::npos);
+        nlohmann::json outside = coco;
+        outside["annotations"][0]["bbox"] = {100, 100, 5, 5};
+        QVERIFY(error_with(outside).find("covers no pixel") != std::string::npos);
+        QVERIFY(error_with(nlohmann::json::array()).find("truth.json") != std::string::npos);
+    }
+
+    void image_truth_masks_score_like_the_scene_world() {
+        const toy::Sample s = toy::make_sample(1000200001, toy::TaskType::Shape);
+        const QString dir = tmp_.path() + "/masks";
+        QDir().mkpath(dir);
+        for (const auto& o : s.scene.objects) {
+            cv::Mat rgb;
+            cv::cvtColor(o.mask, rgb, cv::COLOR_GRAY2RGB);
+            save_image_rgb(
+                (dir + "/" + QString::fromStdString(toy::to_string(o.color) + "_" + toy::to_string(o.shape)) +
+                 ".png")
+                    .toStdString(),
+                rgb);
+        }
+        const ImageTruth t = load_mask_folder(dir.toStdString(), s.scene.image.cols, s.scene.image.rows);
+        QCOMPARE(t.objects.size(), s.scene.objects.size());
+        // An identity view (the model sees the image as it is), and a 12 x 12 map peaking on object 0.
+        PreprocessedImage view;
+        view.model_view = s.scene.image;
+        view.original_width = s.scene.image.cols;
+        view.original_height = s.scene.image.rows;
+        const cv::Rect box = s.scene.objects[0].bbox;
+        metrics::GridMap map{12, 12, std::vector<float>(144, 0.0f)};
+        const int r = (box.y + box.height / 2) * 12 / s.scene.image.rows,
+                  c = (box.x + box.width / 2) * 12 / s.scene.image.cols;
+        map.values[static_cast<std::size_t>(r * 12 + c)] = 1.0f;
+        const std::string colour = toy::to_string(s.scene.objects[0].color);
+        const GroundTruthReadout g = image_truth_readout(t, view, " " + colour, map);
+        QVERIFY2(g.applicable, g.reason.c_str());
+        QCOMPARE(g.object, 0);
+        QCOMPARE(g.outcome, std::string("hit"));
+        QCOMPARE(g.obj_iou, metrics::obj_iou(map, s.scene.objects[0].mask));
+        const GroundTruthReadout none = image_truth_readout(t, view, " the", map);
+        QVERIFY(!none.applicable);
+        QVERIFY(none.reason.find("names no object") != std::string::npos);
+        // A view that is the image's right half sees the mask shifted and cut.
+        PreprocessedImage half = view;
+        half.model_view = s.scene.image(cv::Rect(48, 0, 48, 96)).clone();
+        half.offset_x = 48;
+        const cv::Mat m = mask_in_view(s.scene.objects[0].mask, half);
+        QCOMPARE(m.cols, 48);
+        QCOMPARE(m.at<std::uint8_t>(10, 5), s.scene.objects[0].mask.at<std::uint8_t>(10, 53));
     }
 };
 

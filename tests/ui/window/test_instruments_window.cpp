@@ -14,6 +14,12 @@
 #include <QTabWidget>
 #include <QTest>
 
+#include <opencv2/imgproc.hpp>
+
+#include "core/image/image_io.h"
+#include "core/toy/sample.h"
+#include "core/toy/task.h"
+#include "core/toy/vocabulary.h"
 #include "core/util/npy.h"
 #include "tests/ui/window/window_fixture.h"
 #include "ui/plots/curve_plot.h"
@@ -158,6 +164,44 @@ class TestInstrumentsWindow : public QObject {
         const QString pdf = tmp_.path() + "/r.pdf";
         QVERIFY2(w_->exportReport(pdf, &error), qPrintable(error));
         QVERIFY(QFileInfo(pdf).size() > 1000);
+    }
+
+    void ground_truth_for_a_users_image() {
+        // A scene saved as an ordinary PNG with one mask per object, opened as a user's image would be.
+        const toy::Sample s = toy::make_sample(1000200001, toy::TaskType::Shape);
+        const QString dir = tmp_.path() + "/user";
+        QDir().mkpath(dir + "/masks");
+        save_image_rgb((dir + "/photo.png").toStdString(), s.scene.image);
+        for (const auto& o : s.scene.objects) {
+            cv::Mat rgb;
+            cv::cvtColor(o.mask, rgb, cv::COLOR_GRAY2RGB);
+            save_image_rgb(
+                (dir + "/masks/" +
+                 QString::fromStdString(toy::to_string(o.color) + "_" + toy::to_string(o.shape)) + ".png")
+                    .toStdString(),
+                rgb);
+        }
+        QString error;
+        QVERIFY2(w_->openGroundTruth(dir + "/masks", &error),
+                 qPrintable(error));  // the demo image is 96 x 96 too
+        QVERIFY(w_->hasGroundTruth());
+        QVERIFY2(w_->openImageFile(dir + "/photo.png", &error), qPrintable(error));
+        QVERIFY(!w_->hasGroundTruth());  // a new image drops the old ground truth
+        QVERIFY(test::ask(*w_, QString::fromStdString(s.question)));
+        QVERIFY(test::click_token(*w_, 0));
+        QVERIFY2(w_->openGroundTruth(dir + "/masks", &error), qPrintable(error));
+        const QString active = w_->activeMethod();
+        QVERIFY(w_->explanations().contains(active));
+        const Explanation& e = w_->explanations()[active];
+        QVERIFY(e.ground_truth);
+        QVERIFY2(e.ground_truth->applicable, e.ground_truth->reason.c_str());
+        QVERIFY(w_->panel(active)->statusLabel()->text().contains("Ground truth:"));
+        // A mask of the wrong size is refused with the file named.
+        cv::Mat small(10, 10, CV_8UC3, cv::Scalar(255, 255, 255));
+        QDir().mkpath(dir + "/bad");
+        save_image_rgb((dir + "/bad/ball.png").toStdString(), small);
+        QVERIFY(!w_->openGroundTruth(dir + "/bad", &error));
+        QVERIFY(error.contains("ball.png"));
     }
 };
 
