@@ -25,42 +25,31 @@ std::string pattern_of(StateKind kind) {
     return "lm.blocks.*." + to_string(kind);
 }
 
+// Each kind's hook, words for people and short id, in StateKind's order.
+struct KindNames {
+    const char* hook;
+    const char* label;
+    const char* id;
+};
+const KindNames& names_of(StateKind kind) {
+    static const KindNames names[] = {{"hook_resid_post", "residual stream", "resid"},
+                                      {"hook_attn_out", "attention output", "attn"},
+                                      {"hook_mlp_out", "MLP output", "mlp"}};
+    return names[static_cast<int>(kind)];
+}
+
 const char* label_of(StateKind kind) {
-    switch (kind) {
-        case StateKind::Residual:
-            return "residual stream";
-        case StateKind::Attention:
-            return "attention output";
-        case StateKind::Mlp:
-            break;
-    }
-    return "MLP output";
+    return names_of(kind).label;
 }
 
 const char* short_name(StateKind kind) {
-    switch (kind) {
-        case StateKind::Residual:
-            return "resid";
-        case StateKind::Attention:
-            return "attn";
-        case StateKind::Mlp:
-            break;
-    }
-    return "mlp";
+    return names_of(kind).id;
 }
 
 }  // namespace
 
 std::string to_string(StateKind kind) {
-    switch (kind) {
-        case StateKind::Residual:
-            return "hook_resid_post";
-        case StateKind::Attention:
-            return "hook_attn_out";
-        case StateKind::Mlp:
-            break;
-    }
-    return "hook_mlp_out";
+    return names_of(kind).hook;
 }
 
 StateKind state_kind_from_string(const std::string& s) {

@@ -95,28 +95,27 @@ struct HeaderReader {
 
 }  // namespace
 
-NpyArray NpyArray::f32(std::vector<float> values, std::vector<std::int64_t> shape) {
+namespace {
+template <typename T>
+NpyArray make_array(NpyArray::Type type, const std::vector<T>& values, std::vector<std::int64_t> shape) {
     NpyArray a;
-    a.type = Type::F32;
+    a.type = type;
     a.shape = std::move(shape);
     a.data = raw_bytes(values);
     return a;
+}
+}  // namespace
+
+NpyArray NpyArray::f32(std::vector<float> values, std::vector<std::int64_t> shape) {
+    return make_array(Type::F32, values, std::move(shape));
 }
 
 NpyArray NpyArray::f64(std::vector<double> values, std::vector<std::int64_t> shape) {
-    NpyArray a;
-    a.type = Type::F64;
-    a.shape = std::move(shape);
-    a.data = raw_bytes(values);
-    return a;
+    return make_array(Type::F64, values, std::move(shape));
 }
 
 NpyArray NpyArray::i64(std::vector<std::int64_t> values, std::vector<std::int64_t> shape) {
-    NpyArray a;
-    a.type = Type::I64;
-    a.shape = std::move(shape);
-    a.data = raw_bytes(values);
-    return a;
+    return make_array(Type::I64, values, std::move(shape));
 }
 
 std::uint64_t NpyArray::elements() const {

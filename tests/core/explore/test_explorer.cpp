@@ -229,6 +229,10 @@ class TestExplorer : public QObject {
         const ModelConfig& config = x.model().config;
         for (const auto& name : names) {
             const auto explainer = x.registry().get(name);
+            // Causal tracing runs hundreds of passes at its defaults; the contract needs only its shape.
+            const nlohmann::json given = name == "causal_tracing"
+                                             ? nlohmann::json{{"samples", 1}, {"text", false}, {"max_passes", 48}}
+                                             : nlohmann::json::object();
             QVERIFY2(!explainer->title().empty() && !explainer->description().empty(), name.c_str());
             // Defaults resolve; every parameter has a label and a default of its kind.
             const auto specs = explainer->params(config);
@@ -240,7 +244,7 @@ class TestExplorer : public QObject {
             QVERIFY_THROWS_EXCEPTION(Error,
                                      resolve_params(name, specs, nlohmann::json{{"no_such_parameter", 1}}));
             for (std::int64_t k = 0; k < trace->answer_size(); ++k) {
-                const Explanation e = x.explain(name, k);
+                const Explanation e = x.explain(name, k, given);
                 const QByteArray where = QByteArray::fromStdString(name + " token " + std::to_string(k));
                 QCOMPARE(QString::fromStdString(e.method), QString::fromStdString(name));
                 QCOMPARE(e.target, k);
@@ -261,11 +265,23 @@ class TestExplorer : public QObject {
                 QVERIFY2(back.image_map == e.image_map && back.text_positions == e.text_positions,
                          where.constData());
                 // Asked again with the same parameters it comes from the cache.
-                QVERIFY2(x.explain(name, k).from_cache, where.constData());
+                QVERIFY2(x.explain(name, k, given).from_cache, where.constData());
             }
             if (name == "rollout") check_rollout_against_prefix_computation(x);
             // A token outside the answer is a clear error, not a crash.
             QVERIFY_THROWS_EXCEPTION(Error, x.explain(name, trace->answer_size()));
+        }
+        // Knockout on this family: every op on two corner cells, a probability before and after, an answer.
+        for (const char* op : {"block", "mean", "blur"}) {
+            KnockoutSpec k;
+            k.op = op;
+            k.cells = {{0, 0}, {trace->grid_h - 1, trace->grid_w - 1}};
+            const KnockoutResult r = x.knockout(0, k);
+            QVERIFY2(!r.spec.positions.empty(), op);
+            QVERIFY2(r.p_before >= 0 && r.p_before <= 1 && r.p_after >= 0 && r.p_after <= 1, op);
+            QVERIFY2(std::abs(r.p_before - trace->steps[0].prob) < 1e-3, op);
+            QVERIFY2(!r.ids_after.empty(), op);
+            QVERIFY2(r.per_layer.has_value() == (std::string(op) == "block"), op);
         }
     }
 

@@ -148,6 +148,8 @@ class TestInstrumentsWindow : public QObject {
         QVERIFY(k->result()->per_layer);
         QVERIFY(k->curve()->isVisibleTo(k));
         QCOMPARE(k->curve()->curveCount(), 2);
+        if (qEnvironmentVariableIsSet("SIGHTLINE_SCREENSHOT_DIR"))  // for looking at the tab (docs)
+            QVERIFY(w_->grab().save(qEnvironmentVariable("SIGHTLINE_SCREENSHOT_DIR") + "/knockout-tab.png"));
     }
 
     void knockout_is_saved_and_reported() {
