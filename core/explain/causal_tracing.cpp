@@ -240,6 +240,15 @@ std::vector<ParamSpec> CausalTracingExplainer::params(const ModelConfig& config)
          10,
          1000000,
          {}},
+        {"time_budget_s",
+         "Time budget (s)",
+         "Regions and the layer stride also grow so that the passes fit this time, measured from the first "
+         "passes (0: no time limit)",
+         ParamKind::Double,
+         120.0,
+         0.0,
+         86400.0,
+         {}},
         {"seed", "Noise seed", "Seed of the noise samples", ParamKind::Int, 1, 0, 1000000000, {}},
     };
 }
@@ -314,10 +323,19 @@ Explanation CausalTracingExplainer::explain(TraceContext& ctx, std::int64_t targ
     int stride = p.at("layer_stride").get<int>();
     const bool auto_stride = stride <= 0;
     if (auto_stride) stride = 1;
-    const auto max_passes = p.at("max_passes").get<std::int64_t>();
+    // The clean and corrupted runs first: they time one pass, which sizes the plan on big models.
+    CausalTracer tracer(ctx, target, o, kinds);
+    const double base = tracer.corrupted_probability();
+    const double time_budget_s = p.at("time_budget_s").get<double>();
+    std::int64_t max_passes = p.at("max_passes").get<std::int64_t>();
+    const bool timed = time_budget_s > 0 && tracer.pass_ms() > 0 &&
+                       time_budget_s * 1000.0 / tracer.pass_ms() < static_cast<double>(max_passes);
+    if (timed)
+        max_passes =
+            std::max<std::int64_t>(1, static_cast<std::int64_t>(time_budget_s * 1000.0 / tracer.pass_ms()));
     std::vector<Column> regions = image_regions(ctx, side);
     const auto planned = [&] {
-        const std::int64_t rows = (layers + stride - 1) / stride;
+        const std::int64_t rows = (layers + stride - 1) / stride;  // layers 0, stride, 2 stride, ...
         return static_cast<std::int64_t>(kinds.size()) * rows *
                static_cast<std::int64_t>(regions.size() + text.size()) * samples;
     };
@@ -330,19 +348,18 @@ Explanation CausalTracingExplainer::explain(TraceContext& ctx, std::int64_t targ
             ++stride;
         } else {
             fail("causal tracing: ", planned(), " forward passes exceed the budget of ", max_passes,
-                 "; raise max_passes, the region size or the layer stride");
+                 timed
+                     ? cat(" (", time_budget_s, " s at ", static_cast<int>(tracer.pass_ms()), " ms per pass)")
+                     : std::string(),
+                 "; raise max_passes or time_budget_s, the region size or the layer stride");
         }
         restricted = true;
     }
     std::vector<int> traced_layers;
     for (int l = 0; l < layers; l += stride) traced_layers.push_back(l);
-    if (traced_layers.back() != layers - 1 && stride > 1) traced_layers.push_back(layers - 1);
 
     std::vector<Column> columns = regions;
     columns.insert(columns.end(), text.begin(), text.end());
-    CausalTracer tracer(ctx, target, o, kinds);
-    const double base = tracer.corrupted_probability();
-
     StageMeter meter(ctx.control(), "causal tracing",
                      static_cast<std::int64_t>(kinds.size() * traced_layers.size() * columns.size()));
     std::int64_t done = 0;
@@ -422,8 +439,11 @@ Explanation CausalTracingExplainer::explain(TraceContext& ctx, std::int64_t targ
                      {"pass_ms", tracer.pass_ms()},
                      {"restricted", restricted}};
     if (restricted)
-        e.diagnostics["note"] = cat("restricted to fit ", max_passes, " passes: regions of ", side, "x", side,
-                                    " cells, every ", stride, " layer(s)");
+        e.diagnostics["note"] =
+            cat("restricted to fit ", max_passes, " passes",
+                timed ? cat(" (", time_budget_s, " s at ", static_cast<int>(tracer.pass_ms()), " ms each)")
+                      : std::string(),
+                ": regions of ", side, "x", side, " cells, every ", stride, " layer(s)");
     return e;
 }
 

@@ -22,8 +22,8 @@
 #include "core/image/image_io.h"
 #include "core/metrics/localisation.h"
 #include "core/toy/sample.h"
-#include "core/toy/vocabulary.h"
 #include "core/toy/task.h"
+#include "core/toy/vocabulary.h"
 #include "core/util/error.h"
 #include "core/util/files.h"
 #include "core/util/npy.h"
@@ -271,6 +271,11 @@ class TestInstruments : public QObject {
         QVERIFY(test::error_of([&] {
                     run(x, 2, {{"region", 1}, {"layer_stride", 1}, {"max_passes", 10}});
                 }).find("budget") != std::string::npos);
+        // A time budget smaller than a few passes restricts the plan the same way and names the time.
+        const Explanation timed = run(x, 2, {{"samples", 1}, {"text", false}, {"time_budget_s", 1e-6}});
+        QVERIFY(timed.diagnostics.at("restricted").get<bool>());
+        QVERIFY(timed.diagnostics.at("note").get<std::string>().find(" s at ") != std::string::npos);
+        QCOMPARE(timed.layer_positions[0].columns.size(), std::size_t{1});  // one region over the whole grid
     }
 
     // --- Knockout ---
