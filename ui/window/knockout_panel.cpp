@@ -8,6 +8,7 @@
 #include <QPushButton>
 #include <QSpinBox>
 #include <QVBoxLayout>
+#include <algorithm>
 
 #include "core/explain/explainer.h"
 #include "ui/plots/curve_plot.h"
@@ -90,6 +91,27 @@ void KnockoutPanel::setPatches(const QVector<QPoint>& cells) {
     patches_ = cells;
     patches_label_->setText(cells.isEmpty() ? "no patches brushed"
                                             : QString("%1 patch(es) brushed").arg(cells.size()));
+}
+
+void KnockoutPanel::togglePosition(qint64 position) {
+    std::vector<int> list;
+    try {
+        const std::string text = positions_->text().trimmed().toStdString();
+        if (!text.empty())
+            list = parse_index_list(text, static_cast<int>(std::max<qint64>(prompt_length_ - 1, 0)),
+                                    "positions");
+    } catch (const std::exception&) {
+        list.clear();  // a malformed field is replaced by the clicked token
+    }
+    const auto it = std::find(list.begin(), list.end(), static_cast<int>(position));
+    if (it != list.end())
+        list.erase(it);
+    else
+        list.push_back(static_cast<int>(position));
+    std::sort(list.begin(), list.end());
+    QStringList parts;
+    for (int p : list) parts << QString::number(p);
+    positions_->setText(parts.join(","));
 }
 
 KnockoutSpec KnockoutPanel::spec() const {

@@ -29,6 +29,9 @@ class KnockoutPanel : public QWidget {
     void setModelShape(int layers, qint64 prompt_length);
     // Patches brushed on the canvas ((x = col, y = row) cells); replaces the previous selection.
     void setPatches(const QVector<QPoint>& cells);
+    // Adds a prompt position to the positions field, or removes it when it is there (a click on a prompt
+    // token while this tab is shown).
+    void togglePosition(qint64 position);
     QVector<QPoint> patches() const { return patches_; }
     // The spec of the controls, positions still to be resolved from patches(); throws sightline::Error
     // for malformed layer or position lists.

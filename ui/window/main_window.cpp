@@ -162,6 +162,19 @@ void MainWindow::build_ui() {
     });
     connect(knockout_, &KnockoutPanel::clearPatchesRequested, canvas_, &ImageCanvas::clearSelection);
     connect(knockout_, &KnockoutPanel::runRequested, this, &MainWindow::runKnockout);
+    // On the Knockout tab the prompt tokens become clickable: a click adds or removes that token.
+    connect(tabs_, &QTabWidget::currentChanged, this, [this, knockout_scroll] {
+        prompt_tokens_->setInteractive(tabs_->currentWidget() == knockout_scroll);
+    });
+    connect(prompt_tokens_, &TokenStrip::tokenClicked, this, [this](int index) {
+        if (!trace_) return;
+        int k = 0;  // the strip shows the prompt's non-image tokens in order
+        for (std::int64_t i = 0; i < trace_->answer_begin; ++i)
+            if (trace_->tokens[static_cast<std::size_t>(i)].role != TokenRole::Image && k++ == index) {
+                knockout_->togglePosition(i);
+                return;
+            }
+    });
     connect(canvas_, &ImageCanvas::patchHovered, this, [this](int row, int col, float value) {
         if (row < 0) return;
         QString text = value == value ? QString("patch (%1, %2): %3").arg(row).arg(col).arg(value, 0, 'f', 3)

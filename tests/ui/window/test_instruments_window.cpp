@@ -7,6 +7,7 @@
 #include <QDir>
 #include <QFile>
 #include <QLabel>
+#include <QLineEdit>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QStatusBar>
@@ -25,6 +26,7 @@
 #include "ui/plots/curve_plot.h"
 #include "ui/plots/head_layer_heatmap.h"
 #include "ui/widgets/image_canvas.h"
+#include "ui/widgets/token_strip.h"
 #include "ui/window/compare_panel.h"
 #include "ui/window/knockout_panel.h"
 #include "ui/window/method_panel.h"
@@ -120,6 +122,17 @@ class TestInstrumentsWindow : public QObject {
         // Nothing brushed yet: a clear message, no job.
         QTest::mouseClick(run, Qt::LeftButton);
         QVERIFY(k->resultLabel()->text().contains("Nothing to knock out"));
+        // On this tab a click on a prompt token adds its position; a second click removes it.
+        ui::TokenStrip* prompt = w_->promptStrip();
+        QVERIFY(prompt->isInteractive());
+        std::int64_t third = -1;  // the sequence position of the strip's third token
+        for (std::int64_t i = 0, seen = 0; i < w_->trace()->answer_begin && third < 0; ++i)
+            if (w_->trace()->tokens[static_cast<std::size_t>(i)].role != TokenRole::Image && seen++ == 2)
+                third = i;
+        QTest::mouseClick(prompt, Qt::LeftButton, {}, prompt->tokenRect(2).center());
+        QCOMPARE(k->positionsEdit()->text(), QString::number(third));
+        QTest::mouseClick(prompt, Qt::LeftButton, {}, prompt->tokenRect(2).center());
+        QVERIFY(k->positionsEdit()->text().isEmpty());
         // Brush the whole image: drag from the first patch to the last.
         ui::ImageCanvas* c = w_->canvas();
         const int rows = w_->trace()->grid_h, cols = w_->trace()->grid_w;
