@@ -1,6 +1,7 @@
 // sightline-cli eval: measured explainer quality on held-out scene-world scenes (plus random and centre
 // baselines): Obj-IoU, Func-IoU, F1-IoU, pointing game, deletion/insertion AUC, CLEANN validation rate, time.
 #include <cstdio>
+#include <functional>
 #include <iostream>
 
 #include "app/cli/commands.h"
@@ -18,6 +19,13 @@ namespace sightline::cli {
 
 namespace {
 
+// "12/150 questions" on stderr, unless --json or --quiet.
+std::function<void(int, int)> question_progress(const Args& a) {
+    if (a.has("json") || a.has("quiet")) return {};
+    return
+        [](int done, int total) { std::cerr << "\r" << done << "/" << total << " questions" << std::flush; };
+}
+
 int eval_defer(const Args& a) {
     std::set<std::string> known = kModelOptions;
     known.insert({"defer", "n", "first-seed", "methods", "json", "help", "quiet", "calibrate"});
@@ -29,10 +37,7 @@ int eval_defer(const Args& a) {
     if (o.n <= 0) fail("--n must be positive");
     if (!toy::is_held_out_seed(o.first_seed))
         std::cerr << "warning: seed " << o.first_seed << " is in the training range\n";
-    if (!a.has("json") && !a.has("quiet"))
-        o.progress = [](int done, int total) {
-            std::cerr << "\r" << done << "/" << total << " questions" << std::flush;
-        };
+    o.progress = question_progress(a);
     Explorer explorer(load_model_from(a));
     add_plugin_explainers(explorer);
     const std::vector<DeferCase> cases = collect_defer_cases(explorer, o);
@@ -82,10 +87,7 @@ int eval_instruments(const Args& a) {
     if (o.tracing_samples < 1) fail("--samples must be positive");
     if (!toy::is_held_out_seed(o.first_seed))
         std::cerr << "warning: seed " << o.first_seed << " is in the training range\n";
-    if (!a.has("json") && !a.has("quiet"))
-        o.progress = [](int done, int total) {
-            std::cerr << "\r" << done << "/" << total << " questions" << std::flush;
-        };
+    o.progress = question_progress(a);
     Explorer explorer(load_model_from(a));
     const std::vector<InstrumentCase> cases = evaluate_instruments(explorer, o);
     const nlohmann::json summary = summarize_instruments(cases);

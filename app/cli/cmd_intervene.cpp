@@ -88,10 +88,7 @@ int cmd_intervene(const Words& words) {
     } else if (a.has("patches")) {
         spec.positions = positions_of_cells(ctx, parse_cells(a.get("patches")));
     } else {
-        const auto tw = target_words(explorer.model(), *trace, *scene);
-        int object = -1;
-        for (const auto& w : tw)
-            if (w.index == target) object = w.object;
+        const int object = named_object(explorer.model(), *trace, *scene, target);
         if (object < 0)
             fail("--object: answer token ", target, " ('",
                  trace->tokens[static_cast<std::size_t>(trace->answer_position(target))].text,

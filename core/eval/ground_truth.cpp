@@ -58,6 +58,12 @@ metrics::PointingOutcome pointing_outcome(const toy::Scene& scene, const TargetW
     return metrics::classify_pointing(map, target.mask, other_masks, shares_word);
 }
 
+int named_object(const LoadedModel& m, const Trace& t, const toy::Sample& s, std::int64_t target) {
+    for (const auto& w : target_words(m, t, s))
+        if (w.index == target) return w.object;
+    return -1;
+}
+
 GroundTruthReadout ground_truth_readout(const LoadedModel& m, const Trace& t, const toy::Sample& s,
                                         std::int64_t target, const metrics::GridMap& map) {
     GroundTruthReadout out;

@@ -26,6 +26,9 @@ struct TargetWord {
 // (places, numbers, punctuation) are left out.
 std::vector<TargetWord> target_words(const LoadedModel& m, const Trace& t, const toy::Sample& s);
 
+// The scene object answer token `target` names (through target_words), -1 when it names none.
+int named_object(const LoadedModel& m, const Trace& t, const toy::Sample& s, std::int64_t target);
+
 // Where `map`'s arg-max lies relative to object word `w`'s object (w.object >= 0) and the scene's other
 // objects, telling apart those that carry the same word (metrics::classify_pointing).
 metrics::PointingOutcome pointing_outcome(const toy::Scene& scene, const TargetWord& w,

@@ -38,10 +38,9 @@ std::vector<InstrumentCase> evaluate_instruments(Explorer& explorer, const Instr
         const auto trace = answer_eval_question(explorer, s, &control);
         if (!toy::answers_match(trace->answer_text, s.answer)) continue;
         const std::int64_t target = default_target(*trace);
-        int object = -1;
-        for (const auto& w : target_words(m, *trace, s))
-            if (w.index == target) object = w.object;
-        if (target < 0 || object < 0) continue;
+        if (target < 0) continue;
+        const int object = named_object(m, *trace, s, target);
+        if (object < 0) continue;
 
         InstrumentCase c;
         c.seed = s.seed;

@@ -8,8 +8,6 @@
 
 #include "core/explain/map_utils.h"
 #include "core/explain/trace_context.h"
-#include "core/generate/prompt.h"
-#include "core/metrics/faithfulness.h"
 #include "core/util/error.h"
 #include "core/util/stopwatch.h"
 #include "core/util/system_info.h"
@@ -53,9 +51,8 @@ std::string to_string(StateKind kind) {
 }
 
 StateKind state_kind_from_string(const std::string& s) {
-    if (s == "resid") return StateKind::Residual;
-    if (s == "attn") return StateKind::Attention;
-    if (s == "mlp") return StateKind::Mlp;
+    for (StateKind k : {StateKind::Residual, StateKind::Attention, StateKind::Mlp})
+        if (s == names_of(k).id) return k;
     fail("unknown kind of state '", s.substr(0, 32), "' (resid, attn or mlp)");
 }
 
@@ -87,9 +84,7 @@ CausalTracer::CausalTracer(TraceContext& ctx, std::int64_t target, const Tracing
     for (StateKind k : kinds) o.cache.push_back(pattern_of(k));
     {
         at::NoGradGuard ng;
-        const at::Tensor hidden = ctx.run_hidden(n_, &o, &clean_);
-        const at::Tensor logits = ctx.model().model->decoder().head(hidden[0][n_ - 1]).to(at::kFloat);
-        p_clean_ = at::softmax(logits, -1)[target_id_].item<double>();
+        p_clean_ = at::softmax(ctx.run_prefix(n_, &o, &clean_), -1)[target_id_].item<double>();
     }
     ++passes_;
 
@@ -109,8 +104,7 @@ CausalTracer::CausalTracer(TraceContext& ctx, std::int64_t target, const Tracing
             noise_.push_back(noise);
         }
     } else {
-        const cv::Mat blurred = metrics::blurred_baseline(t.image.model_view);
-        blurred_pixels_ = prepare_model_image(ctx.model(), blurred).input.pixels;
+        blurred_pixels_ = ctx.blurred_pixels();
     }
     p_corrupted_ = run({});
 }
@@ -128,9 +122,8 @@ double CausalTracer::run(const std::vector<Intervention>& restore) const {
         if (options_.corruption == "noise")
             o.interventions.push_back(
                 Intervention::add("lm.hook_embed", noise_[static_cast<std::size_t>(s)], image_positions_));
-        const at::Tensor hidden = ctx_.run_hidden(n_, &o, nullptr, blurred_pixels_);
-        const at::Tensor logits = ctx_.model().model->decoder().head(hidden[0][n_ - 1]).to(at::kFloat);
-        total += at::softmax(logits, -1)[target_id_].item<double>();
+        total +=
+            at::softmax(ctx_.run_prefix(n_, &o, nullptr, blurred_pixels_), -1)[target_id_].item<double>();
         ++passes_;
         pass_ms_ = clock.elapsed_ms();
     }

@@ -7,14 +7,13 @@
 #include "core/explain/trace_context.h"
 #include "core/generate/generator.h"
 #include "core/generate/prompt.h"
-#include "core/metrics/faithfulness.h"
 #include "core/util/error.h"
 
 namespace sightline {
 namespace {
 
 void check_spec(const TraceContext& ctx, const KnockoutSpec& spec) {
-    if (spec.op != "block" && spec.op != "mean" && spec.op != "blur")
+    if (!is_knockout_op(spec.op))
         fail("unknown knockout '", spec.op.substr(0, 32), "' (block, mean or blur)");
     if (spec.positions.empty())
         fail("knockout: no positions chosen (brush image patches or pick prompt tokens)");
@@ -40,8 +39,7 @@ double probability_at(const TraceContext& ctx, std::int64_t pos, std::int64_t id
 
 at::Tensor blurred_embeddings(TraceContext& ctx) {
     const Trace& t = ctx.trace();
-    const at::Tensor pixels =
-        prepare_model_image(ctx.model(), metrics::blurred_baseline(t.image.model_view)).input.pixels;
+    const at::Tensor pixels = ctx.blurred_pixels();
     RunOptions o;
     o.cache = {"lm.hook_embed"};
     ActivationCache cache;

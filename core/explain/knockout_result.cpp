@@ -4,6 +4,10 @@
 
 namespace sightline {
 
+bool is_knockout_op(const std::string& op) {
+    return op == "block" || op == "mean" || op == "blur";
+}
+
 nlohmann::json to_json(const KnockoutResult& r) {
     nlohmann::json j = {{"op", r.spec.op},
                         {"positions", r.spec.positions},

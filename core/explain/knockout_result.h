@@ -32,6 +32,9 @@ struct KnockoutResult {
     bool answer_changed() const { return answer_after != answer_before; }
 };
 
+// "block", "mean" or "blur".
+bool is_knockout_op(const std::string& op);
+
 nlohmann::json to_json(const KnockoutResult& r);
 KnockoutResult knockout_from_json(const nlohmann::json& j);
 }  // namespace sightline

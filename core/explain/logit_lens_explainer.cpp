@@ -18,11 +18,10 @@ constexpr int kTopWords = 5;
 // per (layer, position), the log-sum-exp over the vocabulary and the top words, so any word's probability
 // at any layer is one dot product away.
 struct LensState : TraceState {
-    std::vector<std::int64_t> positions;  // prompt positions read (sequence order)
-    at::Tensor normed;                    // [L, P, d], model dtype
-    at::Tensor lse;                       // [L, P] float32
-    at::Tensor top_ids;                   // [L, P, k] int64
-    at::Tensor top_probs;                 // [L, P, k] float32
+    at::Tensor normed;     // [L, P, d], model dtype
+    at::Tensor lse;        // [L, P] float32
+    at::Tensor top_ids;    // [L, P, k] int64
+    at::Tensor top_probs;  // [L, P, k] float32
     std::uint64_t bytes() const override {
         return normed.numel() * normed.element_size() + lse.numel() * 4 + top_ids.numel() * 8 +
                top_probs.numel() * 4;
@@ -45,7 +44,6 @@ LensState& lens_state(TraceContext& ctx) {
     ensure_memory_available(keep + per_layer_logits, "the logit lens's residual states");
 
     auto state = std::make_unique<LensState>();
-    for (std::int64_t p = 0; p < prompt; ++p) state->positions.push_back(p);
     std::vector<at::Tensor> per_layer(static_cast<std::size_t>(layers));
     const Decoder& dec = ctx.model().model->decoder();
     RunOptions o;
@@ -123,22 +121,20 @@ Explanation LogitLensExplainer::explain(TraceContext& ctx, std::int64_t target,
 
     const at::Tensor logit = head_class_logits(ctx.model(), s.normed, {word}).squeeze(-1);  // [L, P]
     const at::Tensor prob = at::exp(logit - s.lse);
-    std::vector<bool> is_image(s.positions.size());
+    // The states are kept for positions 0 .. prompt - 1, so a column is its sequence position.
+    const std::int64_t prompt = s.normed.size(1);
     std::vector<std::int64_t> image_cols, text_cols;
-    for (std::size_t k = 0; k < s.positions.size(); ++k) {
-        const bool img = trace.tokens[static_cast<std::size_t>(s.positions[k])].role == TokenRole::Image;
-        (img ? image_cols : text_cols).push_back(static_cast<std::int64_t>(k));
-    }
+    for (std::int64_t i = 0; i < prompt; ++i)
+        (trace.tokens[static_cast<std::size_t>(i)].role == TokenRole::Image ? image_cols : text_cols)
+            .push_back(i);
     const at::Tensor image_idx = at::tensor(image_cols, at::kLong);
     const at::Tensor text_idx = at::tensor(text_cols, at::kLong);
 
     // Per layer: the best and the mean probability over image patches (over text positions when the trace
     // has no image), and the first layer where the word is the top word at some patch.
-    const at::Tensor over =
-        image_cols.empty() ? prob.index_select(1, text_idx) : prob.index_select(1, image_idx);
-    const at::Tensor top1 =
-        (image_cols.empty() ? s.top_ids.index_select(1, text_idx) : s.top_ids.index_select(1, image_idx))
-            .select(2, 0);
+    const at::Tensor& read = image_cols.empty() ? text_idx : image_idx;
+    const at::Tensor over = prob.index_select(1, read);
+    const at::Tensor top1 = s.top_ids.index_select(1, read).select(2, 0);
     LayerCurves curves;
     curves.title = "Logit lens: p('" + trace.tokens[static_cast<std::size_t>(pos)].text + "') by layer";
     curves.y_label = "probability";
@@ -169,7 +165,7 @@ Explanation LogitLensExplainer::explain(TraceContext& ctx, std::int64_t target,
     e.target = target;
     e.target_position = pos;
     for (auto k : text_cols) {
-        e.text_positions.push_back(s.positions[static_cast<std::size_t>(k)]);
+        e.text_positions.push_back(k);
         e.text_scores.push_back(values[k].item<float>());
     }
     if (trace.has_image() && !image_cols.empty()) {
@@ -184,7 +180,7 @@ Explanation LogitLensExplainer::explain(TraceContext& ctx, std::int64_t target,
                 std::vector<std::string> words;
                 std::vector<double> scores;
                 const auto at_cell = ctx.image_positions_at(r, c);
-                if (!at_cell.empty() && at_cell.front() < static_cast<std::int64_t>(s.positions.size()))
+                if (!at_cell.empty() && at_cell.front() < prompt)
                     for (std::int64_t k = 0; k < cw.k; ++k) {
                         words.push_back(ctx.model().token_text(ids[at_cell.front()][k].item<std::int64_t>()));
                         scores.push_back(pr[at_cell.front()][k].item<double>());

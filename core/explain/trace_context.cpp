@@ -6,6 +6,8 @@
 
 #include "core/explain/explanation.h"
 #include "core/generate/generation_capture.h"
+#include "core/generate/prompt.h"
+#include "core/metrics/faithfulness.h"
 #include "core/util/error.h"
 #include "core/util/system_info.h"
 
@@ -244,9 +246,15 @@ ForwardOutput forward_prefix(const LoadedModel& model, const Trace& t, const at:
 }
 }  // namespace
 
-at::Tensor TraceContext::run_prefix(std::int64_t n, const RunOptions* options, ActivationCache* cache) const {
-    return forward_prefix(model_, *trace_, input_ids(), n, options, control_, cache, LogitsMode::Last, {})
+at::Tensor TraceContext::run_prefix(std::int64_t n, const RunOptions* options, ActivationCache* cache,
+                                    const at::Tensor& pixels) const {
+    return forward_prefix(model_, *trace_, input_ids(), n, options, control_, cache, LogitsMode::Last, pixels)
         .logits[0][0];
+}
+
+at::Tensor TraceContext::blurred_pixels() const {
+    if (!trace_->has_image()) fail("this answer has no image to blur");
+    return prepare_model_image(model_, metrics::blurred_baseline(trace_->image.model_view)).input.pixels;
 }
 
 at::Tensor TraceContext::run_hidden(std::int64_t n, const RunOptions* options, ActivationCache* cache,

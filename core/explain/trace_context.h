@@ -74,10 +74,14 @@ class TraceContext {
     void set_image_map(Explanation& e, const std::vector<float>& per_image_position) const;
 
     at::Tensor input_ids() const;  // [1, N]
+    // The pixel values of the trace's image Gaussian-blurred (metrics::blurred_baseline of the view the
+    // model saw) and prepared for the model: the "blurred image" of causal tracing and knockout.
+    at::Tensor blurred_pixels() const;
     const at::Tensor& pixel_values() const { return trace_->pixel_values.pixels; }
     // Forward over positions [0, n) with options; returns the logits of the last position [V] (float32).
+    // `pixels`, when defined, replaces the trace's pixel values (as in run_hidden).
     at::Tensor run_prefix(std::int64_t n, const RunOptions* options = nullptr,
-                          ActivationCache* cache = nullptr) const;
+                          ActivationCache* cache = nullptr, const at::Tensor& pixels = at::Tensor()) const;
     // The same forward without the LM head: the final normalised hidden states [1, n, d]. `pixels`, when
     // defined, replaces the trace's pixel values (a copy that requires grad, for example).
     at::Tensor run_hidden(std::int64_t n, const RunOptions* options = nullptr,

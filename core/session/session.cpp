@@ -187,7 +187,7 @@ void validate_knockout(const KnockoutResult& k, const Trace& t) {
     for (std::size_t i = 0; i < k.spec.positions.size(); ++i)
         if (k.spec.positions[i] < 0 || k.spec.positions[i] >= t.answer_begin)
             fail("positions[", i, "]: ", k.spec.positions[i], " is not a prompt position");
-    if (k.spec.op != "block" && k.spec.op != "mean" && k.spec.op != "blur") fail("op: unknown knockout");
+    if (!is_knockout_op(k.spec.op)) fail("op: unknown knockout");
     for (double p : {k.p_before, k.p_after})
         if (!(p >= 0 && p <= 1)) fail("p_before/p_after: not a probability");
 }
