@@ -102,12 +102,7 @@ int cmd_explain(const Words& words) {
     make_dirs(out_dir);
     nlohmann::json explanations = nlohmann::json::array();
     // Overlays are drawn on the image the model saw, enlarged so small models' images stay legible.
-    cv::Mat view;
-    if (trace->has_image()) {
-        const cv::Mat& mv = trace->image.model_view;
-        const int scale = std::max(1, 384 / std::max(mv.cols, 1));
-        cv::resize(mv, view, mv.size() * scale, 0, 0, cv::INTER_NEAREST);
-    }
+    const cv::Mat view = trace->has_image() ? enlarged_view(trace->image.model_view) : cv::Mat();
     for (auto target : targets) {
         for (const auto& m : methods) {
             Explanation e =

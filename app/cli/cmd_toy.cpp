@@ -9,6 +9,10 @@
 
 #include "app/cli/commands.h"
 #include "app/cli/model_options.h"
+#include "core/eval/answer_scoring.h"
+#include "core/eval/eval_questions.h"
+#include "core/eval/image_truth.h"
+#include "core/image/image_io.h"
 #include "core/toy/sample.h"
 #include "core/toy/scene_json.h"
 #include "core/toy/seeds.h"
@@ -45,6 +49,73 @@ int toy_scene(const Words& words) {
               << "Q: " << s.question << "\nA: " << s.answer << "\n";
     if (!toy::is_held_out_seed(seed))
         std::cout << "(seed " << seed << " is in the training range; held-out seeds start at "
+                  << toy::kHeldOutSeedBase << ")\n";
+    return 0;
+}
+
+// The evaluation's questions as a batch manifest: DIR/images/<seed>.png, DIR/truth/<seed>.json (COCO-style,
+// each object's exact mask as RLE, labelled "<colour> <shape>"), and DIR/manifest.jsonl with the question,
+// the expected answer, its words as spans naming the objects, the task as group and the seed, so `batch`
+// and `batch-merge` on it give `eval`'s figures for the same seeds.
+int toy_manifest(const Words& words) {
+    const Args a(words, {});
+    a.allow_only({"n", "first-seed", "out"});
+    const int n = a.get_int("n", 100);
+    const std::uint64_t first = a.get_u64("first-seed", toy::kHeldOutSeedBase);
+    const std::string out = a.require("out");
+    if (n <= 0) fail("--n must be positive");
+    make_dirs(path_join(out, "images"));
+    make_dirs(path_join(out, "truth"));
+    std::string lines;
+    for (int i = 0; i < n; ++i) {
+        const toy::Sample s = eval_question(first, i);
+        const std::string stem = std::to_string(s.seed);
+        save_image_rgb(path_join(out, "images/" + stem + ".png"), s.scene.image);
+        nlohmann::json categories = nlohmann::json::array(), annotations = nlohmann::json::array();
+        for (std::size_t k = 0; k < s.scene.objects.size(); ++k) {
+            const auto& o = s.scene.objects[k];
+            const int id = static_cast<int>(k) + 1;
+            categories.push_back({{"id", id}, {"name", o.name()}});
+            annotations.push_back(
+                {{"id", id},
+                 {"image_id", 1},
+                 {"category_id", id},
+                 {"iscrowd", 1},
+                 {"bbox", {o.bbox.x, o.bbox.y, o.bbox.width, o.bbox.height}},
+                 {"segmentation",
+                  {{"size", {o.mask.rows, o.mask.cols}}, {"counts", coco_rle_counts(o.mask)}}}});
+        }
+        const nlohmann::json coco = {{"images",
+                                      {{{"id", 1},
+                                        {"file_name", stem + ".png"},
+                                        {"width", s.scene.image.cols},
+                                        {"height", s.scene.image.rows}}}},
+                                     {"categories", categories},
+                                     {"annotations", annotations}};
+        write_file_atomic(path_join(out, "truth/" + stem + ".json"), coco.dump() + "\n", "ground truth");
+        const AnswerTruth truth = answer_truth_of(s);
+        nlohmann::json spans = nlohmann::json::array();
+        for (const auto& w : truth.spans) {
+            nlohmann::json j = {{"begin", w.begin}, {"end", w.end}, {"kind", to_string(w.kind)}};
+            if (w.kind == AnswerWordSpan::Kind::Object)
+                j["object"] = truth.image.objects[static_cast<std::size_t>(w.object)].label;
+            spans.push_back(j);
+        }
+        const nlohmann::json item = {{"id", "s" + stem},
+                                     {"image", "images/" + stem + ".png"},
+                                     {"prompt", s.question},
+                                     {"expected", s.answer},
+                                     {"truth", "truth/" + stem + ".json"},
+                                     {"answer_words", spans},
+                                     {"group", toy::to_string(s.task)},
+                                     {"seed", s.seed}};
+        lines += item.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    }
+    write_file_atomic(path_join(out, "manifest.jsonl"), lines, "manifest");
+    std::cout << "wrote " << path_join(out, "manifest.jsonl") << ": " << n << " questions (seeds " << first
+              << ".." << first + static_cast<std::uint64_t>(n) - 1 << "), images/ and truth/\n";
+    if (!toy::is_held_out_seed(first))
+        std::cout << "(seeds from " << first << " are in the training range; held-out seeds start at "
                   << toy::kHeldOutSeedBase << ")\n";
     return 0;
 }
@@ -230,6 +301,9 @@ int cmd_toy(const Words& words) {
     if (words.empty() || words[0] == "--help") {
         std::cout
             << "usage: sightline-cli toy scene --seed S --out DIR [--task T]\n"
+               "       sightline-cli toy manifest --n N --first-seed S --out DIR   (eval's questions as a "
+               "batch "
+               "manifest)\n"
                "       sightline-cli toy eval [--model DIR] --n N --first-seed S [--natural-tasks] [--tasks "
                "LIST]\n"
                "                              [--failures K] [--json]\n"
@@ -252,8 +326,9 @@ int cmd_toy(const Words& words) {
     const Words rest(words.begin() + 1, words.end());
     if (words[0] == "scene") return toy_scene(rest);
     if (words[0] == "eval") return toy_eval(rest);
+    if (words[0] == "manifest") return toy_manifest(rest);
     if (words[0] == "train") return toy_train(rest);
-    fail("unknown toy command '", words[0], "' (scene, eval, train)");
+    fail("unknown toy command '", words[0], "' (scene, manifest, eval, train)");
 }
 
 }  // namespace sightline::cli

@@ -16,5 +16,8 @@ int cmd_explain(const Words& words);
 int cmd_eval(const Words& words);
 int cmd_demo(const Words& words);
 int cmd_intervene(const Words& words);
+int cmd_batch(const Words& words);
+int cmd_batch_merge(const Words& words);
+int cmd_batch_diff(const Words& words);
 
 }  // namespace sightline::cli

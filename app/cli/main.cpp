@@ -35,7 +35,11 @@ commands:
              [--op block|mean|blur] [--layers LIST] [--window N] [--target K] [--json]
                                                  knock patches or tokens out and re-run the answer
   eval       [--model DIR] --n N --first-seed S [--methods LIST] [--json]   explainer quality on held-out scenes
-  toy        scene | eval | train            the synthetic scene world and its embedded model
+  batch      --manifest FILE.jsonl --out DIR [--methods LIST] [--shard I/N] [--targets answer-words|all|first]
+             [--png] [--json]              explain a dataset, one shard per process (Slurm array tasks)
+  batch-merge --out DIR [--json]           merge the shards: results.jsonl, summary.json (eval's figures)
+  batch-diff DIR_A DIR_B                   do two merged runs agree (times aside)?
+  toy        scene | manifest | eval | train   the synthetic scene world and its embedded model
 
 --model defaults to the embedded scene-world model. Explainer plugins are loaded from
 $SIGHTLINE_PLUGIN_PATH, <bin>/plugins and <prefix>/lib/sightline/plugins. Run a command with --help.
@@ -82,6 +86,9 @@ int main(int argc, char** argv) {
         {"eval", sightline::cli::cmd_eval},
         {"demo", sightline::cli::cmd_demo},
         {"intervene", sightline::cli::cmd_intervene},
+        {"batch", sightline::cli::cmd_batch},
+        {"batch-merge", sightline::cli::cmd_batch_merge},
+        {"batch-diff", sightline::cli::cmd_batch_diff},
     };
     const auto it = commands.find(command);
     if (it == commands.end()) {

@@ -50,9 +50,84 @@ std::string base_name(const std::string& path) {
 
 }  // namespace
 
+cv::Mat coco_rle_mask(const nlohmann::json& rle, int image_width, int image_height) {
+    const auto size = rle.at("size").get<std::vector<std::int64_t>>();
+    if (size.size() != 2 || size[0] != image_height || size[1] != image_width)
+        fail("segmentation: an RLE \"size\" must be [height, width] = [", image_height, ", ", image_width,
+             "]");
+    const auto& counts_json = rle.at("counts");
+    std::vector<std::int64_t> counts;
+    if (counts_json.is_array()) {
+        counts = counts_json.get<std::vector<std::int64_t>>();
+    } else {
+        // Compressed counts: 5 bits a character (offset 48), 0x20 = more characters follow, 0x10 in the last
+        // one = negative; from the third count on, each is a difference to the count two before it.
+        const std::string s = counts_json.get<std::string>();
+        std::size_t p = 0;
+        while (p < s.size()) {
+            std::uint64_t x = 0;
+            int k = 0;
+            bool more = true;
+            while (more) {
+                if (p >= s.size() || k > 12) fail("segmentation: a malformed compressed RLE");
+                const int c = static_cast<unsigned char>(s[p]) - 48;
+                if (c < 0 || c > 63) fail("segmentation: a malformed compressed RLE");
+                x |= static_cast<std::uint64_t>(c & 0x1f) << (5 * k);
+                more = (c & 0x20) != 0;
+                ++p;
+                ++k;
+                if (!more && (c & 0x10) != 0) x |= ~((std::uint64_t{1} << (5 * k)) - 1);  // sign-extend
+            }
+            auto v = static_cast<std::int64_t>(x);
+            if (counts.size() > 2) v += counts[counts.size() - 2];
+            counts.push_back(v);
+        }
+    }
+    const std::int64_t total = static_cast<std::int64_t>(image_width) * image_height;
+    std::int64_t sum = 0;
+    for (auto c : counts) {
+        if (c < 0 || c > total) fail("segmentation: an RLE count out of range");
+        sum += c;
+    }
+    if (sum != total) fail("segmentation: the RLE counts cover ", sum, " pixels, not ", total);
+    // Runs alternate background / object, starting with background, down the columns (column-major).
+    cv::Mat mask = cv::Mat::zeros(image_height, image_width, CV_8UC1);
+    std::int64_t pos = 0;
+    for (std::size_t i = 0; i < counts.size(); ++i) {
+        if (i % 2 == 1)
+            for (std::int64_t q = pos; q < pos + counts[i]; ++q)
+                mask.at<std::uint8_t>(static_cast<int>(q % image_height),
+                                      static_cast<int>(q / image_height)) = 255;
+        pos += counts[i];
+    }
+    return mask;
+}
+
+std::vector<std::int64_t> coco_rle_counts(const cv::Mat& mask_u8) {
+    std::vector<std::int64_t> counts;
+    std::uint8_t value = 0;
+    std::int64_t run = 0;
+    for (int c = 0; c < mask_u8.cols; ++c)
+        for (int r = 0; r < mask_u8.rows; ++r) {
+            const std::uint8_t v = mask_u8.at<std::uint8_t>(r, c) > 0 ? 1 : 0;
+            if (v != value) {
+                counts.push_back(run);
+                run = 0;
+                value = v;
+            }
+            ++run;
+        }
+    counts.push_back(run);
+    return counts;
+}
+
 ImageTruth load_coco_truth(const std::string& path, int image_width, int image_height,
                            const std::string& image_file) {
-    const nlohmann::json j = read_json_file(path);
+    return coco_truth_from_json(read_json_file(path), path, image_width, image_height, image_file);
+}
+
+ImageTruth coco_truth_from_json(const nlohmann::json& j, const std::string& path, int image_width,
+                                int image_height, const std::string& image_file) {
     ImageTruth truth;
     truth.width = image_width;
     truth.height = image_height;
@@ -89,9 +164,9 @@ ImageTruth load_coco_truth(const std::string& path, int image_width, int image_h
             for (const auto& word : a.value("words", std::vector<std::string>{})) add_word(o, word);
             o.mask = cv::Mat::zeros(image_height, image_width, CV_8UC1);
             const auto seg = a.find("segmentation");
-            if (seg != a.end() && seg->is_object())
-                fail("RLE segmentation is not supported; give polygons or a bbox");
-            if (seg != a.end() && seg->is_array() && !seg->empty()) {
+            if (seg != a.end() && seg->is_object()) {
+                o.mask = coco_rle_mask(*seg, image_width, image_height);
+            } else if (seg != a.end() && seg->is_array() && !seg->empty()) {
                 std::vector<std::vector<cv::Point>> polys;
                 for (const auto& poly : *seg) {
                     const auto xy = poly.get<std::vector<double>>();

@@ -30,11 +30,20 @@ struct ImageTruth {
 
 // A COCO-style JSON file: {"images": [{"id", "file_name", "width", "height"}], "categories": [{"id",
 // "name"}], "annotations": [{"image_id", "category_id", "bbox": [x, y, w, h], "segmentation": [[x1, y1,
-// ...]] (polygons, optional), "words": ["..."] (optional)}], "words": {"answer word": "category name"}
-// (optional)}. The image entry is the one whose file_name's base name is `image_file`'s, or the only one;
-// its size must be the image's. Throws sightline::Error naming the file and the field.
+// ...]] (polygons) or an RLE mask {"size", "counts"} (optional), "words": ["..."] (optional)}], "words":
+// {"answer word": "category name"} (optional)}. The image entry is the one whose file_name's base name is
+// `image_file`'s, or the only one; its size must be the image's. Throws sightline::Error naming the file and
+// the field.
 ImageTruth load_coco_truth(const std::string& path, int image_width, int image_height,
                            const std::string& image_file = {});
+// A COCO run-length-encoded mask ({"size": [h, w], "counts": [...] or the compressed string}), column-major
+// runs alternating background and object; the size must be the image's. Throws naming what is wrong.
+cv::Mat coco_rle_mask(const nlohmann::json& rle, int image_width, int image_height);
+// The uncompressed RLE counts of a CV_8UC1 mask (pixels > 0 are the object), the inverse of coco_rle_mask.
+std::vector<std::int64_t> coco_rle_counts(const cv::Mat& mask_u8);
+// The same from JSON already read (a manifest's inline ground truth); `path` names it in messages.
+ImageTruth coco_truth_from_json(const nlohmann::json& j, const std::string& path, int image_width,
+                                int image_height, const std::string& image_file = {});
 // Every *.png in `dir` (sorted by name) is one object's mask (pixels > 127), the image's size; the label
 // is the file's base name with '_' and '-' as spaces ("red_ball.png" -> "red ball").
 ImageTruth load_mask_folder(const std::string& dir, int image_width, int image_height);

@@ -89,4 +89,12 @@ cv::Mat render_overlay(const cv::Mat& rgb, const std::vector<float>& map, int gh
     return out;
 }
 
+cv::Mat enlarged_view(const cv::Mat& model_view, int min_width) {
+    if (model_view.empty()) return {};
+    const int scale = std::max(1, min_width / std::max(model_view.cols, 1));
+    cv::Mat out;
+    cv::resize(model_view, out, model_view.size() * scale, 0, 0, cv::INTER_NEAREST);
+    return out;
+}
+
 }  // namespace sightline

@@ -27,4 +27,8 @@ cv::Mat colorize_map(const std::vector<float>& map, int grid_h, int grid_w, cv::
 cv::Mat render_overlay(const cv::Mat& rgb, const std::vector<float>& map, int grid_h, int grid_w,
                        const OverlayStyle& style);
 
+// The model's view enlarged by a whole factor (nearest neighbour) until its width reaches `min_width`, so the
+// overlays of small models' images stay legible in exports.
+cv::Mat enlarged_view(const cv::Mat& model_view, int min_width = 384);
+
 }  // namespace sightline
