@@ -267,9 +267,8 @@ BatchShardSummary run_batch_shard(const BatchOptions& o,
     make_dirs(path_join(o.out_dir, "items"));
     for (const auto& [other, path] : shard_files(shards_dir(o.out_dir)))
         if (other.count != o.shard.count)
-            fail(o.out_dir, " holds shards of a run split ", other.count, " ways (", path,
-                 "); this one is split ", o.shard.count,
-                 " ways: use another --out, or the same number of shards");
+            fail(o.out_dir, " holds the shards of a ", other.count, "-shard run (", path, "); this run has ",
+                 o.shard.count, ": use another --out, or the same number of shards");
 
     // Open (creating with the header) and lock the shard file; read what is done; cut a torn last line.
     const std::string results = shard_results_path(o.out_dir, o.shard);
@@ -278,27 +277,35 @@ BatchShardSummary run_batch_shard(const BatchOptions& o,
     std::set<std::string> done;
     struct stat st {};
     if (::fstat(log.fd(), &st) != 0) fail(results, ": ", std::strerror(errno));
+    const auto make_header = [&] {
+        return nlohmann::json{{"format", "sightline-batch"},
+                              {"version", 1},
+                              {"shard", o.shard.index},
+                              {"shards", o.shard.count},
+                              {"run", run},
+                              {"info",
+                               {{"manifest_path", manifest.path},
+                                {"model_dir", o.model_dir},
+                                {"host", host_name()},
+                                {"created", unix_now()}}}};
+    };
     if (st.st_size == 0) {
-        const nlohmann::json header = {{"format", "sightline-batch"},
-                                       {"version", 1},
-                                       {"shard", o.shard.index},
-                                       {"shards", o.shard.count},
-                                       {"run", run},
-                                       {"info",
-                                        {{"manifest_path", manifest.path},
-                                         {"model_dir", o.model_dir},
-                                         {"host", host_name()},
-                                         {"created", unix_now()}}}};
-        log.append(dump(header));
+        log.append(dump(make_header()));
     } else {
         const ShardFile f = read_shard_file(results);
-        if (f.header.at("run") != run)
+        const bool same = f.header.at("run") == run;
+        if (!same && !f.records.empty())
             fail(results, " belongs to a different run (", run_differences(f.header.at("run"), run),
                  " differ): use another --out, or the same manifest, model and options");
         if (f.header.value("shard", -1) != o.shard.index || f.header.value("shards", -1) != o.shard.count)
             fail(results, ": its header names another shard");
-        if (f.torn_tail && ::ftruncate(log.fd(), static_cast<off_t>(f.good_bytes)) != 0)
+        if (!same) {
+            // Nothing finished under the old options (a typo caught before the first item): start afresh.
+            if (::ftruncate(log.fd(), 0) != 0) fail(results, ": cannot start afresh: ", std::strerror(errno));
+            log.append(dump(make_header()));
+        } else if (f.torn_tail && ::ftruncate(log.fd(), static_cast<off_t>(f.good_bytes)) != 0) {
             fail(results, ": cannot cut the unfinished last line: ", std::strerror(errno));
+        }
         for (const auto& r : f.records) done.insert(r.at("id").get<std::string>());
     }
     AppendLog journal(shard_journal_path(o.out_dir, o.shard), false);

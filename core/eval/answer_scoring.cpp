@@ -372,6 +372,8 @@ AnswerScores answer_scores_from_json(const nlohmann::json& j) {
         }
     } catch (const nlohmann::json::exception& e) {
         fail(field, ": ", e.what());
+    } catch (const Error& e) {
+        fail(field, ": ", e.what());
     }
     return s;
 }
