@@ -65,7 +65,9 @@ void diff_json(const nlohmann::json& a, const nlohmann::json& b, const std::stri
     if (a != b) note(cat(brief(dump(a), 60), " vs ", brief(dump(b), 60)));
 }
 
-std::vector<nlohmann::json> read_results(const std::string& dir) {
+}  // namespace
+
+std::vector<nlohmann::json> read_merged_results(const std::string& dir) {
     const std::string path = path_join(dir, "results.jsonl");
     if (!file_exists(path))
         fail(path, ": no merged results (run sightline-cli batch-merge --out ", dir, " first)");
@@ -88,8 +90,6 @@ std::vector<nlohmann::json> read_results(const std::string& dir) {
     }
     return out;
 }
-
-}  // namespace
 
 nlohmann::json summarize_records(const std::vector<nlohmann::json>& records) {
     ExplainerEvalResult eval;
@@ -157,11 +157,10 @@ nlohmann::json summarize_records(const std::vector<nlohmann::json>& records) {
               {"items_per_minute", wall > 0 ? 60.0 * n / wall : 0.0}}}};
 }
 
-MergeResult merge_batch(const std::string& out_dir, bool partial) {
-    const Stopwatch clock;
+CollectedRun collect_batch(const std::string& out_dir) {
+    CollectedRun c;
     const std::string dir = shards_dir(out_dir);
     std::map<int, std::pair<Shard, std::string>> found;
-    int count = -1;
     std::error_code ec;
     if (!std::filesystem::is_directory(dir, ec))
         fail(dir, ": no shard results here (is ", out_dir, " the --out of batch?)");
@@ -172,25 +171,16 @@ MergeResult merge_batch(const std::string& out_dir, bool partial) {
         if (std::sscanf(name.c_str(), "shard-%d-of-%d.jsonl", &i, &n) != 2 ||
             name != cat("shard-", i, "-of-", n, ".jsonl"))
             continue;
-        if (count >= 0 && n != count)
-            fail(dir, " holds shards of runs split ", count, " and ", n, " ways; keep one run per folder");
-        count = n;
+        if (c.shards > 0 && n != c.shards)
+            fail(dir, " holds shards of runs split ", c.shards, " and ", n, " ways; keep one run per folder");
+        c.shards = n;
         found[i] = {Shard{i, n}, e.path().string()};
     }
-    if (count < 0) fail(dir, ": no shard results (shard-I-of-N.jsonl) here");
-    std::vector<std::string> missing_shards;
-    for (int i = 0; i < count; ++i)
-        if (!found.count(i)) missing_shards.push_back(std::to_string(i));
-    if (!missing_shards.empty() && !partial)
-        fail("shard(s) ", join(missing_shards, ", "), " of ", count,
-             " have not started: run them (sightline-cli batch --shard I/", count,
-             ", or resubmit the array) before merging, or merge what is there with --partial");
-
-    nlohmann::json run;
-    int manifest_items = -1;
+    if (c.shards <= 0) fail(dir, ": no shard results (shard-I-of-N.jsonl) here");
+    for (int i = 0; i < c.shards; ++i)
+        if (!found.count(i)) c.missing_shards.push_back(i);
     std::map<int, nlohmann::json> by_index;
-    nlohmann::json per_shard = nlohmann::json::array();
-    int duplicates = 0;
+    c.per_shard = nlohmann::json::array();
     for (const auto& [i, sp] : found) {
         const auto& [shard, path] = sp;
         const ShardFile f = read_shard_file(path);
@@ -198,25 +188,26 @@ MergeResult merge_batch(const std::string& out_dir, bool partial) {
             fail(path, ": the header names shard ", f.header.value("shard", -1), " of ",
                  f.header.value("shards", -1));
         const nlohmann::json& r = f.header.at("run");
-        if (run.is_null()) {
-            run = r;
-            manifest_items = r.at("manifest").at("items").get<int>();
-        } else if (r != run) {
+        if (c.run.is_null()) {
+            c.run = r;
+            c.manifest_items = r.at("manifest").at("items").get<int>();
+        } else if (r != c.run) {
             std::vector<std::string> keys;
-            for (const auto& [k, v] : run.items())
+            for (const auto& [k, v] : c.run.items())
                 if (!r.contains(k) || r.at(k) != v) keys.push_back(k);
             fail("shard ", i, " was run differently from shard ", found.begin()->first, " (",
                  join(keys, ", "), " differ: ", brief(dump(r), 200),
                  "); refusing to merge results of different runs");
         }
-        int items = 0;
+        int items = 0, owned = 0;
+        for (int k = 0; k < c.manifest_items; ++k) owned += shard.owns(k) ? 1 : 0;
         double first = std::numeric_limits<double>::max(), last = 0, compute = 0;
         for (const auto& rec : f.records) {
             const int index = rec.at("index").get<int>();
-            if (index < 0 || index >= manifest_items || !shard.owns(index))
+            if (index < 0 || index >= c.manifest_items || !shard.owns(index))
                 fail(path, ": item ", index, " does not belong to ", shard.name());
             if (by_index.count(index)) {
-                ++duplicates;
+                ++c.duplicates;
                 continue;
             }
             by_index[index] = rec;
@@ -225,60 +216,67 @@ MergeResult merge_batch(const std::string& out_dir, bool partial) {
             first = std::min(first, num(rec, "started_at"));
             last = std::max(last, num(rec, "finished_at"));
         }
-        per_shard.push_back({{"shard", i},
-                             {"items", items},
-                             {"compute_seconds", compute},
-                             {"first_started", items > 0 ? first : 0.0},
-                             {"last_finished", last},
-                             {"torn_tail", f.torn_tail}});
+        c.per_shard.push_back({{"shard", i},
+                               {"items", items},
+                               {"owned", owned},
+                               {"compute_seconds", compute},
+                               {"first_started", items > 0 ? first : 0.0},
+                               {"last_finished", last},
+                               {"torn_tail", f.torn_tail}});
     }
-    const int missing = manifest_items - static_cast<int>(by_index.size());
-    if (missing > 0 && !partial) {
+    for (auto& [index, rec] : by_index) c.records.push_back(std::move(rec));
+    c.missing_items = c.manifest_items - static_cast<int>(c.records.size());
+    return c;
+}
+
+MergeResult merge_batch(const std::string& out_dir, bool partial) {
+    const Stopwatch clock;
+    const CollectedRun c = collect_batch(out_dir);
+    if (!c.missing_shards.empty() && !partial) {
+        std::vector<std::string> names;
+        for (int i : c.missing_shards) names.push_back(std::to_string(i));
+        fail("shard(s) ", join(names, ", "), " of ", c.shards,
+             " have not started: run them (sightline-cli batch --shard I/", c.shards,
+             ", or resubmit the array) before merging, or merge what is there with --partial");
+    }
+    if (c.missing_items > 0 && !partial) {
         std::vector<std::string> counts;
-        for (const auto& s : per_shard) {
-            int owned = 0;
-            for (int k = 0; k < manifest_items; ++k)
-                if (k % count == s.at("shard").get<int>()) ++owned;
-            if (s.at("items").get<int>() < owned)
-                counts.push_back(
-                    cat("shard ", s.at("shard").get<int>(), ": ", s.at("items").get<int>(), " of ", owned));
-        }
-        fail(missing, " of ", manifest_items, " items are not done (", join(counts, "; "),
+        for (const auto& s : c.per_shard)
+            if (s.at("items").get<int>() < s.at("owned").get<int>())
+                counts.push_back(cat("shard ", s.at("shard").get<int>(), ": ", s.at("items").get<int>(),
+                                     " of ", s.at("owned").get<int>()));
+        fail(c.missing_items, " of ", c.manifest_items, " items are not done (", join(counts, "; "),
              "): resume with the same batch command or resubmit the array, or merge what is there with "
              "--partial");
     }
-    std::vector<nlohmann::json> records;
     std::string lines;
-    for (const auto& [index, rec] : by_index) {
-        records.push_back(rec);
-        lines += dump(rec) + "\n";
-    }
+    for (const auto& rec : c.records) lines += dump(rec) + "\n";
     MergeResult out;
     out.results_path = path_join(out_dir, "results.jsonl");
     out.summary_path = path_join(out_dir, "summary.json");
     write_file_atomic(out.results_path, lines, "merged batch results");
-    nlohmann::json summary = summarize_records(records);
-    summary["run"] = run;
-    summary["shards"] = count;
-    summary["manifest_items"] = manifest_items;
-    summary["missing"] = missing;
-    summary["partial"] = partial && missing > 0;
-    summary["timing"]["per_shard"] = per_shard;
-    summary["duplicate_records"] = duplicates;
+    nlohmann::json summary = summarize_records(c.records);
+    summary["run"] = c.run;
+    summary["shards"] = c.shards;
+    summary["manifest_items"] = c.manifest_items;
+    summary["missing"] = c.missing_items;
+    summary["partial"] = partial && c.missing_items > 0;
+    summary["timing"]["per_shard"] = c.per_shard;
+    summary["duplicate_records"] = c.duplicates;
     summary["timing"]["merge_seconds"] = clock.elapsed_ms() / 1000;
     write_file_atomic(out.summary_path,
                       summary.dump(1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n",
                       "batch summary");
     out.summary = std::move(summary);
-    out.items = static_cast<int>(records.size());
-    out.missing = missing;
+    out.items = static_cast<int>(c.records.size());
+    out.missing = c.missing_items;
     out.errors = out.summary.at("errors").get<int>();
     return out;
 }
 
 DiffResult diff_batches(const std::string& dir_a, const std::string& dir_b, int max_differences) {
     DiffResult d;
-    const auto a = read_results(dir_a), b = read_results(dir_b);
+    const auto a = read_merged_results(dir_a), b = read_merged_results(dir_b);
     std::map<int, const nlohmann::json*> ib;
     for (const auto& r : b) ib[r.value("index", -1)] = &r;
     std::set<int> seen;

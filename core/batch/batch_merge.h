@@ -22,6 +22,22 @@ struct MergeResult {
     int items = 0, missing = 0, errors = 0;
 };
 
+// Everything the shard files of a run hold, read without writing anything (a run still in progress can be
+// looked at): the run record, every item's record in index order, per shard its counts and times, what is
+// missing. Throws sightline::Error when there are no shard files or they belong to different runs.
+struct CollectedRun {
+    nlohmann::json run;
+    int shards = 0, manifest_items = 0;
+    std::vector<nlohmann::json> records;
+    nlohmann::json per_shard;  // [{"shard", "items", "owned", "compute_seconds", ...}]
+    std::vector<int> missing_shards;
+    int missing_items = 0, duplicates = 0;
+};
+CollectedRun collect_batch(const std::string& out_dir);
+
+// The records of a merged run (DIR/results.jsonl), in order.
+std::vector<nlohmann::json> read_merged_results(const std::string& dir);
+
 // Throws sightline::Error with the reason (and what to do) when the shards cannot be merged.
 MergeResult merge_batch(const std::string& out_dir, bool partial = false);
 

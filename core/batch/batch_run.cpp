@@ -364,6 +364,10 @@ BatchShardSummary run_batch_shard(const BatchOptions& o,
             rec["prompt"] = it->prompt;
             if (it->expected) rec["expected"] = *it->expected;
             if (!it->group.empty()) rec["group"] = it->group;
+            // The ground truth as given (paths resolved), so a record can be scored or opened on its own.
+            if (!it->truth.is_null()) rec["truth"] = it->truth;
+            if (!it->answer_words.is_null()) rec["answer_words"] = it->answer_words;
+            rec["seed"] = it->seed;
             const cv::Mat image = load_image_rgb(it->image);
             const AnswerTruth truth = item_truth(*it, image.cols, image.rows);
             PromptRequest req;

@@ -24,6 +24,7 @@
 #include "plugins/loader/plugin_loader.h"
 #include "ui/widgets/image_canvas.h"
 #include "ui/widgets/token_strip.h"
+#include "ui/window/batch_results_dialog.h"
 #include "ui/window/compare_panel.h"
 #include "ui/window/demo_gallery.h"
 #include "ui/window/knockout_panel.h"
@@ -313,6 +314,7 @@ void MainWindow::build_menus() {
 
     QMenu* tools = menuBar()->addMenu("&Tools");
     tools->addAction("Scene-world &accuracy…", this, &MainWindow::showSceneEval);
+    tools->addAction("&Batch results…", this, [this] { showBatchResults(); });
     tools->addAction("Reviewer &name…", this, [this] {
         bool ok = false;
         const QString name = QInputDialog::getText(
@@ -447,6 +449,33 @@ void MainWindow::showSceneEval() {
     }
     scene_eval_->show();
     scene_eval_->raise();
+}
+
+void MainWindow::showBatchResults(const QString& dir) {
+    if (batch_results_ == nullptr) {
+        batch_results_ = new BatchResultsDialog(this);
+        connect(batch_results_, &BatchResultsDialog::openItem, this, [this](const BatchItemToOpen& item) {
+            if (openBatchItem(item)) {
+                raise();
+                activateWindow();
+            }
+        });
+    }
+    if (!dir.isEmpty()) batch_results_->openFolder(dir);
+    batch_results_->show();
+    batch_results_->raise();
+}
+
+bool MainWindow::openBatchItem(const BatchItemToOpen& item, QString* error) {
+    if (!openImageFile(item.image, error)) return false;
+    setQuestion(item.prompt);
+    if (item.truth) {
+        setGroundTruth(*item.truth);
+    } else if (!item.truth_error.isEmpty()) {
+        show_error(QString("Item %1: its ground truth cannot be read: %2").arg(item.id, item.truth_error));
+    }
+    if (model_ready_) startGeneration();
+    return true;
 }
 
 }  // namespace sightline::ui

@@ -41,6 +41,8 @@ class ComparePanel;
 class KnockoutPanel;
 class OverlayControls;
 class SceneEvalDialog;
+class BatchResultsDialog;
+struct BatchItemToOpen;
 struct ReportData;
 
 class MainWindow : public QMainWindow {
@@ -106,7 +108,13 @@ class MainWindow : public QMainWindow {
     // Ground truth for the current (user's) image: a COCO-style JSON file or a folder of PNG masks
     // (core/eval/image_truth.h); every map is then scored against the object its token names.
     bool openGroundTruth(const QString& path, QString* error = nullptr);
+    // Ground truth already read for the current image (a batch item's); scores what is shown.
+    void setGroundTruth(ImageTruth truth);
     bool hasGroundTruth() const { return user_truth_.has_value(); }
+    // Opens the batch results dialog (Tools menu), created on first use; `dir` (optional) is read.
+    void showBatchResults(const QString& dir = {});
+    // Opens a batch item in the explorer: its image, its question, its ground truth; then asks the model.
+    bool openBatchItem(const BatchItemToOpen& item, QString* error = nullptr);
     bool exportReport(const QString& path, QString* error = nullptr);  // PDF
     // What the report shows (every method computed first); false with *error when it cannot be made.
     bool reportData(ReportData* data, QString* error = nullptr);
@@ -160,6 +168,7 @@ class MainWindow : public QMainWindow {
     QPlainTextEdit* notes() const { return notes_; }
     QLabel* banner() const { return banner_; }
     SceneEvalDialog* sceneEval() const { return scene_eval_; }
+    BatchResultsDialog* batchResults() const { return batch_results_; }
 
   Q_SIGNALS:
     void modelReadyChanged(bool ready);
@@ -259,6 +268,7 @@ class MainWindow : public QMainWindow {
     QPlainTextEdit* notes_ = nullptr;
     QLabel* banner_ = nullptr;
     SceneEvalDialog* scene_eval_ = nullptr;
+    BatchResultsDialog* batch_results_ = nullptr;
     QLabel* status_model_ = nullptr;
     QLabel* status_timing_ = nullptr;
 

@@ -594,11 +594,16 @@ bool MainWindow::openGroundTruth(const QString& path, QString* error) {
     };
     if (image_.isNull()) return fail_with("Open an image first: ground truth belongs to an image.");
     try {
-        user_truth_ =
-            load_image_truth(path.toStdString(), image_.width(), image_.height(), image_label_.toStdString());
+        setGroundTruth(load_image_truth(path.toStdString(), image_.width(), image_.height(),
+                                        image_label_.toStdString()));
     } catch (const std::exception& ex) {
         return fail_with(QString::fromStdString(ex.what()));
     }
+    return true;
+}
+
+void MainWindow::setGroundTruth(ImageTruth truth) {
+    user_truth_ = std::move(truth);
     QStringList labels;
     for (const auto& o : user_truth_->objects) labels << QString::fromStdString(o.label);
     statusBar()->showMessage(
@@ -608,7 +613,6 @@ bool MainWindow::openGroundTruth(const QString& path, QString* error) {
         apply_user_truth(it.value());
         if (auto* p = panels_.value(it.key())) p->showExplanation(it.value(), *trace_);
     }
-    return true;
 }
 
 }  // namespace sightline::ui
