@@ -79,8 +79,9 @@ int cmd_batch(const Words& words) {
     batch::BatchOptions o;
     o.manifest_path = a.require("manifest");
     o.out_dir = a.require("out");
-    if (a.has("methods")) o.methods = split(a.get("methods"), ',');
-    o.params = method_params_option(a);
+    auto& sc = o.scoring;
+    if (a.has("methods")) sc.methods = split(a.get("methods"), ',');
+    sc.params = method_params_option(a);
     o.targets = batch::parse_target_mode(a.get("targets", "answer-words"));
     if (a.has("shard"))
         o.shard = batch::parse_shard(a.get("shard"));
@@ -88,10 +89,10 @@ int cmd_batch(const Words& words) {
         o.shard = *s;
     o.png = a.has("png");
     o.max_new_tokens = a.get_int("max-new-tokens", 48);
-    o.faithfulness_steps = a.get_int("faithfulness-steps", o.faithfulness_steps);
-    o.faithfulness_targets = a.get_int("faithfulness-targets", o.faithfulness_targets);
-    o.faithfulness_min_gap = a.get_double("faithfulness-min-gap", o.faithfulness_min_gap);
-    if (o.faithfulness_steps < 0 || o.faithfulness_targets < 0)
+    sc.faithfulness_steps = a.get_int("faithfulness-steps", sc.faithfulness_steps);
+    sc.faithfulness_targets = a.get_int("faithfulness-targets", sc.faithfulness_targets);
+    sc.faithfulness_min_gap = a.get_double("faithfulness-min-gap", sc.faithfulness_min_gap);
+    if (sc.faithfulness_steps < 0 || sc.faithfulness_targets < 0)
         fail("--faithfulness-steps and --faithfulness-targets must not be negative");
     o.model_dir = model_dir_from(a);
     o.digest_cache = default_digest_cache_path();

@@ -167,16 +167,17 @@ nlohmann::json batch_run_record(const BatchOptions& o, const Manifest& m, const 
     return {{"software_version", software_version()},
             {"manifest", {{"sha256", m.sha256}, {"items", m.items.size()}}},
             {"model", {{"identity", model_identity}}},
-            {"methods", o.methods},
-            {"params", o.params},
+            {"methods", o.scoring.methods},
+            {"params", o.scoring.params},
             {"targets", to_string(o.targets)},
             {"png", o.png},
             {"generation", {{"max_new_tokens", o.max_new_tokens}, {"sampling", "greedy"}}},
             {"scoring",
-             {{"faithfulness_steps", o.faithfulness_steps},
-              {"faithfulness_targets", o.faithfulness_targets},
-              {"faithfulness_min_gap", o.faithfulness_min_gap},
-              {"baselines", true}}}};
+             {{"faithfulness_steps", o.scoring.faithfulness_steps},
+              {"faithfulness_targets", o.scoring.faithfulness_targets},
+              {"faithfulness_min_gap", o.scoring.faithfulness_min_gap},
+              {"baselines", o.scoring.baselines},
+              {"random_seed", o.scoring.random_seed}}}};
 }
 
 ShardFile read_shard_file(const std::string& path) {
@@ -253,7 +254,7 @@ std::vector<std::pair<Shard, std::string>> shard_files(const std::string& dir) {
 BatchShardSummary run_batch_shard(const BatchOptions& o,
                                   const std::function<void(const BatchProgress&)>& progress) {
     const Stopwatch clock;
-    if (o.methods.empty()) fail("no methods to run");
+    if (o.scoring.methods.empty()) fail("no methods to run");
     const Manifest manifest = read_manifest(o.manifest_path);
     BatchShardSummary summary;
     summary.shard = o.shard;
@@ -329,14 +330,9 @@ BatchShardSummary run_batch_shard(const BatchOptions& o,
     // Work left: load the model once.
     Explorer explorer(o.load_model());
     if (o.setup_explorer) o.setup_explorer(explorer);
-    for (const auto& m : o.methods) explorer.registry().get(m);  // an unknown method fails before any item
+    for (const auto& m : o.scoring.methods)
+        explorer.registry().get(m);  // an unknown method fails before any item
     const JobControl control(o.cancel, nullptr);
-    ScoringOptions so;
-    so.methods = o.methods;
-    so.params = o.params;
-    so.faithfulness_steps = o.faithfulness_steps;
-    so.faithfulness_targets = o.faithfulness_targets;
-    so.faithfulness_min_gap = o.faithfulness_min_gap;
     GenerationSettings gen;
     gen.max_new_tokens = o.max_new_tokens;
     OverlayStyle style;
@@ -388,7 +384,7 @@ BatchShardSummary run_batch_shard(const BatchOptions& o,
             nlohmann::json files = nlohmann::json::array();
             const Stopwatch explain_clock;
             const AnswerScores scores = score_answer(
-                explorer, *trace, truth, targets, so, &control,
+                explorer, *trace, truth, targets, o.scoring, &control,
                 [&](const AnswerTarget& t, const Explanation& e) {
                     const std::string stem = cat(e.method, "_t", t.index);
                     for (const auto& path : write_explanation_arrays(tmp_dir, stem, e))

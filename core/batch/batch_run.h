@@ -36,13 +36,10 @@ struct BatchOptions {
     std::string manifest_path;
     std::string out_dir;
     Shard shard;
-    std::vector<std::string> methods = {"attention", "relevancy", "tam", "cleann"};
-    nlohmann::json params = nlohmann::json::object();  // per method
+    ScoringOptions scoring;  // methods, their parameters, deletion/insertion settings (eval's defaults)
     TargetMode targets = TargetMode::AnswerWords;
-    bool png = false;         // overlay PNGs beside the arrays
-    int max_new_tokens = 48;  // greedy answers, as the evaluation asks
-    int faithfulness_steps = 8, faithfulness_targets = 1;
-    double faithfulness_min_gap = 0.1;
+    bool png = false;          // overlay PNGs beside the arrays
+    int max_new_tokens = 48;   // greedy answers, as the evaluation asks
     std::string model_dir;     // identifies the model in the header (its identity digest)
     std::string digest_cache;  // model identity cache file ("" = none)
     // Loads the model (only when the shard has work left) and prepares the explorer (plugins).

@@ -10,6 +10,7 @@
 #include "core/generate/trace.h"
 #include "core/metrics/faithfulness.h"
 #include "core/metrics/localisation.h"
+#include "core/text/tokenizer.h"
 #include "core/toy/answer_match.h"
 #include "core/toy/sample.h"
 #include "core/toy/vocabulary.h"
@@ -99,6 +100,19 @@ AnswerTruth answer_truth_of(const toy::Sample& s) {
     return t;
 }
 
+std::vector<TokenBytes> answer_token_bytes(const Tokenizer& tokenizer, const std::vector<std::int64_t>& ids) {
+    std::vector<TokenBytes> out;
+    std::size_t prev = 0;
+    for (std::size_t k = 0; k < ids.size(); ++k) {
+        const std::string upto =
+            tokenizer.decode({ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(k) + 1}, true);
+        const std::size_t b = prev, e = upto.size();
+        prev = e;
+        out.push_back({b, e, b < upto.size() ? upto.substr(b) : std::string()});
+    }
+    return out;
+}
+
 bool answer_is_expected(const Trace& trace, const AnswerTruth& truth) {
     return truth.expected.empty() || toy::answers_match(trace.answer_text, truth.expected);
 }
@@ -143,13 +157,9 @@ std::vector<AnswerTarget> answer_targets(const Explorer& explorer, const Trace& 
         }
     }
     std::vector<AnswerTarget> out;
-    std::size_t prev = 0;
-    for (std::size_t k = 0; k < ids.size(); ++k) {
-        const std::string upto =
-            m.tokenizer->decode({ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(k) + 1}, true);
-        const std::size_t b = prev, e = upto.size();
-        prev = e;
-        const std::string piece = b < upto.size() ? upto.substr(b) : std::string();
+    const auto tokens = answer_token_bytes(*m.tokenizer, ids);
+    for (std::size_t k = 0; k < tokens.size(); ++k) {
+        const auto& [b, e, piece] = tokens[k];
         if (std::none_of(piece.begin(), piece.end(), letter_byte)) continue;  // punctuation, end of text
         for (const auto& s : spans) {
             if (b >= s.end || e <= s.begin) continue;

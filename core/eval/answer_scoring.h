@@ -32,6 +32,16 @@ namespace toy {
 struct Sample;
 }
 
+class Tokenizer;
+
+// Each answer token's bytes [begin, end) in the decoded answer and its own text, from the decodings of the
+// growing prefixes of `ids` (special tokens skipped): how answer tokens are matched to words.
+struct TokenBytes {
+    std::size_t begin = 0, end = 0;
+    std::string text;
+};
+std::vector<TokenBytes> answer_token_bytes(const Tokenizer& tokenizer, const std::vector<std::int64_t>& ids);
+
 // A word of the expected answer: bytes [begin, end) of it, and what it is.
 struct AnswerWordSpan {
     enum class Kind { Object, Function, Other };

@@ -89,13 +89,13 @@ ExplainerEvalResult evaluate_explainers(Explorer& explorer, const ExplainerEvalO
         fail("explainer evaluation needs a multimodal model with a tokenizer");
     for (const auto& name : o.methods) explorer.registry().get(name);
     const JobControl control(o.cancel, nullptr);
-    ScoringOptions so;
-    so.methods = o.methods;
-    so.params = o.params;
-    so.faithfulness_steps = o.faithfulness_steps;
-    so.faithfulness_targets = o.faithfulness_targets_per_scene;
-    so.faithfulness_min_gap = o.faithfulness_min_gap;
-    so.random_seed = o.random_seed;
+    const ScoringOptions so{o.methods,
+                            o.params,
+                            true,
+                            o.faithfulness_steps,
+                            o.faithfulness_targets_per_scene,
+                            o.faithfulness_min_gap,
+                            o.random_seed};
     ExplainerEvalResult r;
     for (int i = 0; i < o.n; ++i) {
         if (o.cancel && o.cancel->load()) throw CancelledError();

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstdio>
 
+#include "core/eval/answer_scoring.h"
 #include "core/toy/answer_match.h"
 #include "core/toy/vocabulary.h"
 #include "core/util/error.h"
@@ -17,13 +18,9 @@ std::vector<TargetWord> target_words(const LoadedModel& m, const Trace& t, const
     const auto offset = full.find(s.answer);
     if (offset == std::string::npos) return {};
     std::vector<TargetWord> out;
-    std::size_t prev = 0;
-    for (std::size_t k = 0; k < ids.size(); ++k) {
-        const std::string upto =
-            m.tokenizer->decode({ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(k) + 1}, true);
-        const std::size_t b = prev, e = upto.size();
-        prev = e;
-        const std::string piece = upto.substr(b);
+    const auto tokens = answer_token_bytes(*m.tokenizer, ids);
+    for (std::size_t k = 0; k < tokens.size(); ++k) {
+        const auto& [b, e, piece] = tokens[k];
         if (std::none_of(piece.begin(), piece.end(),
                          [](char c) { return std::isalpha(static_cast<unsigned char>(c)); }))
             continue;  // punctuation, spaces, end of text

@@ -17,36 +17,16 @@
 #include "core/util/npy.h"
 #include "core/util/resource_paths.h"
 #include "core/util/strings.h"
+#include "tests/support/cli_run.h"
 #include "tests/support/test_paths.h"
 
 using nlohmann::json;
 
 namespace {
 
-struct Run {
-    int code = -1;
-    QString out, err;
-    json j() const { return json::parse(out.toStdString()); }
-};
-
-QString cli_path() {
-    return QString::fromStdString(sightline::test::bin_dir()) + "/sightline-cli";
-}
-
-Run cli(const QStringList& args, int timeout_ms = 600000) {
-    QProcess p;
-    p.start(cli_path(), args);
-    Run r;
-    if (!p.waitForFinished(timeout_ms)) {
-        p.kill();
-        r.err = "timed out";
-        return r;
-    }
-    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
-}
+using sightline::test::cli;
+using sightline::test::cli_path;
+using Run = sightline::test::CliRun;
 
 // The JSON without timing fields (they differ run to run).
 json without_times(const json& j) {

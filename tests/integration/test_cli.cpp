@@ -15,6 +15,7 @@
 #include "core/util/npy.h"
 #include "core/util/resource_paths.h"
 #include "core/util/strings.h"
+#include "tests/support/cli_run.h"
 #include "tests/support/file_size_limit.h"
 #include "tests/support/test_paths.h"
 #include "tests/support/tiny_models.h"
@@ -23,27 +24,8 @@ using nlohmann::json;
 
 namespace {
 
-struct Run {
-    int code = -1;
-    QString out, err;
-    json j() const { return json::parse(out.toStdString()); }
-};
-
-Run cli(const QStringList& args, int timeout_ms = 300000, const std::function<void(QProcess&)>& setup = {}) {
-    QProcess p;
-    if (setup) setup(p);
-    p.start(QString::fromStdString(sightline::test::bin_dir()) + "/sightline-cli", args);
-    Run r;
-    if (!p.waitForFinished(timeout_ms)) {
-        p.kill();
-        r.err = "timed out";
-        return r;
-    }
-    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
-}
+using sightline::test::cli;
+using Run = sightline::test::CliRun;
 
 }  // namespace
 
@@ -404,10 +386,11 @@ class TestCli : public QObject {
                                 scene + "/masks/" + name + ".png"));
         }
         const QString out = tmp_.path() + "/inst";
-        const Run r = cli(
-            {"explain", "--image", scene + "/scene.png", "--prompt", "what is the shape of the blue object?",
-             "--method", "tam,logit_lens,causal_tracing", "--params", R"({"causal_tracing": {"samples": 1, "text": false, "region": 4}})",
-             "--truth", scene + "/masks", "--out", out, "--json"});
+        const Run r =
+            cli({"explain", "--image", scene + "/scene.png", "--prompt",
+                 "what is the shape of the blue object?", "--method", "tam,logit_lens,causal_tracing",
+                 "--params", R"({"causal_tracing": {"samples": 1, "text": false, "region": 4}})", "--truth",
+                 scene + "/masks", "--out", out, "--json"});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         const json j = r.j();
         const Run s =

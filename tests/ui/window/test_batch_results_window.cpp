@@ -12,7 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tests/support/test_paths.h"
+#include "tests/support/cli_run.h"
 #include "tests/ui/window/window_fixture.h"
 #include "ui/window/batch_results_dialog.h"
 
@@ -21,11 +21,9 @@ using namespace sightline;
 namespace {
 
 int run_cli(const QStringList& args, QString* err) {
-    QProcess p;
-    p.start(QString::fromStdString(test::bin_dir()) + "/sightline-cli", args);
-    if (!p.waitForFinished(600000)) return -1;
-    *err = QString::fromUtf8(p.readAllStandardError());
-    return p.exitCode();
+    const test::CliRun r = test::cli(args, 600000);
+    *err = r.err;
+    return r.code;
 }
 
 int row_of(QTableWidget* t, int column, const QString& text) {
