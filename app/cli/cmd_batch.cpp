@@ -51,8 +51,8 @@ int cmd_batch(const Words& words) {
                "       [--max-new-tokens N] [--faithfulness-steps K] [--faithfulness-targets K]\n"
                "       [--faithfulness-min-gap G] [--json] [--quiet]\n"
                "Answers and explains every manifest item of shard I of N (item i belongs to shard i mod N;\n"
-               "without --shard, SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT decide, else 0/1). A manifest "
-               "line:\n"
+               "without --shard, a Slurm array task is shard SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN of\n"
+               "SLURM_ARRAY_TASK_COUNT, else 0/1). A manifest line:\n"
                "  {\"id\": \"q1\", \"image\": \"img/1.png\", \"prompt\": \"What color is the ball?\", "
                "\"expected\": "
                "\"red\",\n"
@@ -103,7 +103,7 @@ int cmd_batch(const Words& words) {
     std::signal(SIGTERM, on_stop_signal);
     std::signal(SIGINT, on_stop_signal);
 
-    const bool quiet = a.has("quiet") || a.has("json");
+    const bool quiet = a.has("quiet");  // --json is for stdout; progress stays on stderr (job logs)
     const bool tty = isatty(STDERR_FILENO) != 0;
     const std::string who = cat("[", o.shard.name(), "] ");
     const auto progress = [&](const batch::BatchProgress& p) {

@@ -26,8 +26,15 @@ namespace sightline::cli {
 namespace {
 
 int toy_scene(const Words& words) {
-    const Args a(words, {});
-    a.allow_only({"seed", "out", "task"});
+    const Args a(words, {"help"});
+    if (a.has("help")) {
+        std::cout << "usage: sightline-cli toy scene --seed S --out DIR [--task T]\n"
+                     "Writes the scene of seed S (scene.png, a mask per object, scene.json) and a question "
+                     "about it\n"
+                     "(question.json; T: color, shape, count, exist, position, relation or describe).\n";
+        return 0;
+    }
+    a.allow_only({"seed", "out", "task", "help"});
     const std::uint64_t seed = a.get_u64("seed", 0);
     const std::string out = a.require("out");
     std::optional<toy::TaskType> task;
@@ -58,8 +65,17 @@ int toy_scene(const Words& words) {
 // the expected answer, its words as spans naming the objects, the task as group and the seed, so `batch`
 // and `batch-merge` on it give `eval`'s figures for the same seeds.
 int toy_manifest(const Words& words) {
-    const Args a(words, {});
-    a.allow_only({"n", "first-seed", "out"});
+    const Args a(words, {"help"});
+    if (a.has("help")) {
+        std::cout
+            << "usage: sightline-cli toy manifest --n N --first-seed S --out DIR\n"
+               "Writes eval's questions for seeds S..S+N-1 (describe, colour, shape, relation in turn) as a\n"
+               "batch manifest: DIR/manifest.jsonl, DIR/images/<seed>.png, DIR/truth/<seed>.json (COCO, "
+               "exact\n"
+               "masks as RLE); sightline-cli batch + batch-merge on it give eval's figures.\n";
+        return 0;
+    }
+    a.allow_only({"n", "first-seed", "out", "help"});
     const int n = a.get_int("n", 100);
     const std::uint64_t first = a.get_u64("first-seed", toy::kHeldOutSeedBase);
     const std::string out = a.require("out");

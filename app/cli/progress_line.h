@@ -11,7 +11,8 @@ namespace sightline::cli {
 
 class ProgressLine {
   public:
-    explicit ProgressLine(bool enabled) : enabled_(enabled) {}
+    // On a terminal the line is redrawn in place; otherwise (a log file) whole lines are written.
+    explicit ProgressLine(bool enabled);
     ~ProgressLine();
     ProgressLine(const ProgressLine&) = delete;
     ProgressLine& operator=(const ProgressLine&) = delete;
@@ -21,6 +22,7 @@ class ProgressLine {
   private:
     void show(const Progress& p);
     bool enabled_;
+    bool tty_;
     std::string stage_;
     bool open_ = false;
     std::chrono::steady_clock::time_point last_{};
