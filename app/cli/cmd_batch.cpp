@@ -197,13 +197,17 @@ int cmd_batch_diff(const Words& words) {
     const Args a(words, {"help", "json"});
     if (a.has("help") || a.positional().size() != 2) {
         std::cout
-            << "usage: sightline-cli batch-diff DIR_A DIR_B [--json]\n"
+            << "usage: sightline-cli batch-diff DIR_A DIR_B [--tolerance X] [--json]\n"
                "Compares two merged batch runs item by item and summary to summary, ignoring times, hosts\n"
-               "and process ids: exit 0 when they computed the same, 1 (with the differences) when not.\n";
+               "and process ids: exit 0 when they computed the same, 1 (with the differences) when not.\n"
+               "--tolerance X: numbers within X relative to max(1, |a|, |b|) count as equal (runs with\n"
+               "different --threads differ in the last digits; 1e-5 hides that).\n";
         return a.has("help") ? 0 : 2;
     }
-    a.allow_only({"help", "json"});
-    const auto d = batch::diff_batches(a.positional()[0], a.positional()[1]);
+    a.allow_only({"help", "json", "tolerance"});
+    const double tolerance = a.get_double("tolerance", 0);
+    if (tolerance < 0) fail("--tolerance must not be negative");
+    const auto d = batch::diff_batches(a.positional()[0], a.positional()[1], 20, tolerance);
     if (a.has("json")) {
         std::cout << json_text({{"equal", d.equal}, {"differences", d.count}, {"first", d.differences}})
                   << "\n";

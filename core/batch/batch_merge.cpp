@@ -1,6 +1,7 @@
 #include "core/batch/batch_merge.h"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <limits>
 #include <map>
@@ -36,7 +37,7 @@ const std::set<std::string>& volatile_keys() {
 }
 
 void diff_json(const nlohmann::json& a, const nlohmann::json& b, const std::string& where, DiffResult& d,
-               int max) {
+               int max, double tolerance) {
     const auto note = [&](const std::string& what) {
         ++d.count;
         d.equal = false;
@@ -48,7 +49,7 @@ void diff_json(const nlohmann::json& a, const nlohmann::json& b, const std::stri
             if (!b.contains(k))
                 note(cat("'", k, "' only in the first"));
             else
-                diff_json(v, b.at(k), where + "/" + k, d, max);
+                diff_json(v, b.at(k), where + "/" + k, d, max, tolerance);
         }
         for (const auto& [k, v] : b.items())
             if (!volatile_keys().count(k) && !a.contains(k)) note(cat("'", k, "' only in the second"));
@@ -59,8 +60,13 @@ void diff_json(const nlohmann::json& a, const nlohmann::json& b, const std::stri
             note(cat(a.size(), " vs ", b.size(), " entries"));
             return;
         }
-        for (std::size_t i = 0; i < a.size(); ++i) diff_json(a[i], b[i], cat(where, "/", i), d, max);
+        for (std::size_t i = 0; i < a.size(); ++i)
+            diff_json(a[i], b[i], cat(where, "/", i), d, max, tolerance);
         return;
+    }
+    if (tolerance > 0 && a.is_number() && b.is_number()) {
+        const double x = a.get<double>(), y = b.get<double>();
+        if (std::abs(x - y) <= tolerance * std::max({1.0, std::abs(x), std::abs(y)})) return;
     }
     if (a != b) note(cat(brief(dump(a), 60), " vs ", brief(dump(b), 60)));
 }
@@ -274,7 +280,8 @@ MergeResult merge_batch(const std::string& out_dir, bool partial) {
     return out;
 }
 
-DiffResult diff_batches(const std::string& dir_a, const std::string& dir_b, int max_differences) {
+DiffResult diff_batches(const std::string& dir_a, const std::string& dir_b, int max_differences,
+                        double tolerance) {
     DiffResult d;
     const auto a = read_merged_results(dir_a), b = read_merged_results(dir_b);
     std::map<int, const nlohmann::json*> ib;
@@ -296,7 +303,7 @@ DiffResult diff_batches(const std::string& dir_a, const std::string& dir_b, int 
         nlohmann::json ra = r, rb = *it->second;
         ra.erase("image");
         rb.erase("image");
-        diff_json(ra, rb, where, d, max_differences);
+        diff_json(ra, rb, where, d, max_differences, tolerance);
     }
     for (const auto& r : b)
         if (!seen.count(r.value("index", -1))) {
@@ -312,7 +319,7 @@ DiffResult diff_batches(const std::string& dir_a, const std::string& dir_b, int 
         s->erase("shards");  // how a run was split is not what it computed
         s->erase("duplicate_records");
     }
-    diff_json(ca, cb, "summary", d, max_differences);
+    diff_json(ca, cb, "summary", d, max_differences, tolerance);
     return d;
 }
 

@@ -50,7 +50,10 @@ struct DiffResult {
     int count = 0;                         // all differences found
 };
 // Compares two merged runs, record by record and summary to summary, ignoring what differs from run to
-// run by nature: times, hosts, process ids and paths of the manifest or model folder.
-DiffResult diff_batches(const std::string& dir_a, const std::string& dir_b, int max_differences = 20);
+// run by nature: times, hosts, process ids and paths of the manifest or model folder. Numbers must be equal,
+// or within `tolerance` relative to max(1, |a|, |b|) when it is above 0 (runs with different thread counts
+// round differently in the last digits).
+DiffResult diff_batches(const std::string& dir_a, const std::string& dir_b, int max_differences = 20,
+                        double tolerance = 0);
 
 }  // namespace sightline::batch
