@@ -56,7 +56,7 @@ int cmd_batch(const Words& words) {
                "  {\"id\": \"q1\", \"image\": \"img/1.png\", \"prompt\": \"What color is the ball?\", "
                "\"expected\": "
                "\"red\",\n"
-               "   \"truth\": \"truth/1.json\" (COCO-style boxes/polygons or a folder of PNG masks), "
+               "   \"truth\": \"truth/1.json\" (COCO-style boxes, polygons or RLE masks, or a folder of PNG masks), "
                "\"group\": "
                "\"color\"}\n"
                "(paths relative to the manifest; see docs/BATCH.md for answer_words and seeds).\n"

@@ -179,6 +179,9 @@ cv::Mat decode_image_rgb(const std::vector<std::uint8_t>& encoded, const std::st
     if (encoded.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()))
         fail(what, ": image data too large (", encoded.size(), " bytes)");
     check_declared_size(encoded, what);
+    // Only the five supported containers reach OpenCV: its other decoders (GDCM's DICOM reader, found by
+    // "DICM" at byte 128, and the rest) may abort the process on a malformed file instead of reporting it.
+    if (!decodable_format(sniff_format(encoded))) fail_undecodable(encoded, what, "");
     cv::Mat decoded;
     try {
         const cv::Mat buffer(1, static_cast<int>(encoded.size()), CV_8U,

@@ -148,6 +148,18 @@ class TestImageIo : public QObject {
         QVERIFY2(msg.contains("GIF") && msg.contains("not supported"), qPrintable(msg));
     }
 
+    // Formats OpenCV could decode but Sightline does not read never reach OpenCV: a malformed DICOM file
+    // ("DICM" at byte 128) made its GDCM reader abort the process (a fuzzing finding).
+    void otherDecodersAreNeverTried() {
+        std::vector<std::uint8_t> dicom(128, 0);
+        for (char c : std::string("DICM\x02\x00\x01\x00")) dicom.push_back(static_cast<std::uint8_t>(c));
+        const QString msg = error_of([&] { decode_image_rgb(dicom, "scan"); });
+        QVERIFY2(msg.contains("scan") && msg.contains("cannot read"), qPrintable(msg));
+        const std::string ppm = "P6\n2 1\n255\n\x01\x02\x03\x04\x05\x06";
+        const QString pnm = error_of([&] { decode_image_rgb({ppm.begin(), ppm.end()}, "netpbm"); });
+        QVERIFY2(pnm.contains("cannot read"), qPrintable(pnm));
+    }
+
     void saveReportsUnwritablePaths() {
         const cv::Mat rgb(2, 2, CV_8UC3, cv::Scalar(1, 2, 3));
         QVERIFY_THROWS_EXCEPTION(Error, save_image_rgb(path("no_such_folder/x.png"), rgb));
