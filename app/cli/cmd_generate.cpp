@@ -90,7 +90,8 @@ int cmd_generate(const Words& words) {
                               {"prefill_ms", trace.prefill_ms},
                               {"decode_ms", trace.decode_ms},
                               {"steps", steps},
-                              {"dtype", to_string(model->model->dtype())},
+                              {"dtype", to_string(model->model->dtype())},  // the compute (activation) dtype
+                              {"int8_weights", model->model->int8_weights()},
                               {"threads", active_threads()}};
         if (model->tokenizer) {
             out["output_text"] = trace.answer_text;

@@ -58,7 +58,8 @@ std::vector<float> rank_gaussian_filter(const std::vector<float>& map, int h, in
                 const std::size_t row =
                     static_cast<std::size_t>(reflect101(r + dr, h)) * static_cast<std::size_t>(w);
                 for (int dc = -1; dc <= 1; ++dc)
-                    window[n++] = map[row + static_cast<std::size_t>(reflect101(c + dc, w))];
+                    window[n++] =
+                        static_cast<double>(map[row + static_cast<std::size_t>(reflect101(c + dc, w))]);
             }
             out[static_cast<std::size_t>(r) * static_cast<std::size_t>(w) + static_cast<std::size_t>(c)] =
                 static_cast<float>(filtered_value(window));
@@ -116,7 +117,7 @@ void joint_minmax(std::vector<float>& image, std::vector<float>& text) {
     bool first = true;
     for (const std::vector<float>* part : {&image, &text}) {
         for (float v : *part) {
-            const double d = v;
+            const double d = static_cast<double>(v);
             if (first || d < lo) lo = d;
             if (first || d > hi) hi = d;
             first = false;

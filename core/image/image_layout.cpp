@@ -117,7 +117,7 @@ std::vector<float> compose_map(const ImageLayout& layout, const std::vector<floa
                 const int cc = std::min(view.grid_w - 1, static_cast<int>(fx * view.grid_w));
                 const float value = cells[v][static_cast<std::size_t>(cr * view.grid_w + cc)];
                 if (std::isnan(value)) continue;
-                sum += value;
+                sum += static_cast<double>(value);
                 ++count;
             }
             out[static_cast<std::size_t>(r * grid.width + c)] =

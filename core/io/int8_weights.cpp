@@ -61,6 +61,10 @@ bool avx512() {
 }
 
 // sum_i q[i] * x[i] for one weight row: 16 int8 codes widened to float per step, fused multiply-add.
+// GCC 12 warns inside its own AVX-512 headers (their undefined-vector placeholder, "__Y"); not this code's.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 __attribute__((target("avx512f,avx512bw"))) float dot_int8(const std::int8_t* q, const float* x,
                                                            std::int64_t n) {
     __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
@@ -76,6 +80,7 @@ __attribute__((target("avx512f,avx512bw"))) float dot_int8(const std::int8_t* q,
     for (; i < n; ++i) sum += static_cast<float>(q[i]) * x[i];
     return sum;
 }
+#pragma GCC diagnostic pop
 
 // y = x W^T for a few rows of x (decode steps): reads the int8 codes once, never materialises W.
 at::Tensor int8_matvec(const at::Tensor& x, const Int8Weight& w) {

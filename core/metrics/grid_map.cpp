@@ -42,7 +42,7 @@ std::vector<float> minmax_normalised(const std::vector<float>& values) {
     std::vector<float> out(values.size(), 0.0f);
     if (values.empty()) return out;
     const auto [lo_it, hi_it] = std::minmax_element(values.begin(), values.end());
-    const double lo = *lo_it, hi = *hi_it;
+    const double lo = static_cast<double>(*lo_it), hi = static_cast<double>(*hi_it);
     if (!(hi > lo)) return out;
     for (std::size_t i = 0; i < values.size(); ++i)
         out[i] = static_cast<float>((static_cast<double>(values[i]) - lo) / (hi - lo));

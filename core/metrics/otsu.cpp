@@ -18,7 +18,7 @@ OtsuThreshold otsu(const std::vector<float>& values, int bins) {
         return out;
     }
     const auto [lo_it, hi_it] = std::minmax_element(values.begin(), values.end());
-    const double lo = *lo_it, hi = *hi_it;
+    const double lo = static_cast<double>(*lo_it), hi = static_cast<double>(*hi_it);
     if (!(hi > lo)) {
         out.original = lo;
         out.degenerate = true;

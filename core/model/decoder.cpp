@@ -25,12 +25,14 @@ Decoder::Decoder(const TextConfig& c, c10::ScalarType dtype)
             AttentionWeights{Linear(d, c.num_attention_heads * hd, qkv_bias),
                              Linear(d, c.num_key_value_heads * hd, qkv_bias),
                              Linear(d, c.num_key_value_heads * hd, qkv_bias),
-                             Linear(c.num_attention_heads * hd, d, o_bias)},
+                             Linear(c.num_attention_heads * hd, d, o_bias), RMSNorm{}, RMSNorm{}},
             Linear(d, c.intermediate_size, c.mlp_bias),
             Linear(d, c.intermediate_size, c.mlp_bias),
             Linear(c.intermediate_size, d, c.mlp_bias),
             BlockHookNames("lm.blocks." + std::to_string(l)),
-            AttentionSpec{c.num_attention_heads, c.num_key_value_heads, hd, true, "lm", static_cast<int>(l)}};
+            AttentionSpec{c.num_attention_heads, c.num_key_value_heads, hd, true, "lm", static_cast<int>(l)},
+            RMSNorm{},
+            RMSNorm{}};  // the per-head and Gemma 3 norms are set below when the config has them
         if (c.qk_norm) {
             b.attn.q_norm = RMSNorm(hd, c.rms_norm_eps, c.norm_unit_offset);
             b.attn.k_norm = RMSNorm(hd, c.rms_norm_eps, c.norm_unit_offset);

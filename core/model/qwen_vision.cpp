@@ -147,8 +147,12 @@ at::Tensor QwenVisionTower::encode(const ImageInput& image, HookRunner& hooks) c
     for (int l = 0; l < depth; ++l) {
         const Block& b = blocks_[static_cast<std::size_t>(l)];
         x = hooks(b.names.resid_pre, x, 1, 0);
-        const AttentionWeights w{slice_rows(b.qkv, 0, d), slice_rows(b.qkv, d, d),
-                                 slice_rows(b.qkv, 2 * d, d), b.proj};
+        const AttentionWeights w{slice_rows(b.qkv, 0, d),
+                                 slice_rows(b.qkv, d, d),
+                                 slice_rows(b.qkv, 2 * d, d),
+                                 b.proj,
+                                 RMSNorm{},
+                                 RMSNorm{}};
         at::Tensor a = attention_forward(norm(b, 1, x), w, b.spec, &rope, nullptr, 0, b.names, hooks, {},
                                          b.windowed ? window_blocked : frame_blocked);
         a = hooks(b.names.attn_out, a, 1, 0);

@@ -26,12 +26,13 @@ VisionTower::VisionTower(const ModelConfig& c, c10::ScalarType dtype)
         position_ids_ = idefics3_position_ids(vc_.grid(), vc_.grid(), vc_.grid());
     const auto d = vc_.hidden_size, heads = vc_.num_attention_heads;
     for (std::int64_t l = 0; l < vc_.num_hidden_layers; ++l) {
-        blocks_.push_back(Block{
-            LayerNorm(d, vc_.layer_norm_eps), LayerNorm(d, vc_.layer_norm_eps),
-            AttentionWeights{Linear(d, d, true), Linear(d, d, true), Linear(d, d, true), Linear(d, d, true)},
-            Linear(d, vc_.intermediate_size, true), Linear(vc_.intermediate_size, d, true),
-            BlockHookNames("vision.blocks." + std::to_string(l)),
-            AttentionSpec{heads, heads, d / heads, false, "vision", static_cast<int>(l)}});
+        blocks_.push_back(
+            Block{LayerNorm(d, vc_.layer_norm_eps), LayerNorm(d, vc_.layer_norm_eps),
+                  AttentionWeights{Linear(d, d, true), Linear(d, d, true), Linear(d, d, true),
+                                   Linear(d, d, true), RMSNorm{}, RMSNorm{}},
+                  Linear(d, vc_.intermediate_size, true), Linear(vc_.intermediate_size, d, true),
+                  BlockHookNames("vision.blocks." + std::to_string(l)),
+                  AttentionSpec{heads, heads, d / heads, false, "vision", static_cast<int>(l)}});
     }
 }
 

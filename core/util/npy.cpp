@@ -148,7 +148,7 @@ std::vector<double> NpyArray::as_doubles() const {
         if (type == Type::F32) {
             float f = 0;
             std::memcpy(&f, p, 4);
-            out[k] = f;
+            out[k] = static_cast<double>(f);
         } else if (type == Type::F64) {
             std::memcpy(&out[k], p, 8);
         } else {

@@ -59,6 +59,14 @@ class TestCli : public QObject {
         QCOMPARE(j["output_ids"], json::array({461, 461, 401, 401, 401, 461, 378, 455}));
         for (const char* k : {"load_ms", "prefill_ms", "decode_ms"}) QVERIFY(j[k].get<double>() >= 0);
         QVERIFY(!j.contains("output_text"));  // no tokenizer ships with it
+        QCOMPARE(j["int8_weights"].get<bool>(), false);
+        // int8 weights: the compute dtype stays the automatic one, and the output says the weights are int8.
+        const Run q =
+            cli({"generate", "--model", QString::fromStdString(sightline::test::fixture("stories260K")),
+                 "--prompt-ids", "1", "--max-new-tokens", "2", "--dtype", "int8", "--json"});
+        QVERIFY2(q.code == 0, qPrintable(q.err));
+        QCOMPARE(q.j()["int8_weights"].get<bool>(), true);
+        QCOMPARE(q.j()["dtype"], j["dtype"]);
     }
 
     void tokenize_both_kinds() {
