@@ -13,6 +13,7 @@
 #include "core/batch/batch_run.h"
 #include "core/explore/explorer.h"
 #include "core/model/model_identity.h"
+#include "core/text/json_file.h"
 #include "core/util/error.h"
 #include "core/util/strings.h"
 #include "plugins/loader/plugin_loader.h"
@@ -36,10 +37,6 @@ std::string minutes_text(double s) {
     return buf;
 }
 
-std::string json_text(const nlohmann::json& j) {
-    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
 }  // namespace
 
 int cmd_batch(const Words& words) {
@@ -56,7 +53,8 @@ int cmd_batch(const Words& words) {
                "  {\"id\": \"q1\", \"image\": \"img/1.png\", \"prompt\": \"What color is the ball?\", "
                "\"expected\": "
                "\"red\",\n"
-               "   \"truth\": \"truth/1.json\" (COCO-style boxes, polygons or RLE masks, or a folder of PNG masks), "
+               "   \"truth\": \"truth/1.json\" (COCO-style boxes, polygons or RLE masks, or a folder of PNG "
+               "masks), "
                "\"group\": "
                "\"color\"}\n"
                "(paths relative to the manifest; see docs/BATCH.md for answer_words and seeds).\n"

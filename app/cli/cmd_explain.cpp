@@ -27,19 +27,6 @@ namespace sightline::cli {
 
 GenerationSettings settings_from(const Args& a);  // cmd_generate.cpp
 
-nlohmann::json answer_tokens_json(const Trace& t) {
-    nlohmann::json out = nlohmann::json::array();
-    for (std::int64_t k = 0; k < t.answer_size(); ++k) {
-        const auto& tok = t.tokens[static_cast<std::size_t>(t.answer_begin + k)];
-        out.push_back({{"index", k},
-                       {"position", t.answer_begin + k},
-                       {"id", tok.id},
-                       {"text", tok.text},
-                       {"prob", t.steps[static_cast<std::size_t>(k)].prob}});
-    }
-    return out;
-}
-
 int cmd_explain(const Words& words) {
     const Args a(words, {"json", "all-targets", "help", "nearest"});
     if (a.has("help")) {

@@ -19,10 +19,6 @@
 namespace sightline::batch {
 namespace {
 
-std::string dump(const nlohmann::json& j) {
-    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
 double num(const nlohmann::json& j, const char* key) {
     const auto it = j.find(key);
     return it != j.end() && it->is_number() ? it->get<double>() : 0.0;
@@ -68,7 +64,7 @@ void diff_json(const nlohmann::json& a, const nlohmann::json& b, const std::stri
         const double x = a.get<double>(), y = b.get<double>();
         if (std::abs(x - y) <= tolerance * std::max({1.0, std::abs(x), std::abs(y)})) return;
     }
-    if (a != b) note(cat(brief(dump(a), 60), " vs ", brief(dump(b), 60)));
+    if (a != b) note(cat(brief(json_text(a), 60), " vs ", brief(json_text(b), 60)));
 }
 
 }  // namespace
@@ -104,8 +100,6 @@ nlohmann::json summarize_records(const std::vector<nlohmann::json>& records) {
     nlohmann::json error_items = nlohmann::json::array();
     double compute_s = 0, generate_ms = 0, explain_ms = 0;
     double first_start = std::numeric_limits<double>::max(), last_finish = 0;
-    int answered = 0;
-    std::map<int, nlohmann::json> shards;
     for (const auto& r : records) {
         compute_s += num(r, "seconds");
         if (r.contains("started_at")) first_start = std::min(first_start, num(r, "started_at"));
@@ -116,8 +110,7 @@ nlohmann::json summarize_records(const std::vector<nlohmann::json>& records) {
                 error_items.push_back({{"id", r.at("id")}, {"error", r.at("error")}});
             continue;
         }
-        ++answered;
-        ++eval.scenes;
+        ++eval.scenes;  // answered
         generate_ms += num(r, "generate_ms");
         explain_ms += num(r, "explain_ms");
         if (r.contains("correct")) {
@@ -146,6 +139,7 @@ nlohmann::json summarize_records(const std::vector<nlohmann::json>& records) {
                          {"correct", c.first},
                          {"rate", static_cast<double>(c.first) / c.second}};
     accuracy["by_group"] = groups;
+    const int answered = eval.scenes;
     const double wall = last_finish > first_start ? last_finish - first_start : 0.0;
     const int n = static_cast<int>(records.size());
     return {{"items", n},
@@ -170,17 +164,12 @@ CollectedRun collect_batch(const std::string& out_dir) {
     std::error_code ec;
     if (!std::filesystem::is_directory(dir, ec))
         fail(dir, ": no shard results here (is ", out_dir, " the --out of batch?)");
-    for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
-        const std::string name = e.path().filename().string();
-        if (!ends_with(name, ".jsonl")) continue;
-        int i = 0, n = 0;
-        if (std::sscanf(name.c_str(), "shard-%d-of-%d.jsonl", &i, &n) != 2 ||
-            name != cat("shard-", i, "-of-", n, ".jsonl"))
-            continue;
-        if (c.shards > 0 && n != c.shards)
-            fail(dir, " holds shards of runs split ", c.shards, " and ", n, " ways; keep one run per folder");
-        c.shards = n;
-        found[i] = {Shard{i, n}, e.path().string()};
+    for (const auto& [shard, path] : shard_files(dir)) {
+        if (c.shards > 0 && shard.count != c.shards)
+            fail(dir, " holds shards of runs split ", c.shards, " and ", shard.count,
+                 " ways; keep one run per folder");
+        c.shards = shard.count;
+        found[shard.index] = {shard, path};
     }
     if (c.shards <= 0) fail(dir, ": no shard results (shard-I-of-N.jsonl) here");
     for (int i = 0; i < c.shards; ++i)
@@ -198,11 +187,8 @@ CollectedRun collect_batch(const std::string& out_dir) {
             c.run = r;
             c.manifest_items = r.at("manifest").at("items").get<int>();
         } else if (r != c.run) {
-            std::vector<std::string> keys;
-            for (const auto& [k, v] : c.run.items())
-                if (!r.contains(k) || r.at(k) != v) keys.push_back(k);
             fail("shard ", i, " was run differently from shard ", found.begin()->first, " (",
-                 join(keys, ", "), " differ: ", brief(dump(r), 200),
+                 run_differences(c.run, r), " differ: ", brief(json_text(r), 200),
                  "); refusing to merge results of different runs");
         }
         int items = 0, owned = 0;
@@ -256,7 +242,7 @@ MergeResult merge_batch(const std::string& out_dir, bool partial) {
              "--partial");
     }
     std::string lines;
-    for (const auto& rec : c.records) lines += dump(rec) + "\n";
+    for (const auto& rec : c.records) lines += json_text(rec) + "\n";
     MergeResult out;
     out.results_path = path_join(out_dir, "results.jsonl");
     out.summary_path = path_join(out_dir, "summary.json");
@@ -270,9 +256,7 @@ MergeResult merge_batch(const std::string& out_dir, bool partial) {
     summary["timing"]["per_shard"] = c.per_shard;
     summary["duplicate_records"] = c.duplicates;
     summary["timing"]["merge_seconds"] = clock.elapsed_ms() / 1000;
-    write_file_atomic(out.summary_path,
-                      summary.dump(1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n",
-                      "batch summary");
+    write_file_atomic(out.summary_path, json_text(summary, 1) + "\n", "batch summary");
     out.summary = std::move(summary);
     out.items = static_cast<int>(c.records.size());
     out.missing = c.missing_items;

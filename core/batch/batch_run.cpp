@@ -17,6 +17,7 @@
 #include "core/explore/explorer.h"
 #include "core/image/image_io.h"
 #include "core/model/model_identity.h"
+#include "core/text/json_file.h"
 #include "core/toy/answer_match.h"
 #include "core/util/error.h"
 #include "core/util/files.h"
@@ -37,10 +38,6 @@ std::string host_name() {
     char buf[256] = {};
     if (gethostname(buf, sizeof buf - 1) != 0) return "?";
     return buf;
-}
-
-std::string dump(const nlohmann::json& j) {
-    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 // An append-only JSON Lines file held open (and locked) for the whole run: each line goes out in one
@@ -83,22 +80,6 @@ class AppendLog {
     std::string path_;
     int fd_ = -1;
 };
-
-nlohmann::json tokens_json(const Trace& t) {
-    nlohmann::json out = nlohmann::json::array();
-    for (std::int64_t k = 0; k < t.answer_size(); ++k)
-        out.push_back({{"index", k},
-                       {"text", t.tokens[static_cast<std::size_t>(t.answer_begin + k)].text},
-                       {"prob", t.steps[static_cast<std::size_t>(k)].prob}});
-    return out;
-}
-
-bool has_letter(const std::string& s) {
-    for (char c : s)
-        if (std::isalpha(static_cast<unsigned char>(c)) != 0 || static_cast<unsigned char>(c) >= 0x80)
-            return true;
-    return false;
-}
 
 // The answer tokens to explain: the scored words (or, without ground truth that applies, every token with
 // a letter), every token, or the first of the words.
@@ -220,8 +201,6 @@ ShardFile read_shard_file(const std::string& path) {
     return f;
 }
 
-namespace {
-
 // Differences between two run records, by top-level key, for messages.
 std::string run_differences(const nlohmann::json& a, const nlohmann::json& b) {
     std::vector<std::string> keys;
@@ -248,8 +227,6 @@ std::vector<std::pair<Shard, std::string>> shard_files(const std::string& dir) {
     }
     return out;
 }
-
-}  // namespace
 
 BatchShardSummary run_batch_shard(const BatchOptions& o,
                                   const std::function<void(const BatchProgress&)>& progress) {
@@ -278,6 +255,7 @@ BatchShardSummary run_batch_shard(const BatchOptions& o,
     std::set<std::string> done;
     struct stat st {};
     if (::fstat(log.fd(), &st) != 0) fail(results, ": ", std::strerror(errno));
+    const std::string host = host_name();
     const auto make_header = [&] {
         return nlohmann::json{{"format", "sightline-batch"},
                               {"version", 1},
@@ -287,11 +265,11 @@ BatchShardSummary run_batch_shard(const BatchOptions& o,
                               {"info",
                                {{"manifest_path", manifest.path},
                                 {"model_dir", o.model_dir},
-                                {"host", host_name()},
+                                {"host", host},
                                 {"created", unix_now()}}}};
     };
     if (st.st_size == 0) {
-        log.append(dump(make_header()));
+        log.append(json_text(make_header()));
     } else {
         const ShardFile f = read_shard_file(results);
         const bool same = f.header.at("run") == run;
@@ -303,7 +281,7 @@ BatchShardSummary run_batch_shard(const BatchOptions& o,
         if (!same) {
             // Nothing finished under the old options (a typo caught before the first item): start afresh.
             if (::ftruncate(log.fd(), 0) != 0) fail(results, ": cannot start afresh: ", std::strerror(errno));
-            log.append(dump(make_header()));
+            log.append(json_text(make_header()));
         } else if (f.torn_tail && ::ftruncate(log.fd(), static_cast<off_t>(f.good_bytes)) != 0) {
             fail(results, ": cannot cut the unfinished last line: ", std::strerror(errno));
         }
@@ -375,7 +353,7 @@ BatchShardSummary run_batch_shard(const BatchOptions& o,
             const double generate_ms = gen_clock.elapsed_ms();
             rec["answer"] = trace->answer_text;
             if (it->expected) rec["correct"] = toy::answers_match(trace->answer_text, *it->expected);
-            rec["answer_tokens"] = tokens_json(*trace);
+            rec["answer_tokens"] = answer_tokens_json(*trace);
             std::string reason;
             const auto scored = answer_targets(explorer, *trace, truth, &reason);
             const auto targets = explained_targets(*trace, scored, o.targets);
@@ -405,9 +383,7 @@ BatchShardSummary run_batch_shard(const BatchOptions& o,
             rec["dir"] = path_join("items", it->id);
             rec["generate_ms"] = generate_ms;
             rec["explain_ms"] = explain_clock.elapsed_ms();
-            write_file_atomic(path_join(tmp_dir, "item.json"),
-                              rec.dump(1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n",
-                              "item record");
+            write_file_atomic(path_join(tmp_dir, "item.json"), json_text(rec, 1) + "\n", "item record");
             replace_path(tmp_dir, final_dir);
             ++p.computed;
         } catch (const CancelledError&) {
@@ -428,9 +404,9 @@ BatchShardSummary run_batch_shard(const BatchOptions& o,
         rec["seconds"] = item_clock.elapsed_ms() / 1000;
         rec["started_at"] = started;
         rec["finished_at"] = unix_now();
-        rec["host"] = host_name();
+        rec["host"] = host;
         rec["pid"] = static_cast<long>(::getpid());
-        log.append(dump(rec));
+        log.append(json_text(rec));
         ++p.done;
         p.last_id = it->id;
         p.last_seconds = rec["seconds"].get<double>();

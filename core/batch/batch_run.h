@@ -17,6 +17,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/batch/manifest.h"
@@ -76,6 +77,11 @@ BatchShardSummary run_batch_shard(const BatchOptions& o,
 std::string shards_dir(const std::string& out_dir);
 std::string shard_results_path(const std::string& out_dir, const Shard& s);
 std::string shard_journal_path(const std::string& out_dir, const Shard& s);
+
+// Every shard file in `dir` (named shard-I-of-N.jsonl), in directory order; none when `dir` is no folder.
+std::vector<std::pair<Shard, std::string>> shard_files(const std::string& dir);
+// The top-level keys in which two run records differ ("methods, png"), for messages.
+std::string run_differences(const nlohmann::json& a, const nlohmann::json& b);
 
 // The lines of a shard file: the header and each complete item record, in order. A last line without its
 // newline or that does not parse (a write cut short) is left out; `good_bytes` receives the length of the

@@ -44,10 +44,6 @@ bool word_byte(char c) {
     const auto u = static_cast<unsigned char>(c);
     return std::isalnum(u) != 0 || u >= 0x80;
 }
-bool letter_byte(char c) {
-    const auto u = static_cast<unsigned char>(c);
-    return std::isalpha(u) != 0 || u >= 0x80;
-}
 
 struct Span {
     std::size_t begin, end;
@@ -57,6 +53,13 @@ struct Span {
 };
 
 }  // namespace
+
+bool has_letter(std::string_view text) {
+    return std::any_of(text.begin(), text.end(), [](char c) {
+        const auto u = static_cast<unsigned char>(c);
+        return std::isalpha(u) != 0 || u >= 0x80;
+    });
+}
 
 std::string to_string(AnswerWordSpan::Kind kind) {
     switch (kind) {
@@ -160,7 +163,7 @@ std::vector<AnswerTarget> answer_targets(const Explorer& explorer, const Trace& 
     const auto tokens = answer_token_bytes(*m.tokenizer, ids);
     for (std::size_t k = 0; k < tokens.size(); ++k) {
         const auto& [b, e, piece] = tokens[k];
-        if (std::none_of(piece.begin(), piece.end(), letter_byte)) continue;  // punctuation, end of text
+        if (!has_letter(piece)) continue;  // punctuation, end of text
         for (const auto& s : spans) {
             if (b >= s.end || e <= s.begin) continue;
             if (s.kind == AnswerWordSpan::Kind::Object)

@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/eval/image_truth.h"
@@ -41,6 +42,10 @@ struct TokenBytes {
     std::string text;
 };
 std::vector<TokenBytes> answer_token_bytes(const Tokenizer& tokenizer, const std::vector<std::int64_t>& ids);
+
+// Whether a token's text holds a letter (any non-ASCII byte counts, so words of other scripts do): the
+// tokens that can be words, as opposed to punctuation, spaces and end-of-text.
+bool has_letter(std::string_view text);
 
 // A word of the expected answer: bytes [begin, end) of it, and what it is.
 struct AnswerWordSpan {

@@ -40,6 +40,19 @@ std::vector<std::int64_t> Trace::answer_ids() const {
     return out;
 }
 
+nlohmann::json answer_tokens_json(const Trace& t) {
+    nlohmann::json out = nlohmann::json::array();
+    for (std::int64_t k = 0; k < t.answer_size(); ++k) {
+        const auto& tok = t.tokens[static_cast<std::size_t>(t.answer_begin + k)];
+        out.push_back({{"index", k},
+                       {"position", t.answer_begin + k},
+                       {"id", tok.id},
+                       {"text", tok.text},
+                       {"prob", t.steps[static_cast<std::size_t>(k)].prob}});
+    }
+    return out;
+}
+
 nlohmann::json trace_to_json(const Trace& t) {
     nlohmann::json tokens = nlohmann::json::array();
     for (const auto& tok : t.tokens) {

@@ -90,6 +90,8 @@ struct Trace {
 
 // JSON form of a trace (tensors and images excluded; see session code for embedding images).
 nlohmann::json trace_to_json(const Trace& t);
+// The answer's tokens for reports and exports: [{"index", "position", "id", "text", "prob"}, ...].
+nlohmann::json answer_tokens_json(const Trace& t);
 // Reads and validates (validate_trace); throws sightline::Error naming the field on bad input.
 Trace trace_from_json(const nlohmann::json& j);
 

@@ -5,6 +5,10 @@
 
 namespace sightline {
 
+std::string json_text(const nlohmann::json& j, int indent) {
+    return j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 nlohmann::json read_json_file(const std::string& path) {
     if (!file_exists(path)) fail("file not found: ", path);
     const std::string text = read_text_file(path);

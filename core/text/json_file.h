@@ -6,6 +6,10 @@
 
 namespace sightline {
 
+// JSON as text on one line (indent < 0) or indented, invalid UTF-8 replaced by U+FFFD (a token that is half
+// of a multi-byte character must not make a write throw).
+std::string json_text(const nlohmann::json& j, int indent = -1);
+
 // Parses a whole JSON file; throws sightline::Error naming the file when it is missing or malformed.
 nlohmann::json read_json_file(const std::string& path);
 
